@@ -1,0 +1,37 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from charter_portal import health
+from commitments import views as commitment_views
+
+admin.site.site_header = _("Charter Portal administration")
+admin.site.site_title = _("Charter Portal")
+
+api_patterns = [
+    path("", include("commitments.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_patterns)),
+    *i18n_patterns(
+        path("", commitment_views.home, name="home"),
+        path("simulator/", commitment_views.simulator, name="simulator"),
+        path("admin/", admin.site.urls),
+        path(
+            "accounts/login/",
+            auth_views.LoginView.as_view(template_name="registration/login.html"),
+            name="login",
+        ),
+        path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+        prefix_default_language=False,
+    ),
+]

@@ -1,0 +1,191 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from commitments.models import (
+    Calendar,
+    Closure,
+    Commitment,
+    Contact,
+    Deadline,
+    DeadlineEvent,
+    Division,
+    Service,
+    StaffProfile,
+    Team,
+    WorkingHours,
+)
+
+
+class ClosureFormSet(BaseInlineFormSet):
+    """Refuse overlapping closures typed into the same form, not only against saved rows."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.instance.day
+        ]
+        for i, first in enumerate(kept):
+            for second in kept[i + 1 :]:
+                if first.overlaps(second):
+                    raise ValidationError(
+                        _("Closures on %(day)s overlap."), params={"day": first.day}
+                    )
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+    max_num = 7
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    formset = ClosureFormSet
+    extra = 1
+
+
+@admin.register(Calendar)
+class CalendarAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_ko", "name_en", "holiday_source", "time_zone"]
+    list_filter = ["holiday_source"]
+    search_fields = ["code", "name_ko", "name_en"]
+    inlines = [WorkingHoursInline, ClosureInline]
+
+
+@admin.register(Division)
+class DivisionAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_ko", "name_en", "calendar", "head"]
+    list_filter = ["calendar"]
+    search_fields = ["code", "name_ko", "name_en"]
+    autocomplete_fields = ["head"]
+
+
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_ko", "name_en", "division", "manager"]
+    list_filter = ["division"]
+    search_fields = ["code", "name_ko", "name_en"]
+    autocomplete_fields = ["manager", "members"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["name", "title", "role", "phone", "mobile", "email", "on_call", "effective_from"]
+
+
+@admin.register(Service)
+class ServiceAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_ko", "name_en", "division", "team", "representative_phone"]
+    list_filter = ["division", "team"]
+    search_fields = ["code", "name_ko", "name_en"]
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "service",
+        "role",
+        "phone",
+        "email",
+        "on_call",
+        "effective_from",
+        "effective_until",
+    ]
+    list_filter = ["service__division", "service", "role", "on_call"]
+    search_fields = ["name", "email", "phone", "service__name_ko", "service__name_en"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "title_ko",
+        "target_kind",
+        "target_minutes",
+        "target_days",
+        "target_months",
+        "division",
+        "service",
+        "pause_on_waiting",
+        "active",
+    ]
+    list_filter = ["target_kind", "division", "active", "pause_on_waiting", "urgent"]
+    search_fields = ["code", "title_ko", "title_en", "promise_ko", "promise_en"]
+    fieldsets = [
+        (None, {"fields": ["code", "active", ("division", "service")]}),
+        (_("Texts"), {"fields": ["title_ko", "title_en", "promise_ko", "promise_en"]}),
+        (
+            _("Clock"),
+            {
+                "fields": [
+                    "target_kind",
+                    ("target_minutes", "target_days", "target_months", "target_count"),
+                    ("stop_ko", "stop_en"),
+                    ("stop_purposes", "stop_status"),
+                    "pause_on_waiting",
+                ]
+            },
+        ),
+        (
+            _("Reminders and escalation"),
+            {
+                "fields": [
+                    "reminder_percents",
+                    ("escalation_levels", "escalation_2_after_minutes"),
+                    "urgent",
+                ]
+            },
+        ),
+    ]
+
+
+class DeadlineEventInline(admin.TabularInline):
+    model = DeadlineEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "step_key", "at", "recorded_at", "actor", "note", "data"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """Clocks are written by the portal, never by hand: the admin only reads them."""
+
+    list_display = [
+        "commitment_code",
+        "subject_label",
+        "division",
+        "state",
+        "started_at",
+        "due_at",
+        "next_action_at",
+    ]
+    list_filter = ["state", "division", "commitment_code"]
+    search_fields = ["commitment_code", "subject_label", "subject_id"]
+    date_hierarchy = "due_at"
+    inlines = [DeadlineEventInline]
+    list_select_related = ["division"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "phone", "language", "notify_by_email", "notify_by_sms"]
+    search_fields = ["user__username", "user__email", "phone"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,345 @@
+"""Services that start, pause, resume, stop, cancel and recompute clocks.
+
+Each function writes the clock row and its event together; callers run them inside their own
+transaction (a request's status change and its clocks' pauses commit as one). Functions take
+the instant of the act (``at``) explicitly, so back-dated entries and tests need no clock tricks.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from commitments import business_time as bt
+from commitments import decisions
+from commitments.models import Calendar, Commitment, Deadline, DeadlineEvent, DeadlineState
+from commitments.models.deadline import EventKind
+
+DEFAULT_CALENDAR_CODE = "kr-public"
+
+
+class ClockError(ValueError):
+    """An act that does not fit the clock's state (stopping a cancelled clock, …)."""
+
+
+def commitment_params(commitment: Commitment) -> dict:
+    """The commitment's parameters as frozen on a clock."""
+    return {
+        "kind": commitment.target_kind,
+        "minutes": commitment.target_minutes,
+        "days": commitment.target_days,
+        "months": commitment.target_months,
+        "reminder_percents": list(commitment.reminder_percents or []),
+        "escalation_levels": commitment.escalation_levels,
+        "escalation_2_after_minutes": commitment.escalation_2_after_minutes,
+        "pause_on_waiting": commitment.pause_on_waiting,
+        "urgent": commitment.urgent,
+        "stop_purposes": list(commitment.stop_purposes or []),
+        "stop_status": commitment.stop_status,
+        "commitment_version": _latest_history_id(commitment),
+    }
+
+
+def calendar_for(*, commitment: Commitment, division=None) -> Calendar:
+    """The calendar of the division the case belongs to; for company-wide commitments with no
+    division given, the public (KR) calendar (SPEC §3)."""
+    division = division or commitment.division
+    if division is not None:
+        return division.calendar
+    calendar = Calendar.objects.filter(code=DEFAULT_CALENDAR_CODE).first()
+    if calendar is None:
+        calendar = Calendar.objects.filter(holiday_source="KR").order_by("pk").first()
+    if calendar is None:
+        raise ClockError("no public (KR) calendar exists; run seed_charter")
+    return calendar
+
+
+def deadline_start(
+    *,
+    commitment: Commitment,
+    subject_type: str,
+    subject_id,
+    started_at: datetime,
+    subject_label: str = "",
+    subject_url: str = "",
+    target_at: datetime | None = None,
+    division=None,
+    team=None,
+    service=None,
+    owner=None,
+    actor=None,
+    now: datetime | None = None,
+    previous: Deadline | None = None,
+) -> Deadline:
+    """Start the clock ``commitment`` owes on a subject.
+
+    A clock whose due instant has already passed (a back-dated request, a suspension planned
+    with too little lead time) starts anyway: its breach is due at once and the sweep records it.
+    """
+    if not commitment.starts_clock:
+        raise ClockError(f"{commitment.code} is a rule and starts no clock")
+    _require_aware(started_at, "started_at")
+    if target_at is not None:
+        _require_aware(target_at, "target_at")
+    now = now or timezone.now()
+    division = division or commitment.division
+    calendar = calendar_for(commitment=commitment, division=division)
+    work_calendar = calendar.to_work_calendar()
+    params = commitment_params(commitment)
+    due = decisions.compute_due(params, work_calendar, start=started_at, target=target_at)
+    deadline = Deadline(
+        commitment=commitment,
+        commitment_code=commitment.code,
+        params=params,
+        calendar_code=calendar.code,
+        calendar_snapshot=work_calendar.to_dict(),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        subject_label=subject_label[:300],
+        subject_url=subject_url[:300],
+        owner=owner,
+        team=team,
+        division=division,
+        service=service or commitment.service,
+        cycle=previous.cycle + 1 if previous else 1,
+        previous=previous,
+        created_at=now,
+        started_at=started_at,
+        target_at=target_at,
+        due_at=due,
+    )
+    deadline.next_action_at = decisions.next_action_at(deadline)
+    with transaction.atomic():
+        deadline.save()
+        _event(deadline, EventKind.STARTED, at=started_at, actor=actor, data={"due_at": due})
+    return deadline
+
+
+def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = "") -> Deadline:
+    """Stop counting while the case waits on the customer (only if the commitment allows it)."""
+    _require_aware(at, "at")
+    if deadline.state != DeadlineState.RUNNING:
+        raise ClockError(f"a {deadline.state} clock cannot be paused")
+    if not deadline.params.get("pause_on_waiting"):
+        raise ClockError(f"{deadline.commitment_code} does not pause while waiting")
+    deadline.state = DeadlineState.PAUSED
+    deadline.paused_at = at
+    deadline.next_action_at = None
+    with transaction.atomic():
+        deadline.save()
+        _event(deadline, EventKind.PAUSED, at=at, actor=actor, note=note)
+    return deadline
+
+
+def deadline_resume(deadline: Deadline, *, at: datetime, actor=None, note: str = "") -> Deadline:
+    """Count again; the due instant moves on by the paused span in the clock's own time."""
+    _require_aware(at, "at")
+    if deadline.state != DeadlineState.PAUSED:
+        raise ClockError(f"a {deadline.state} clock cannot be resumed")
+    calendar = deadline.work_calendar
+    paused = decisions.span_between(deadline.params, calendar, deadline.paused_at, at)
+    old_due = deadline.due_at
+    deadline.paused_total += paused
+    deadline.due_at = decisions.advance(deadline.params, calendar, old_due, paused)
+    deadline.paused_at = None
+    deadline.state = DeadlineState.RUNNING
+    deadline.next_action_at = decisions.next_action_at(deadline)
+    with transaction.atomic():
+        deadline.save()
+        _event(
+            deadline,
+            EventKind.RESUMED,
+            at=at,
+            actor=actor,
+            note=note,
+            data={"paused": paused, "old_due_at": old_due, "due_at": deadline.due_at},
+        )
+    return deadline
+
+
+def deadline_stop(
+    deadline: Deadline, *, at: datetime, cause: str, actor=None, continue_series: bool = True
+) -> Deadline:
+    """What the clock waited for happened at ``at``: met if at or before due, else breached.
+
+    A recurring clock (``every``) then starts its next cycle from ``at`` unless the subject is
+    closing (``continue_series=False``)."""
+    _require_aware(at, "at")
+    if deadline.stopped_at is not None or deadline.state == DeadlineState.CANCELLED:
+        raise ClockError(f"a {deadline.state} clock cannot be stopped again")
+    if deadline.state == DeadlineState.PAUSED:
+        deadline_resume(deadline, at=at, actor=actor, note=cause)
+    met = at <= deadline.due_at
+    deadline.stopped_at = at
+    deadline.stop_cause = cause[:200]
+    kind = EventKind.MET if met else EventKind.STOPPED_LATE
+    deadline.state = DeadlineState.MET if met else DeadlineState.BREACHED
+    deadline.next_action_at = None
+    with transaction.atomic():
+        deadline.save()
+        _event(deadline, kind, at=at, actor=actor, note=cause, data={"due_at": deadline.due_at})
+        if deadline.kind == "every" and continue_series:
+            deadline_next_cycle(deadline, start=at)
+    return deadline
+
+
+def deadline_next_cycle(deadline: Deadline, *, start: datetime) -> Deadline:
+    """The next cycle of a recurring clock, started at ``start``."""
+    return deadline_start(
+        commitment=deadline.commitment,
+        subject_type=deadline.subject_type,
+        subject_id=deadline.subject_id,
+        subject_label=deadline.subject_label,
+        subject_url=deadline.subject_url,
+        started_at=start,
+        division=deadline.division,
+        team=deadline.team,
+        service=deadline.service,
+        owner=deadline.owner,
+        previous=deadline,
+    )
+
+
+def deadline_cancel(deadline: Deadline, *, at: datetime, cause: str, actor=None) -> Deadline:
+    """The clock is no longer owed (the request was withdrawn, the plan cancelled)."""
+    _require_aware(at, "at")
+    if not deadline.is_open:
+        raise ClockError(f"a {deadline.state} clock cannot be cancelled")
+    deadline.state = DeadlineState.CANCELLED
+    deadline.stopped_at = at
+    deadline.stop_cause = cause[:200]
+    deadline.next_action_at = None
+    with transaction.atomic():
+        deadline.save()
+        _event(deadline, EventKind.CANCELLED, at=at, actor=actor, note=cause)
+    return deadline
+
+
+def deadline_recompute(
+    deadline: Deadline,
+    *,
+    at: datetime,
+    reason: str,
+    commitment: Commitment | None = None,
+    division=None,
+    target_at: datetime | None = None,
+    refresh: bool = True,
+    actor=None,
+) -> Deadline:
+    """Compute an open clock's due instant again (the case changed kind, division or target).
+
+    Paused time is kept: the new due instant is the new plan from the original start, moved on
+    by everything already paused. Met, breached and cancelled clocks are never rewritten."""
+    _require_aware(at, "at")
+    if not deadline.is_open:
+        raise ClockError(f"a {deadline.state} clock is history and is not recomputed")
+    if commitment is not None:
+        deadline.commitment = commitment
+        deadline.commitment_code = commitment.code
+    if division is not None:
+        deadline.division = division
+    if target_at is not None:
+        _require_aware(target_at, "target_at")
+        deadline.target_at = target_at
+    if refresh:
+        calendar = calendar_for(commitment=deadline.commitment, division=deadline.division)
+        deadline.params = commitment_params(deadline.commitment)
+        deadline.calendar_code = calendar.code
+        deadline.calendar_snapshot = calendar.to_work_calendar().to_dict()
+    work_calendar = deadline.work_calendar
+    old_due = deadline.due_at
+    due = decisions.compute_due(
+        deadline.params, work_calendar, start=deadline.started_at, target=deadline.target_at
+    )
+    deadline.due_at = decisions.advance(deadline.params, work_calendar, due, deadline.paused_total)
+    if deadline.state == DeadlineState.RUNNING:
+        deadline.next_action_at = decisions.next_action_at(deadline)
+    with transaction.atomic():
+        deadline.save()
+        _event(
+            deadline,
+            EventKind.RECOMPUTED,
+            at=at,
+            actor=actor,
+            note=reason,
+            data={"old_due_at": old_due, "due_at": deadline.due_at},
+        )
+    return deadline
+
+
+def deadline_record_step(
+    deadline: Deadline, step: decisions.Step, *, now: datetime, data: dict | None = None
+) -> DeadlineEvent:
+    """Record that the sweep took ``step``: the event (unique per clock and step), the state
+    change of a breach, and the clock's next action. The caller holds the row lock."""
+    if step.key in deadline.steps_done:
+        raise ClockError(f"{step.key} was already recorded on clock {deadline.pk}")
+    kind = {
+        "reminder": EventKind.REMINDER,
+        "breach": EventKind.BREACHED,
+        "escalation": EventKind.ESCALATED,
+    }[step.kind]
+    deadline.steps_done = [*deadline.steps_done, step.key]
+    if step.kind == "breach" and deadline.state == DeadlineState.RUNNING:
+        deadline.state = DeadlineState.BREACHED
+    deadline.next_action_at = decisions.next_action_at(deadline)
+    with transaction.atomic():
+        deadline.save(update_fields=["steps_done", "state", "next_action_at", "updated_at"])
+        # The breach is recorded at the due instant, not when the sweep got round to it.
+        event = _event(
+            deadline, kind, at=step.at, step_key=step.key, data={"swept_at": now, **(data or {})}
+        )
+        if step.kind == "breach" and deadline.kind == "every":
+            deadline_next_cycle(deadline, start=deadline.due_at)
+    return event
+
+
+def deadline_explain(deadline: Deadline) -> dict:
+    """Why the clock is due when it is: the non-working time skipped, and the pauses."""
+    calendar = deadline.work_calendar
+    skipped = []
+    if deadline.kind in decisions.BUSINESS_KINDS:
+        skipped = bt.explain(calendar, deadline.started_at, deadline.due_at)
+    pauses = [
+        {"kind": e.kind, "at": e.at, "data": e.data}
+        for e in deadline.events.filter(kind__in=[EventKind.PAUSED, EventKind.RESUMED])
+    ]
+    return {
+        "started_at": deadline.started_at,
+        "due_at": deadline.due_at,
+        "calendar": deadline.calendar_code,
+        "params": deadline.params,
+        "paused_total": deadline.paused_total,
+        "skipped": skipped,
+        "pauses": pauses,
+    }
+
+
+def _event(deadline: Deadline, kind: str, *, at: datetime, **fields) -> DeadlineEvent:
+    data = fields.pop("data", None) or {}
+    return DeadlineEvent.objects.create(
+        deadline=deadline, kind=kind, at=at, data=_jsonable(data), **fields
+    )
+
+
+def _jsonable(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, timedelta):
+            value = value.total_seconds()
+        out[key] = value
+    return out
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must carry a time zone offset")
+
+
+def _latest_history_id(commitment: Commitment) -> int | None:
+    if commitment.pk is None:
+        return None
+    latest = commitment.history.order_by("-history_id").values_list("history_id", flat=True)
+    return latest.first()

@@ -1,0 +1,20 @@
+from commitments.models.calendar import Calendar, Closure, WorkingHours
+from commitments.models.catalogue import Commitment, TargetKind
+from commitments.models.deadline import Deadline, DeadlineEvent, DeadlineState
+from commitments.models.directory import Contact, Division, Service, StaffProfile, Team
+
+__all__ = [
+    "Calendar",
+    "Closure",
+    "Commitment",
+    "Contact",
+    "Deadline",
+    "DeadlineEvent",
+    "DeadlineState",
+    "Division",
+    "Service",
+    "StaffProfile",
+    "TargetKind",
+    "Team",
+    "WorkingHours",
+]

@@ -1,0 +1,155 @@
+"""Business calendars: working hours per weekday, a holiday source and manual closures."""
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from commitments import business_time
+
+
+class HolidaySource(models.TextChoices):
+    KR = "KR", _("Korean public holidays (KR)")
+    XKRX = "XKRX", _("Korea Exchange closures (XKRX)")
+    NONE = "NONE", _("No holidays")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), params={"value": value}
+        ) from None
+
+
+class Calendar(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_time_zone]
+    )
+    holiday_source = models.CharField(
+        _("holiday source"), max_length=8, choices=HolidaySource.choices, default=HolidaySource.KR
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return f"{self.name_ko} ({self.code})"
+
+    def to_work_calendar(self) -> business_time.WorkCalendar:
+        """The pure calendar the arithmetic works on; two queries, then no database at all."""
+        hours: list[tuple | None] = [None] * 7
+        for row in self.working_hours.all():
+            hours[row.weekday] = (row.opens, row.closes)
+        closures = tuple(
+            business_time.Closure(day=c.day, start=c.start, end=c.end, reason=c.reason)
+            for c in self.closures.all()
+        )
+        return business_time.WorkCalendar(
+            tz_name=self.time_zone,
+            hours=tuple(hours),
+            holiday_source=self.holiday_source,
+            closures=closures,
+        )
+
+
+class WorkingHours(models.Model):
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["calendar", "weekday"]
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "weekday"], name="one_hours_row_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="closes_after_opens"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+
+class Closure(models.Model):
+    """A day or part of a day an admin closes by hand (a company holiday, an afternoon off)."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="closures")
+    day = models.DateField(_("day"))
+    start = models.TimeField(_("closed from"), null=True, blank=True)
+    end = models.TimeField(_("closed until"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["calendar", "day", "start"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(start__isnull=True, end__isnull=True)
+                    | models.Q(start__isnull=False, end__isnull=False, end__gt=models.F("start"))
+                ),
+                name="closure_whole_day_or_valid_span",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.is_whole_day:
+            return f"{self.day:%Y-%m-%d}"
+        return f"{self.day:%Y-%m-%d} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
+    def is_whole_day(self) -> bool:
+        return self.start is None and self.end is None
+
+    def overlaps(self, other: "Closure") -> bool:
+        if self.day != other.day:
+            return False
+        if self.is_whole_day or other.is_whole_day:
+            return True
+        return self.start < other.end and other.start < self.end
+
+    def clean(self) -> None:
+        if (self.start is None) != (self.end is None):
+            raise ValidationError(
+                _("Give both the start and the end of a part-day closure, or neither.")
+            )
+        if self.start is not None and self.end <= self.start:
+            raise ValidationError({"end": _("A closure must end after it starts.")})
+        if self.calendar_id and self.day:
+            others = Closure.objects.filter(calendar_id=self.calendar_id, day=self.day)
+            if self.pk:
+                others = others.exclude(pk=self.pk)
+            if any(self.overlaps(other) for other in others):
+                raise ValidationError(
+                    _("This closure overlaps another closure of the same calendar on that day.")
+                )

@@ -1,0 +1,239 @@
+"""The commitment catalogue: every promise of the charter, with the clock it starts."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+code_validator = RegexValidator(
+    r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*$",
+    _("A code is a group and a name joined by a dot, e.g. common.feasibility."),
+)
+
+PURPOSES = (
+    "feasibility",
+    "result",
+    "eta",
+    "progress",
+    "plan",
+    "callback",
+    "delay",
+    "schedule",
+    "feedback",
+    "other",
+)
+
+
+class TargetKind(models.TextChoices):
+    ELAPSED = "elapsed", _("Elapsed time (24×7)")
+    BUSINESS_HOURS = "business_hours", _("Working hours")
+    SAME_BUSINESS_DAY = "same_business_day", _("Same business day")
+    CALENDAR_DAYS = "calendar_days", _("Calendar days or months")
+    LEAD_TIME = "lead_time", _("Lead time before a target")
+    BY_REQUESTED_DATE = "by_requested_date", _("By the requested date")
+    EVERY = "every", _("Recurring")
+    PER_CALL = "per_call", _("Per phone call")
+    RULE = "rule", _("Rule (no clock)")
+
+
+# Kinds whose clock needs a target instant (the suspension start, the requested date …).
+KINDS_WITH_TARGET = {TargetKind.LEAD_TIME, TargetKind.BY_REQUESTED_DATE}
+# Kinds that start a deadline row at all.
+CLOCK_KINDS = set(TargetKind) - {TargetKind.PER_CALL, TargetKind.RULE}
+
+
+def validate_purposes(value) -> None:
+    if not isinstance(value, list) or any(p not in PURPOSES for p in value):
+        raise ValidationError(
+            _("Give a list of communication purposes, each one of: %(purposes)s."),
+            params={"purposes": ", ".join(PURPOSES)},
+        )
+
+
+def validate_percents(value) -> None:
+    if not isinstance(value, list) or any(
+        not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 99 for p in value
+    ):
+        raise ValidationError(
+            _("Give a list of whole percentages between 1 and 99, e.g. [50, 80].")
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each reminder percentage may appear only once."))
+
+
+def default_reminders() -> list[int]:
+    return [50, 80]
+
+
+class Commitment(models.Model):
+    code = models.CharField(_("code"), max_length=60, unique=True, validators=[code_validator])
+    title_ko = models.CharField(_("title (Korean)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    promise_ko = models.TextField(_("promise (Korean)"))
+    promise_en = models.TextField(_("promise (English)"))
+    division = models.ForeignKey(
+        "commitments.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        help_text=_("Empty for a company-wide commitment."),
+    )
+    service = models.ForeignKey(
+        "commitments.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+    )
+    target_kind = models.CharField(_("clock kind"), max_length=20, choices=TargetKind.choices)
+    target_minutes = models.PositiveIntegerField(
+        _("target in minutes"),
+        null=True,
+        blank=True,
+        help_text=_("For elapsed and working-hours clocks; one business day is 540 minutes."),
+    )
+    target_days = models.PositiveIntegerField(_("target in days"), null=True, blank=True)
+    target_months = models.PositiveIntegerField(_("target in months"), null=True, blank=True)
+    target_count = models.PositiveIntegerField(
+        _("threshold count"), null=True, blank=True, help_text=_("Rings, for per-call rules.")
+    )
+    stop_ko = models.CharField(_("stop condition (Korean)"), max_length=300, blank=True)
+    stop_en = models.CharField(_("stop condition (English)"), max_length=300, blank=True)
+    stop_purposes = models.JSONField(
+        _("communication purposes that stop it"),
+        default=list,
+        blank=True,
+        validators=[validate_purposes],
+    )
+    stop_status = models.CharField(
+        _("status that stops it"),
+        max_length=20,
+        blank=True,
+        help_text=_("E.g. resolved; empty when only a communication stops the clock."),
+    )
+    reminder_percents = models.JSONField(
+        _("reminders at % of the span"),
+        default=default_reminders,
+        blank=True,
+        validators=[validate_percents],
+    )
+    escalation_levels = models.PositiveSmallIntegerField(
+        _("escalation levels"),
+        default=2,
+        help_text=_("0: none; 1: team manager at due; 2: also the division head later."),
+    )
+    escalation_2_after_minutes = models.PositiveIntegerField(
+        _("level-2 escalation after (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: 9 working hours after due, or a quarter of the target for elapsed clocks "
+            "shorter than 9 hours."
+        ),
+    )
+    pause_on_waiting = models.BooleanField(_("pauses while waiting on the customer"), default=False)
+    urgent = models.BooleanField(_("urgent (SMS first)"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+    @property
+    def title(self) -> str:
+        return self.title_en if _english() else self.title_ko
+
+    @property
+    def promise(self) -> str:
+        return self.promise_en if _english() else self.promise_ko
+
+    @property
+    def stop(self) -> str:
+        return self.stop_en if _english() else self.stop_ko
+
+    @property
+    def target_display(self) -> str:
+        """The clock in words, e.g. "9 working hours" or "7 days before the target"."""
+        kind, minutes = self.target_kind, self.target_minutes or 0
+        span = _span_words(days=self.target_days or 0, months=self.target_months or 0)
+        if kind == TargetKind.ELAPSED:
+            return _("%(span)s, around the clock") % {"span": _minutes_words(minutes)}
+        if kind == TargetKind.BUSINESS_HOURS:
+            return _("%(hours)s working hours") % {"hours": _number(minutes / 60)}
+        if kind == TargetKind.SAME_BUSINESS_DAY:
+            return _("by closing time the same business day")
+        if kind == TargetKind.CALENDAR_DAYS:
+            return _("within %(span)s") % {"span": span}
+        if kind == TargetKind.LEAD_TIME:
+            return _("%(span)s before the target") % {"span": span}
+        if kind == TargetKind.BY_REQUESTED_DATE:
+            return _("by closing time on the requested date")
+        if kind == TargetKind.EVERY:
+            return _("every %(span)s") % {"span": span}
+        if kind == TargetKind.PER_CALL:
+            return _("per call: %(count)s rings") % {"count": self.target_count}
+        return _("rule")
+
+    @property
+    def starts_clock(self) -> bool:
+        return self.target_kind in CLOCK_KINDS
+
+    @property
+    def needs_target(self) -> bool:
+        return self.target_kind in KINDS_WITH_TARGET
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        kind = self.target_kind
+        minutes_kinds = {TargetKind.ELAPSED, TargetKind.BUSINESS_HOURS}
+        span_kinds = {TargetKind.CALENDAR_DAYS, TargetKind.LEAD_TIME}
+        if kind in minutes_kinds and not self.target_minutes:
+            errors["target_minutes"] = _("This clock kind needs a target of at least one minute.")
+        if kind not in minutes_kinds and self.target_minutes is not None:
+            errors["target_minutes"] = _("Only elapsed and working-hours clocks use minutes.")
+        if kind in span_kinds and not (self.target_days or self.target_months):
+            errors["target_days"] = _("Give a number of days or months greater than zero.")
+        if kind == TargetKind.EVERY and not self.target_days:
+            errors["target_days"] = _("A recurring clock needs a period of at least one day.")
+        if kind not in span_kinds | {TargetKind.EVERY} and (
+            self.target_days is not None or self.target_months is not None
+        ):
+            errors["target_days"] = _("Only calendar, lead-time and recurring clocks use days.")
+        if kind == TargetKind.PER_CALL and not self.target_count:
+            errors["target_count"] = _("A per-call rule needs a threshold greater than zero.")
+        if self.escalation_levels > 2:
+            errors["escalation_levels"] = _("There are two escalation levels at most.")
+        if self.service_id and self.division_id and self.service.division_id != self.division_id:
+            errors["service"] = _("The service must belong to the commitment's division.")
+        if kind in {TargetKind.RULE, TargetKind.PER_CALL} and self.reminder_percents:
+            errors["reminder_percents"] = _("A rule without a clock has no reminders.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _minutes_words(minutes: int) -> str:
+    if minutes % 60 == 0:
+        return _("%(n)s hours") % {"n": minutes // 60} if minutes > 60 else _("1 hour")
+    return _("%(n)s minutes") % {"n": minutes}
+
+
+def _span_words(*, days: int, months: int) -> str:
+    if months:
+        return _("%(n)s months") % {"n": months} if months > 1 else _("1 month")
+    return _("%(n)s days") % {"n": days} if days != 1 else _("1 day")
+
+
+def _english() -> bool:
+    return (get_language() or "ko").startswith("en")

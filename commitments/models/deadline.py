@@ -1,0 +1,173 @@
+"""Clocks: one row per commitment owed on a subject, and an append-only event per transition.
+
+A clock carries everything the sweep needs to decide and to address its messages (owner, team,
+division, a label and link of its subject), so this app never imports the apps that own the
+subjects. The parameters and the calendar it was computed with are frozen on the row: editing
+the catalogue or a calendar later never rewrites a clock's history.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commitments import business_time
+
+
+class DeadlineState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATES = (DeadlineState.RUNNING, DeadlineState.PAUSED)
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self) -> "DeadlineQuerySet":
+        return self.filter(state__in=OPEN_STATES)
+
+    def for_subject(self, subject_type: str, subject_id) -> "DeadlineQuerySet":
+        return self.filter(subject_type=subject_type, subject_id=str(subject_id))
+
+
+class Deadline(models.Model):
+    commitment = models.ForeignKey(
+        "commitments.Commitment", on_delete=models.PROTECT, related_name="deadlines"
+    )
+    commitment_code = models.CharField(_("commitment"), max_length=60, db_index=True)
+    params = models.JSONField(_("frozen parameters"))
+    calendar_code = models.CharField(_("calendar"), max_length=40)
+    calendar_snapshot = models.JSONField(_("frozen calendar"))
+
+    subject_type = models.CharField(_("subject type"), max_length=40)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    subject_label = models.CharField(_("subject"), max_length=300, blank=True)
+    subject_url = models.CharField(_("subject link"), max_length=300, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+    )
+    team = models.ForeignKey(
+        "commitments.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    division = models.ForeignKey(
+        "commitments.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    service = models.ForeignKey(
+        "commitments.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    cycle = models.PositiveIntegerField(_("cycle"), default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="following"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"))
+    target_at = models.DateTimeField(_("target instant"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.RUNNING
+    )
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    stop_cause = models.CharField(_("stop cause"), max_length=200, blank=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    paused_total = models.DurationField(
+        _("time paused"),
+        default=timedelta,
+        help_text=_("In the clock's own time: working time for business clocks."),
+    )
+    steps_done = models.JSONField(_("steps done"), default=list, blank=True)
+    next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        indexes = [
+            # The sweep's "what is due now" reads only rows that still owe an action.
+            models.Index(
+                fields=["next_action_at"],
+                name="deadline_next_action",
+                condition=models.Q(next_action_at__isnull=False),
+            ),
+            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            models.Index(fields=["division", "state", "due_at"], name="deadline_division_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=[choice for choice, _label in DeadlineState.choices]),
+                name="deadline_state_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_code} · {self.subject_label or self.subject_id}"
+
+    @property
+    def work_calendar(self) -> business_time.WorkCalendar:
+        return business_time.WorkCalendar.from_dict(self.calendar_snapshot)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def kind(self) -> str:
+        return self.params["kind"]
+
+
+class EventKind(models.TextChoices):
+    STARTED = "started", _("Clock started")
+    PAUSED = "paused", _("Clock paused")
+    RESUMED = "resumed", _("Clock resumed")
+    RECOMPUTED = "recomputed", _("Clock recomputed")
+    REMINDER = "reminder", _("Reminder due")
+    BREACHED = "breached", _("Clock breached")
+    ESCALATED = "escalated", _("Escalated")
+    MET = "met", _("Clock met")
+    STOPPED_LATE = "stopped_late", _("Stopped after breach")
+    CANCELLED = "cancelled", _("Clock cancelled")
+    ERROR = "error", _("Error while deciding")
+
+
+class DeadlineEvent(models.Model):
+    """What happened to a clock; rows are only ever added."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    # "reminder-50", "breach", "escalation-1" …: a step can happen once per clock.
+    step_key = models.CharField(_("step"), max_length=40, null=True, blank=True)
+    at = models.DateTimeField(_("at"), help_text=_("The instant the event concerns."))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("clock event")
+        verbose_name_plural = _("clock events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "step_key"],
+                condition=models.Q(step_key__isnull=False),
+                name="one_event_per_clock_step",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"

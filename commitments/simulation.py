@@ -1,0 +1,74 @@
+"""The deadline simulator: "what due instant would this clock get, and why?"
+
+It runs the same arithmetic a real clock uses, on the calendar a real clock would freeze, so an
+admin can check a calendar before trusting it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from commitments import business_time as bt
+from commitments import decisions
+from commitments.deadlines import calendar_for, commitment_params
+from commitments.models import Commitment, Division
+
+
+class SimulationError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Simulation:
+    commitment: Commitment
+    calendar_code: str
+    start: datetime
+    target: datetime | None
+    due_at: datetime
+    skipped: list[bt.Skipped]
+    steps: list[decisions.Step]
+
+
+class _PlannedClock:
+    """A clock that exists only in the simulator, for :func:`decisions.planned_steps`."""
+
+    state = "running"
+    stopped_at = None
+    steps_done: list[str] = []
+
+    def __init__(self, params, snapshot, start, due):
+        self.params, self.calendar_snapshot = params, snapshot
+        self.created_at = self.started_at = start
+        self.due_at = due
+
+
+def simulate_due(
+    *,
+    commitment: Commitment,
+    start: datetime,
+    target: datetime | None = None,
+    division: Division | None = None,
+) -> Simulation:
+    if not commitment.starts_clock:
+        raise SimulationError("code", f"{commitment.code} is a rule and starts no clock.")
+    if commitment.needs_target and target is None:
+        raise SimulationError("target", f"A {commitment.target_kind} clock needs a target.")
+    calendar = calendar_for(commitment=commitment, division=division)
+    work_calendar = calendar.to_work_calendar()
+    params = commitment_params(commitment)
+    due = decisions.compute_due(params, work_calendar, start=start, target=target)
+    skipped: list[bt.Skipped] = []
+    if params["kind"] in decisions.BUSINESS_KINDS and due > start:
+        skipped = bt.explain(work_calendar, start, due)
+    clock = _PlannedClock(params, work_calendar.to_dict(), start, due)
+    return Simulation(
+        commitment=commitment,
+        calendar_code=calendar.code,
+        start=start,
+        target=target,
+        due_at=due,
+        skipped=skipped,
+        steps=decisions.planned_steps(clock),
+    )

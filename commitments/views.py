@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from commitments.forms import SimulatorForm
+from commitments.models import Commitment
+from commitments.simulation import SimulationError, simulate_due
+
+
+def home(request):
+    """The public face of the charter: every promise we make, in the reader's language."""
+    commitments = Commitment.objects.filter(active=True).select_related("division", "service")
+    return render(request, "home.html", {"commitments": commitments.order_by("code")})
+
+
+@login_required
+def simulator(request):
+    form = SimulatorForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = simulate_due(
+                commitment=data["commitment"],
+                start=data["start"],
+                target=data.get("target"),
+                division=data.get("division"),
+            )
+        except SimulationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "commitments/simulator.html", {"form": form, "result": result})
