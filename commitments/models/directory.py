@@ -115,7 +115,7 @@ class ContactQuerySet(models.QuerySet):
 
 
 class Contact(models.Model):
-    """A row of a service's contact table; effective-dated so a change is planned, not typed live."""
+    """A row of a service's contact table, effective-dated so changes can be planned ahead."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
     user = models.ForeignKey(
