@@ -1,0 +1,134 @@
+"""`make run`'s local mode, end to end: a bare environment, SQLite, the embedded broker, the web
+server and the background worker started together and stopped together."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def local_env(var_dir: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CHARTER_ENV", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(CHARTER_VAR_DIR=str(var_dir), CHARTER_HEARTBEAT_INTERVAL="1")
+    return env
+
+
+def manage(env, *args, timeout=180):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def wait_for(predicate, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except OSError as exc:
+            last = exc
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def processes_mentioning(text: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if text in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tmp_path):
+    env = local_env(tmp_path)
+    manage(env, "migrate", "--noinput")
+    seeded = manage(env, "seed_charter").stdout
+    assert "36 commitments" in seeded
+    manage(env, "seed_demo")
+    assert (tmp_path / "charter.sqlite3").exists()
+    assert (tmp_path / "secret_key").exists()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "run_local", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        status, page = wait_for(lambda: get(base + "/"), timeout=60, what="the homepage")
+        assert status == 200
+        assert 'lang="ko"' in page
+        assert page.count("data-code=") == 36
+
+        status, english = get(base + "/en/")
+        assert status == 200
+        assert 'lang="en"' in english
+
+        def worker_seen():
+            status, body = get(base + "/healthz")
+            health = json.loads(body)
+            return health if health["worker_last_seen"] else None
+
+        health = wait_for(worker_seen, timeout=60, what="the worker's first heartbeat")
+        assert health["database"] == "ok"
+        assert health["broker"] == "embedded"
+        assert health["mode"] == "local"
+        assert processes_mentioning(str(tmp_path / "celerybeat-schedule"))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+
+    assert server.returncode == 0, output
+    assert "Stopping the background worker" in output
+    wait_for(
+        lambda: not processes_mentioning(str(tmp_path / "celerybeat-schedule")),
+        timeout=30,
+        what="the worker to exit",
+    )

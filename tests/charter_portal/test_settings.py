@@ -1,0 +1,247 @@
+"""Settings are read from the environment and fail loudly on anything they cannot understand.
+
+The failing cases start a fresh interpreter (settings are read once per process); the checks of
+the settings in force inspect this test process, which runs in ``CHARTER_ENV=test`` mode against
+the real Redis named by ``REDIS_URL``.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+import warnings
+from pathlib import Path
+
+import pytest
+import redis
+from celery.app.defaults import DEFAULTS, NAMESPACES, flatten
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+
+from charter_portal.celery import app as celery_app
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+TOUCH_SETTINGS = "import django; from django.conf import settings; settings.SECRET_KEY"
+
+LOCAL_REPORT = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from charter_portal.celery import app
+
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    journal_mode = cursor.fetchone()[0]
+    cursor.execute("PRAGMA busy_timeout")
+    busy_timeout = cursor.fetchone()[0]
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "name": str(settings.DATABASES["default"]["NAME"]),
+    "journal_mode": journal_mode,
+    "busy_timeout_ms": busy_timeout,
+    "broker_url": app.conf.broker_url,
+    "broker_embedded": settings.CELERY_BROKER_EMBEDDED,
+    "beat_scheduler": app.conf.beat_scheduler,
+    "cache_backend": type(cache).__module__ + "." + type(cache).__qualname__,
+    "secret_key": settings.SECRET_KEY,
+    "debug": settings.DEBUG,
+}))
+"""
+
+# Names Celery does not know but that are ours (read by our own code, not by Celery).
+OUR_OWN_CELERY_NAMES = {"CELERY_BROKER_EMBEDDED"}
+# celery-redbeat reads its settings from the same configuration (redbeat/schedulers.py).
+REDBEAT_SETTINGS = {
+    "redbeat_redis_url",
+    "redbeat_redis_options",
+    "redbeat_redis_use_ssl",
+    "redbeat_key_prefix",
+    "redbeat_lock_key",
+    "redbeat_lock_timeout",
+}
+
+
+def start_settings(tmp_path: Path, code: str = TOUCH_SETTINGS, **env: str):
+    """Start a fresh interpreter with only ``env`` (plus what Python needs) and read settings."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "DJANGO_SETTINGS_MODULE": "charter_portal.settings",
+        "CHARTER_VAR_DIR": str(tmp_path / "var"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_refused(result, message: str) -> None:
+    assert result.returncode != 0, result.stdout
+    assert "django.core.exceptions.ImproperlyConfigured" in result.stderr, result.stderr
+    assert message in result.stderr, result.stderr
+
+
+PRODUCTION = {
+    "CHARTER_ENV": "production",
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "postgres://charter@db.example.com:5432/charter",
+    "REDIS_URL": "redis://cache.example.com:6379/0",
+    "ALLOWED_HOSTS": "charter.example.com",
+    "EMAIL_HOST": "smtp.example.com",
+}
+
+
+def test_a_complete_production_environment_starts(tmp_path):
+    result = start_settings(tmp_path, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL"])
+def test_production_mode_refuses_to_start_without_a_required_url_or_secret(tmp_path, missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    assert_refused(start_settings(tmp_path, **env), f"{missing} must be set")
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_production_mode_treats_a_blank_secret_key_as_missing(tmp_path, blank):
+    assert_refused(
+        start_settings(tmp_path, **{**PRODUCTION, "SECRET_KEY": blank}), "SECRET_KEY must be set"
+    )
+
+
+def test_a_misspelt_boolean_is_an_error_not_false(tmp_path):
+    assert_refused(start_settings(tmp_path, DEBUG="ture"), "DEBUG='ture' is not a boolean")
+
+
+def test_an_unknown_mode_is_an_error(tmp_path):
+    assert_refused(
+        start_settings(tmp_path, CHARTER_ENV="prod"), "CHARTER_ENV='prod' must be one of"
+    )
+
+
+def test_a_task_time_limit_that_is_not_a_number_is_an_error(tmp_path):
+    assert_refused(
+        start_settings(tmp_path, CELERY_TASK_TIME_LIMIT="abc"),
+        "CELERY_TASK_TIME_LIMIT='abc' is not a whole number",
+    )
+
+
+def test_a_soft_time_limit_not_below_the_hard_one_is_an_error(tmp_path):
+    assert_refused(
+        start_settings(tmp_path, CELERY_TASK_TIME_LIMIT="60", CELERY_TASK_SOFT_TIME_LIMIT="60"),
+        "CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT",
+    )
+
+
+def test_an_empty_environment_runs_embedded_on_sqlite_wal_with_a_kept_secret_key(tmp_path):
+    var_dir = tmp_path / "var"
+
+    first = start_settings(tmp_path, code=LOCAL_REPORT)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout.strip().splitlines()[-1])
+
+    assert report["engine"] == "django.db.backends.sqlite3"
+    assert Path(report["name"]).parent == var_dir
+    assert report["journal_mode"] == "wal"
+    assert report["busy_timeout_ms"] >= 5000
+    assert report["broker_embedded"] is True
+    assert report["broker_url"] == "filesystem://"
+    assert report["beat_scheduler"] == "celery.beat:PersistentScheduler"
+    assert report["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert report["debug"] is False
+
+    key_file = var_dir / "secret_key"
+    assert key_file.read_text(encoding="utf-8").strip() == report["secret_key"]
+    assert len(report["secret_key"]) >= 50
+    assert key_file.stat().st_mode & 0o077 == 0, "the key file is readable by others"
+
+    second = start_settings(tmp_path, code=LOCAL_REPORT)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout.strip().splitlines()[-1])["secret_key"] == report["secret_key"]
+
+
+def test_the_celery_app_runs_with_the_intended_delivery_guarantees():
+    conf = celery_app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_time_limit == settings.CELERY_TASK_TIME_LIMIT
+    assert conf.task_soft_time_limit == settings.CELERY_TASK_SOFT_TIME_LIMIT
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.timezone == "Asia/Seoul"
+    assert conf.enable_utc is True
+
+
+def test_the_celery_app_uses_the_real_redis_broker_and_redbeat_in_test_mode():
+    conf = celery_app.conf
+    assert settings.CHARTER_ENV == "test"
+    assert settings.CELERY_BROKER_EMBEDDED is False
+    assert conf.broker_url == os.environ["REDIS_URL"] == settings.REDIS_URL
+    assert conf.beat_scheduler == "redbeat.RedBeatScheduler"
+    # A running task must never be handed to a second worker: the broker's visibility timeout
+    # outlives the hard time limit.
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert "heartbeat" in conf.beat_schedule
+
+
+def test_redbeat_reads_its_own_settings_without_deprecated_fallbacks():
+    from redbeat.schedulers import RedBeatConfig
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        redbeat_conf = RedBeatConfig(celery_app)
+    assert redbeat_conf.redis_url == settings.REDIS_URL
+    assert redbeat_conf.key_prefix == settings.CELERY_REDBEAT_KEY_PREFIX
+    assert redbeat_conf.lock_timeout == settings.CELERY_REDBEAT_LOCK_TIMEOUT
+    assert redbeat_conf.lock_key.startswith(redbeat_conf.key_prefix)
+
+
+def test_every_celery_setting_name_is_one_celery_or_redbeat_knows():
+    known = {key.lower() for key, _option in flatten(NAMESPACES)} | set(DEFAULTS)
+    known |= REDBEAT_SETTINGS
+    ours = [name for name in dir(settings) if name.startswith("CELERY_")]
+    assert "CELERY_TASK_ACKS_LATE" in ours
+    unknown = [
+        name
+        for name in ours
+        if name not in OUR_OWN_CELERY_NAMES and name.removeprefix("CELERY_").lower() not in known
+    ]
+    assert unknown == []
+    # A typo in the prefix escapes the namespace altogether (CELERT_…, CELRY_…).
+    near_misses = [
+        name
+        for name in dir(settings)
+        if name.isupper()
+        and not name.startswith("CELERY_")
+        and name.split("_", 1)[0] in {"CELERT", "CELRY", "CELEY", "CELLERY", "CELERI", "CEL"}
+    ]
+    assert near_misses == []
+
+
+def test_the_cache_is_the_real_redis_in_test_mode():
+    assert isinstance(cache, RedisCache)
+    assert settings.CACHES["default"]["LOCATION"] == os.environ["REDIS_URL"]
+
+    key = f"settings-test-{uuid.uuid4().hex}"
+    try:
+        cache.set(key, {"promise": "약속"}, timeout=60)
+        assert cache.get(key) == {"promise": "약속"}
+        # The value is really stored in the Redis server, not in this process.
+        raw = redis.Redis.from_url(os.environ["REDIS_URL"])
+        assert raw.exists(cache.make_and_validate_key(key)) == 1
+        assert 0 < raw.ttl(cache.make_and_validate_key(key)) <= 60
+    finally:
+        cache.delete(key)
+    assert cache.get(key) is None
