@@ -1,5 +1,5 @@
 # Charter Portal — the two commands: `make run` (local mode) and `make test` (PostgreSQL + Redis).
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip

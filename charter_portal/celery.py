@@ -8,4 +8,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter_portal.settings")
 
 app = Celery("charter_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.on_after_configure.connect
+def repeat_redbeat_settings_without_namespace(sender, source, **kwargs):
+    """celery-redbeat checks for its settings by their plain names (``redbeat_redis_url``),
+    blind to the ``CELERY_`` namespace: it would warn and fall back to ``broker_url`` and
+    ``broker_transport_options``. Repeat our ``CELERY_REDBEAT_*`` settings under those names."""
+    source.update(
+        {
+            key.removeprefix("CELERY_").lower(): source[key]
+            for key in list(source.keys())
+            if key.startswith("CELERY_REDBEAT_")
+        }
+    )
+
+
 app.autodiscover_tasks()

@@ -187,6 +187,8 @@ else:
     }
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    # The beat's Redis client takes no options: not the broker's transport options.
+    CELERY_REDBEAT_REDIS_OPTIONS = {}
     CELERY_REDBEAT_KEY_PREFIX = env_str("CELERY_REDBEAT_KEY_PREFIX", "charter:redbeat:")
     # A second beat waits on this lock instead of firing the schedule twice.
     CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_REDBEAT_LOCK_TIMEOUT", 60, minimum=10)
