@@ -13,33 +13,7 @@ from __future__ import annotations
 # --------------------------------------------------------------------------------------------
 # Vocabularies (SPEC §3 and §5)
 # --------------------------------------------------------------------------------------------
-
-DIVISION_CODES = ("market", "information", "financial", "infrastructure", "bizdev")
-
-TARGET_KINDS = (
-    "elapsed",
-    "business_hours",
-    "same_business_day",
-    "calendar_days",
-    "lead_time",
-    "by_requested_date",
-    "every",
-    "per_call",
-    "rule",
-)
-
-PURPOSES = (
-    "feasibility",
-    "result",
-    "eta",
-    "progress",
-    "plan",
-    "callback",
-    "delay",
-    "schedule",
-    "feedback",
-    "other",
-)
+from commitments.vocabulary import DIVISION_CODES, PURPOSES, TARGET_KINDS
 
 STOP_STATUSES = ("", "resolved")
 

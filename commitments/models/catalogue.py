@@ -7,22 +7,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from commitments.vocabulary import PURPOSES
+
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*$",
     _("A code is a group and a name joined by a dot, e.g. common.feasibility."),
-)
-
-PURPOSES = (
-    "feasibility",
-    "result",
-    "eta",
-    "progress",
-    "plan",
-    "callback",
-    "delay",
-    "schedule",
-    "feedback",
-    "other",
 )
 
 
@@ -115,6 +104,7 @@ class Commitment(models.Model):
         help_text=_("E.g. resolved; empty when only a communication stops the clock."),
     )
     reminder_percents = models.JSONField(
+        # xgettext:no-python-format (the "%" is a percent sign, not a placeholder)
         _("reminders at % of the span"),
         default=default_reminders,
         blank=True,

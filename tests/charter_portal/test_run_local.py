@@ -112,7 +112,7 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
         assert 'lang="en"' in english
 
         def worker_seen():
-            status, body = get(base + "/healthz")
+            _status, body = get(base + "/healthz")
             health = json.loads(body)
             return health if health["worker_last_seen"] else None
 
