@@ -78,6 +78,8 @@ def deadline_start(
     """
     if not commitment.starts_clock:
         raise ClockError(f"{commitment.code} is a rule and starts no clock")
+    if not commitment.active:
+        raise ClockError(f"{commitment.code} is not active")
     _require_aware(started_at, "started_at")
     if target_at is not None:
         _require_aware(target_at, "target_at")
@@ -122,6 +124,10 @@ def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = 
         raise ClockError(f"a {deadline.state} clock cannot be paused")
     if not deadline.params.get("pause_on_waiting"):
         raise ClockError(f"{deadline.commitment_code} does not pause while waiting")
+    if at > deadline.due_at:
+        # The sweep may not have recorded the breach yet; a pause now would move due on past
+        # it and the breach (and its escalations) would be recorded late or never.
+        raise ClockError(f"clock {deadline.pk} was due at {deadline.due_at:%Y-%m-%d %H:%M %Z}")
     deadline.state = DeadlineState.PAUSED
     deadline.paused_at = at
     deadline.next_action_at = None
@@ -158,33 +164,50 @@ def deadline_resume(deadline: Deadline, *, at: datetime, actor=None, note: str =
 
 
 def deadline_stop(
-    deadline: Deadline, *, at: datetime, cause: str, actor=None, continue_series: bool = True
+    deadline: Deadline,
+    *,
+    at: datetime,
+    cause: str,
+    actor=None,
+    continue_series: bool = True,
+    now: datetime | None = None,
 ) -> Deadline:
     """What the clock waited for happened at ``at``: met if at or before due, else breached.
 
     A recurring clock (``every``) then starts its next cycle from ``at`` unless the subject is
-    closing (``continue_series=False``)."""
+    closing (``continue_series=False``) or the sweep already started it at the breach."""
     _require_aware(at, "at")
     if deadline.stopped_at is not None or deadline.state == DeadlineState.CANCELLED:
         raise ClockError(f"a {deadline.state} clock cannot be stopped again")
-    if deadline.state == DeadlineState.PAUSED:
-        deadline_resume(deadline, at=at, actor=actor, note=cause)
-    met = at <= deadline.due_at
-    deadline.stopped_at = at
-    deadline.stop_cause = cause[:200]
-    kind = EventKind.MET if met else EventKind.STOPPED_LATE
-    deadline.state = DeadlineState.MET if met else DeadlineState.BREACHED
-    deadline.next_action_at = None
     with transaction.atomic():
+        if deadline.state == DeadlineState.PAUSED:
+            deadline_resume(deadline, at=at, actor=actor, note=cause)
+        met = at <= deadline.due_at
+        if not met and "breach" not in deadline.steps_done:
+            # Stopped late before the sweep got to it: the breach still belongs at the due
+            # instant in the clock's history (escalations are no longer owed once it stops).
+            deadline.steps_done = [*deadline.steps_done, "breach"]
+            _event(deadline, EventKind.BREACHED, at=deadline.due_at, step_key="breach")
+        deadline.stopped_at = at
+        deadline.stop_cause = cause[:200]
+        kind = EventKind.MET if met else EventKind.STOPPED_LATE
+        deadline.state = DeadlineState.MET if met else DeadlineState.BREACHED
+        deadline.next_action_at = None
         deadline.save()
         _event(deadline, kind, at=at, actor=actor, note=cause, data={"due_at": deadline.due_at})
-        if deadline.kind == "every" and continue_series:
-            deadline_next_cycle(deadline, start=at)
+        if (
+            deadline.kind == "every"
+            and continue_series
+            and not Deadline.objects.filter(previous=deadline).exists()
+        ):
+            deadline_next_cycle(deadline, start=at, now=now)
     return deadline
 
 
-def deadline_next_cycle(deadline: Deadline, *, start: datetime) -> Deadline:
-    """The next cycle of a recurring clock, started at ``start``."""
+def deadline_next_cycle(
+    deadline: Deadline, *, start: datetime, now: datetime | None = None
+) -> Deadline:
+    """The next cycle of a recurring clock, started at ``start`` and recorded at ``now``."""
     return deadline_start(
         commitment=deadline.commitment,
         subject_type=deadline.subject_type,
@@ -196,16 +219,21 @@ def deadline_next_cycle(deadline: Deadline, *, start: datetime) -> Deadline:
         team=deadline.team,
         service=deadline.service,
         owner=deadline.owner,
+        now=now,
         previous=deadline,
     )
 
 
 def deadline_cancel(deadline: Deadline, *, at: datetime, cause: str, actor=None) -> Deadline:
-    """The clock is no longer owed (the request was withdrawn, the plan cancelled)."""
+    """The clock is no longer owed (the request was withdrawn, the plan cancelled).
+
+    A clock already breached keeps its state (that is history) but stops escalating."""
     _require_aware(at, "at")
-    if not deadline.is_open:
+    breached_open = deadline.state == DeadlineState.BREACHED and deadline.stopped_at is None
+    if not (deadline.is_open or breached_open):
         raise ClockError(f"a {deadline.state} clock cannot be cancelled")
-    deadline.state = DeadlineState.CANCELLED
+    if not breached_open:
+        deadline.state = DeadlineState.CANCELLED
     deadline.stopped_at = at
     deadline.stop_cause = cause[:200]
     deadline.next_action_at = None
@@ -241,9 +269,12 @@ def deadline_recompute(
     if target_at is not None:
         _require_aware(target_at, "target_at")
         deadline.target_at = target_at
-    if refresh:
-        calendar = calendar_for(commitment=deadline.commitment, division=deadline.division)
+    # A clock moved to another commitment or division cannot keep the old one's parameters or
+    # calendar; otherwise the frozen ones stay unless a refresh is asked for.
+    if refresh or commitment is not None:
         deadline.params = commitment_params(deadline.commitment)
+    if refresh or commitment is not None or division is not None:
+        calendar = calendar_for(commitment=deadline.commitment, division=deadline.division)
         deadline.calendar_code = calendar.code
         deadline.calendar_snapshot = calendar.to_work_calendar().to_dict()
     work_calendar = deadline.work_calendar
@@ -272,8 +303,12 @@ def deadline_record_step(
 ) -> DeadlineEvent:
     """Record that the sweep took ``step``: the event (unique per clock and step), the state
     change of a breach, and the clock's next action. The caller holds the row lock."""
+    _require_aware(now, "now")
     if step.key in deadline.steps_done:
         raise ClockError(f"{step.key} was already recorded on clock {deadline.pk}")
+    if step.key not in {owed.key for owed in decisions.pending_steps(deadline)}:
+        # A stale decision: the clock was stopped, paused or cancelled since it was read.
+        raise ClockError(f"a {deadline.state} clock {deadline.pk} does not owe {step.key}")
     kind = {
         "reminder": EventKind.REMINDER,
         "breach": EventKind.BREACHED,
@@ -290,7 +325,7 @@ def deadline_record_step(
             deadline, kind, at=step.at, step_key=step.key, data={"swept_at": now, **(data or {})}
         )
         if step.kind == "breach" and deadline.kind == "every":
-            deadline_next_cycle(deadline, start=deadline.due_at)
+            deadline_next_cycle(deadline, start=deadline.due_at, now=now)
     return event
 
 

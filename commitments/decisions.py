@@ -38,6 +38,7 @@ class ClockView:
     due_at: datetime
     stopped_at: datetime | None
     steps_done: list[str]
+    paused_total: timedelta  # optional: a clock that never paused may leave it out
 
 
 def compute_due(
@@ -60,13 +61,13 @@ def compute_due(
         return bt.calendar_days(calendar, start, days=days, months=months)
     if kind == "every":
         return bt.every(start, timedelta(days=days))
+    if kind not in ("lead_time", "by_requested_date"):
+        raise ValueError(f"{kind!r} does not start a clock")
     if target is None:
         raise ValueError(f"a {kind} clock needs a target instant")
     if kind == "lead_time":
         return bt.lead_time(calendar, target, days=days, months=months)
-    if kind == "by_requested_date":
-        return bt.by_requested_date(calendar, target.astimezone(calendar.tz).date())
-    raise ValueError(f"{kind!r} does not start a clock")
+    return bt.by_requested_date(calendar, target.astimezone(calendar.tz).date())
 
 
 def span_between(params: dict[str, Any], calendar: bt.WorkCalendar, a: datetime, b: datetime):
@@ -92,10 +93,17 @@ def planned_steps(clock: ClockView) -> list[Step]:
     params, calendar = clock.params, bt.WorkCalendar.from_dict(clock.calendar_snapshot)
     steps: list[Step] = []
     span = span_between(params, calendar, clock.started_at, clock.due_at)
+    # Paused time is inside the span (resuming moved due on by it) but the clock did not run:
+    # a reminder falls when its share of the *running* time has passed, i.e. when the same
+    # share of the promise remains as without the pause. Counting from the start as if every
+    # pause came first is exact for reminders after the last resume; earlier ones were owed
+    # before that pause anyway.
+    paused = min(getattr(clock, "paused_total", None) or timedelta(0), span)
+    running = span - paused
     for percent in sorted(params.get("reminder_percents") or []):
-        if span <= timedelta(0):
+        if running <= timedelta(0):
             break
-        at = advance(params, calendar, clock.started_at, span * percent / 100)
+        at = advance(params, calendar, clock.started_at, paused + running * percent / 100)
         if at < clock.due_at:
             steps.append(Step(f"reminder-{percent}", "reminder", at, percent=percent))
     steps.append(Step("breach", "breach", clock.due_at))

@@ -27,12 +27,6 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HERE = Path(__file__).resolve().parent
 
-# In test mode nobody has run collectstatic, so WhiteNoise warns once, when the live server loads
-# the middleware, that STATIC_ROOT does not exist; it serves the files through the finders
-# (WHITENOISE_USE_FINDERS) all the same. Only that warning is let through (``.`` is the colon,
-# which the filter syntax reserves).
-NO_STATIC_ROOT = pytest.mark.filterwarnings(r"ignore:No directory at. .*staticfiles:UserWarning")
-
 _reports = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
@@ -42,7 +36,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(NO_STATIC_ROOT)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -63,7 +56,8 @@ def browser() -> Iterator[Browser]:
     the suite.
     """
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is not installed")
+        # Not a skip: .ci/run installs Chromium, and a missing browser must fail loudly.
+        pytest.fail(f"{CHROMIUM} is not installed (apt-get install chromium fonts-nanum)")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

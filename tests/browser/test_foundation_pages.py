@@ -35,6 +35,12 @@ def test_homepage_lists_the_charter_and_switches_language(live_server, page: Pag
     feasibility = page.locator('tr[data-code="common.feasibility"]')
     expect(feasibility).to_contain_text("수정·개발 요청 수용 여부 통보")
     page.screenshot(path=artifacts / "home-ko.png", full_page=True)
+    # The language button's label ("변경") stays on one line: one line box for its text.
+    label_lines = page.locator("nav form:has(#language-select) button").evaluate(
+        "button => { const r = document.createRange(); r.selectNodeContents(button);"
+        " return new Set([...r.getClientRects()].map(rect => rect.top)).size; }"
+    )
+    assert label_lines == 1
 
     _switch_language(page, "en")
     expect(page).to_have_url(f"{live_server.url}/en/")
@@ -107,7 +113,7 @@ def test_admin_edits_a_commitment_and_the_history_shows_it(live_server, page: Pa
     page.get_by_role("link", name="common.feasibility", exact=True).click()
     expect(page.locator("#id_title_en")).to_have_value(new_title)
     page.locator("a.historylink").click()
-    expect(page).to_have_url(re.compile(r"/admin/commitments/commitment/\d+/history/$"))
+    expect(page).to_have_url(re.compile(r"/admin/commitments/commitment/\d+/history/"))
     change = page.locator("#change-history tbody tr").filter(has_text=new_title)
     expect(change).to_have_count(1)
     expect(change.get_by_role("link", name="admin", exact=True)).to_be_visible()
