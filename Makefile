@@ -48,7 +48,8 @@ format: $(VENV)/.dev
 
 ## Regenerate the translation catalogues (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.dev
-	$(PY) manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l ko -l en --no-obsolete \
+		--ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -7,6 +7,8 @@ admin can check a calendar before trusting it.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from commitments import business_time as bt
 from commitments import decisions
 from commitments.deadlines import calendar_for, commitment_params
@@ -29,6 +31,21 @@ class Simulation:
     due_at: datetime
     skipped: list[bt.Skipped]
     steps: list[decisions.Step]
+
+    @property
+    def step_rows(self) -> list[tuple[str, datetime]]:
+        return [(step_label(step), step.at) for step in self.steps]
+
+
+def step_label(step: decisions.Step) -> str:
+    """A step as people read it ("Reminder at 50 %", "Escalation to the division head")."""
+    if step.kind == "reminder":
+        return _("Reminder at %(percent)s %%") % {"percent": step.percent}
+    if step.kind == "breach":
+        return _("Breach (due)")
+    if step.level == 1:
+        return _("Escalation to the team manager")
+    return _("Escalation to the division head")
 
 
 class _PlannedClock:

@@ -73,7 +73,12 @@ class Calendar(models.Model):
 
 
 class WorkingHours(models.Model):
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="working_hours")
+    calendar = models.ForeignKey(
+        Calendar,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        verbose_name=_("calendar"),
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -101,7 +106,9 @@ class WorkingHours(models.Model):
 class Closure(models.Model):
     """A day or part of a day an admin closes by hand (a company holiday, an afternoon off)."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="closures")
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.CASCADE, related_name="closures", verbose_name=_("calendar")
+    )
     day = models.DateField(_("day"))
     start = models.TimeField(_("closed from"), null=True, blank=True)
     end = models.TimeField(_("closed until"), null=True, blank=True)

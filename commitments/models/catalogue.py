@@ -1,9 +1,11 @@
 """The commitment catalogue: every promise of the charter, with the clock it starts."""
 
+import math
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +28,8 @@ class TargetKind(models.TextChoices):
     PER_CALL = "per_call", _("Per phone call")
     RULE = "rule", _("Rule (no clock)")
 
+
+BUSINESS_DAY_MINUTES = 9 * 60
 
 # Kinds whose clock needs a target instant (the suspension start, the requested date …).
 KINDS_WITH_TARGET = {TargetKind.LEAD_TIME, TargetKind.BY_REQUESTED_DATE}
@@ -68,6 +72,7 @@ class Commitment(models.Model):
         null=True,
         blank=True,
         related_name="commitments",
+        verbose_name=_("division"),
         help_text=_("Empty for a company-wide commitment."),
     )
     service = models.ForeignKey(
@@ -76,6 +81,7 @@ class Commitment(models.Model):
         null=True,
         blank=True,
         related_name="commitments",
+        verbose_name=_("service"),
     )
     target_kind = models.CharField(_("clock kind"), max_length=20, choices=TargetKind.choices)
     target_minutes = models.PositiveIntegerField(
@@ -104,8 +110,7 @@ class Commitment(models.Model):
         help_text=_("E.g. resolved; empty when only a communication stops the clock."),
     )
     reminder_percents = models.JSONField(
-        # xgettext:no-python-format (the "%" is a percent sign, not a placeholder)
-        _("reminders at % of the span"),
+        _("reminders (percent of the span)"),
         default=default_reminders,
         blank=True,
         validators=[validate_percents],
@@ -151,13 +156,13 @@ class Commitment(models.Model):
 
     @property
     def target_display(self) -> str:
-        """The clock in words, e.g. "9 working hours" or "7 days before the target"."""
+        """The clock in words, e.g. "1 business day (9 working hours)" or "7 days before"."""
         kind, minutes = self.target_kind, self.target_minutes or 0
         span = _span_words(days=self.target_days or 0, months=self.target_months or 0)
         if kind == TargetKind.ELAPSED:
             return _("%(span)s, around the clock") % {"span": _minutes_words(minutes)}
         if kind == TargetKind.BUSINESS_HOURS:
-            return _("%(hours)s working hours") % {"hours": _number(minutes / 60)}
+            return _working_time_words(minutes)
         if kind == TargetKind.SAME_BUSINESS_DAY:
             return _("by closing time the same business day")
         if kind == TargetKind.CALENDAR_DAYS:
@@ -169,7 +174,10 @@ class Commitment(models.Model):
         if kind == TargetKind.EVERY:
             return _("every %(span)s") % {"span": span}
         if kind == TargetKind.PER_CALL:
-            return _("per call: %(count)s rings") % {"count": self.target_count}
+            count = self.target_count or 0
+            return ngettext("per call: %(count)s ring", "per call: %(count)s rings", count) % {
+                "count": count
+            }
         return _("rule")
 
     @property
@@ -196,7 +204,9 @@ class Commitment(models.Model):
         if kind not in span_kinds | {TargetKind.EVERY} and (
             self.target_days is not None or self.target_months is not None
         ):
-            errors["target_days"] = _("Only calendar, lead-time and recurring clocks use days.")
+            errors["target_days"] = _(
+                "Only calendar, lead-time and recurring clocks use days or months."
+            )
         if kind == TargetKind.PER_CALL and not self.target_count:
             errors["target_count"] = _("A per-call rule needs a threshold greater than zero.")
         if self.escalation_levels > 2:
@@ -209,20 +219,29 @@ class Commitment(models.Model):
             raise ValidationError(errors)
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def _working_time_words(minutes: int) -> str:
+    hours = minutes / 60
+    hours_words = ngettext(
+        "%(hours)s working hour", "%(hours)s working hours", math.ceil(hours)
+    ) % {"hours": f"{hours:g}"}
+    if minutes and minutes % BUSINESS_DAY_MINUTES == 0:
+        days = minutes // BUSINESS_DAY_MINUTES
+        days_words = ngettext("%(n)s business day", "%(n)s business days", days) % {"n": days}
+        return f"{days_words} ({hours_words})"
+    return hours_words
 
 
 def _minutes_words(minutes: int) -> str:
-    if minutes % 60 == 0:
-        return _("%(n)s hours") % {"n": minutes // 60} if minutes > 60 else _("1 hour")
-    return _("%(n)s minutes") % {"n": minutes}
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
 def _span_words(*, days: int, months: int) -> str:
     if months:
-        return _("%(n)s months") % {"n": months} if months > 1 else _("1 month")
-    return _("%(n)s days") % {"n": days} if days != 1 else _("1 day")
+        return ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
+    return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
 
 
 def _english() -> bool:

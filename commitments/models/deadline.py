@@ -37,7 +37,10 @@ class DeadlineQuerySet(models.QuerySet):
 
 class Deadline(models.Model):
     commitment = models.ForeignKey(
-        "commitments.Commitment", on_delete=models.PROTECT, related_name="deadlines"
+        "commitments.Commitment",
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("commitment"),
     )
     commitment_code = models.CharField(_("commitment"), max_length=60, db_index=True)
     params = models.JSONField(_("frozen parameters"))
@@ -54,20 +57,41 @@ class Deadline(models.Model):
         null=True,
         blank=True,
         related_name="deadlines",
+        verbose_name=_("owner"),
     )
     team = models.ForeignKey(
-        "commitments.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "commitments.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
     )
     division = models.ForeignKey(
-        "commitments.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "commitments.Division",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("division"),
     )
     service = models.ForeignKey(
-        "commitments.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "commitments.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
     )
 
     cycle = models.PositiveIntegerField(_("cycle"), default=1)
     previous = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="following"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="following",
+        verbose_name=_("previous cycle"),
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"))
@@ -145,14 +169,21 @@ class EventKind(models.TextChoices):
 class DeadlineEvent(models.Model):
     """What happened to a clock; rows are only ever added."""
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="events")
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="events", verbose_name=_("clock")
+    )
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     # "reminder-50", "breach", "escalation-1" …: a step can happen once per clock.
     step_key = models.CharField(_("step"), max_length=40, null=True, blank=True)
     at = models.DateTimeField(_("at"), help_text=_("The instant the event concerns."))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)

@@ -39,7 +39,10 @@ class Division(BilingualName):
     description_ko = models.TextField(_("description (Korean)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     calendar = models.ForeignKey(
-        "commitments.Calendar", on_delete=models.PROTECT, related_name="divisions"
+        "commitments.Calendar",
+        on_delete=models.PROTECT,
+        related_name="divisions",
+        verbose_name=_("business calendar"),
     )
     head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,7 +62,9 @@ class Division(BilingualName):
 
 class Team(BilingualName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="teams")
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="teams", verbose_name=_("division")
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -83,9 +88,16 @@ class Service(BilingualName):
     """A task line customers call about (e.g. Trade Conclusions (IT-HUB))."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="services")
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="services", verbose_name=_("division")
+    )
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="services"
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("team"),
     )
     representative_phone = models.CharField(
         _("representative phone"), max_length=20, blank=True, validators=[phone_validator]
@@ -117,7 +129,9 @@ class ContactQuerySet(models.QuerySet):
 class Contact(models.Model):
     """A row of a service's contact table, effective-dated so changes can be planned ahead."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("service")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -180,7 +194,10 @@ class StaffProfile(models.Model):
     """How to reach a member of staff: the language and channels their notifications use."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("user"),
     )
     phone = models.CharField(
         _("mobile phone"), max_length=20, blank=True, validators=[phone_validator]
