@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar as _gregorian
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,6 +73,10 @@ class WorkCalendar:
     hours: tuple[tuple[time, time] | None, ...] = DEFAULT_HOURS
     holiday_source: str = "KR"
     closures: tuple[Closure, ...] = ()
+    #: Holidays copied from the source for ``frozen_years`` (first, last), so a clock keeps the
+    #: holidays it was computed with even when the ``holidays`` package is upgraded later.
+    frozen_holidays: tuple[tuple[date, str], ...] = ()
+    frozen_years: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -90,13 +94,29 @@ class WorkCalendar:
         # Coerce lists to tuples so the calendar stays hashable (it is a cache key).
         object.__setattr__(self, "hours", hours)
         object.__setattr__(self, "closures", tuple(self.closures))
+        frozen = tuple((day, name) for day, name in self.frozen_holidays)
+        object.__setattr__(self, "frozen_holidays", frozen)
+        if self.frozen_years is not None:
+            object.__setattr__(self, "frozen_years", tuple(self.frozen_years))
+        object.__setattr__(self, "_frozen_table", dict(frozen))
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
 
     def holiday_name(self, day: date) -> str | None:
+        if self.frozen_years and self.frozen_years[0] <= day.year <= self.frozen_years[1]:
+            return self._frozen_table.get(day)
         return _holiday_table(self.holiday_source, day.year).get(day)
+
+    def with_frozen_holidays(self, first_year: int, last_year: int) -> WorkCalendar:
+        """This calendar with the source's holidays of those years copied in."""
+        days = sorted(
+            (day, name)
+            for year in range(first_year, last_year + 1)
+            for day, name in _holiday_table(self.holiday_source, year).items()
+        )
+        return replace(self, frozen_holidays=tuple(days), frozen_years=(first_year, last_year))
 
     def is_business_day(self, day: date) -> bool:
         return bool(_utc_intervals(self, day))
@@ -121,6 +141,14 @@ class WorkCalendar:
                 }
                 for c in self.closures
             ],
+            **(
+                {
+                    "frozen_years": list(self.frozen_years),
+                    "frozen_holidays": {d.isoformat(): n for d, n in self.frozen_holidays},
+                }
+                if self.frozen_years
+                else {}
+            ),
         }
 
     @classmethod
@@ -145,6 +173,11 @@ class WorkCalendar:
             ),
             holiday_source=data.get("holiday_source", "KR"),
             closures=tuple(closures),
+            frozen_holidays=tuple(
+                (date.fromisoformat(day), name)
+                for day, name in (data.get("frozen_holidays") or {}).items()
+            ),
+            frozen_years=tuple(data["frozen_years"]) if data.get("frozen_years") else None,
         )
 
 

@@ -5,6 +5,8 @@ transaction (a request's status change and its clocks' pauses commit as one). Fu
 the instant of the act (``at``) explicitly, so back-dated entries and tests need no clock tricks.
 """
 
+import hashlib
+import json
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -12,7 +14,14 @@ from django.utils import timezone
 
 from commitments import business_time as bt
 from commitments import decisions
-from commitments.models import Calendar, Commitment, Deadline, DeadlineEvent, DeadlineState
+from commitments.models import (
+    Calendar,
+    ClockTerms,
+    Commitment,
+    Deadline,
+    DeadlineEvent,
+    DeadlineState,
+)
 from commitments.models.deadline import EventKind
 
 DEFAULT_CALENDAR_CODE = "kr-public"
@@ -38,6 +47,37 @@ def commitment_params(commitment: Commitment) -> dict:
         "stop_status": commitment.stop_status,
         "commitment_version": _latest_history_id(commitment),
     }
+
+
+def clock_terms_for(
+    *, commitment: Commitment, calendar: Calendar, instants: list[datetime | None]
+) -> ClockTerms:
+    """The frozen terms a clock of ``commitment`` on ``calendar`` is computed with, shared by
+    every clock with the same terms. Holidays are copied for the years around the clock's
+    instants (a year before the earliest to two after the latest), which covers its due
+    instant, reminders and escalations; arithmetic beyond them asks the holiday source."""
+    years = [instant.year for instant in instants if instant is not None]
+    params = commitment_params(commitment)
+    snapshot = (
+        calendar.to_work_calendar().with_frozen_holidays(min(years) - 1, max(years) + 2).to_dict()
+    )
+    payload = {
+        "commitment": commitment.code,
+        "calendar": calendar.code,
+        "params": params,
+        "snapshot": snapshot,
+    }
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    terms, _created = ClockTerms.objects.get_or_create(
+        digest=digest,
+        defaults={
+            "commitment_code": commitment.code,
+            "calendar_code": calendar.code,
+            "params": params,
+            "calendar": snapshot,
+        },
+    )
+    return terms
 
 
 def calendar_for(*, commitment: Commitment, division=None) -> Calendar:
@@ -85,16 +125,18 @@ def deadline_start(
         _require_aware(target_at, "target_at")
     now = now or timezone.now()
     division = division or commitment.division
-    calendar = calendar_for(commitment=commitment, division=division)
-    work_calendar = calendar.to_work_calendar()
-    params = commitment_params(commitment)
-    due = decisions.compute_due(params, work_calendar, start=started_at, target=target_at)
+    terms = clock_terms_for(
+        commitment=commitment,
+        calendar=calendar_for(commitment=commitment, division=division),
+        instants=[started_at, target_at],
+    )
+    due = decisions.compute_due(
+        terms.params, terms.work_calendar, start=started_at, target=target_at
+    )
     deadline = Deadline(
         commitment=commitment,
         commitment_code=commitment.code,
-        params=params,
-        calendar_code=calendar.code,
-        calendar_snapshot=work_calendar.to_dict(),
+        terms=terms,
         subject_type=subject_type,
         subject_id=str(subject_id),
         subject_label=subject_label[:300],
@@ -269,14 +311,14 @@ def deadline_recompute(
     if target_at is not None:
         _require_aware(target_at, "target_at")
         deadline.target_at = target_at
-    # A clock moved to another commitment or division cannot keep the old one's parameters or
-    # calendar; otherwise the frozen ones stay unless a refresh is asked for.
-    if refresh or commitment is not None:
-        deadline.params = commitment_params(deadline.commitment)
+    # A clock moved to another commitment or division cannot keep the old terms; otherwise
+    # the frozen ones stay unless a refresh is asked for.
     if refresh or commitment is not None or division is not None:
-        calendar = calendar_for(commitment=deadline.commitment, division=deadline.division)
-        deadline.calendar_code = calendar.code
-        deadline.calendar_snapshot = calendar.to_work_calendar().to_dict()
+        deadline.terms = clock_terms_for(
+            commitment=deadline.commitment,
+            calendar=calendar_for(commitment=deadline.commitment, division=deadline.division),
+            instants=[deadline.started_at, deadline.target_at],
+        )
     work_calendar = deadline.work_calendar
     old_due = deadline.due_at
     due = decisions.compute_due(

@@ -31,7 +31,7 @@ class ClockView:
     """The fields of a clock the decisions read; a ``Deadline`` row satisfies it."""
 
     params: dict[str, Any]
-    calendar_snapshot: dict[str, Any]
+    work_calendar: bt.WorkCalendar
     state: str
     created_at: datetime
     started_at: datetime
@@ -90,7 +90,7 @@ def advance(
 
 def planned_steps(clock: ClockView) -> list[Step]:
     """Every step the clock's plan holds, in time order, whether done or not."""
-    params, calendar = clock.params, bt.WorkCalendar.from_dict(clock.calendar_snapshot)
+    params, calendar = clock.params, clock.work_calendar
     steps: list[Step] = []
     span = span_between(params, calendar, clock.started_at, clock.due_at)
     # Paused time is inside the span (resuming moved due on by it) but the clock did not run:

@@ -14,6 +14,10 @@ from commitments import decisions
 from commitments.deadlines import calendar_for, commitment_params
 from commitments.models import Commitment, Division
 
+#: The years whose holidays the calendars know (the ``holidays`` package's KR and XKRX tables).
+#: Outside them a due instant would silently ignore holidays, or overflow near year 1 or 9999.
+SUPPORTED_YEARS = range(2000, 2101)
+
 
 class SimulationError(ValueError):
     def __init__(self, field: str, message: str):
@@ -55,8 +59,8 @@ class _PlannedClock:
     stopped_at = None
     steps_done: list[str] = []
 
-    def __init__(self, params, snapshot, start, due):
-        self.params, self.calendar_snapshot = params, snapshot
+    def __init__(self, params, work_calendar, start, due):
+        self.params, self.work_calendar = params, work_calendar
         self.created_at = self.started_at = start
         self.due_at = due
 
@@ -72,6 +76,16 @@ def simulate_due(
         raise SimulationError("code", f"{commitment.code} is a rule and starts no clock.")
     if commitment.needs_target and target is None:
         raise SimulationError("target", f"A {commitment.target_kind} clock needs a target.")
+    for field, instant in (("start", start), ("target", target)):
+        if instant is not None and instant.year not in SUPPORTED_YEARS:
+            raise SimulationError(
+                field,
+                _(
+                    "Give an instant between %(first)s and %(last)s: the calendars know the "
+                    "holidays of those years only."
+                )
+                % {"first": SUPPORTED_YEARS[0], "last": SUPPORTED_YEARS[-1]},
+            )
     calendar = calendar_for(commitment=commitment, division=division)
     work_calendar = calendar.to_work_calendar()
     params = commitment_params(commitment)
@@ -79,7 +93,7 @@ def simulate_due(
     skipped: list[bt.Skipped] = []
     if params["kind"] in decisions.BUSINESS_KINDS and due > start:
         skipped = bt.explain(work_calendar, start, due)
-    clock = _PlannedClock(params, work_calendar.to_dict(), start, due)
+    clock = _PlannedClock(params, work_calendar, start, due)
     return Simulation(
         commitment=commitment,
         calendar_code=calendar.code,

@@ -1,10 +1,11 @@
 from commitments.models.calendar import Calendar, Closure, WorkingHours
 from commitments.models.catalogue import Commitment, TargetKind
-from commitments.models.deadline import Deadline, DeadlineEvent, DeadlineState
+from commitments.models.deadline import ClockTerms, Deadline, DeadlineEvent, DeadlineState
 from commitments.models.directory import Contact, Division, Service, StaffProfile, Team
 
 __all__ = [
     "Calendar",
+    "ClockTerms",
     "Closure",
     "Commitment",
     "Contact",

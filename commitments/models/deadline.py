@@ -6,6 +6,8 @@ subjects. The parameters and the calendar it was computed with are frozen on the
 the catalogue or a calendar later never rewrites a clock's history.
 """
 
+import functools
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,6 +37,39 @@ class DeadlineQuerySet(models.QuerySet):
         return self.filter(subject_type=subject_type, subject_id=str(subject_id))
 
 
+class ClockTerms(models.Model):
+    """The terms clocks are computed with — a commitment's parameters and a calendar with its
+    holidays and closures — frozen and stored once, however many clocks share them.
+
+    A later edit of the catalogue or a calendar makes new terms for new clocks; running clocks
+    keep theirs until they are recomputed, and closed clocks keep theirs for ever.
+    """
+
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    commitment_code = models.CharField(_("commitment"), max_length=60)
+    calendar_code = models.CharField(_("calendar"), max_length=40)
+    params = models.JSONField(_("frozen parameters"))
+    calendar = models.JSONField(_("frozen calendar"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("clock terms")
+        verbose_name_plural = _("clock terms")
+
+    def __str__(self) -> str:
+        return f"{self.commitment_code} @ {self.calendar_code} ({self.digest[:8]})"
+
+    @property
+    def work_calendar(self) -> business_time.WorkCalendar:
+        return _parsed_calendar(self.digest, json.dumps(self.calendar, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_calendar(digest: str, calendar_json: str) -> business_time.WorkCalendar:
+    """Terms never change, so each is parsed once per process (the sweep reads thousands)."""
+    return business_time.WorkCalendar.from_dict(json.loads(calendar_json))
+
+
 class Deadline(models.Model):
     commitment = models.ForeignKey(
         "commitments.Commitment",
@@ -43,9 +78,9 @@ class Deadline(models.Model):
         verbose_name=_("commitment"),
     )
     commitment_code = models.CharField(_("commitment"), max_length=60, db_index=True)
-    params = models.JSONField(_("frozen parameters"))
-    calendar_code = models.CharField(_("calendar"), max_length=40)
-    calendar_snapshot = models.JSONField(_("frozen calendar"))
+    terms = models.ForeignKey(
+        ClockTerms, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("terms")
+    )
 
     subject_type = models.CharField(_("subject type"), max_length=40)
     subject_id = models.CharField(_("subject id"), max_length=64)
@@ -140,8 +175,16 @@ class Deadline(models.Model):
         return f"{self.commitment_code} · {self.subject_label or self.subject_id}"
 
     @property
+    def params(self) -> dict:
+        return self.terms.params
+
+    @property
+    def calendar_code(self) -> str:
+        return self.terms.calendar_code
+
+    @property
     def work_calendar(self) -> business_time.WorkCalendar:
-        return business_time.WorkCalendar.from_dict(self.calendar_snapshot)
+        return self.terms.work_calendar
 
     @property
     def is_open(self) -> bool:

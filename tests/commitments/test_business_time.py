@@ -510,3 +510,29 @@ def test_explained_stretches_plus_working_time_fill_the_whole_span(cal, start, d
     due = business_hours(cal, start, duration)
     skipped = sum((s.end - s.start for s in explain(cal, start, due)), timedelta(0))
     assert skipped + duration == due - start
+
+
+# --- frozen holidays -------------------------------------------------------------------------
+
+
+def test_frozen_holidays_round_trip_and_answer_inside_their_years():
+    frozen = KR.with_frozen_holidays(2026, 2026)
+    assert frozen.holiday_name(date(2026, 9, 25)) == "추석"
+    again = WorkCalendar.from_dict(json.loads(json.dumps(frozen.to_dict())))
+    assert again == frozen
+    assert again.holiday_name(date(2026, 9, 25)) == "추석"
+
+
+def test_a_frozen_calendar_keeps_its_own_holidays_whatever_the_source_says_now():
+    # As if the calendar had been frozen when Tue 2026-09-22 was a holiday (a later package
+    # release dropping it must not move clocks computed with it): Mon 17:00 + 2 h skips Tuesday.
+    frozen = KR.with_frozen_holidays(2026, 2026)
+    extra = WorkCalendar.from_dict(
+        frozen.to_dict()
+        | {"frozen_holidays": frozen.to_dict()["frozen_holidays"] | {"2026-09-22": "임시"}}
+    )
+    assert extra.holiday_name(date(2026, 9, 22)) == "임시"
+    # Mon 21 17:00–18:00 = 1 h; Tue 22 frozen holiday; Wed 23 09:00 + 1 h = 10:00.
+    assert business_hours(extra, kst(2026, 9, 21, 17), 2 * H) == kst(2026, 9, 23, 10)
+    # Outside the frozen years the source answers.
+    assert extra.holiday_name(date(2027, 1, 1)) == KR.holiday_name(date(2027, 1, 1))

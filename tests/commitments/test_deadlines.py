@@ -124,12 +124,16 @@ def test_it_starts_the_spec_example_frozen_with_its_parameters_and_calendar():
         "stop_status": "",
         "commitment_version": feasibility.history.latest().history_id,
     }
-    assert clock.calendar_snapshot == {
+    frozen = clock.terms.calendar
+    assert {k: frozen[k] for k in ("tz_name", "hours", "holiday_source", "closures")} == {
         "tz_name": "Asia/Seoul",
         "hours": [["09:00", "18:00"]] * 5 + [None, None],
         "holiday_source": "KR",
         "closures": [],
     }
+    # The holidays themselves are frozen too, for the years around the clock.
+    assert frozen["frozen_years"] == [2025, 2028]
+    assert frozen["frozen_holidays"]["2026-09-25"] == "추석"
     assert (clock.subject_type, clock.subject_id, clock.cycle) == ("test", "1", 1)
     # The first reminder: 50 % of 9 h = 4 h 30 → 3 h on Wednesday, Mon 09:00 + 1 h 30.
     assert clock.next_action_at == kst(2026, 9, 28, 10, 30)
@@ -199,7 +203,7 @@ def test_it_counts_on_the_calendar_of_the_cases_division(division, calendar_code
     clock = reload(clock)
     assert (clock.calendar_code, clock.due_at) == (calendar_code, due)
     assert (
-        clock.calendar_snapshot["holiday_source"]
+        clock.terms.calendar["holiday_source"]
         == Calendar.objects.get(code=calendar_code).holiday_source
     )
 
@@ -633,7 +637,7 @@ def test_moving_a_clock_to_an_exchange_division_recomputes_it_on_the_exchange_ca
     clock = reload(clock)
     # Exchange: 3 h Wednesday, Dec 31 closed, Jan 1, weekend; Mon Jan 4 2027 09:00 + 6 h.
     assert (clock.division.code, clock.calendar_code) == ("market", "krx-exchange")
-    assert clock.calendar_snapshot["holiday_source"] == "XKRX"
+    assert clock.terms.calendar["holiday_source"] == "XKRX"
     assert clock.due_at == kst(2027, 1, 4, 15)
 
 
@@ -675,7 +679,7 @@ def test_editing_the_catalogue_or_the_calendar_leaves_a_running_clock_as_it_was(
     clock = reload(clock)
     assert clock.due_at == kst(2026, 9, 28, 15)
     assert clock.params["minutes"] == 540
-    assert clock.calendar_snapshot["closures"] == []
+    assert clock.terms.calendar["closures"] == []
     assert clock.next_action_at == kst(2026, 9, 28, 10, 30)
     assert decisions.planned_steps(clock)[0].at == kst(2026, 9, 28, 10, 30)
     # A pause counts on the frozen calendar too: 1 h paused Wed 16–17, Mon 15:00 + 1 h.
@@ -688,7 +692,7 @@ def test_editing_the_catalogue_or_the_calendar_leaves_a_running_clock_as_it_was(
     deadline_recompute(clock, at=kst(2026, 9, 23, 17, 30), reason="catalogue edited")
     clock = reload(clock)
     assert clock.due_at == kst(2026, 9, 30, 16)
-    assert clock.calendar_snapshot["closures"] == [
+    assert clock.terms.calendar["closures"] == [
         {"day": "2026-09-28", "start": None, "end": None, "reason": "x"}
     ]
 
@@ -755,3 +759,35 @@ def test_an_inactive_commitment_starts_no_clock():
     Commitment.objects.filter(code="common.feasibility").update(active=False)
     with pytest.raises(ClockError, match="not active"):
         start("common.feasibility", kst(2026, 9, 23, 15))
+
+
+def test_clocks_with_the_same_terms_share_one_frozen_row():
+    first = start("common.feasibility", kst(2026, 9, 23, 15))
+    second = start("common.feasibility", kst(2026, 10, 7, 11))
+    other = start("network.trouble-plan", kst(2026, 10, 7, 11))
+    assert first.terms_id == second.terms_id
+    assert other.terms_id != first.terms_id
+
+    Commitment.objects.get(code="common.feasibility").save()  # an edit: a new history row
+    edited = start("common.feasibility", kst(2026, 10, 7, 11))
+    assert edited.terms_id != first.terms_id
+    assert reload(first).terms_id == first.terms_id
+
+
+def test_a_running_clock_keeps_the_holidays_it_was_computed_with():
+    clock = start("common.feasibility", kst(2026, 9, 23, 15))  # due Mon Sep 28 15:00
+    # As if a later holidays release had dropped Chuseok: the frozen table still has it.
+    terms = clock.terms
+    assert terms.work_calendar.holiday_name(kst(2026, 9, 25).date()) == "추석"
+    stripped = dict(terms.calendar)
+    stripped["frozen_holidays"] = {
+        day: name for day, name in stripped["frozen_holidays"].items() if "추석" not in name
+    }
+    terms.calendar = stripped
+    terms.digest = "0" * 64
+    terms.save()
+    clock = reload(clock)
+    # The clock computes from its own terms, not from the package: with Chuseok gone from
+    # them, Wed 15:00–18:00 = 3 h, Thu 24 09:00 + 6 h = 15:00.
+    deadline_recompute(clock, at=kst(2026, 9, 23, 16), reason="check", refresh=False)
+    assert reload(clock).due_at == kst(2026, 9, 24, 15)

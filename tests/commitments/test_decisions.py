@@ -58,7 +58,7 @@ class Clock:
     """Just the fields decisions read (a Deadline row has them all)."""
 
     params: dict
-    calendar_snapshot: dict
+    work_calendar: WorkCalendar
     started_at: datetime
     due_at: datetime
     created_at: datetime
@@ -72,7 +72,7 @@ def clock(params, start, *, calendar=KR, target=None, created_at=None, **fields)
     due = decisions.compute_due(params, calendar, start=start, target=target)
     return Clock(
         params=params,
-        calendar_snapshot=calendar.to_dict(),
+        work_calendar=calendar,
         started_at=start,
         due_at=due,
         created_at=created_at or start,
