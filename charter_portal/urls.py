@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from charter_portal import health
+from charter_portal import views as portal_views
 from commitments import views as commitment_views
 
 admin.site.site_header = _("Charter Portal administration")
@@ -20,7 +21,7 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", portal_views.set_language, name="set_language"),
     path("api/v1/", include(api_patterns)),
     *i18n_patterns(
         path("", commitment_views.home, name="home"),

@@ -60,6 +60,7 @@ class CalendarAdmin(SimpleHistoryAdmin):
 @admin.register(Division)
 class DivisionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_ko", "name_en", "calendar", "head"]
+    list_select_related = ["calendar", "head"]
     list_filter = ["calendar"]
     search_fields = ["code", "name_ko", "name_en"]
     autocomplete_fields = ["head"]
@@ -68,6 +69,7 @@ class DivisionAdmin(SimpleHistoryAdmin):
 @admin.register(Team)
 class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_ko", "name_en", "division", "manager"]
+    list_select_related = ["division", "manager"]
     list_filter = ["division"]
     search_fields = ["code", "name_ko", "name_en"]
     autocomplete_fields = ["manager", "members"]
@@ -82,6 +84,7 @@ class ContactInline(admin.TabularInline):
 @admin.register(Service)
 class ServiceAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_ko", "name_en", "division", "team", "representative_phone"]
+    list_select_related = ["division", "team"]
     list_filter = ["division", "team"]
     search_fields = ["code", "name_ko", "name_en"]
     inlines = [ContactInline]
@@ -119,6 +122,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         "active",
     ]
     list_filter = ["target_kind", "division", "active", "pause_on_waiting", "urgent"]
+    list_select_related = ["division", "service"]
     search_fields = ["code", "title_ko", "title_en", "promise_ko", "promise_en"]
     fieldsets = [
         (None, {"fields": ["code", "active", ("division", "service")]}),

@@ -75,11 +75,8 @@ def parse_instant(value: str | None, field: str, *, allow_date: bool = False):
     if value in (None, ""):
         return None
     value = value.strip().replace(" ", "+") if "T" in value else value.strip()
-    try:
-        instant = parse_datetime(value)
-    except ValueError:
-        instant = None
-    if instant is None and allow_date:
+    if allow_date:
+        # Before parse_datetime, which reads a plain date as a naive midnight.
         try:
             day = parse_date(value)
         except ValueError:
@@ -88,6 +85,10 @@ def parse_instant(value: str | None, field: str, *, allow_date: bool = False):
             from zoneinfo import ZoneInfo
 
             return datetime.combine(day, time(0), tzinfo=ZoneInfo("Asia/Seoul"))
+    try:
+        instant = parse_datetime(value)
+    except ValueError:
+        instant = None
     if instant is None:
         raise ValidationError({field: ["Not an ISO 8601 instant, e.g. 2026-09-23T15:00:00+09:00."]})
     if instant.tzinfo is None or instant.utcoffset() is None:

@@ -209,6 +209,18 @@ class Commitment(models.Model):
             )
         if kind == TargetKind.PER_CALL and not self.target_count:
             errors["target_count"] = _("A per-call rule needs a threshold greater than zero.")
+        # A promise spans a year at most; far larger numbers would overflow the clock arithmetic.
+        longest = {
+            "target_minutes": 250 * 9 * 60 if kind == TargetKind.BUSINESS_HOURS else 366 * 24 * 60,
+            "target_days": 366,
+            "target_months": 12,
+        }
+        for name, limit in longest.items():
+            value = getattr(self, name)
+            if name not in errors and value is not None and value > limit:
+                errors[name] = _("At most %(limit)s: a promise spans a year at most.") % {
+                    "limit": limit
+                }
         if self.escalation_levels > 2:
             errors["escalation_levels"] = _("There are two escalation levels at most.")
         if self.service_id and self.division_id and self.service.division_id != self.division_id:

@@ -47,6 +47,9 @@ print(json.dumps({
     "busy_timeout_ms": busy_timeout,
     "broker_url": app.conf.broker_url,
     "broker_embedded": settings.CELERY_BROKER_EMBEDDED,
+    "broker_folder": app.conf.broker_transport_options["data_folder_in"],
+    "email_backend": settings.EMAIL_BACKEND,
+    "email_file_path": str(settings.EMAIL_FILE_PATH),
     "beat_scheduler": app.conf.beat_scheduler,
     "cache_backend": type(caches["default"]).__module__ + "." + type(caches["default"]).__name__,
     "secret_key": settings.SECRET_KEY,
@@ -159,7 +162,10 @@ def test_an_empty_environment_runs_embedded_on_sqlite_wal_with_a_kept_secret_key
     assert report["busy_timeout_ms"] >= 5000
     assert report["broker_embedded"] is True
     assert report["broker_url"] == "filesystem://"
+    assert Path(report["broker_folder"]).parent == var_dir
     assert report["beat_scheduler"] == "celery.beat:PersistentScheduler"
+    assert report["email_backend"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert Path(report["email_file_path"]).parent == var_dir
     assert report["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
     assert report["debug"] is False
 
@@ -195,6 +201,13 @@ def test_the_celery_app_uses_the_real_redis_broker_and_redbeat_in_test_mode():
     # outlives the hard time limit.
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
     assert "heartbeat" in conf.beat_schedule
+
+
+def test_the_celery_app_really_connects_to_the_redis_broker():
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1)
+        assert conn.transport.driver_type == "redis"
+        assert conn.connected
 
 
 def test_redbeat_reads_its_own_settings_without_deprecated_fallbacks():

@@ -1,0 +1,19 @@
+from urllib.parse import urlsplit
+
+from django.utils import translation
+from django.views.i18n import set_language as django_set_language
+
+
+def set_language(request):
+    """Django's ``set_language``, resolving the page to come back to in that page's language.
+
+    Korean is served without a prefix, so LocaleMiddleware runs ``/i18n/setlang/`` in Korean,
+    where ``/en/…`` resolves to nothing: switching an English page back to Korean would land on
+    the English page again. Translating ``next`` in the language of its own prefix fixes that.
+    """
+    next_url = (
+        request.POST.get("next") or request.GET.get("next") or request.META.get("HTTP_REFERER")
+    )
+    language = translation.get_language_from_path(urlsplit(next_url or "/").path)
+    with translation.override(language or translation.get_language()):
+        return django_set_language(request)
