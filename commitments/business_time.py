@@ -28,6 +28,10 @@ HOLIDAY_SOURCES = ("KR", "XKRX", "NONE")
 #: business count of several years) fails with ValueError instead of looping forever.
 MAX_SEARCH_DAYS = 3 * 366
 
+#: The years whose holidays the calendars know (the ``holidays`` package's KR and XKRX tables).
+#: Outside them a due instant would silently ignore holidays, or overflow near year 1 or 9999.
+SUPPORTED_YEARS = range(2000, 2101)
+
 _NINE_TO_SIX = (time(9), time(18))
 DEFAULT_HOURS: tuple[tuple[time, time] | None, ...] = (_NINE_TO_SIX,) * 5 + (None, None)
 _ZERO = timedelta(0)

@@ -123,6 +123,9 @@ def deadline_start(
     _require_aware(started_at, "started_at")
     if target_at is not None:
         _require_aware(target_at, "target_at")
+    for name, instant in (("started_at", started_at), ("target_at", target_at)):
+        if instant is not None and instant.year not in bt.SUPPORTED_YEARS:
+            raise ClockError(f"{name} {instant:%Y-%m-%d} is outside the years calendars know")
     now = now or timezone.now()
     division = division or commitment.division
     terms = clock_terms_for(

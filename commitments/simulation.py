@@ -14,9 +14,7 @@ from commitments import decisions
 from commitments.deadlines import calendar_for, commitment_params
 from commitments.models import Commitment, Division
 
-#: The years whose holidays the calendars know (the ``holidays`` package's KR and XKRX tables).
-#: Outside them a due instant would silently ignore holidays, or overflow near year 1 or 9999.
-SUPPORTED_YEARS = range(2000, 2101)
+SUPPORTED_YEARS = bt.SUPPORTED_YEARS
 
 
 class SimulationError(ValueError):

@@ -791,3 +791,9 @@ def test_a_running_clock_keeps_the_holidays_it_was_computed_with():
     # them, Wed 15:00–18:00 = 3 h, Thu 24 09:00 + 6 h = 15:00.
     deadline_recompute(clock, at=kst(2026, 9, 23, 16), reason="check", refresh=False)
     assert reload(clock).due_at == kst(2026, 9, 24, 15)
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101, 9999])
+def test_a_clock_outside_the_years_the_calendars_know_is_refused(year):
+    with pytest.raises(ClockError, match="outside the years"):
+        start("common.feasibility", kst(year, 3, 3, 10))
