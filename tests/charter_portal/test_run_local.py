@@ -1,13 +1,16 @@
 """`make run`'s local mode, end to end: a bare environment, SQLite, the embedded broker, the web
 server and the background worker started together and stopped together."""
 
+import http.cookiejar
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -52,6 +55,31 @@ def get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
+
+
+def admin_login(base: str, username: str, password: str) -> tuple[int, str, str]:
+    """Log in to /admin/ as a browser would: fetch the form, post it with its CSRF token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(base + "/admin/login/?next=/admin/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "password": password,
+            "next": "/admin/",
+        }
+    ).encode()
+    request = urllib.request.Request(base + "/admin/login/?next=/admin/", data=data)
+    request.add_header("Referer", base + "/admin/login/")
+    with opener.open(request, timeout=10) as response:
+        return response.status, response.geturl(), response.read().decode()
+
+
+def readme_demo_password() -> str:
+    readme = (ROOT / "README.md").read_text()
+    return re.search(r"Demo users \(password `([^`]+)`", readme).group(1)
 
 
 def wait_for(predicate, *, timeout: float, what: str):
@@ -110,6 +138,12 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
         status, english = get(base + "/en/")
         assert status == 200
         assert 'lang="en"' in english
+
+        # The demo admin logs in with the password the README states.
+        status, landed, admin_index = admin_login(base, "admin", readme_demo_password())
+        assert status == 200
+        assert landed.endswith("/admin/")
+        assert "/admin/commitments/commitment/" in admin_index
 
         def worker_seen():
             _status, body = get(base + "/healthz")
