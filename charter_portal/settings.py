@@ -54,6 +54,8 @@ else:
         raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
 
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION_MODE and DEBUG:
+    raise ImproperlyConfigured("DEBUG must not be true when CHARTER_ENV=production")
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if not PRODUCTION_MODE else []
 )
@@ -175,6 +177,7 @@ if CELERY_BROKER_EMBEDDED:
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
@@ -284,6 +287,9 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 SMS_BACKEND = env_choice("SMS_BACKEND", "file", ("file", "console", "http"))
+if PRODUCTION_MODE and env_str("SMS_BACKEND") is None:
+    # Messages written to a file in production would be messages nobody receives.
+    raise ImproperlyConfigured("SMS_BACKEND must be set when CHARTER_ENV=production")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
 SMS_GATEWAY_KEY = env_secret("SMS_GATEWAY_KEY")
 SMS_SENDER = env_str("SMS_SENDER", "02-0000-0000")
@@ -297,8 +303,9 @@ if SMS_BACKEND == "http":
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous API call then answers 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -328,6 +335,8 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION_MODE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container health probe speaks plain HTTP on the container's own port.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)

@@ -37,8 +37,21 @@ class ClosureFormSet(BaseInlineFormSet):
                     )
 
 
+class WorkingHoursFormSet(BaseInlineFormSet):
+    """A calendar without any working hours would make every business clock on it impossible."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not kept:
+            raise ValidationError(_("A calendar needs working hours on at least one weekday."))
+
+
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
+    formset = WorkingHoursFormSet
     extra = 0
     max_num = 7
 
@@ -185,6 +198,10 @@ class DeadlineAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A clock and its events are the record of a promise kept or broken.
         return False
 
 

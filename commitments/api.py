@@ -1,9 +1,12 @@
 """REST API of the catalogue: list the commitments and simulate a clock."""
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -82,17 +85,17 @@ def parse_instant(value: str | None, field: str, *, allow_date: bool = False):
         except ValueError:
             day = None
         if day is not None:
-            from zoneinfo import ZoneInfo
-
-            return datetime.combine(day, time(0), tzinfo=ZoneInfo("Asia/Seoul"))
+            return datetime.combine(day, time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
     try:
         instant = parse_datetime(value)
     except ValueError:
         instant = None
     if instant is None:
-        raise ValidationError({field: ["Not an ISO 8601 instant, e.g. 2026-09-23T15:00:00+09:00."]})
+        raise ValidationError(
+            {field: [_("Not an ISO 8601 instant, e.g. 2026-09-23T15:00:00+09:00.")]}
+        )
     if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValidationError({field: ["The instant needs a time zone offset, e.g. +09:00."]})
+        raise ValidationError({field: [_("The instant needs a time zone offset, e.g. +09:00.")]})
     return instant
 
 
@@ -118,13 +121,13 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
         responses=SimulationSerializer,
     )
     @action(detail=True, methods=["get"])
-    def simulate(self, request, code=None):
+    def simulate(self, request, code=None, format=None):
         """The due instant a clock of this commitment would get, and the time it skips."""
         commitment = get_object_or_404(Commitment, code=code)
         params = request.query_params
         start = parse_instant(params.get("start"), "start")
         if start is None:
-            raise ValidationError({"start": ["This parameter is required."]})
+            raise ValidationError({"start": [_("This parameter is required.")]})
         target = parse_instant(
             params.get("target"),
             "target",
@@ -134,7 +137,9 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("division"):
             division = Division.objects.filter(code=params["division"]).first()
             if division is None:
-                raise ValidationError({"division": [f"Unknown division {params['division']!r}."]})
+                raise ValidationError(
+                    {"division": [_("Unknown division “%(code)s”.") % {"code": params["division"]}]}
+                )
         try:
             result = simulate_due(
                 commitment=commitment, start=start, target=target, division=division
@@ -142,5 +147,7 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
         except SimulationError as exc:
             raise ValidationError({exc.field: [exc.message]}) from None
         except ValueError as exc:
-            raise ValidationError({"start": [str(exc)]}) from None
+            raise ValidationError(
+                {"non_field_errors": [_("No due instant can be computed: %(why)s") % {"why": exc}]}
+            ) from None
         return Response(SimulationSerializer(result).data)

@@ -5,6 +5,7 @@ transaction (a request's status change and its clocks' pauses commit as one). Fu
 the instant of the act (``at``) explicitly, so back-dated entries and tests need no clock tricks.
 """
 
+import functools
 import hashlib
 import json
 from datetime import datetime, timedelta
@@ -29,6 +30,23 @@ DEFAULT_CALENDAR_CODE = "kr-public"
 
 class ClockError(ValueError):
     """An act that does not fit the clock's state (stopping a cancelled clock, …)."""
+
+
+def _on_locked_row(service):
+    """Run a service on the clock's current row, locked until the transaction ends.
+
+    Callers hold instances that may be stale (the sweep recorded a step since they read it);
+    acting on a stale copy would save old state over new. So each service locks the row,
+    reloads the instance from it, and only then checks and changes it."""
+
+    @functools.wraps(service)
+    def on_locked_row(deadline: Deadline, *args, **kwargs):
+        with transaction.atomic():
+            Deadline.objects.select_for_update().filter(pk=deadline.pk).exists()
+            deadline.refresh_from_db()
+            return service(deadline, *args, **kwargs)
+
+    return on_locked_row
 
 
 def commitment_params(commitment: Commitment) -> dict:
@@ -162,6 +180,7 @@ def deadline_start(
     return deadline
 
 
+@_on_locked_row
 def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = "") -> Deadline:
     """Stop counting while the case waits on the customer (only if the commitment allows it)."""
     _require_aware(at, "at")
@@ -169,6 +188,8 @@ def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = 
         raise ClockError(f"a {deadline.state} clock cannot be paused")
     if not deadline.params.get("pause_on_waiting"):
         raise ClockError(f"{deadline.commitment_code} does not pause while waiting")
+    if at < deadline.started_at:
+        raise ClockError("a clock cannot pause before it started")
     if at > deadline.due_at:
         # The sweep may not have recorded the breach yet; a pause now would move due on past
         # it and the breach (and its escalations) would be recorded late or never.
@@ -182,11 +203,14 @@ def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = 
     return deadline
 
 
+@_on_locked_row
 def deadline_resume(deadline: Deadline, *, at: datetime, actor=None, note: str = "") -> Deadline:
     """Count again; the due instant moves on by the paused span in the clock's own time."""
     _require_aware(at, "at")
     if deadline.state != DeadlineState.PAUSED:
         raise ClockError(f"a {deadline.state} clock cannot be resumed")
+    if at < deadline.paused_at:
+        raise ClockError("a clock cannot resume before it was paused")
     calendar = deadline.work_calendar
     paused = decisions.span_between(deadline.params, calendar, deadline.paused_at, at)
     old_due = deadline.due_at
@@ -208,6 +232,7 @@ def deadline_resume(deadline: Deadline, *, at: datetime, actor=None, note: str =
     return deadline
 
 
+@_on_locked_row
 def deadline_stop(
     deadline: Deadline,
     *,
@@ -224,6 +249,8 @@ def deadline_stop(
     _require_aware(at, "at")
     if deadline.stopped_at is not None or deadline.state == DeadlineState.CANCELLED:
         raise ClockError(f"a {deadline.state} clock cannot be stopped again")
+    if at < deadline.started_at:
+        raise ClockError("a clock cannot stop before it started")
     with transaction.atomic():
         if deadline.state == DeadlineState.PAUSED:
             deadline_resume(deadline, at=at, actor=actor, note=cause)
@@ -269,6 +296,7 @@ def deadline_next_cycle(
     )
 
 
+@_on_locked_row
 def deadline_cancel(deadline: Deadline, *, at: datetime, cause: str, actor=None) -> Deadline:
     """The clock is no longer owed (the request was withdrawn, the plan cancelled).
 
@@ -288,6 +316,7 @@ def deadline_cancel(deadline: Deadline, *, at: datetime, cause: str, actor=None)
     return deadline
 
 
+@_on_locked_row
 def deadline_recompute(
     deadline: Deadline,
     *,
@@ -343,6 +372,7 @@ def deadline_recompute(
     return deadline
 
 
+@_on_locked_row
 def deadline_record_step(
     deadline: Deadline, step: decisions.Step, *, now: datetime, data: dict | None = None
 ) -> DeadlineEvent:
@@ -377,9 +407,14 @@ def deadline_record_step(
 def deadline_explain(deadline: Deadline) -> dict:
     """Why the clock is due when it is: the non-working time skipped, and the pauses."""
     calendar = deadline.work_calendar
-    skipped = []
-    if deadline.kind in decisions.BUSINESS_KINDS:
-        skipped = bt.explain(calendar, deadline.started_at, deadline.due_at)
+    span = decisions.explained_span(
+        deadline.params,
+        calendar,
+        start=deadline.started_at,
+        due=deadline.due_at,
+        target=deadline.target_at,
+    )
+    skipped = bt.explain(calendar, *span) if span else []
     pauses = [
         {"kind": e.kind, "at": e.at, "data": e.data}
         for e in deadline.events.filter(kind__in=[EventKind.PAUSED, EventKind.RESUMED])

@@ -70,6 +70,27 @@ def compute_due(
     return bt.by_requested_date(calendar, target.astimezone(calendar.tz).date())
 
 
+def explained_span(
+    params: dict[str, Any],
+    calendar: bt.WorkCalendar,
+    *,
+    start: datetime,
+    due: datetime,
+    target: datetime | None = None,
+) -> tuple[datetime, datetime] | None:
+    """The stretch whose closed time made the due instant what it is, or None for clocks that
+    count wall-clock time. A requested-date clock is moved back from the end of the requested
+    date to the last closing before it: its closed time lies after the due instant."""
+    kind = params["kind"]
+    if kind in ("business_hours", "same_business_day"):
+        return (start, due) if due > start else None
+    if kind == "by_requested_date" and target is not None:
+        requested = target.astimezone(calendar.tz).date() + timedelta(days=1)
+        end = datetime.combine(requested, datetime.min.time(), tzinfo=calendar.tz)
+        return (due, end) if end > due else None
+    return None
+
+
 def span_between(params: dict[str, Any], calendar: bt.WorkCalendar, a: datetime, b: datetime):
     """Time between two instants in the clock's own time (working time for business clocks)."""
     if params["kind"] in BUSINESS_KINDS:

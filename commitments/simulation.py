@@ -71,9 +71,14 @@ def simulate_due(
     division: Division | None = None,
 ) -> Simulation:
     if not commitment.starts_clock:
-        raise SimulationError("code", f"{commitment.code} is a rule and starts no clock.")
+        raise SimulationError(
+            "code", _("%(code)s is a rule and starts no clock.") % {"code": commitment.code}
+        )
     if commitment.needs_target and target is None:
-        raise SimulationError("target", f"A {commitment.target_kind} clock needs a target.")
+        raise SimulationError(
+            "target",
+            _("This commitment's clock counts from a target: give the target instant or date."),
+        )
     for field, instant in (("start", start), ("target", target)):
         if instant is not None and instant.year not in SUPPORTED_YEARS:
             raise SimulationError(
@@ -88,9 +93,8 @@ def simulate_due(
     work_calendar = calendar.to_work_calendar()
     params = commitment_params(commitment)
     due = decisions.compute_due(params, work_calendar, start=start, target=target)
-    skipped: list[bt.Skipped] = []
-    if params["kind"] in decisions.BUSINESS_KINDS and due > start:
-        skipped = bt.explain(work_calendar, start, due)
+    span = decisions.explained_span(params, work_calendar, start=start, due=due, target=target)
+    skipped = bt.explain(work_calendar, *span) if span else []
     clock = _PlannedClock(params, work_calendar, start, due)
     return Simulation(
         commitment=commitment,

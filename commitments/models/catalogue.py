@@ -33,6 +33,14 @@ BUSINESS_DAY_MINUTES = 9 * 60
 
 # Kinds whose clock needs a target instant (the suspension start, the requested date …).
 KINDS_WITH_TARGET = {TargetKind.LEAD_TIME, TargetKind.BY_REQUESTED_DATE}
+# Kinds whose clock may pause while the case waits on the customer: those counted from a start.
+PAUSABLE_KINDS = {
+    TargetKind.ELAPSED,
+    TargetKind.BUSINESS_HOURS,
+    TargetKind.SAME_BUSINESS_DAY,
+    TargetKind.CALENDAR_DAYS,
+    TargetKind.EVERY,
+}
 # Kinds that start a deadline row at all.
 CLOCK_KINDS = set(TargetKind) - {TargetKind.PER_CALL, TargetKind.RULE}
 
@@ -107,6 +115,7 @@ class Commitment(models.Model):
         _("status that stops it"),
         max_length=20,
         blank=True,
+        choices=[("resolved", _("Resolved")), ("closed", _("Closed"))],
         help_text=_("E.g. resolved; empty when only a communication stops the clock."),
     )
     reminder_percents = models.JSONField(
@@ -189,6 +198,9 @@ class Commitment(models.Model):
         return self.target_kind in KINDS_WITH_TARGET
 
     def clean(self) -> None:
+        # A cleared list in the admin arrives as None: it means "none".
+        self.reminder_percents = self.reminder_percents or []
+        self.stop_purposes = self.stop_purposes or []
         errors: dict[str, str] = {}
         kind = self.target_kind
         minutes_kinds = {TargetKind.ELAPSED, TargetKind.BUSINESS_HOURS}
@@ -209,11 +221,19 @@ class Commitment(models.Model):
             )
         if kind == TargetKind.PER_CALL and not self.target_count:
             errors["target_count"] = _("A per-call rule needs a threshold greater than zero.")
+        if kind != TargetKind.PER_CALL and self.target_count is not None:
+            errors["target_count"] = _("Only per-call rules use a threshold count.")
+        if self.pause_on_waiting and kind not in PAUSABLE_KINDS:
+            errors["pause_on_waiting"] = _(
+                "Only clocks that count time from a start can pause; this one depends on a "
+                "target instant or has no clock."
+            )
         # A promise spans a year at most; far larger numbers would overflow the clock arithmetic.
         longest = {
             "target_minutes": 250 * 9 * 60 if kind == TargetKind.BUSINESS_HOURS else 366 * 24 * 60,
             "target_days": 366,
             "target_months": 12,
+            "escalation_2_after_minutes": 366 * 24 * 60,
         }
         for name, limit in longest.items():
             value = getattr(self, name)

@@ -33,3 +33,10 @@ def test_compose_runs_the_app_in_production_mode_against_its_own_database_and_re
 def test_compose_redis_never_evicts_broker_or_schedule_keys():
     command = load_compose()["services"]["redis"]["command"]
     assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+
+
+def test_the_web_health_probe_calls_a_host_the_app_allows():
+    web = load_compose()["services"]["web"]
+    probe = " ".join(web["healthcheck"]["test"])
+    assert "http://localhost:8000/healthz" in probe
+    assert web["environment"]["ALLOWED_HOSTS"].split(",")[0] == "localhost"

@@ -112,6 +112,16 @@ def test_the_simulator_shows_the_spec_example_due_monday_after_chuseok(client, d
     assert "kr-public" in page
 
 
+def test_a_user_who_is_not_staff_may_not_use_the_simulator(client, charter):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=False))
+
+    response = client.get("/simulator/")
+
+    assert response.status_code == 403
+
+
 def test_the_simulator_shows_a_missing_target_as_a_form_error(client, demo_users):
     client.force_login(demo_users["staff"])
 

@@ -161,6 +161,8 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
 
     assert server.returncode == 0, output
     assert "Stopping the background worker" in output
+    # The embedded broker keeps all its files under the var directory, none in the checkout.
+    assert not (ROOT / "control").exists()
     wait_for(
         lambda: not processes_mentioning(str(tmp_path / "celerybeat-schedule")),
         timeout=30,

@@ -104,7 +104,20 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache.example.com:6379/0",
     "ALLOWED_HOSTS": "charter.example.com",
     "EMAIL_HOST": "smtp.example.com",
+    "SMS_BACKEND": "http",
+    "SMS_GATEWAY_URL": "https://sms.example.com/send",
+    "SMS_GATEWAY_KEY": "gateway-key",
+    "SMS_SENDER": "02-0000-0000",
 }
+
+PRODUCTION_HEALTH_PROBE = """
+import json
+import django
+django.setup()
+from django.test import Client
+response = Client().get("/healthz", HTTP_HOST="localhost")
+print(json.dumps({"status": response.status_code, "location": response.get("Location")}))
+"""
 
 
 def test_a_complete_production_environment_starts(tmp_path):
@@ -123,6 +136,32 @@ def test_production_mode_treats_a_blank_secret_key_as_missing(tmp_path, blank):
     assert_refused(
         start_settings(tmp_path, **{**PRODUCTION, "SECRET_KEY": blank}), "SECRET_KEY must be set"
     )
+
+
+def test_production_mode_refuses_debug(tmp_path):
+    assert_refused(
+        start_settings(tmp_path, **{**PRODUCTION, "DEBUG": "true"}), "DEBUG must not be true"
+    )
+
+
+def test_production_mode_needs_an_sms_backend_chosen_on_purpose(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("SMS_")}
+    assert_refused(start_settings(tmp_path, **env), "SMS_BACKEND must be set")
+
+
+def test_the_container_health_probe_is_answered_in_production_not_redirected(tmp_path):
+    # As docker-compose's probe asks: plain HTTP to localhost. Nothing listens on port 1, so
+    # the answer is an honest 503 about the database, not a redirect to https or a 400.
+    env = {
+        **PRODUCTION,
+        "ALLOWED_HOSTS": "localhost,charter.example.com",
+        "DATABASE_URL": "postgres://charter@127.0.0.1:1/charter",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    result = start_settings(tmp_path, code=PRODUCTION_HEALTH_PROBE, **env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer == {"status": 503, "location": None}
 
 
 def test_a_misspelt_boolean_is_an_error_not_false(tmp_path):

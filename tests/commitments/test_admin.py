@@ -402,6 +402,18 @@ def test_a_valid_commitment_is_added(admin_client):
         ({"reminder_percents": "[50, 150]"}, "reminder_percents"),
         ({"reminder_percents": "not json"}, "reminder_percents"),
         ({"stop_purposes": '["sing"]'}, "stop_purposes"),
+        ({"stop_status": "whenever"}, "stop_status"),
+        ({"target_count": "3"}, "target_count"),
+        ({"escalation_2_after_minutes": "99999999"}, "escalation_2_after_minutes"),
+        (
+            {
+                "target_kind": "lead_time",
+                "target_minutes": "",
+                "target_days": "7",
+                "pause_on_waiting": "on",
+            },
+            "pause_on_waiting",
+        ),
     ],
 )
 def test_a_bad_commitment_is_refused_with_a_field_error(admin_client, changes, field):
@@ -479,3 +491,30 @@ def test_a_contact_with_a_bad_phone_or_reversed_dates_is_refused(admin_client):
 def test_working_hours_rows_keep_their_own_history(admin_client):
     calendar = Calendar.objects.get(code="kr-public")
     assert WorkingHours.history.filter(calendar_id=calendar.pk).count() == 5
+
+
+@pytest.mark.parametrize("cleared", ["", "null"])
+def test_clearing_the_reminders_and_stop_purposes_means_none_not_an_error(admin_client, cleared):
+    response = admin_client.post(
+        "/admin/commitments/commitment/add/",
+        commitment_form(reminder_percents=cleared, stop_purposes=cleared),
+    )
+
+    assert response.status_code == 302
+    added = Commitment.objects.get(code="test.new-promise")
+    assert added.reminder_percents == []
+    assert added.stop_purposes == []
+
+
+def test_a_calendar_without_any_working_hours_is_refused(admin_client):
+    response = admin_client.post("/en/admin/commitments/calendar/add/", calendar_form(hours=[]))
+
+    assert response.status_code == 200
+    assert "A calendar needs working hours on at least one weekday." in response.content.decode()
+    assert not Calendar.objects.filter(code="test-calendar").exists()
+
+
+def test_clocks_cannot_be_deleted_in_the_admin(admin_client):
+    response = admin_client.get("/admin/commitments/deadline/")
+    assert response.status_code == 200
+    assert 'value="delete_selected"' not in response.content.decode()

@@ -39,9 +39,20 @@ def simulate(api, code: str, **params):
 def test_the_catalogue_is_closed_to_anonymous_callers(charter):
     anonymous = APIClient()
 
-    assert anonymous.get(LIST).status_code in (401, 403)
-    assert anonymous.get(f"{LIST}common.feasibility/").status_code in (401, 403)
-    assert anonymous.get(simulate_url("common.feasibility")).status_code in (401, 403)
+    for url in (LIST, f"{LIST}common.feasibility/", simulate_url("common.feasibility")):
+        response = anonymous.get(url)
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
+
+
+def test_the_simulator_answers_with_a_format_suffix_too(api):
+    response = api.get(
+        f"{LIST}common.feasibility/simulate.json",
+        {"start": "2026-09-23T15:00:00+09:00"},
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["due_at"] == "2026-09-28T15:00:00+09:00"
 
 
 def test_staff_log_in_with_a_session_and_read_the_catalogue(client, demo_users):
@@ -230,6 +241,12 @@ def test_simulate_a_requested_date_on_a_saturday_holiday_closes_the_friday_befor
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["due_at"] == "2026-10-02T18:00:00+09:00"
+    # Why: the time between that closing and the end of the requested date, not Chuseok.
+    assert [(s["reason"], s["start"][:10]) for s in body["skipped"]] == [
+        ("closed_hours", "2026-10-02"),
+        ("holiday", "2026-10-03"),
+    ]
+    assert body["skipped"][-1]["end"] == "2026-10-04T00:00:00+09:00"
 
 
 def test_simulate_a_requested_date_may_also_be_an_instant_with_an_offset(api):

@@ -351,13 +351,12 @@ def test_a_step_cannot_be_recorded_twice_and_the_database_backs_it():
     step = decisions.decide(clock, now=now)
     deadline_record_step(clock, step, now=now)
 
-    # A second sweeper holding a stale copy of the row.
+    # A second sweeper holding a stale copy of the row: the service reads the locked row.
     stale = reload(clock)
     stale.steps_done = []
     with pytest.raises(ClockError, match="reminder-50 was already recorded"):
-        deadline_record_step(reload(clock), step, now=now)
-    with pytest.raises(IntegrityError), transaction.atomic():
         deadline_record_step(stale, step, now=now)
+    # And the database refuses a second event for the same step whatever the code does.
     with pytest.raises(IntegrityError), transaction.atomic():
         DeadlineEvent.objects.create(
             deadline=clock, kind="reminder", step_key="reminder-50", at=step.at
@@ -797,3 +796,28 @@ def test_a_running_clock_keeps_the_holidays_it_was_computed_with():
 def test_a_clock_outside_the_years_the_calendars_know_is_refused(year):
     with pytest.raises(ClockError, match="outside the years"):
         start("common.feasibility", kst(year, 3, 3, 10))
+
+
+def test_a_service_acting_on_a_stale_copy_keeps_what_the_sweep_recorded_since():
+    clock = start("common.feasibility", kst(2026, 9, 23, 15))  # due Mon Sep 28 15:00
+    stale = reload(clock)
+    sweep(clock, now=kst(2026, 9, 28, 10, 30))  # reminder-50, recorded on another copy
+
+    deadline_pause(stale, at=kst(2026, 9, 28, 11))
+    deadline_resume(stale, at=kst(2026, 9, 28, 12))
+    fresh = reload(clock)
+    assert fresh.steps_done == ["reminder-50"]
+    # Due moved on by the paused hour; the next owed step is the 80 % reminder, not the 50 %.
+    assert fresh.due_at == kst(2026, 9, 28, 16)
+    assert decisions.pending_steps(fresh)[0].key == "reminder-80"
+
+
+def test_acts_that_run_backwards_in_time_are_refused():
+    clock = start("common.feasibility", kst(2026, 9, 23, 15))
+    with pytest.raises(ClockError, match="before it started"):
+        deadline_pause(clock, at=kst(2026, 9, 23, 14))
+    with pytest.raises(ClockError, match="before it started"):
+        deadline_stop(clock, at=kst(2026, 9, 22, 9), cause="feasibility")
+    deadline_pause(clock, at=kst(2026, 9, 23, 16))
+    with pytest.raises(ClockError, match="before it was paused"):
+        deadline_resume(clock, at=kst(2026, 9, 23, 15, 30))

@@ -291,6 +291,30 @@ def test_seed_charter_never_undoes_an_admin_edit():
     assert friday.closes.hour == 17
 
 
+def test_seed_charter_leaves_a_contact_table_an_admin_has_edited_alone():
+    seed()
+    service = Service.objects.get(code="net-market-data")
+    placeholder = service.contacts.order_by("pk").first()
+    placeholder.name = "실제 담당자"
+    placeholder.email = "real.person@example.com"
+    placeholder.save()
+    Contact.objects.create(
+        service=service, name="중복", phone="02-1234-5678", email="real.person@example.com"
+    )
+    before = service.contacts.count()
+
+    output = seed()
+
+    # The replaced placeholder does not come back, and a repeated address breaks nothing.
+    assert service.contacts.count() == before
+    assert not service.contacts.filter(email=placeholder_email(placeholder)).exists()
+    assert "nothing" in output
+
+
+def placeholder_email(contact) -> str:
+    return f"{contact.service.code}.{contact.role}@example.com"
+
+
 def test_seed_charter_recreates_only_what_was_deleted():
     seed()
     first = counts()

@@ -1,8 +1,8 @@
 """Load the charter: calendars, divisions, teams, services, placeholder contacts, catalogue.
 
-Idempotent and respectful of the admins: a row that exists (same code, username or
-service + e-mail) is left exactly as it is, so running the command again creates only what is
-missing and never undoes an edit made in the admin.
+Idempotent and respectful of the admins: a row that exists (same code or username; for
+contacts, any row of the service's table) is left exactly as it is, so running the command
+again creates only what is missing and never undoes an edit made in the admin.
 """
 
 from datetime import time
@@ -40,8 +40,12 @@ class Command(BaseCommand):
         }
         teams = {row["code"]: self.team(row, divisions) for row in seed_data.TEAMS}
         services = {row["code"]: self.service(row, divisions, teams) for row in seed_data.SERVICES}
+        # A service's contact table is the admins' once it has any row: placeholders are seeded
+        # only into empty tables, so a replaced or removed placeholder never comes back.
+        staffed = set(Contact.objects.values_list("service_id", flat=True).distinct())
         for row in seed_data.CONTACTS:
-            self.contact(row, services)
+            if services[row["service"]].pk not in staffed:
+                self.contact(row, services)
         for row in seed_data.COMMITMENTS:
             self.commitment(row, divisions, services)
         summary = ", ".join(f"{n} {what}" for what, n in sorted(self.created.items()))
@@ -128,12 +132,12 @@ class Command(BaseCommand):
 
     def contact(self, row: dict, services: dict) -> Contact:
         fields = ("name", "title", "role", "phone", "mobile", "on_call")
-        contact, created = Contact.objects.get_or_create(
+        contact = Contact.objects.create(
             service=services[row["service"]],
             email=row["email"],
-            defaults={k: row[k] for k in fields},
+            **{k: row[k] for k in fields},
         )
-        self.count("contacts", created)
+        self.count("contacts", True)
         return contact
 
     def commitment(self, row: dict, divisions: dict, services: dict) -> Commitment:
