@@ -5,6 +5,7 @@ holidays==0.109 (see test_holiday_facts_for_2026_match_the_package).
 """
 
 import json
+from calendar import monthrange
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -510,6 +511,29 @@ def test_explained_stretches_plus_working_time_fill_the_whole_span(cal, start, d
     due = business_hours(cal, start, duration)
     skipped = sum((s.end - s.start for s in explain(cal, start, due)), timedelta(0))
     assert skipped + duration == due - start
+
+
+@PROPERTY
+@given(CALENDARS, STARTS, st.integers(0, 400), st.integers(0, 400), st.integers(0, 24))
+def test_elapsed_and_calendar_clocks_are_monotone_in_their_target(cal, start, a, b, months):
+    shorter, longer = sorted((a, b))
+    assert elapsed(start, timedelta(minutes=shorter)) <= elapsed(start, timedelta(minutes=longer))
+    assert calendar_days(cal, start, days=shorter) <= calendar_days(cal, start, days=longer)
+    assert calendar_days(cal, start, months=months) <= calendar_days(cal, start, months=months + 1)
+    assert lead_time(cal, start, months=months + 1) <= lead_time(cal, start, months=months)
+
+
+@PROPERTY
+@given(CALENDARS, STARTS, st.integers(1, 24))
+def test_months_clamp_to_the_month_end_and_keep_the_time_of_day(cal, start, months):
+    due = calendar_days(cal, start, months=months)
+    local_start, local_due = start.astimezone(cal.tz), due.astimezone(cal.tz)
+    month_index = local_due.year * 12 + local_due.month
+    assert month_index - (local_start.year * 12 + local_start.month) == months
+    assert local_due.day == min(local_start.day, monthrange(local_due.year, local_due.month)[1])
+    assert local_due.time() == local_start.time()
+    # Counting back the same months never lands after the start (clamping only shortens).
+    assert lead_time(cal, due, months=months) <= start
 
 
 # --- frozen holidays -------------------------------------------------------------------------
