@@ -184,9 +184,11 @@ class Commitment(models.Model):
             return _("every %(span)s") % {"span": span}
         if kind == TargetKind.PER_CALL:
             count = self.target_count or 0
-            return ngettext("per call: %(count)s ring", "per call: %(count)s rings", count) % {
-                "count": count
-            }
+            return ngettext(
+                "per call (threshold: %(count)s ring)",
+                "per call (threshold: %(count)s rings)",
+                count,
+            ) % {"count": count}
         return _("rule")
 
     @property
