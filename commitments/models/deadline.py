@@ -6,8 +6,6 @@ subjects. The parameters and the calendar it was computed with are frozen on the
 the catalogue or a calendar later never rewrites a clock's history.
 """
 
-import functools
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -61,13 +59,18 @@ class ClockTerms(models.Model):
 
     @property
     def work_calendar(self) -> business_time.WorkCalendar:
-        return _parsed_calendar(self.digest, json.dumps(self.calendar, sort_keys=True))
+        # Terms never change once written, so each is parsed once per process, keyed by its
+        # digest (the sweep reads thousands of clocks that share a handful of terms).
+        calendar = _PARSED_CALENDARS.get(self.digest)
+        if calendar is None:
+            if len(_PARSED_CALENDARS) >= 1024:
+                _PARSED_CALENDARS.clear()
+            calendar = business_time.WorkCalendar.from_dict(self.calendar)
+            _PARSED_CALENDARS[self.digest] = calendar
+        return calendar
 
 
-@functools.lru_cache(maxsize=512)
-def _parsed_calendar(digest: str, calendar_json: str) -> business_time.WorkCalendar:
-    """Terms never change, so each is parsed once per process (the sweep reads thousands)."""
-    return business_time.WorkCalendar.from_dict(json.loads(calendar_json))
+_PARSED_CALENDARS: dict[str, business_time.WorkCalendar] = {}
 
 
 class Deadline(models.Model):
