@@ -103,6 +103,24 @@ class WorkCalendar:
         if self.frozen_years is not None:
             object.__setattr__(self, "frozen_years", tuple(self.frozen_years))
         object.__setattr__(self, "_frozen_table", dict(frozen))
+        # Calendars are cache keys on every per-day lookup; hash the fields once, not each time.
+        object.__setattr__(
+            self,
+            "_hash",
+            hash(
+                (
+                    self.tz_name,
+                    self.hours,
+                    self.holiday_source,
+                    self.closures,
+                    self.frozen_holidays,
+                    self.frozen_years,
+                )
+            ),
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def tz(self) -> ZoneInfo:
