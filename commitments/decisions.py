@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from commitments import business_time as bt
+from commitments.vocabulary import BUSINESS_DAY_MINUTES
 
 # Kinds counted in working time: their spans, pauses and reminders use the calendar.
 BUSINESS_KINDS = frozenset({"business_hours", "same_business_day", "by_requested_date"})
-ONE_BUSINESS_DAY = timedelta(hours=9)
+ONE_BUSINESS_DAY = timedelta(minutes=BUSINESS_DAY_MINUTES)
 
 StepKind = Literal["reminder", "breach", "escalation"]
 
@@ -174,14 +175,10 @@ def next_action_at(clock: ClockView) -> datetime | None:
 def decide(clock: ClockView, *, now: datetime) -> Step | None:
     """The step a clock needs at ``now``: the earliest owed step whose moment has come, or None.
 
-    Reminders that are overtaken by the breach (the sweep was down past due) are not sent: the
-    breach says more. They are reported as the step anyway so the caller can mark them done
-    without a message (``Step.at`` < a later owed breach)."""
-    for step in pending_steps(clock):
-        if step.at <= now:
-            return step
-        return None
-    return None
+    A reminder overtaken by its breach (the sweep was down past due) is still reported, so the
+    caller can mark it done without a message (see :func:`is_overtaken`)."""
+    steps = pending_steps(clock)
+    return steps[0] if steps and steps[0].at <= now else None
 
 
 def is_overtaken(clock: ClockView, step: Step, *, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 # --------------------------------------------------------------------------------------------
 # Vocabularies (SPEC §3 and §5)
 # --------------------------------------------------------------------------------------------
-from commitments.vocabulary import DIVISION_CODES, PURPOSES, TARGET_KINDS
+from commitments.vocabulary import BUSINESS_DAY_MINUTES, DIVISION_CODES, PURPOSES, TARGET_KINDS
 
 STOP_STATUSES = ("", "resolved")
 
@@ -21,8 +21,6 @@ HOLIDAY_SOURCES = ("KR", "XKRX")
 
 CONTACT_ROLES = ("primary", "deputy")
 
-# One business day is nine working hours (Mon–Fri 09:00–18:00).
-BUSINESS_DAY_MINUTES = 9 * 60
 
 # --------------------------------------------------------------------------------------------
 # Business calendars (working hours Mon–Fri 09:00–18:00 are added by the command)

@@ -1,5 +1,8 @@
 """The codes the portal speaks (SPEC §5): plain tuples any module may import, Django or not."""
 
+# "One business day" in the charter is nine working hours (SPEC §3).
+BUSINESS_DAY_MINUTES = 9 * 60
+
 DIVISION_CODES = ("market", "information", "financial", "infrastructure", "bizdev")
 
 TARGET_KINDS = (

@@ -9,7 +9,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from commitments.vocabulary import PURPOSES
+from commitments.vocabulary import BUSINESS_DAY_MINUTES, PURPOSES
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*$",
@@ -28,8 +28,6 @@ class TargetKind(models.TextChoices):
     PER_CALL = "per_call", _("Per phone call")
     RULE = "rule", _("Rule (no clock)")
 
-
-BUSINESS_DAY_MINUTES = 9 * 60
 
 # Kinds whose clock needs a target instant (the suspension start, the requested date …).
 KINDS_WITH_TARGET = {TargetKind.LEAD_TIME, TargetKind.BY_REQUESTED_DATE}

@@ -31,9 +31,6 @@ class DeadlineQuerySet(models.QuerySet):
     def open(self) -> "DeadlineQuerySet":
         return self.filter(state__in=OPEN_STATES)
 
-    def for_subject(self, subject_type: str, subject_id) -> "DeadlineQuerySet":
-        return self.filter(subject_type=subject_type, subject_id=str(subject_id))
-
 
 class ClockTerms(models.Model):
     """The terms clocks are computed with — a commitment's parameters and a calendar with its
