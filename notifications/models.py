@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +16,119 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class NotificationStep(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    BREACH = "breach", _("Breach")
+    ESCALATION_1 = "escalation-1", _("Escalation to the team manager")
+    ESCALATION_2 = "escalation-2", _("Escalation to the division head")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the customer")
+    MESSAGE = "message", _("Message to the customer")
+    NOTICE = "notice", _("Public notice")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class NotificationState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    RETRY_WAIT = "retry-wait", _("Waiting to retry")
+    FAILED = "failed", _("Failed")
+
+
+# States delivery still has to act on.
+PENDING_STATES = (NotificationState.QUEUED, NotificationState.RETRY_WAIT)
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel: the outbox row delivery works from.
+
+    The row is written in the same transaction as what caused it (a clock's step, a
+    communication the desk logged), so a message that is owed exists even if every worker dies
+    before sending it. ``idempotency_key`` makes writing the same message twice impossible.
+    """
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    step = models.CharField(_("step"), max_length=20, choices=NotificationStep.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    recipient = models.CharField(
+        _("recipient"), max_length=254, help_text=_("An e-mail address or a phone number.")
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient user"),
+    )
+    language = models.CharField(_("language"), max_length=8, default="ko")
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("body"))
+
+    # What it concerns: a clock, and/or the subject a clock would name ("request", "42").
+    deadline = models.ForeignKey(
+        "commitments.Deadline",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("clock"),
+    )
+    subject_type = models.CharField(_("subject type"), max_length=40, blank=True)
+    subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
+
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=NotificationState.choices,
+        default=NotificationState.QUEUED,
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    send_after = models.DateTimeField(
+        _("send after"),
+        default=timezone.now,
+        help_text=_("Not sent before this instant (the recipient's business hours)."),
+    )
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        null=True,
+        blank=True,
+        help_text=_("When delivery next tries; empty once sent or failed."),
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_id = models.CharField(_("provider id"), max_length=200, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # Delivery's "what is ready to send" reads only rows that still owe an attempt.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_next_attempt",
+                condition=models.Q(next_attempt_at__isnull=False),
+            ),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject"),
+            models.Index(fields=["state", "created_at"], name="notification_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    state__in=[choice for choice, _label in NotificationState.choices]
+                ),
+                name="notification_state_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} → {self.recipient} ({self.state})"

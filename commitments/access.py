@@ -1,0 +1,51 @@
+"""Who may see what: roles and divisions read from the directory.
+
+- An **admin** is a superuser: every division.
+- A **manager** heads a division or manages a team (or belongs to the ``managers`` group):
+  the divisions they head, manage a team in, or are a member of a team in.
+- **Staff** see the divisions of the teams they belong to.
+
+Callers filter their querysets with :func:`divisions_of` (``None`` means "no limit"), so access is
+enforced in queries and not only in templates.
+"""
+
+from django.db.models import Q
+
+from commitments.models import Division
+
+MANAGERS_GROUP = "managers"
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def is_manager(user) -> bool:
+    """Heads a division, manages a team, is in the managers group — or is an admin."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        user.headed_divisions.exists()
+        or user.managed_teams.exists()
+        or user.groups.filter(name=MANAGERS_GROUP).exists()
+    )
+
+
+def divisions_of(user) -> set[int] | None:
+    """The ids of the divisions whose cases ``user`` may see and change; ``None`` for all."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    if user.is_superuser:
+        return None
+    return set(
+        Division.objects.filter(
+            Q(head=user) | Q(teams__manager=user) | Q(teams__members=user)
+        ).values_list("pk", flat=True)
+    )
+
+
+def may_see_division(user, division_id: int | None) -> bool:
+    allowed = divisions_of(user)
+    return allowed is None or division_id in allowed
