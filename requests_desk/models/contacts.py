@@ -1,0 +1,125 @@
+"""Phone calls and visits: the two ways a customer meets us in person."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models.directory import phone_validator
+
+# The charter: answer before the third ring; apologise when it rang more than four times.
+RINGS_MET_AT_MOST = 3
+APOLOGY_OWED_ABOVE = 4
+
+
+class PhoneCall(models.Model):
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    caller_name = models.CharField(_("caller"), max_length=100)
+    caller_phone = models.CharField(
+        _("caller's phone"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    organisation = models.ForeignKey(
+        "requests_desk.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("organisation"),
+    )
+    customer = models.ForeignKey(
+        "requests_desk.CustomerContact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("customer"),
+    )
+    division = models.ForeignKey(
+        "commitments.Division",
+        on_delete=models.PROTECT,
+        related_name="calls",
+        verbose_name=_("division"),
+    )
+    service = models.ForeignKey(
+        "commitments.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("service"),
+    )
+    rings = models.PositiveSmallIntegerField(_("rings before pick-up"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="answered_calls",
+        verbose_name=_("answered by"),
+    )
+    greeting_given = models.BooleanField(_("position, name and greeting given"), default=True)
+    apology_given = models.BooleanField(_("apologised for the late answer"), default=False)
+    person_absent = models.BooleanField(_("person in charge absent"), default=False)
+    person_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person in charge"),
+    )
+    callback_at = models.DateTimeField(_("called back at"), null=True, blank=True)
+    summary = models.TextField(_("summary"), max_length=10_000, blank=True)
+    request = models.ForeignKey(
+        "requests_desk.Request",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("request"),
+    )
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("phone call")
+        verbose_name_plural = _("phone calls")
+        indexes = [models.Index(fields=["division", "-received_at"], name="call_division")]
+
+    def __str__(self) -> str:
+        return f"{self.caller_name} @ {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def answered_in_time(self) -> bool:
+        return self.rings <= RINGS_MET_AT_MOST
+
+    @property
+    def apology_owed(self) -> bool:
+        return self.rings > APOLOGY_OWED_ABOVE
+
+
+class Visit(models.Model):
+    request = models.ForeignKey(
+        "requests_desk.Request",
+        on_delete=models.CASCADE,
+        related_name="visits",
+        verbose_name=_("request"),
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("visitor"),
+    )
+    appointment_agreed = models.BooleanField(_("appointment agreed with the customer"))
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    visited_at = models.DateTimeField(_("visited at"))
+    results_explained_to = models.CharField(_("results explained to"), max_length=100)
+    summary = models.TextField(_("summary"), max_length=10_000, blank=True)
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-visited_at", "-id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self) -> str:
+        return f"{self.request} @ {self.visited_at:%Y-%m-%d %H:%M}"

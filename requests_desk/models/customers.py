@@ -1,0 +1,50 @@
+"""Customers: the organisations we serve and the people there who talk to us."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models.directory import phone_validator
+
+
+class Organisation(models.Model):
+    """A securities firm, exchange, pension fund … that our services are for."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer organisation")
+        verbose_name_plural = _("customer organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerContact(models.Model):
+    """A person at a customer organisation; a request names the one who asked."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("customer contact")
+        verbose_name_plural = _("customer contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"], name="one_contact_per_organisation_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"

@@ -1,0 +1,204 @@
+"""Customer requests and their timeline."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from requests_desk.vocabulary import (
+    OPEN_STATUSES,
+    Channel,
+    Priority,
+    Purpose,
+    RequestKind,
+    Status,
+)
+
+# No 0/O, 1/I/L: a code read out on the phone is not misheard.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 10
+SUBJECT_MAX = 200
+BODY_MAX = 10_000
+
+
+def new_tracking_code() -> str:
+    """Short, unguessable (31^10 ≈ 8·10^14 codes), and easy to read out."""
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+class RequestQuerySet(models.QuerySet):
+    def open(self) -> "RequestQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def visible_to(self, divisions: set[int] | None) -> "RequestQuerySet":
+        """Only requests of these divisions (``None``: all; see commitments.access)."""
+        return self if divisions is None else self.filter(division_id__in=divisions)
+
+
+class Request(models.Model):
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=16, unique=True, default=new_tracking_code, editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=RequestKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    division = models.ForeignKey(
+        "commitments.Division",
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("division"),
+    )
+    team = models.ForeignKey(
+        "commitments.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("team"),
+    )
+    service = models.ForeignKey(
+        "commitments.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("service"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assignee"),
+    )
+    customer = models.ForeignKey(
+        "requests_desk.CustomerContact",
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("customer"),
+    )
+    subject = models.CharField(_("subject"), max_length=SUBJECT_MAX)
+    body = models.TextField(_("details"), max_length=BODY_MAX, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    expected_completion = models.DateField(_("expected completion"), null=True, blank=True)
+    requested_due = models.DateField(_("requested due date"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The nearest due instant among the request's open clocks (breached ones included), kept
+    # by the desk's services whenever a clock starts, stops, pauses or moves: the queue orders
+    # by it without reading the clocks.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
+    # Bumped by every change; an edit made on an older version is refused, not merged.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        indexes = [
+            models.Index(fields=["division", "status", "-received_at"], name="request_division"),
+            models.Index(fields=["assignee", "status"], name="request_assignee"),
+            models.Index(fields=["team", "status"], name="request_team"),
+            models.Index(
+                fields=["division", "next_due_at"],
+                name="request_next_due",
+                condition=models.Q(next_due_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} · {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ActivityKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    COMMUNICATION = "communication", _("Told the customer")
+    CUSTOMER_MESSAGE = "customer_message", _("Message from the customer")
+    STATUS = "status", _("Status changed")
+    ASSIGNMENT = "assignment", _("Assigned")
+    TRANSFER = "transfer", _("Transferred")
+    CHANGE = "change", _("Details changed")
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("Visit")
+
+
+class Activity(models.Model):
+    """One line of a request's timeline. Rows are only ever added.
+
+    Clock events are not copied here: the request page reads them from the clocks and shows
+    them beside these lines."""
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="activities", verbose_name=_("request")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    text = models.TextField(_("text"), max_length=BODY_MAX, blank=True)
+    # A communication: why, how, and to whom the customer was told.
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    told_person = models.CharField(_("person told"), max_length=100, blank=True)
+    # A status change, an assignment or a transfer.
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, blank=True)
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to"),
+    )
+    to_team = models.ForeignKey(
+        "commitments.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to team"),
+    )
+    # Shown on the customer's tracking page (what we told them, what they wrote).
+    public = models.BooleanField(_("shown to the customer"), default=False)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [models.Index(fields=["request", "at"], name="activity_request_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
