@@ -23,6 +23,7 @@ class CalendarFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Calendar
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = "kr-public"
     name_ko = "대한민국 공휴일"
