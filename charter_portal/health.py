@@ -1,11 +1,22 @@
-"""``/healthz``: can this process reach what it needs, and is the background worker alive?"""
+"""``/healthz``: can this process reach what it needs, and is the background work keeping up?
+
+The sweep is "behind" when a clock's next action has been due for more than
+:data:`MAX_SWEEP_LAG` without being taken: then reminders are late, and the probe says 503.
+"""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Min, Q
 from django.http import JsonResponse
 from django.utils import timezone
 
-from notifications.models import WorkerHeartbeat
+from commitments.models import Deadline
+from notifications import clock
+from notifications.models import Notification, NotificationState, WorkerHeartbeat
+
+MAX_SWEEP_LAG = timedelta(seconds=60)
 
 
 def database_state() -> str:
@@ -30,20 +41,61 @@ def broker_state() -> str:
     return "ok"
 
 
+def background_state() -> dict:
+    """The worker's and the sweep's last runs, how late the oldest due action is, and how many
+    messages are ready to send but not sent."""
+    now = clock.now()
+    beats = dict(
+        WorkerHeartbeat.objects.filter(name__in=["worker", "sweep"]).values_list("name", "at")
+    )
+    # The partial index on next_action_at answers this without reading the other clocks.
+    oldest = Deadline.objects.filter(next_action_at__lte=now).aggregate(
+        oldest=Min("next_action_at")
+    )["oldest"]
+    backlog = Notification.objects.filter(
+        Q(
+            state__in=[NotificationState.QUEUED, NotificationState.RETRY_WAIT],
+            next_attempt_at__lte=now,
+        )
+        | Q(state=NotificationState.SENDING)
+    ).count()
+    return {
+        "worker_last_seen": beats["worker"].isoformat() if "worker" in beats else None,
+        "last_sweep": beats["sweep"].isoformat() if "sweep" in beats else None,
+        "sweep_lag_seconds": max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
+        "outbox_backlog": backlog,
+    }
+
+
 def healthz(request):
     database = database_state()
     broker = broker_state()
-    worker_seen = None
+    background = {
+        "worker_last_seen": None,
+        "last_sweep": None,
+        "sweep_lag_seconds": None,
+        "outbox_backlog": None,
+    }
     if database == "ok":
-        beat = WorkerHeartbeat.objects.filter(name="worker").values_list("at", flat=True).first()
-        worker_seen = beat.isoformat() if beat else None
-    healthy = database == "ok" and broker in ("ok", "embedded")
+        try:
+            background = background_state()
+        except Exception as exc:  # the database went away between the two probes
+            database = f"error: {exc.__class__.__name__}"
+    reasons = []
+    if database != "ok":
+        reasons.append(f"database {database}")
+    if broker not in ("ok", "embedded"):
+        reasons.append(f"broker {broker}")
+    lag = background["sweep_lag_seconds"]
+    if lag is not None and lag > MAX_SWEEP_LAG.total_seconds():
+        reasons.append(f"the sweep is {lag:.0f} s behind")
     body = {
-        "status": "ok" if healthy else "error",
+        "status": "error" if reasons else "ok",
+        "reason": "; ".join(reasons) or None,
         "mode": settings.CHARTER_ENV,
         "database": database,
         "broker": broker,
-        "worker_last_seen": worker_seen,
+        **background,
         "time": timezone.now().isoformat(),
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=503 if reasons else 200)

@@ -188,7 +188,8 @@ else:
         # Longer than any task's hard time limit, so a running task is never handed out twice.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
     }
-    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    # redbeat, plus putting the schedule and the lock back after a FLUSHALL (sibson/redbeat#263).
+    CELERY_BEAT_SCHEDULER = "notifications.schedule:RestoringRedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = REDIS_URL
     # The beat's Redis client takes no options: not the broker's transport options.
     CELERY_REDBEAT_REDIS_OPTIONS = {}
@@ -203,6 +204,9 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=5)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
+# No results are kept, so nothing to expire: without this, beat adds a daily
+# "celery.backend_cleanup" entry to the schedule that would clean nothing.
+CELERY_RESULT_EXPIRES = None
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_ENABLE_UTC = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -212,14 +216,42 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
 
 # The periodic schedule, one list in one place; each period is overridable from the environment.
 CHARTER_SWEEP_INTERVAL = env_int("CHARTER_SWEEP_INTERVAL", 10, minimum=1)
+CHARTER_DELIVERY_INTERVAL = env_int("CHARTER_DELIVERY_INTERVAL", 10, minimum=1)
 CHARTER_HEARTBEAT_INTERVAL = env_int("CHARTER_HEARTBEAT_INTERVAL", 30, minimum=1)
+
+
+def _every(task: str, seconds: int) -> dict:
+    """A periodic entry whose message expires just before the next one is sent: a worker that
+    was down does not run a backlog of stale copies when it comes back."""
+    return {
+        "task": task,
+        "schedule": float(seconds),
+        "options": {"expires": max(seconds - 0.5, 0.5)},
+    }
+
+
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {
-        "task": "notifications.tasks.heartbeat",
-        "schedule": float(CHARTER_HEARTBEAT_INTERVAL),
-        "options": {"expires": max(CHARTER_HEARTBEAT_INTERVAL - 1, 1)},
-    },
+    "sweep-deadlines": _every("notifications.tasks.sweep_deadlines", CHARTER_SWEEP_INTERVAL),
+    "deliver-notifications": _every("notifications.tasks.deliver_due", CHARTER_DELIVERY_INTERVAL),
+    "heartbeat": _every("notifications.tasks.heartbeat", CHARTER_HEARTBEAT_INTERVAL),
 }
+
+# Delivery from the outbox (notifications/delivery.py). A temporary failure waits
+# base × 2^(attempt − 1) seconds, at most the cap, with jitter; after the last attempt the
+# message is failed and shown to admins.
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30, minimum=1)
+NOTIFICATION_RETRY_CAP_SECONDS = env_int("NOTIFICATION_RETRY_CAP_SECONDS", 3600, minimum=1)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+# A row "sending" for longer than this was abandoned by a dead worker and is tried again. Longer
+# than any one send can take (a delivery task is killed at CELERY_TASK_TIME_LIMIT).
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int(
+    "NOTIFICATION_SENDING_TIMEOUT_SECONDS", max(600, CELERY_TASK_TIME_LIMIT + 60), minimum=10
+)
+if NOTIFICATION_SENDING_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    # Taking back a row a live task may still be sending would send it twice.
+    raise ImproperlyConfigured(
+        "NOTIFICATION_SENDING_TIMEOUT_SECONDS must be above CELERY_TASK_TIME_LIMIT"
+    )
 
 # --- Authentication -----------------------------------------------------------------------
 
@@ -293,6 +325,8 @@ if PRODUCTION_MODE and env_str("SMS_BACKEND") is None:
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
 SMS_GATEWAY_KEY = env_secret("SMS_GATEWAY_KEY")
 SMS_SENDER = env_str("SMS_SENDER", "02-0000-0000")
+SMS_GATEWAY_KEY_HEADER = env_str("SMS_GATEWAY_KEY_HEADER", "X-API-Key")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10, minimum=1)
 SMS_FILE_PATH = VAR_DIR / "sms"
 if SMS_BACKEND == "http":
     _required("SMS_GATEWAY_URL", SMS_GATEWAY_URL)
@@ -322,6 +356,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field names other apps use too ("channel", "state") need their own names.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "requests_desk.vocabulary.Channel",
+        "StateEnum": "commitments.models.deadline.DeadlineState",
+        "NotificationChannelEnum": "notifications.models.NotificationChannel",
+        "NotificationStateEnum": "notifications.models.NotificationState",
+        "NotificationStepEnum": "notifications.models.NotificationStep",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -106,6 +106,14 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     provider_id = models.CharField(_("provider id"), max_length=200, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    possible_duplicates = models.PositiveIntegerField(
+        _("possible duplicates"),
+        default=0,
+        help_text=_(
+            "Times a send was abandoned mid-way (a worker died) and tried again: the recipient "
+            "may have received the message more than once."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,9 +1,14 @@
 """Writing to the outbox: the one way anything in the portal sends a message."""
 
+import math
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
+from notifications import clock
 from notifications.models import Notification, NotificationState
 
 
@@ -25,11 +30,16 @@ def notification_enqueue(
     """Write one message to the outbox, inside the caller's transaction.
 
     Writing the same ``idempotency_key`` again returns the row already written and sends
-    nothing more, so a retried sweep or a resubmitted form never sends a message twice."""
+    nothing more, so a retried sweep or a resubmitted form never sends a message twice.
+
+    A message due now is handed to a worker as soon as the caller's transaction commits (never
+    before: the worker could not see the row, or would send a message that was rolled back).
+    A later ``send_after`` waits for the periodic delivery pass: no long-delayed Celery task,
+    which Redis would redeliver after its visibility timeout."""
     send_after = send_after or timezone.now()
     if deadline is not None and not subject_type:
         subject_type, subject_id = deadline.subject_type, deadline.subject_id
-    notification, _created = Notification.objects.get_or_create(
+    notification, created = Notification.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
             "step": step,
@@ -47,4 +57,60 @@ def notification_enqueue(
             "next_attempt_at": send_after,
         },
     )
+    # Python's clock (or the pinned one) is enough here: a task that comes a moment early finds
+    # the row not yet due and leaves it to the periodic pass.
+    if created and send_after <= (clock.pinned_now() or timezone.now()):
+        queue_delivery(notification_id=notification.pk)
     return notification
+
+
+#: Up to this many messages due in one transaction get a task each (the fastest path); more
+#: get delivery passes instead, one per PASS_SIZE, so a sweep that writes 10,000 messages
+#: publishes a handful of tasks rather than 10,000 round-trips to the broker.
+SINGLE_TASKS_UP_TO = 50
+PASS_SIZE = 100
+MAX_PASSES = 10
+
+
+@dataclass
+class _Pending:
+    """The due messages written in the current transaction, handed over when it commits."""
+
+    ids: list[int] = field(default_factory=list)
+    done: bool = False
+
+    def publish(self) -> None:
+        from notifications.tasks import deliver_due, deliver_notification
+
+        self.done = True
+        if len(self.ids) <= SINGLE_TASKS_UP_TO:
+            for pk in self.ids:
+                deliver_notification.delay(pk)
+            return
+        # Passes claim with SKIP LOCKED, so several workers share the backlog safely.
+        for _pass in range(min(math.ceil(len(self.ids) / PASS_SIZE), MAX_PASSES)):
+            deliver_due.delay()
+
+
+_local = threading.local()
+
+
+def queue_delivery(*, notification_id: int) -> None:
+    """Queue delivery of a row once the current transaction commits, by primary key.
+
+    One ``on_commit`` callback per transaction collects the rows. If the transaction (or the
+    savepoint that registered the callback) rolls back, Django drops the callback, and the next
+    row starts a new collection."""
+    pending = getattr(_local, "pending", None)
+    if pending is not None and not pending.done and _registered(pending):
+        pending.ids.append(notification_id)
+        return
+    pending = _local.pending = _Pending(ids=[notification_id])
+    # Outside a transaction this runs at once. robust: a broker that is down must not fail
+    # the caller after its data committed; the rows stay queued and the periodic pass sends them.
+    transaction.on_commit(pending.publish, robust=True)
+
+
+def _registered(pending: _Pending) -> bool:
+    connection = transaction.get_connection()
+    return any(callback == pending.publish for _sids, callback, _robust in connection.run_on_commit)

@@ -1,11 +1,15 @@
-"""``/healthz``: the state of the database, the broker (the real Redis) and the worker."""
+"""``/healthz``: the state of the database, the broker (the real Redis), the worker, and whether
+the sweep and the outbox keep up."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
-from notifications.models import WorkerHeartbeat
+from commitments.deadlines import deadline_start
+from notifications.models import Notification, NotificationState, WorkerHeartbeat
+from tests.factories import CommitmentFactory, DivisionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +25,10 @@ def test_health_answers_ok_json_when_the_database_and_the_real_redis_answer(clie
     assert body["database"] == "ok"
     assert body["broker"] == "ok"
     assert body["worker_last_seen"] is None
+    assert body["reason"] is None
+    assert body["last_sweep"] is None
+    assert body["sweep_lag_seconds"] == 0
+    assert body["outbox_backlog"] == 0
     assert datetime.fromisoformat(body["time"]).tzinfo is not None
 
 
@@ -42,6 +50,7 @@ def test_health_answers_503_when_the_broker_is_unreachable(client):
     assert body["status"] == "error"
     assert body["database"] == "ok"
     assert body["broker"].startswith("error: ")
+    assert body["reason"].startswith("broker error: ")
 
 
 def test_health_needs_no_login_and_no_language_prefix(client):
@@ -55,3 +64,74 @@ def test_health_calls_the_embedded_broker_healthy_in_local_mode(client):
 
     assert response.status_code == 200
     assert response.json()["broker"] == "embedded"
+
+
+def overdue_clock(*, by: timedelta) -> None:
+    """A clock whose breach has been due for ``by`` and not yet swept."""
+    commitment = CommitmentFactory(
+        code="test.health", target_kind="elapsed", target_minutes=60, division=DivisionFactory()
+    )
+    now = timezone.now()
+    deadline_start(
+        commitment=commitment,
+        subject_type="test",
+        subject_id="1",
+        started_at=now - timedelta(minutes=60) - by,
+        now=now,
+    )
+
+
+def test_health_reports_when_the_sweep_last_ran(client):
+    swept = datetime(2026, 9, 23, 6, 0, tzinfo=UTC)
+    WorkerHeartbeat.objects.create(name="sweep", at=swept)
+
+    body = client.get("/healthz").json()
+
+    assert datetime.fromisoformat(body["last_sweep"]) == swept
+
+
+def test_health_stays_ok_while_the_sweep_is_less_than_a_minute_behind(client):
+    overdue_clock(by=timedelta(seconds=20))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert 20 <= response.json()["sweep_lag_seconds"] < 50
+
+
+def test_health_answers_503_when_the_sweep_is_more_than_a_minute_behind(client):
+    overdue_clock(by=timedelta(minutes=5))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert 300 <= body["sweep_lag_seconds"] < 330
+    assert body["reason"].startswith("the sweep is 30")
+    assert body["database"] == body["broker"] == "ok"
+
+
+def test_health_counts_the_messages_ready_to_send_as_the_outbox_backlog(client):
+    now = timezone.now()
+    states = [
+        (NotificationState.QUEUED, now - timedelta(seconds=5)),  # ready
+        (NotificationState.RETRY_WAIT, now - timedelta(seconds=5)),  # ready
+        (NotificationState.SENDING, None),  # in flight
+        (NotificationState.QUEUED, now + timedelta(hours=12)),  # waits for business hours
+        (NotificationState.RETRY_WAIT, now + timedelta(minutes=2)),  # backing off
+        (NotificationState.SENT, None),
+        (NotificationState.FAILED, None),
+    ]
+    for n, (state, next_attempt_at) in enumerate(states):
+        Notification.objects.create(
+            idempotency_key=f"health:{n}",
+            step="message",
+            channel="email",
+            recipient="someone@example.com",
+            body="…",
+            state=state,
+            next_attempt_at=next_attempt_at,
+        )
+
+    assert client.get("/healthz").json()["outbox_backlog"] == 3

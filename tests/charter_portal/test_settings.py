@@ -235,7 +235,8 @@ def test_the_celery_app_uses_the_real_redis_broker_and_redbeat_in_test_mode():
     assert settings.CHARTER_ENV == "test"
     assert settings.CELERY_BROKER_EMBEDDED is False
     assert conf.broker_url == os.environ["REDIS_URL"] == settings.REDIS_URL
-    assert conf.beat_scheduler == "redbeat.RedBeatScheduler"
+    # redbeat, restoring its schedule after a flushed Redis (notifications/schedule.py).
+    assert conf.beat_scheduler == "notifications.schedule:RestoringRedBeatScheduler"
     # A running task must never be handed to a second worker: the broker's visibility timeout
     # outlives the hard time limit.
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
