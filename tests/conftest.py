@@ -1,19 +1,68 @@
+"""Fixtures every test folder shares.
+
+The charter (calendars, organisation, placeholder contacts, catalogue and the desk's clock
+rules) is seeded once into the test database when it is set up. Tests that use ``db`` run in
+a transaction that is rolled back, so they all see the same seeded rows without paying for
+seeding; tests that use ``transactional_db`` (live servers, worker subprocesses) end with a
+flush of every table, after which the seed is written again.
+"""
+
 import pytest
 from django.core.management import call_command
 
 
+def _seed_charter_if_missing() -> None:
+    from commitments.models import Commitment
+
+    if not Commitment.objects.exists():
+        call_command("seed_charter", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _seed_charter_if_missing()
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request, django_db_blocker):
+    """A transactional test's teardown empties every table: seed again for the next test."""
+    yield
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        with django_db_blocker.unblock():
+            _seed_charter_if_missing()
+
+
 @pytest.fixture
 def charter(db):
-    """The seeded charter: calendars, organisation, placeholder contacts and catalogue."""
-    call_command("seed_charter", verbosity=0)
+    """The seeded charter (see the module's docstring)."""
+    _seed_charter_if_missing()
+
+
+@pytest.fixture
+def unseeded(db):
+    """An empty organisation and catalogue, for tests of seeding itself; rolled back after."""
+    from django.db import connection
+
+    tables = [
+        "commitments_commitment",
+        "commitments_contact",
+        "commitments_service",
+        "commitments_team_members",
+        "commitments_team",
+        "commitments_division",
+        "commitments_closure",
+        "commitments_workinghours",
+        "commitments_calendar",
+    ]
+    with connection.cursor() as cursor:
+        # TRUNCATE is transactional in PostgreSQL: the test's rollback brings the rows back.
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
 @pytest.fixture
 def demo_users(charter):
-    call_command("seed_demo", verbosity=0)
-    from django.contrib.auth import get_user_model
+    """The demo users ``admin``, ``manager`` and ``staff`` (without the demo requests)."""
+    from requests_desk import demo
 
-    return {
-        u.username: u
-        for u in get_user_model().objects.filter(username__in=["admin", "manager", "staff"])
-    }
+    return demo.demo_users()

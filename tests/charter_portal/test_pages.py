@@ -64,7 +64,7 @@ def test_the_charter_page_queries_do_not_grow_with_the_commitments(client, chart
     assert len(after.captured_queries) == len(before.captured_queries)
 
 
-def test_the_charter_page_says_so_when_the_charter_is_not_loaded(client):
+def test_the_charter_page_says_so_when_the_charter_is_not_loaded(client, unseeded):
     response = client.get("/en/")
 
     assert response.status_code == 200
