@@ -14,6 +14,8 @@ admin.site.site_title = _("Charter Portal")
 
 api_patterns = [
     path("", include("commitments.api_urls")),
+    path("", include("requests_desk.api_urls")),
+    path("", include("notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -26,6 +28,7 @@ urlpatterns = [
     *i18n_patterns(
         path("", commitment_views.home, name="home"),
         path("simulator/", commitment_views.simulator, name="simulator"),
+        path("desk/", include("requests_desk.urls")),
         path("admin/", admin.site.urls),
         path(
             "accounts/login/",

@@ -80,3 +80,57 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     reminder_percents = factory.LazyFunction(lambda: [50, 80])
     escalation_levels = 2
     pause_on_waiting = True
+
+
+# --- requests desk ------------------------------------------------------------------------
+# Appended by the desk; a request made through ``request_create`` starts its clocks, these
+# plain factories make rows for lists and look-ups only.
+
+from requests_desk.models import CustomerContact, Organisation, PhoneCall, Request  # noqa: E402
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Example Securities {n}")
+
+
+class CustomerContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerContact
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    email = factory.LazyAttribute(lambda c: f"{c.name.lower().replace(' ', '.')}@example.com")
+    phone = "010-0000-9999"
+
+
+class RequestFactory(factory.django.DjangoModelFactory):
+    """A plain row (no clocks, no timeline): for lists. Use ``request_create`` for clocks."""
+
+    class Meta:
+        model = Request
+
+    kind = "modification"
+    channel = "email"
+    division = factory.SubFactory(DivisionFactory)
+    customer = factory.SubFactory(CustomerContactFactory)
+    subject = factory.Sequence(lambda n: f"Request {n}")
+    body = "Please change the report layout."
+
+
+class PhoneCallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhoneCall
+
+    caller_name = factory.Sequence(lambda n: f"Caller {n}")
+    division = factory.SubFactory(DivisionFactory)
+    rings = 2
+    answered_by = factory.SubFactory(UserFactory)
+    request = factory.SubFactory(
+        RequestFactory, division=factory.SelfAttribute("..division"), channel="phone"
+    )
+    customer = factory.SelfAttribute("request.customer")
+    organisation = factory.SelfAttribute("request.customer.organisation")

@@ -31,7 +31,8 @@ class CustomerContact(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=100)
-    email = models.EmailField(_("e-mail"))
+    # Blank for a caller who gave none; a request from the homepage or by e-mail always has one.
+    email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     position = models.CharField(_("position"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -42,7 +43,9 @@ class CustomerContact(models.Model):
         verbose_name_plural = _("customer contacts")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "email"], name="one_contact_per_organisation_email"
+                fields=["organisation", "email"],
+                condition=~models.Q(email=""),
+                name="one_contact_per_organisation_email",
             )
         ]
 

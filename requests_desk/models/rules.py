@@ -1,5 +1,6 @@
 """Which catalogue commitments a new request owes: a table admins edit."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -82,3 +83,18 @@ class ClockRule(models.Model):
     def __str__(self) -> str:
         conditions = [self.request_kind, self.channel]
         return f"{self.commitment.code} ← {' / '.join(c for c in conditions if c) or '*'}"
+
+    def clean(self) -> None:
+        errors = {}
+        commitment = self.commitment if self.commitment_id else None
+        if commitment is not None and not commitment.starts_clock:
+            errors["commitment"] = _("This commitment is a rule and starts no clock.")
+        elif commitment is not None and commitment.needs_target:
+            errors["commitment"] = _(
+                "This commitment counts to a date (the expected completion or the requested due "
+                "date); the request's dates start it, not a rule."
+            )
+        if self.service_id and self.division_id and self.service.division_id != self.division_id:
+            errors["service"] = _("The service must belong to the rule's division.")
+        if errors:
+            raise ValidationError(errors)

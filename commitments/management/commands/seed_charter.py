@@ -22,6 +22,7 @@ from commitments.models import (
     Team,
     WorkingHours,
 )
+from commitments.signals import charter_seeded
 
 OPENING, CLOSING = time(9, 0), time(18, 0)
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             self.commitment(row, divisions, services)
         summary = ", ".join(f"{n} {what}" for what, n in sorted(self.created.items()))
         self.stdout.write(f"seed_charter: created {summary or 'nothing (all rows present)'}")
+        charter_seeded.send(sender=self.__class__)
 
     def count(self, what: str, created: bool) -> None:
         if created:

@@ -1,0 +1,30 @@
+"""Demo data: the users ``admin``, ``manager`` and ``staff``, customers and requests.
+
+The password is ``DEMO_PASSWORD`` (default in the README). Existing users keep their password
+and roles, so running the command again never undoes what someone changed. Each run also makes
+sure one demo support inquiry received "now" is open, whose 10-minute clock reminds and
+breaches within minutes while ``make run`` is up.
+"""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from commitments.models import Team
+from requests_desk import demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo users, customers and requests (after seed_charter)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if not Team.objects.filter(code=demo.DEMO_TEAM).exists():
+            call_command("seed_charter", verbosity=0)
+        users = demo.demo_users(stdout=self.stdout)
+        made = demo.demo_requests(actor=users["admin"])
+        live = demo.demo_live_support_inquiry(actor=users["staff"])
+        self.stdout.write(
+            f"demo requests: created {len(made)}; live support inquiry: "
+            + (f"created {live.tracking_code}" if live else "one is still open")
+        )

@@ -1,0 +1,1 @@
+"""The staff desk's pages, one module per area (queue, lists, detail, entry, actions)."""

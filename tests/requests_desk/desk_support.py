@@ -1,0 +1,50 @@
+"""Helpers the desk's service tests share: Seoul instants, staff in teams, requests and clocks."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from commitments.models import Deadline, Division, Team
+from requests_desk import services
+from tests.factories import CustomerContactFactory, UserFactory
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def kst(*args) -> datetime:
+    return datetime(*args, tzinfo=SEOUL)
+
+
+def at(*args):
+    """Travel to a Seoul wall-clock instant and stay there (the services read "now")."""
+    return time_machine.travel(kst(*args), tick=False)
+
+
+def member_of(team_code: str, username: str | None = None):
+    user = UserFactory(**({"username": username} if username else {}))
+    Team.objects.get(code=team_code).members.add(user)
+    return user
+
+
+def new_request(actor, **changes):
+    """A request logged through the service, so its clocks start."""
+    fields = {
+        "kind": "modification",
+        "channel": "email",
+        "division": Division.objects.get(code="infrastructure"),
+        "customer": changes.pop("customer", None) or CustomerContactFactory(),
+        "subject": "Add a column to the settlement screen",
+        "body": "Please add the ISIN column.",
+        **changes,
+    }
+    return services.request_create(actor=actor, **fields)
+
+
+def clocks(request) -> dict[str, Deadline]:
+    """The request's latest clock of each commitment, by code."""
+    return {c.commitment_code: c for c in services.request_clocks(request)}
+
+
+def clock(request, code: str) -> Deadline:
+    return clocks(request)[code]

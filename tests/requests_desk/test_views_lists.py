@@ -1,0 +1,193 @@
+"""My queue and the request list: what they show, how they filter, and constant query counts."""
+
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from commitments.models import Division
+from requests_desk import services
+from tests.factories import CustomerContactFactory, OrganisationFactory
+from tests.requests_desk.desk_support import member_of, new_request
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/desk/"
+LIST = "/desk/requests/"
+
+
+def text(response) -> str:
+    return unescape(response.content.decode())
+
+
+@pytest.fixture(autouse=True)
+def _korean():
+    with translation.override("ko"):
+        yield
+
+
+@pytest.fixture
+def staff(client, charter):
+    """A desk member of Network Support (Infrastructure HO); the charter, no demo requests."""
+    user = member_of("net-support", "desk.lists")
+    client.force_login(user)
+    return user
+
+
+def overdue_request(staff, **changes):
+    """A modification received three days ago: its one-business-day feasibility clock is late."""
+    return new_request(
+        staff, assignee=staff, received_at=timezone.now() - timedelta(days=3), **changes
+    )
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_queue_puts_the_overdue_request_first_and_says_by_how_much(client, staff):
+    fresh = new_request(staff, assignee=staff, subject="Fresh one")
+    late = overdue_request(staff, subject="Late one")
+
+    response = client.get(QUEUE)
+
+    page = text(response)
+    assert page.index("Late one") < page.index("Fresh one")
+    rows = [case for case, _clocks in response.context["rows"]]
+    assert rows == [late, fresh]
+    late_clocks = dict(response.context["rows"])[late]
+    assert late_clocks.status == "breached"
+    assert late_clocks.nearest.deadline.commitment_code == "common.feasibility"
+    assert f'data-request="{late.pk}" data-clock="breached"' in page
+    assert "overdue by" in late_clocks.nearest.time_left
+    assert "of working time" in late_clocks.nearest.time_left
+    assert f'data-request="{fresh.pk}" data-clock="on_track"' in page
+    assert "of working time left" in dict(response.context["rows"])[fresh].nearest.time_left
+    assert late.tracking_code in page
+    assert "common.feasibility" in page
+
+
+def test_the_queue_leaves_out_requests_of_others_and_closed_ones(client, staff):
+    other = member_of("net-support")
+    theirs = new_request(other, assignee=other, subject="Someone else's")
+    closed = new_request(staff, assignee=staff, subject="Closed one")
+    services.request_set_status(closed, actor=staff, status="closed")
+
+    page = text(client.get(QUEUE))
+
+    assert theirs.subject not in page
+    assert closed.subject not in page
+
+
+def test_the_queue_runs_the_same_queries_for_5_or_50_requests(
+    client, staff, django_assert_max_num_queries
+):
+    for _ in range(3):
+        new_request(staff, assignee=staff)
+    for _ in range(2):
+        overdue_request(staff)
+    with_five = queries(client, QUEUE)
+
+    for _ in range(45):
+        new_request(staff, assignee=staff, kind="new_development")
+
+    with django_assert_max_num_queries(with_five):
+        response = client.get(QUEUE)
+    assert len(response.context["rows"]) == 50
+
+
+def test_the_list_runs_the_same_queries_for_5_or_50_requests(
+    client, staff, django_assert_max_num_queries
+):
+    for _ in range(5):
+        new_request(staff)
+    filtered = f"{LIST}?clock=on_track&status=new&assignee=none"
+    with_five = queries(client, LIST)
+    with_five_filtered = queries(client, filtered)
+
+    for index in range(45):
+        new_request(staff, customer=CustomerContactFactory(), subject=f"Bulk {index}")
+
+    with django_assert_max_num_queries(with_five):
+        response = client.get(LIST)
+    assert len(response.context["rows"]) == 50
+    with django_assert_max_num_queries(with_five_filtered):
+        client.get(filtered)
+
+
+def test_the_list_shows_only_the_users_divisions(client, staff):
+    market = Division.objects.get(code="market")
+    theirs = new_request(member_of("market-it-infra"), division=market, subject="Market only")
+    mine = new_request(staff, subject="Infrastructure case")
+
+    rows = [case for case, _ in client.get(LIST).context["rows"]]
+
+    assert mine in rows
+    assert theirs not in rows
+
+
+def test_the_list_finds_text_in_subject_body_tracking_code_and_customer(client, staff):
+    customer = CustomerContactFactory(organisation=OrganisationFactory(name="Hanbit Securities"))
+    wanted = new_request(staff, customer=customer, subject="Settlement screen", body="ISIN column")
+    new_request(staff, subject="Something else", body="nothing")
+
+    for query in ("settlement", "isin", wanted.tracking_code.lower(), "hanbit"):
+        rows = [case for case, _ in client.get(LIST, {"q": query}).context["rows"]]
+        assert rows == [wanted], query
+
+
+def test_the_list_filters_by_status_kind_assignee_and_division(client, staff):
+    waiting = new_request(staff, kind="access_rights")
+    services.request_set_status(waiting, actor=staff, status="waiting")
+    mine = new_request(staff, kind="modification", assignee=staff)
+    nobodys = new_request(staff, kind="modification")
+    infrastructure = Division.objects.get(code="infrastructure")
+
+    def listed(**params):
+        return {case for case, _ in client.get(LIST, params).context["rows"]}
+
+    assert listed(status="waiting") == {waiting}
+    assert listed(kind="access_rights") == {waiting}
+    assert listed(assignee="me") == {mine}
+    assert listed(assignee=str(staff.pk)) == {mine}
+    assert nobodys in listed(assignee="none")
+    assert mine not in listed(assignee="none")
+    assert listed(division=str(infrastructure.pk)) == {waiting, mine, nobodys}
+
+
+def test_the_list_filters_by_clock_state(client, staff):
+    late = overdue_request(staff)
+    fresh = new_request(staff)
+    quiet = new_request(staff, kind="institutional_change")  # owes no clock without a date
+
+    def listed(clock):
+        return {case for case, _ in client.get(LIST, {"clock": clock}).context["rows"]}
+
+    assert listed("breached") == {late}
+    assert listed("on_track") == {fresh}
+    assert listed("none") == {quiet}
+    assert listed("at_risk") == set()
+
+
+def test_the_list_is_paginated_keeping_the_filters(client, staff):
+    for index in range(51):
+        new_request(staff, subject=f"Paged {index}")
+
+    first = client.get(LIST, {"q": "Paged"})
+    second = client.get(LIST, {"q": "Paged", "page": 2})
+
+    assert len(first.context["rows"]) == 50
+    assert len(second.context["rows"]) == 1
+    assert 'href="?q=Paged&amp;page=2"' in first.content.decode()
+
+
+def test_bad_filters_are_ignored_not_an_error(client, staff):
+    response = client.get(LIST, {"status": "nonsense", "page": "x"})
+
+    assert response.status_code == 200
