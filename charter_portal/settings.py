@@ -299,6 +299,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- E-mail and SMS -----------------------------------------------------------------------
 
+# Where the portal is reached from outside; e-mails link to it. Local mode: `make run`'s address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if LOCAL_MODE else "").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Charter Portal <charter@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -33,7 +34,12 @@ def local_env(var_dir: Path) -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "CHARTER_ENV", "DJANGO_SETTINGS_MODULE"}
     }
-    env.update(CHARTER_VAR_DIR=str(var_dir), CHARTER_HEARTBEAT_INTERVAL="1")
+    env.update(
+        CHARTER_VAR_DIR=str(var_dir),
+        CHARTER_HEARTBEAT_INTERVAL="1",
+        CHARTER_SWEEP_INTERVAL="1",
+        CHARTER_DELIVERY_INTERVAL="1",
+    )
     return env
 
 
@@ -114,7 +120,7 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
     env = local_env(tmp_path)
     manage(env, "migrate", "--noinput")
     seeded = manage(env, "seed_charter").stdout
-    assert "36 commitments" in seeded
+    assert "37 commitments" in seeded
     manage(env, "seed_demo")
     assert (tmp_path / "charter.sqlite3").exists()
     assert (tmp_path / "secret_key").exists()
@@ -133,7 +139,7 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
         status, page = wait_for(lambda: get(base + "/"), timeout=60, what="the homepage")
         assert status == 200
         assert 'lang="ko"' in page
-        assert page.count("data-code=") == 36
+        assert page.count("data-code=") == 37
 
         status, english = get(base + "/en/")
         assert status == 200
@@ -155,6 +161,24 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
         assert health["broker"] == "embedded"
         assert health["mode"] == "local"
         assert processes_mentioning(str(tmp_path / "celerybeat-schedule"))
+
+        # The sweep runs on the embedded broker: the demo's overdue clocks get their breach
+        # recorded by it, and the outbox is delivered to files (the demo customers' receipts).
+        def swept_breaches() -> int:
+            with sqlite3.connect(tmp_path / "charter.sqlite3", timeout=20) as db:
+                (count,) = db.execute(
+                    "SELECT count(*) FROM commitments_deadlineevent"
+                    " WHERE kind = 'breached' AND data LIKE '%swept_at%'"
+                ).fetchone()
+            return count
+
+        wait_for(swept_breaches, timeout=60, what="the sweep to record the demo's breaches")
+        wait_for(
+            lambda: list((tmp_path / "mail").glob("*.log")),
+            timeout=60,
+            what="delivered e-mail in var/mail",
+        )
+        assert json.loads(get(base + "/healthz")[1])["last_sweep"]
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=60)
