@@ -372,12 +372,16 @@ def deadline_recompute(
     return deadline
 
 
-@_on_locked_row
-def deadline_record_step(
+def deadline_apply_step(
     deadline: Deadline, step: decisions.Step, *, now: datetime, data: dict | None = None
 ) -> DeadlineEvent:
-    """Record that the sweep took ``step``: the event (unique per clock and step), the state
-    change of a breach, and the clock's next action. The caller holds the row lock."""
+    """Take ``step`` on the instance, in memory: what recording a step means, in one place.
+
+    Checks that the clock still owes the step, marks it done, breaches a running clock at its
+    breach and moves ``next_action_at`` on; returns the step's event, unsaved. The caller
+    holds the row lock and saves both (:func:`deadline_record_step` one clock at a time, the
+    sweep a whole batch at once). A recurring clock's breach also starts its next cycle: that
+    is the caller's to do, with :func:`deadline_next_cycle`, once the breach is saved."""
     _require_aware(now, "now")
     if step.key in deadline.steps_done:
         raise ClockError(f"{step.key} was already recorded on clock {deadline.pk}")
@@ -393,13 +397,36 @@ def deadline_record_step(
     if step.kind == "breach" and deadline.state == DeadlineState.RUNNING:
         deadline.state = DeadlineState.BREACHED
     deadline.next_action_at = decisions.next_action_at(deadline)
+    # The breach is recorded at the due instant, not when the sweep got round to it.
+    return DeadlineEvent(
+        deadline=deadline,
+        kind=kind,
+        at=step.at,
+        step_key=step.key,
+        data=_jsonable({"swept_at": now, **(data or {})}),
+    )
+
+
+def starts_next_cycle(deadline: Deadline, step: decisions.Step) -> bool:
+    """Whether recording ``step`` starts the clock's next cycle (a recurring clock's breach)."""
+    return step.kind == "breach" and deadline.kind == "every"
+
+
+#: The fields :func:`deadline_apply_step` changes (``updated_at`` is set on save).
+STEP_FIELDS = ("steps_done", "state", "next_action_at", "updated_at")
+
+
+@_on_locked_row
+def deadline_record_step(
+    deadline: Deadline, step: decisions.Step, *, now: datetime, data: dict | None = None
+) -> DeadlineEvent:
+    """Record that the sweep took ``step``: the event (unique per clock and step), the state
+    change of a breach, and the clock's next action (:func:`deadline_apply_step`), saved."""
+    event = deadline_apply_step(deadline, step, now=now, data=data)
     with transaction.atomic():
-        deadline.save(update_fields=["steps_done", "state", "next_action_at", "updated_at"])
-        # The breach is recorded at the due instant, not when the sweep got round to it.
-        event = _event(
-            deadline, kind, at=step.at, step_key=step.key, data={"swept_at": now, **(data or {})}
-        )
-        if step.kind == "breach" and deadline.kind == "every":
+        deadline.save(update_fields=list(STEP_FIELDS))
+        event.save()
+        if starts_next_cycle(deadline, step):
             deadline_next_cycle(deadline, start=deadline.due_at, now=now)
     return event
 

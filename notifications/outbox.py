@@ -12,6 +12,49 @@ from notifications import clock
 from notifications.models import Notification, NotificationState
 
 
+def notification_row(
+    *,
+    idempotency_key: str,
+    step: str,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    language: str = "ko",
+    recipient_user=None,
+    deadline=None,
+    subject_type: str = "",
+    subject_id: str | int = "",
+    send_after: datetime | None = None,
+    error: str = "",
+) -> Notification:
+    """One outbox row, not yet saved: :func:`notification_enqueue` writes one,
+    :func:`notifications_write` many.
+
+    A row with an ``error`` (its message could not be rendered) is written failed all the
+    same, so admins see that a message was owed and why it was not sent."""
+    send_after = send_after or timezone.now()
+    if deadline is not None and not subject_type:
+        subject_type, subject_id = deadline.subject_type, deadline.subject_id
+    return Notification(
+        idempotency_key=idempotency_key,
+        step=step,
+        channel=channel,
+        recipient=recipient,
+        recipient_user=recipient_user,
+        language=language,
+        subject=subject[:300],
+        body=body,
+        deadline=deadline,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        state=NotificationState.FAILED if error else NotificationState.QUEUED,
+        send_after=send_after,
+        next_attempt_at=None if error else send_after,
+        last_error=error,
+    )
+
+
 def notification_enqueue(
     *,
     idempotency_key: str,
@@ -26,8 +69,10 @@ def notification_enqueue(
     subject_type: str = "",
     subject_id: str | int = "",
     send_after: datetime | None = None,
+    error: str = "",
 ) -> Notification:
-    """Write one message to the outbox, inside the caller's transaction.
+    """Write one message to the outbox, inside the caller's transaction (the fields are those
+    of :func:`notification_row`).
 
     Writing the same ``idempotency_key`` again returns the row already written and sends
     nothing more, so a retried sweep or a resubmitted form never sends a message twice.
@@ -36,32 +81,62 @@ def notification_enqueue(
     before: the worker could not see the row, or would send a message that was rolled back).
     A later ``send_after`` waits for the periodic delivery pass: no long-delayed Celery task,
     which Redis would redeliver after its visibility timeout."""
-    send_after = send_after or timezone.now()
-    if deadline is not None and not subject_type:
-        subject_type, subject_id = deadline.subject_type, deadline.subject_id
-    notification, created = Notification.objects.get_or_create(
-        idempotency_key=idempotency_key,
-        defaults={
-            "step": step,
-            "channel": channel,
-            "recipient": recipient,
-            "recipient_user": recipient_user,
-            "language": language,
-            "subject": subject[:300],
-            "body": body,
-            "deadline": deadline,
-            "subject_type": subject_type,
-            "subject_id": str(subject_id),
-            "state": NotificationState.QUEUED,
-            "send_after": send_after,
-            "next_attempt_at": send_after,
-        },
+    return notification_put(
+        notification_row(
+            idempotency_key=idempotency_key,
+            step=step,
+            channel=channel,
+            recipient=recipient,
+            body=body,
+            subject=subject,
+            language=language,
+            recipient_user=recipient_user,
+            deadline=deadline,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            send_after=send_after,
+            error=error,
+        )
     )
+
+
+def notification_put(row: Notification) -> Notification:
+    """Write one unsaved row of :func:`notification_row` unless its idempotency key is
+    already written; return the row in the outbox (see :func:`notification_enqueue`)."""
+    defaults = {
+        field.attname: getattr(row, field.attname)
+        for field in Notification._meta.concrete_fields
+        if not field.primary_key and field.name != "idempotency_key"
+    }
+    notification, created = Notification.objects.get_or_create(
+        idempotency_key=row.idempotency_key, defaults=defaults
+    )
+    if created:
+        _queue_due([notification])
+    return notification
+
+
+def notifications_write(rows: list[Notification]) -> list[Notification]:
+    """Write many rows of :func:`notification_row` with one INSERT, inside the caller's
+    transaction, and queue those due now as :func:`notification_enqueue` does.
+
+    No conflict handling: a repeated idempotency key raises ``IntegrityError`` (the caller
+    holds the locks that make a repeat a bug; the sweep then rolls back and writes clock by
+    clock with :func:`notification_enqueue`, which returns the row already written)."""
+    if not rows:
+        return rows
+    Notification.objects.bulk_create(rows)  # PostgreSQL and SQLite ≥ 3.35 return the ids
+    _queue_due(rows)
+    return rows
+
+
+def _queue_due(rows: list[Notification]) -> None:
     # Python's clock (or the pinned one) is enough here: a task that comes a moment early finds
     # the row not yet due and leaves it to the periodic pass.
-    if created and send_after <= (clock.pinned_now() or timezone.now()):
-        queue_delivery(notification_id=notification.pk)
-    return notification
+    now = clock.pinned_now() or timezone.now()
+    for row in rows:
+        if row.state == NotificationState.QUEUED and row.send_after <= now:
+            queue_delivery(notification_id=row.pk)
 
 
 #: Up to this many messages due in one transaction get a task each (the fastest path); more

@@ -28,7 +28,7 @@ from commitments.models import (
 )
 from notifications import messages
 from notifications.models import Notification, NotificationState, WorkerHeartbeat
-from notifications.sweep import RETRY_AFTER_ERROR, SweepResult, sweep
+from notifications.sweep import RETRY_AFTER_ERROR, SweepResult, idempotency_key, sweep
 from tests.factories import CommitmentFactory, DivisionFactory, TeamFactory, UserFactory
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -533,12 +533,12 @@ def test_it_claims_due_clocks_in_batches_until_none_are_left(people):
     assert (result.clocks_claimed, result.steps_recorded) == (7, 7)
 
 
-def _queries_to_sweep(people, *, clocks: int) -> int:
+def _queries_to_sweep(people, *, clocks: int, batch_size: int = 500) -> int:
     """Queries to sweep ``clocks`` new clocks each owing one reminder (to one owner)."""
     for n in range(clocks):
         start(people, "common.feasibility", kst(2026, 10, 13, 10), subject_id=f"q{clocks}-{n}")
     with CaptureQueriesContext(connection) as captured:
-        result = sweep(now=kst(2026, 10, 13, 14, 30))  # reminder-50: 10:00 + 4 h 30
+        result = sweep(now=kst(2026, 10, 13, 14, 30), batch_size=batch_size)  # reminder-50
     assert result.steps_recorded == clocks
     Deadline.objects.update(next_action_at=None)  # out of the way of the next measurement
     return len(captured)
@@ -554,13 +554,52 @@ def test_an_idle_sweep_over_many_clocks_takes_a_fixed_handful_of_queries(
         sweep(now=kst(2026, 10, 13, 11))
 
 
-def test_the_queries_per_clock_do_not_grow_with_the_number_of_clocks(people):
-    # Each clock owes one reminder (to one owner): the reading is done per batch, the writing
-    # per clock is a fixed handful.
-    few = _queries_to_sweep(people, clocks=2)
-    many = _queries_to_sweep(people, clocks=8)
+def test_a_batch_costs_the_same_queries_whatever_the_number_of_clocks_in_it(people):
+    # Each clock owes one reminder (to one owner). Claiming, loading and writing are done per
+    # batch (claim, load, savepoint, one UPDATE of the clocks, one INSERT of the events, one of
+    # the outbox rows, release, heartbeat), so ten clocks and a hundred cost the same.
+    ten = _queries_to_sweep(people, clocks=10)
+    hundred = _queries_to_sweep(people, clocks=100)
 
-    per_clock = (many - few) / 6
-    assert per_clock == int(per_clock)
-    assert per_clock <= 15
-    assert few - 2 * per_clock <= 8  # the fixed part: claim, prefetch, heartbeat …
+    assert ten == hundred
+    assert hundred <= 10
+
+
+def test_each_further_batch_costs_a_fixed_handful_of_queries(people):
+    # Per batch: its transaction (a savepoint inside the test's), claim, load, the savepoint of
+    # the writes, clocks, events, outbox rows, release; the service's on-call contacts are one
+    # more when the clocks have a service.
+    one = _queries_to_sweep(people, clocks=10, batch_size=10)
+    three = _queries_to_sweep(people, clocks=30, batch_size=10)
+
+    assert (three - one) / 2 <= 9
+
+
+def test_a_batch_whose_bulk_write_fails_is_written_again_clock_by_clock(people):
+    entered = kst(2026, 10, 14, 11)  # after due: each owes its breach and escalation-1
+    first = start(people, "common.feasibility", kst(2026, 10, 13, 10), now=entered, subject_id="1")
+    second = start(people, "common.feasibility", kst(2026, 10, 13, 10), now=entered, subject_id="2")
+    # A message already in the outbox under a key the sweep is about to write (only a bug
+    # could do that): the batch's one INSERT collides and the whole batch rolls back to its
+    # savepoint. Written again clock by clock, the row already there is kept, not doubled.
+    key = idempotency_key(
+        deadline=first, step_key="breach", channel="email", address=people.owner.email
+    )
+    Notification.objects.create(
+        idempotency_key=key, step="breach", channel="email", recipient="x", body="earlier"
+    )
+
+    result = sweep(now=entered)
+
+    assert (result.batches_redone, result.errors, result.clocks_claimed) == (1, 0, 2)
+    assert (result.steps_recorded, result.notifications_written) == (4, 6)
+    due = kst(2026, 10, 14, 10)
+    for clock in (first, second):
+        assert steps(clock) == [("breach", due), ("escalation-1", due)]
+        clock.refresh_from_db()
+        assert (clock.state, clock.steps_done) == ("breached", ["breach", "escalation-1"])
+        assert clock.next_action_at == kst(2026, 10, 15, 10)  # escalation-2: 9 working hours
+    assert Notification.objects.get(idempotency_key=key).body == "earlier"
+    assert Notification.objects.filter(deadline=second).count() == 3
+    assert Notification.objects.filter(deadline=first).count() == 2  # + the one already there
+    assert sweep(now=entered).steps_recorded == 0
