@@ -43,6 +43,44 @@ def past_instant(value):
         raise forms.ValidationError(_("This time is in the future."))
 
 
+def past_instant_field(label, help_text) -> forms.DateTimeField:
+    """An optional Asia/Seoul instant, never in the future."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=DateTimeLocalInput(),
+        validators=[past_instant],
+        help_text=help_text,
+    )
+
+
+def optional_date_field(label) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=DateInput())
+
+
+def text_area_field(label, *, rows: int, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+def divisions_by_code(divisions=None):
+    """Every division by code, or only those given (``None``: all)."""
+    division_qs = Division.objects.order_by("code")
+    if divisions is not None:
+        division_qs = division_qs.filter(pk__in=divisions)
+    return division_qs
+
+
+def refuse_dates_before(form: forms.Form, cleaned: dict, received_at) -> None:
+    """The promised dates cannot fall before the (Seoul) day the request was received."""
+    received_day = timezone.localdate(received_at)
+    for name in ("expected_completion", "requested_due"):
+        day = cleaned.get(name)
+        if day is not None and day < received_day:
+            form.add_error(name, _("This date is before the request was received."))
+
+
 def add_service_errors(form: forms.Form, error, field_map: dict[str, str] | None = None) -> None:
     """Put a service's field errors on the form's fields (renamed by ``field_map``); errors on
     fields the form does not have go to the top of the form."""
@@ -142,25 +180,12 @@ class FastEntryForm(forms.Form):
     service = NamedChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
-    details = forms.CharField(
-        label=_("Details"),
-        max_length=BODY_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    details = text_area_field(_("Details"), rows=4, required=False)
+    received_at = past_instant_field(
+        _("Received at"), _("Leave empty for now. Asia/Seoul time; never in the future.")
     )
-    received_at = forms.DateTimeField(
-        label=_("Received at"),
-        required=False,
-        widget=DateTimeLocalInput(),
-        validators=[past_instant],
-        help_text=_("Leave empty for now. Asia/Seoul time; never in the future."),
-    )
-    expected_completion = forms.DateField(
-        label=_("Expected completion"), required=False, widget=DateInput()
-    )
-    requested_due = forms.DateField(
-        label=_("Requested due date"), required=False, widget=DateInput()
-    )
+    expected_completion = optional_date_field(_("Expected completion"))
+    requested_due = optional_date_field(_("Requested due date"))
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
 
     # Service field names → the fields here.
@@ -175,9 +200,7 @@ class FastEntryForm(forms.Form):
 
     def __init__(self, *args, divisions=None, **kwargs):
         super().__init__(*args, **kwargs)
-        division_qs = Division.objects.order_by("code")
-        if divisions is not None:
-            division_qs = division_qs.filter(pk__in=divisions)
+        division_qs = divisions_by_code(divisions)
         self.fields["division"].queryset = division_qs
         self.fields["service"].queryset = Service.objects.filter(
             division__in=division_qs
@@ -215,12 +238,7 @@ class FastEntryForm(forms.Form):
         division, service = cleaned.get("division"), cleaned.get("service")
         if division and service and service.division_id != division.pk:
             self.add_error("service", _("This service belongs to another division."))
-        received = cleaned.get("received_at") or timezone.now()
-        received_day = timezone.localdate(received)
-        for name in ("expected_completion", "requested_due"):
-            day = cleaned.get(name)
-            if day is not None and day < received_day:
-                self.add_error(name, _("This date is before the request was received."))
+        refuse_dates_before(self, cleaned, cleaned.get("received_at") or timezone.now())
         return cleaned
 
 
@@ -250,28 +268,17 @@ class CommunicateForm(forms.Form):
     prefix = "communicate"
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    summary = forms.CharField(
-        label=_("What the customer was told"),
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    summary = text_area_field(_("What the customer was told"), rows=3)
     told_person = forms.CharField(label=_("Person told"), max_length=100, required=False)
-    at = forms.DateTimeField(
-        label=_("At"),
-        required=False,
-        widget=DateTimeLocalInput(),
-        validators=[past_instant],
-        help_text=_("Leave empty for now."),
-    )
+    at = past_instant_field(_("At"), _("Leave empty for now."))
 
 
 class TransferForm(VersionedForm):
     prefix = "transfer"
     to = forms.ChoiceField(label=_("Transfer to"))
-    handoff_note = forms.CharField(
-        label=_("Hand-off note"),
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    handoff_note = text_area_field(
+        _("Hand-off note"),
+        rows=3,
         help_text=_(
             "What the next handler needs to know, so the customer never repeats themselves."
         ),
@@ -315,12 +322,8 @@ class StatusForm(VersionedForm):
 
 class DatesForm(VersionedForm):
     prefix = "dates"
-    expected_completion = forms.DateField(
-        label=_("Expected completion"), required=False, widget=DateInput()
-    )
-    requested_due = forms.DateField(
-        label=_("Requested due date"), required=False, widget=DateInput()
-    )
+    expected_completion = optional_date_field(_("Expected completion"))
+    requested_due = optional_date_field(_("Requested due date"))
 
     def __init__(self, *args, received_at=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -329,19 +332,13 @@ class DatesForm(VersionedForm):
     def clean(self):
         cleaned = super().clean()
         if self.received_at is not None:
-            received_day = timezone.localdate(self.received_at)
-            for name in ("expected_completion", "requested_due"):
-                day = cleaned.get(name)
-                if day is not None and day < received_day:
-                    self.add_error(name, _("This date is before the request was received."))
+            refuse_dates_before(self, cleaned, self.received_at)
         return cleaned
 
 
 class NoteForm(forms.Form):
     prefix = "note"
-    text = forms.CharField(
-        label=_("Note"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    text = text_area_field(_("Note"), rows=2)
 
 
 class VisitForm(forms.Form):
@@ -356,12 +353,7 @@ class VisitForm(forms.Form):
         label=_("Visited at"), widget=DateTimeLocalInput(), validators=[past_instant]
     )
     results_explained_to = forms.CharField(label=_("Results explained to"), max_length=100)
-    summary = forms.CharField(
-        label=_("Summary"),
-        max_length=BODY_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    summary = text_area_field(_("Summary"), rows=2, required=False)
     purpose = forms.ChoiceField(
         label=_("Counts as"), choices=Purpose.choices, initial=Purpose.RESULT
     )
@@ -370,13 +362,7 @@ class VisitForm(forms.Form):
 class CallbackForm(forms.Form):
     prefix = "callback"
     call = forms.IntegerField(widget=forms.HiddenInput)
-    at = forms.DateTimeField(
-        label=_("Called back at"),
-        required=False,
-        widget=DateTimeLocalInput(),
-        validators=[past_instant],
-        help_text=_("Leave empty for now."),
-    )
+    at = past_instant_field(_("Called back at"), _("Leave empty for now."))
 
 
 # --- the list's filters -------------------------------------------------------------------
@@ -406,10 +392,7 @@ class RequestFilterForm(forms.Form):
 
     def __init__(self, *args, divisions=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        division_qs = Division.objects.order_by("code")
-        if divisions is not None:
-            division_qs = division_qs.filter(pk__in=divisions)
-        self.fields["division"].queryset = division_qs
+        self.fields["division"].queryset = divisions_by_code(divisions)
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             ("me", _("Me")),

@@ -10,11 +10,16 @@ from rest_framework.response import Response
 
 from requests_desk import services
 from requests_desk.api.errors import desk_errors
-from requests_desk.api.permissions import require_division, scoped
+from requests_desk.api.permissions import scoped, valid_in_own_division
 from requests_desk.api.serializers import CallbackSerializer, CallCreateSerializer, CallSerializer
 from requests_desk.models import PhoneCall, Request
 
 CALL_RELATIONS = ("division", "service", "organisation")
+
+
+def reread(pk: int) -> PhoneCall:
+    """The call as the services left it, for the answer."""
+    return PhoneCall.objects.select_related(*CALL_RELATIONS).get(pk=pk)
 
 
 class CallFilter(filters.FilterSet):
@@ -55,10 +60,7 @@ class CallViewSet(
         return scoped(calls, self.request)
 
     def create(self, request, *args, **kwargs):
-        serializer = CallCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        require_division(request, data["division"])
+        data = valid_in_own_division(CallCreateSerializer, request)
         data["customer"] = data.pop("customer_id", None)
         request_id = data.pop("request", None)
         if request_id is not None:
@@ -67,8 +69,7 @@ class CallViewSet(
                 raise ValidationError({"request": [_("No such request in your divisions.")]})
         with desk_errors():
             call = services.call_log(actor=request.user, **data)
-        answer = CallSerializer(PhoneCall.objects.select_related(*CALL_RELATIONS).get(pk=call.pk))
-        return Response(answer.data, status=status.HTTP_201_CREATED)
+        return Response(CallSerializer(reread(call.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Record the call-back (stops the call-back clocks)",
@@ -84,5 +85,4 @@ class CallViewSet(
             services.call_record_callback(
                 call, actor=request.user, at=serializer.validated_data.get("at")
             )
-        call = PhoneCall.objects.select_related(*CALL_RELATIONS).get(pk=call.pk)
-        return Response(CallSerializer(call).data)
+        return Response(CallSerializer(reread(call.pk)).data)

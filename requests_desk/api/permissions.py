@@ -32,3 +32,13 @@ def require_division(request, division) -> None:
             _("You may only work on cases of your own division(s); “%(code)s” is not one.")
             % {"code": division.code}
         )
+
+
+def valid_in_own_division(serializer_class, request) -> dict:
+    """The body, validated (a 400 if it is not), for a division the caller may act in (a 403
+    if not)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    require_division(request, data["division"])
+    return data

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from commitments.models import Team
 from requests_desk import services
 from requests_desk.api.errors import desk_errors
-from requests_desk.api.permissions import require_division, scoped
+from requests_desk.api.permissions import require_division, scoped, valid_in_own_division
 from requests_desk.api.serializers import (
     ActivitySerializer,
     CommunicationSerializer,
@@ -106,10 +106,7 @@ class RequestViewSet(
         return page
 
     def create(self, request, *args, **kwargs):
-        serializer = RequestCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        require_division(request, data["division"])
+        data = valid_in_own_division(RequestCreateSerializer, request)
         customer = data.pop("customer_id", None)
         given_customer = data.pop("customer", None)
         # The nested customer's own refusals are reported under "customer".
@@ -147,6 +144,26 @@ class RequestChildMixin:
             )
         return self._parent
 
+    def valid_data(self) -> dict:
+        """The body, validated by the view's serializer (a 400 if it is not)."""
+        # A request the caller cannot see is a 404 before its body is judged.
+        self.parent()
+        serializer = self.get_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def run(self, service, *, rename: dict[str, str] | None = None, **fields):
+        """Run a desk service on the request as the caller; its refusals become 400s."""
+        with desk_errors(rename=rename):
+            return service(self.parent(), actor=self.request.user, **fields)
+
+    def request_answer(self) -> Response:
+        """The request as the service left it."""
+        return Response(RequestSerializer(reread(self.parent().pk)).data)
+
+    def created_answer(self, instance) -> Response:
+        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+
 
 class StatusView(RequestChildMixin, generics.GenericAPIView):
     serializer_class = StatusChangeSerializer
@@ -159,12 +176,8 @@ class StatusView(RequestChildMixin, generics.GenericAPIView):
         responses={200: RequestSerializer},
     )
     def post(self, request, request_pk: int):
-        target = self.parent()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with desk_errors():
-            services.request_set_status(target, actor=request.user, **serializer.validated_data)
-        return Response(RequestSerializer(reread(target.pk)).data)
+        self.run(services.request_set_status, **self.valid_data())
+        return self.request_answer()
 
 
 class TransferView(RequestChildMixin, generics.GenericAPIView):
@@ -178,20 +191,17 @@ class TransferView(RequestChildMixin, generics.GenericAPIView):
         responses={200: RequestSerializer},
     )
     def post(self, request, request_pk: int):
-        target = self.parent()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        to = serializer.validated_data["to"]
+        data = self.valid_data()
+        to = data["to"]
         is_team = isinstance(to, Team)
-        with desk_errors(rename={"to_user": "to", "to_team": "to"}):
-            services.request_transfer(
-                target,
-                actor=request.user,
-                to_user=None if is_team else to,
-                to_team=to if is_team else None,
-                handoff_note=serializer.validated_data["handoff_note"],
-            )
-        return Response(RequestSerializer(reread(target.pk)).data)
+        self.run(
+            services.request_transfer,
+            rename={"to_user": "to", "to_team": "to"},
+            to_user=None if is_team else to,
+            to_team=to if is_team else None,
+            handoff_note=data["handoff_note"],
+        )
+        return self.request_answer()
 
 
 class UnderAnHourView(RequestChildMixin, generics.GenericAPIView):
@@ -206,14 +216,8 @@ class UnderAnHourView(RequestChildMixin, generics.GenericAPIView):
         responses={200: RequestSerializer},
     )
     def post(self, request, request_pk: int):
-        target = self.parent()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with desk_errors():
-            services.request_support_under_an_hour(
-                target, actor=request.user, at=serializer.validated_data.get("at")
-            )
-        return Response(RequestSerializer(reread(target.pk)).data)
+        self.run(services.request_support_under_an_hour, at=self.valid_data().get("at"))
+        return self.request_answer()
 
 
 class CommunicationListView(RequestChildMixin, generics.ListCreateAPIView):
@@ -227,21 +231,16 @@ class CommunicationListView(RequestChildMixin, generics.ListCreateAPIView):
         return self.parent().activities.filter(kind=ActivityKind.COMMUNICATION).order_by("at", "id")
 
     def create(self, request, *args, **kwargs):
-        target = self.parent()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with desk_errors():
-            activity = services.request_communicate(
-                target,
-                actor=request.user,
-                purpose=data["purpose"],
-                channel=data["channel"],
-                summary=data["text"],
-                at=data.get("at"),
-                told_person=data.get("told_person", ""),
-            )
-        return Response(self.get_serializer(activity).data, status=status.HTTP_201_CREATED)
+        data = self.valid_data()
+        activity = self.run(
+            services.request_communicate,
+            purpose=data["purpose"],
+            channel=data["channel"],
+            summary=data["text"],
+            at=data.get("at"),
+            told_person=data.get("told_person", ""),
+        )
+        return self.created_answer(activity)
 
 
 class NoteListView(RequestChildMixin, generics.ListCreateAPIView):
@@ -253,14 +252,8 @@ class NoteListView(RequestChildMixin, generics.ListCreateAPIView):
         return self.parent().activities.filter(kind=ActivityKind.NOTE).order_by("at", "id")
 
     def create(self, request, *args, **kwargs):
-        target = self.parent()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with desk_errors():
-            note = services.request_add_note(
-                target, actor=request.user, text=serializer.validated_data["text"]
-            )
-        return Response(self.get_serializer(note).data, status=status.HTTP_201_CREATED)
+        note = self.run(services.request_add_note, text=self.valid_data()["text"])
+        return self.created_answer(note)
 
 
 class VisitListView(RequestChildMixin, generics.ListCreateAPIView):
@@ -274,22 +267,17 @@ class VisitListView(RequestChildMixin, generics.ListCreateAPIView):
         return self.parent().visits.order_by("visited_at", "id")
 
     def create(self, request, *args, **kwargs):
-        target = self.parent()
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with desk_errors():
-            visit = services.visit_log(
-                target,
-                actor=request.user,
-                appointment_agreed=data["appointment_agreed"],
-                appointment_at=data.get("appointment_at"),
-                visited_at=data["visited_at"],
-                results_explained_to=data["results_explained_to"],
-                summary=data.get("summary", ""),
-                purpose=data.get("purpose", "result"),
-            )
-        return Response(self.get_serializer(visit).data, status=status.HTTP_201_CREATED)
+        data = self.valid_data()
+        visit = self.run(
+            services.visit_log,
+            appointment_agreed=data["appointment_agreed"],
+            appointment_at=data.get("appointment_at"),
+            visited_at=data["visited_at"],
+            results_explained_to=data["results_explained_to"],
+            summary=data.get("summary", ""),
+            purpose=data.get("purpose", "result"),
+        )
+        return self.created_answer(visit)
 
 
 class ActivityListView(RequestChildMixin, generics.ListAPIView):

@@ -105,8 +105,9 @@ def test_retry_sends_failed_messages_again_after_commit_keeping_their_attempts(
 
     assert len(callbacks) == 1
     messages = [str(m) for m in response.context["messages"]]
-    assert "1 message queued to be sent again." in messages
-    assert any("1 selected were left alone" in m for m in messages)
+    # The admin speaks Korean by default.
+    assert "1건의 메시지를 재발송 대기열에 추가했습니다." in messages
+    assert any("1건은 그대로 두었습니다" in m for m in messages)
     assert [mail.to for mail in mailoutbox] == [["person1@example.com"]]
     failed.refresh_from_db()
     assert failed.state == NotificationState.SENT

@@ -76,10 +76,15 @@ def request_payload(**changes) -> dict:
     }
 
 
-def create(api, **changes) -> dict:
-    response = api.post(REQUESTS, request_payload(**changes), format="json")
+def created(api, path: str, payload: dict) -> dict:
+    """POST ``payload`` to ``path``, which must answer 201; the body it answers."""
+    response = api.post(path, payload, format="json")
     assert response.status_code == 201, response.content
     return response.json()
+
+
+def create(api, **changes) -> dict:
+    return created(api, REQUESTS, request_payload(**changes))
 
 
 def url(request: dict, tail: str = "") -> str:

@@ -17,17 +17,11 @@ from tests.requests_desk.api_support import (
     at,
     client_for,
     create,
-    make_people,
     request_payload,
     url,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(charter):
-    return make_people()
 
 
 @pytest.fixture

@@ -7,30 +7,14 @@ from tests.requests_desk.api_support import (
     CALLS,
     REQUESTS,
     at,
-    client_for,
     clocks,
     create,
-    make_people,
+    created,
     member_of,
     read,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(charter):
-    return make_people()
-
-
-@pytest.fixture
-def admin(people):
-    return client_for(people["admin"])
-
-
-@pytest.fixture
-def api(people):
-    return client_for(people["staff"])
 
 
 def call(**changes) -> dict:
@@ -47,9 +31,7 @@ def call(**changes) -> dict:
 
 
 def log(client, **changes) -> dict:
-    response = client.post(CALLS, call(**changes), format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
+    return created(client, CALLS, call(**changes))
 
 
 def test_a_call_opens_a_support_request_with_its_eta_clock(api, people):

@@ -1,9 +1,9 @@
 """Every catalogue row that applies to requests, through the API: which clock starts, when it is
 due (worked by hand with the holidays), what stops it, met against breached, pause and recompute.
 
-Unless a test says otherwise a request is received on Wed 2026-09-23 15:00 KST, the day before
-Chuseok (Thu 24 – Sat 26 September 2026); one business day (9 working hours) from then is
-Mon 2026-09-28 15:00 KST.
+Unless a test says otherwise a request is received by e-mail in Infrastructure on Wed 2026-09-23
+15:00 KST (and logged a minute later), the day before Chuseok (Thu 24 – Sat 26 September 2026);
+one business day (9 working hours) from then is Mon 2026-09-28 15:00 KST.
 """
 
 from datetime import datetime, timedelta
@@ -16,18 +16,12 @@ from tests.requests_desk.api_support import (
     clocks,
     communicate,
     create,
-    make_people,
     read,
     set_status,
     url,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(charter):
-    return make_people()
 
 
 RECEIVED = "2026-09-23T15:00:00+09:00"
@@ -69,13 +63,20 @@ ROWS = [
 ]
 ROW_ARGS = ("kind", "division", "service", "channel", "code", "due", "purpose")
 ROW_IDS = [f"{row[4]}<-{row[0]}/{row[3]}" for row in ROWS]
+each_row = pytest.mark.parametrize(ROW_ARGS, ROWS, ids=ROW_IDS)
 
 
-def log(api, kind, division, service, channel, **extra) -> dict:
+def log(api, kind, division="infrastructure", service=None, channel="email", **extra) -> dict:
     payload = {"kind": kind, "division": division, "channel": channel, "received_at": RECEIVED}
     if service:
         payload["service"] = service
     return create(api, **payload, **extra)
+
+
+def logged(api, kind, **changes) -> dict:
+    """``log`` at Wed 2026-09-23 15:01, a minute after the request was received."""
+    with at(2026, 9, 23, 15, 1):
+        return log(api, kind, **changes)
 
 
 def minutes_before(due: str, minutes: int) -> str:
@@ -86,14 +87,11 @@ def minutes_after(due: str, minutes: int) -> str:
     return minutes_before(due, -minutes)
 
 
-@pytest.mark.parametrize(
-    ("kind", "division", "service", "channel", "code", "due", "purpose"), ROWS, ids=ROW_IDS
-)
+@each_row
 def test_the_rule_starts_its_clock_due_when_worked_by_hand(
     api, kind, division, service, channel, code, due, purpose
 ):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, kind, division, service, channel)
+    body = logged(api, kind, division=division, service=service, channel=channel)
 
     clock = clocks(body)[code]
     assert clock["state"] == "running"
@@ -101,14 +99,11 @@ def test_the_rule_starts_its_clock_due_when_worked_by_hand(
     assert clock["due_at"] == f"2026-{due}:00+09:00"
 
 
-@pytest.mark.parametrize(
-    ("kind", "division", "service", "channel", "code", "due", "purpose"), ROWS, ids=ROW_IDS
-)
+@each_row
 def test_telling_the_customer_before_due_meets_the_clock(
     api, kind, division, service, channel, code, due, purpose
 ):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, kind, division, service, channel)
+    body = logged(api, kind, division=division, service=service, channel=channel)
     told = minutes_before(due, 1)
 
     with at(2026, 10, 1, 9, 0):
@@ -120,14 +115,11 @@ def test_telling_the_customer_before_due_meets_the_clock(
     assert clock["stopped_at"] == told
 
 
-@pytest.mark.parametrize(
-    ("kind", "division", "service", "channel", "code", "due", "purpose"), ROWS, ids=ROW_IDS
-)
+@each_row
 def test_telling_the_customer_after_due_records_a_breach(
     api, kind, division, service, channel, code, due, purpose
 ):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, kind, division, service, channel)
+    body = logged(api, kind, division=division, service=service, channel=channel)
     told = minutes_after(due, 1)
 
     with at(2026, 10, 1, 9, 0):
@@ -140,7 +132,7 @@ def test_telling_the_customer_after_due_records_a_breach(
 
 def test_a_communication_of_another_purpose_leaves_the_clock_running(api):
     with at(2026, 9, 23, 15, 1):
-        body = log(api, "modification", "infrastructure", None, "email")
+        body = log(api, "modification")
         assert communicate(api, body, "progress", "2026-09-23T15:01:00+09:00").status_code == 201
 
         assert clocks(read(api, body))["common.feasibility"]["state"] == "running"
@@ -148,7 +140,7 @@ def test_a_communication_of_another_purpose_leaves_the_clock_running(api):
 
 def test_a_told_person_on_any_channel_counts(api):
     with at(2026, 9, 23, 15, 30):
-        body = log(api, "modification", "infrastructure", None, "email")
+        body = log(api, "modification")
         response = api.post(
             url(body, "communications/"),
             {"purpose": "feasibility", "channel": "visit", "summary": "Explained in person"},
@@ -162,8 +154,7 @@ def test_a_told_person_on_any_channel_counts(api):
 
 
 def test_kinds_without_a_rule_start_no_clock(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, "institutional_change", "infrastructure", None, "email")
+    body = logged(api, "institutional_change")
 
     assert clocks(body) == {}
 
@@ -206,7 +197,7 @@ def test_a_market_business_review_counts_calendar_days_through_dec_31(api):
 
 def test_a_clock_that_does_not_pause_keeps_running_while_waiting(api):
     with at(2026, 9, 23, 15, 5):
-        body = log(api, "support_inquiry", "infrastructure", None, "support_center")
+        body = log(api, "support_inquiry", channel="support_center")
         assert set_status(api, body, "waiting").status_code == 200
 
         clock = clocks(read(api, body))["common.support-eta"]
@@ -215,8 +206,7 @@ def test_a_clock_that_does_not_pause_keeps_running_while_waiting(api):
 
 
 def test_feasibility_pauses_while_waiting_and_resumes_three_working_hours_later(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, "modification", "infrastructure", None, "email")
+    body = logged(api, "modification")
     with at(2026, 9, 23, 16, 0):
         assert set_status(api, body, "waiting").status_code == 200
         assert clocks(read(api, body))["common.feasibility"]["state"] == "paused"
@@ -260,8 +250,7 @@ def test_moving_a_request_to_the_market_recomputes_on_the_exchange_calendar_keep
 
 
 def test_changing_the_kind_cancels_the_clock_no_longer_owed_and_starts_the_new_one(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, "modification", "infrastructure", None, "email")
+    body = logged(api, "modification")
     with at(2026, 9, 23, 16, 0):
         response = api.patch(url(body), {"version": 1, "kind": "access_rights"}, format="json")
 
@@ -274,7 +263,7 @@ def test_changing_the_kind_cancels_the_clock_no_longer_owed_and_starts_the_new_o
 
 def test_a_met_clock_is_never_rewritten_by_a_recompute(api):
     with at(2026, 9, 23, 15, 30):
-        body = log(api, "modification", "infrastructure", None, "email")
+        body = log(api, "modification")
         communicate(api, body, "feasibility", "2026-09-23T15:20:00+09:00")
         response = api.patch(url(body), {"version": 1, "division": "financial"}, format="json")
 
@@ -288,15 +277,7 @@ def test_a_met_clock_is_never_rewritten_by_a_recompute(api):
 
 
 def test_an_expected_completion_more_than_a_month_out_owes_progress_every_15_days(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(
-            api,
-            "new_development",
-            "infrastructure",
-            None,
-            "email",
-            expected_completion="2026-11-30",
-        )
+    body = logged(api, "new_development", expected_completion="2026-11-30")
     progress = [c for c in body["deadlines"] if c["commitment"] == "common.progress-15d"]
     assert [(c["state"], c["due_at"]) for c in progress] == [
         ("running", "2026-10-08T15:00:00+09:00")
@@ -313,23 +294,14 @@ def test_an_expected_completion_more_than_a_month_out_owes_progress_every_15_day
 
 
 def test_an_expected_completion_within_a_month_owes_no_progress_reports(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(
-            api,
-            "new_development",
-            "infrastructure",
-            None,
-            "email",
-            expected_completion="2026-10-16",
-        )
+    body = logged(api, "new_development", expected_completion="2026-10-16")
 
     assert "common.progress-15d" not in clocks(body)
     assert "market.delay-notice" not in clocks(body)
 
 
 def test_setting_an_expected_completion_later_starts_progress_from_then(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, "new_development", "infrastructure", None, "email")
+    body = logged(api, "new_development")
     with at(2026, 9, 24, 10, 0):
         response = api.patch(
             url(body), {"version": 1, "expected_completion": "2026-12-15"}, format="json"
@@ -342,8 +314,7 @@ def test_setting_an_expected_completion_later_starts_progress_from_then(api):
 
 
 def test_a_market_expected_completion_owes_a_delay_notice_three_days_before(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, "modification", "market", None, "email", expected_completion="2026-10-16")
+    body = logged(api, "modification", division="market", expected_completion="2026-10-16")
     # Expected completion means the end of Fri Oct 16 in Seoul: three days before is the start
     # of Wed Oct 14.
     assert clocks(body)["market.delay-notice"]["due_at"] == "2026-10-14T00:00:00+09:00"
@@ -355,8 +326,7 @@ def test_a_market_expected_completion_owes_a_delay_notice_three_days_before(api)
 
 
 def test_a_delay_notice_is_also_stopped_by_resolving_the_request(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(api, "modification", "market", None, "email", expected_completion="2026-10-16")
+    body = logged(api, "modification", division="market", expected_completion="2026-10-16")
     with at(2026, 10, 15, 9, 0):
         assert set_status(api, body, "resolved").status_code == 200
 
@@ -366,10 +336,7 @@ def test_a_delay_notice_is_also_stopped_by_resolving_the_request(api):
 
 
 def test_a_delay_notice_is_owed_only_in_the_market(api):
-    with at(2026, 9, 23, 15, 1):
-        body = log(
-            api, "modification", "infrastructure", None, "email", expected_completion="2026-10-16"
-        )
+    body = logged(api, "modification", expected_completion="2026-10-16")
 
     assert "market.delay-notice" not in clocks(body)
 
@@ -383,24 +350,14 @@ def test_a_delay_notice_is_owed_only_in_the_market(api):
     ],
 )
 def test_a_requested_due_date_owes_the_institutional_change_by_that_date(api, requested, due):
-    with at(2026, 9, 23, 15, 1):
-        body = log(
-            api, "institutional_change", "infrastructure", None, "email", requested_due=requested
-        )
+    body = logged(api, "institutional_change", requested_due=requested)
 
     assert clocks(body)["common.institutional-change"]["due_at"] == due
 
 
 def test_resolving_the_institutional_change_in_time_meets_it(api):
     with at(2026, 9, 23, 15, 1):
-        body = log(
-            api,
-            "institutional_change",
-            "infrastructure",
-            None,
-            "email",
-            requested_due="2026-10-07",
-        )
+        body = log(api, "institutional_change", requested_due="2026-10-07")
         # A result told to the customer does not stop it: only resolution does.
         communicate(api, body, "result", "2026-09-23T15:01:00+09:00")
         assert clocks(read(api, body))["common.institutional-change"]["state"] == "running"
@@ -414,7 +371,7 @@ def test_resolving_the_institutional_change_in_time_meets_it(api):
 
 def test_closing_a_request_cancels_its_open_clocks(api):
     with at(2026, 9, 23, 15, 1):
-        body = log(api, "modification", "infrastructure", None, "email")
+        body = log(api, "modification")
         assert set_status(api, body, "closed").status_code == 200
 
     assert clocks(read(api, body))["common.feasibility"]["state"] == "cancelled"
@@ -426,7 +383,7 @@ def test_closing_a_request_cancels_its_open_clocks(api):
 
 def test_a_handler_saying_under_an_hour_satisfies_the_support_eta(api):
     with at(2026, 9, 23, 15, 5):
-        body = log(api, "support_inquiry", "infrastructure", None, "support_center")
+        body = log(api, "support_inquiry", channel="support_center")
         response = api.post(url(body, "under-an-hour/"), {}, format="json")
 
     assert response.status_code == 200, response.content
@@ -437,7 +394,7 @@ def test_a_handler_saying_under_an_hour_satisfies_the_support_eta(api):
 
 def test_under_an_hour_on_a_request_without_a_support_clock_is_a_400(api):
     with at(2026, 9, 23, 15, 5):
-        body = log(api, "modification", "infrastructure", None, "email")
+        body = log(api, "modification")
         response = api.post(url(body, "under-an-hour/"), {}, format="json")
 
     assert response.status_code == 400

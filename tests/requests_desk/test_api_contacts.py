@@ -5,14 +5,9 @@ from datetime import date
 import pytest
 
 from commitments.models import Contact, Service
-from tests.requests_desk.api_support import CONTACTS, client_for, make_people
+from tests.requests_desk.api_support import CONTACTS, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(charter):
-    return make_people()
 
 
 @pytest.fixture

@@ -7,28 +7,11 @@ import pytest
 from tests.requests_desk.api_support import (
     DEADLINES,
     at,
-    client_for,
     create,
-    make_people,
     set_status,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(charter):
-    return make_people()
-
-
-@pytest.fixture
-def admin(people):
-    return client_for(people["admin"])
-
-
-@pytest.fixture
-def api(people):
-    return client_for(people["staff"])
 
 
 @pytest.fixture

@@ -8,12 +8,10 @@ from requests_desk.models import Activity, CustomerContact, Request
 from tests.requests_desk.api_support import (
     REQUESTS,
     at,
-    client_for,
     clocks,
     communicate,
     create,
     customer,
-    make_people,
     member_of,
     read,
     request_payload,
@@ -25,19 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(charter):
-    return make_people()
-
-
-@pytest.fixture
 def staff(people):
     """A member of Network Support (Infrastructure HO)."""
     return people["staff"]
-
-
-@pytest.fixture
-def api(staff):
-    return client_for(staff)
 
 
 @pytest.fixture

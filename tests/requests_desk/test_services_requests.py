@@ -4,6 +4,7 @@ acknowledgement, and changes that move clocks."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from commitments.models import Division, Service, Team
 from notifications.models import Notification
@@ -174,7 +175,8 @@ def test_a_requested_due_on_chuseok_is_due_at_closing_before_it(staff):
 def test_changing_the_kind_cancels_clocks_no_longer_owed_and_starts_the_new_ones(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff, kind="modification")
-    with at(2026, 9, 23, 16, 0):
+    # The timeline line is written in the language of whoever makes the change.
+    with at(2026, 9, 23, 16, 0), translation.override("en"):
         services.request_update(
             request, actor=staff, version=request.version, kind="training", reason="misfiled"
         )

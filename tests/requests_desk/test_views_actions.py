@@ -1,26 +1,16 @@
 """The request page's actions: each a small form; refused ones keep what was typed."""
 
 from datetime import timedelta
-from html import unescape
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from requests_desk import services
 from requests_desk.models import Activity, PhoneCall
 from tests.requests_desk.desk_support import clock, new_request
+from tests.requests_desk.views_support import text
 
-pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return unescape(response.content.decode())
-
-
-@pytest.fixture(autouse=True)
-def _korean():
-    with translation.override("ko"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
 
 
 @pytest.fixture

@@ -1,38 +1,26 @@
 """Fast entry: a call or a request logged from one form; refused input keeps what was typed."""
 
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from commitments.models import Division
 from requests_desk.models import CustomerContact, PhoneCall, Request
 from tests.factories import CustomerContactFactory
-from tests.requests_desk.desk_support import clocks, member_of
+from tests.requests_desk.desk_support import clocks
+from tests.requests_desk.views_support import signed_in_member, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
 
 NEW = "/desk/new/"
 
 
-def text(response) -> str:
-    return unescape(response.content.decode())
-
-
-@pytest.fixture(autouse=True)
-def _korean():
-    with translation.override("ko"):
-        yield
-
-
 @pytest.fixture
 def staff(client, charter):
-    """A desk member of Network Support (Infrastructure HO); the charter, no demo requests."""
-    user = member_of("net-support", "desk.entry")
-    client.force_login(user)
-    return user
+    """The charter, no demo requests."""
+    return signed_in_member(client, "desk.entry")
 
 
 @pytest.fixture

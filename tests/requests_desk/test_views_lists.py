@@ -1,40 +1,28 @@
 """My queue and the request list: what they show, how they filter, and constant query counts."""
 
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from commitments.models import Division
 from requests_desk import services
 from tests.factories import CustomerContactFactory, OrganisationFactory
 from tests.requests_desk.desk_support import member_of, new_request
+from tests.requests_desk.views_support import signed_in_member, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
 
 QUEUE = "/desk/"
 LIST = "/desk/requests/"
 
 
-def text(response) -> str:
-    return unescape(response.content.decode())
-
-
-@pytest.fixture(autouse=True)
-def _korean():
-    with translation.override("ko"):
-        yield
-
-
 @pytest.fixture
 def staff(client, charter):
-    """A desk member of Network Support (Infrastructure HO); the charter, no demo requests."""
-    user = member_of("net-support", "desk.lists")
-    client.force_login(user)
-    return user
+    """The charter, no demo requests."""
+    return signed_in_member(client, "desk.lists")
 
 
 def overdue_request(staff, **changes):
@@ -65,10 +53,11 @@ def test_the_queue_puts_the_overdue_request_first_and_says_by_how_much(client, s
     assert late_clocks.status == "breached"
     assert late_clocks.nearest.deadline.commitment_code == "common.feasibility"
     assert f'data-request="{late.pk}" data-clock="breached"' in page
-    assert "overdue by" in late_clocks.nearest.time_left
-    assert "of working time" in late_clocks.nearest.time_left
+    # Korean, the default: "… of working time overdue".
+    assert "초과" in late_clocks.nearest.time_left
+    assert "업무 시간 기준" in late_clocks.nearest.time_left
     assert f'data-request="{fresh.pk}" data-clock="on_track"' in page
-    assert "of working time left" in dict(response.context["rows"])[fresh].nearest.time_left
+    assert "남음" in dict(response.context["rows"])[fresh].nearest.time_left
     assert late.tracking_code in page
     assert "common.feasibility" in page
 

@@ -1,7 +1,5 @@
 """The desk's pages open for staff in Korean and English, and for nobody else."""
 
-from html import unescape
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -9,12 +7,9 @@ from django.utils import translation
 from commitments.models import Division
 from tests.factories import UserFactory
 from tests.requests_desk.desk_support import clock, member_of, new_request
+from tests.requests_desk.views_support import text
 
-pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return unescape(response.content.decode())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
 
 
 @pytest.fixture
@@ -120,10 +115,3 @@ def test_the_navigation_shows_the_desk_to_staff_only(client, staff):
     assert 'href="/desk/"' in page
     assert 'href="/desk/new/"' in page
     assert 'href="/desk/requests/"' in page
-
-
-@pytest.fixture(autouse=True)
-def _korean():
-    """reverse() answers in the active language; start every test in the default one."""
-    with translation.override("ko"):
-        yield
