@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commitments.access import divisions_of, may_see_division
 from commitments.models import Division, Service, Team
 from commitments.models.directory import phone_validator
 from requests_desk.models import CustomerContact
@@ -334,6 +335,99 @@ class DatesForm(VersionedForm):
         if self.received_at is not None:
             refuse_dates_before(self, cleaned, self.received_at)
         return cleaned
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    """Teams of several divisions: each shown with its division."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.division.name} / {obj.name}"
+
+
+class ServiceChoiceField(TeamChoiceField):
+    pass
+
+
+class EditForm(VersionedForm):
+    """Change a request's details; a change of kind, division or priority moves its clocks."""
+
+    prefix = "edit"
+    kind = forms.ChoiceField(label=_("Kind"), choices=RequestKind.choices)
+    division = NamedChoiceField(label=_("Division"), queryset=Division.objects.all())
+    team = TeamChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("The division's default team"),
+    )
+    service = ServiceChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), required=False
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    body = text_area_field(_("Details"), rows=3, required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        help_text=_("Why it changed; shown on the timeline."),
+    )
+
+    # Service field names → the fields here.
+    SERVICE_FIELDS = {"assignee": "division"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        visible = divisions_by_code(divisions_of(user))
+        # Any division is accepted here so that a foreign one gets a clear refusal in
+        # clean_division; only the user's own are offered.
+        self.fields["division"].widget.choices = [(d.pk, d.name) for d in visible]
+        self.fields["team"].queryset = (
+            Team.objects.filter(division__in=visible)
+            .select_related("division")
+            .order_by("division__code", "code")
+        )
+        self.fields["service"].queryset = (
+            Service.objects.filter(division__in=visible)
+            .select_related("division")
+            .order_by("division__code", "code")
+        )
+        self.fields["subject"].widget.attrs["maxlength"] = SUBJECT_MAX
+
+    @classmethod
+    def initial_for(cls, case) -> dict:
+        return {
+            "version": case.version,
+            "kind": case.kind,
+            "division": case.division_id,
+            "team": case.team_id,
+            "service": case.service_id,
+            "priority": case.priority,
+            "subject": case.subject,
+            "body": case.body,
+        }
+
+    def clean_division(self):
+        division = self.cleaned_data["division"]
+        if not may_see_division(self.user, division.pk):
+            raise forms.ValidationError(
+                _("You cannot move a request to a division you do not work in.")
+            )
+        return division
+
+    def clean(self):
+        cleaned = super().clean()
+        division, service = cleaned.get("division"), cleaned.get("service")
+        if division and service and service.division_id != division.pk:
+            self.add_error("service", _("This service belongs to another division."))
+        return cleaned
+
+
+class UnderAnHourForm(forms.Form):
+    """No fields: the button says it all; a refusal comes back at the top of it."""
+
+    prefix = "hour"
 
 
 class NoteForm(forms.Form):

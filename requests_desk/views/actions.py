@@ -12,9 +12,11 @@ from requests_desk.forms import (
     CallbackForm,
     CommunicateForm,
     DatesForm,
+    EditForm,
     NoteForm,
     StatusForm,
     TransferForm,
+    UnderAnHourForm,
     VisitForm,
     add_service_errors,
     stale_message,
@@ -27,6 +29,7 @@ from requests_desk.services import (
     request_add_note,
     request_communicate,
     request_set_status,
+    request_support_under_an_hour,
     request_transfer,
     request_update,
     visit_log,
@@ -175,6 +178,55 @@ def set_dates(request, case):
         return form
     messages.success(request, _("Dates saved."))
     return None
+
+
+@action("edit")
+def edit(request, case):
+    """Change the kind, division, team, service, priority, subject or details; open clocks are
+    recomputed (paused time kept) and the timeline says what changed and why."""
+    form = EditForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return form
+    if not form.check_version(case):
+        return _stale(form, case, user=request.user)
+    data = form.cleaned_data
+    changes = {
+        name: data.get(name)
+        for name in ("kind", "division", "priority", "subject", "body", "team", "service")
+        # A team or service not chosen anew follows the request into a new division.
+        if data.get(name) != getattr(case, name)
+    }
+    if not changes:
+        messages.info(request, _("Nothing changed."))
+        return None
+    try:
+        request_update(
+            case,
+            actor=request.user,
+            version=data["version"],
+            reason=data.get("reason") or "",
+            **changes,
+        )
+    except StaleEdit:
+        return _stale(form, case, user=request.user)
+    except DeskError as error:
+        add_service_errors(form, error, {**SERVICE_FIELDS, **EditForm.SERVICE_FIELDS})
+        return form
+    messages.success(request, _("Details saved."))
+    return None
+
+
+@action("hour")
+def under_an_hour(request, case):
+    """The support handler will be done within the hour: the ETA clock is met, the hour runs."""
+    form = UnderAnHourForm(request.POST)
+    form.is_valid()
+    return _attempt(
+        request,
+        form,
+        lambda: request_support_under_an_hour(case, actor=request.user),
+        _("Recorded: done within the hour."),
+    )
 
 
 @action("note")

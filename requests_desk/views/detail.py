@@ -12,13 +12,16 @@ from requests_desk.forms import (
     CallbackForm,
     CommunicateForm,
     DatesForm,
+    EditForm,
     NoteForm,
     StatusForm,
     TransferForm,
+    UnderAnHourForm,
     VisitForm,
 )
 from requests_desk.models import PhoneCall
 from requests_desk.services import request_clocks, request_latest_handoff, request_timeline
+from requests_desk.services.clocks import SUPPORT_ETA
 from requests_desk.views.common import (
     SUBJECT_TYPE,
     clock_row,
@@ -33,6 +36,7 @@ ACTIONS = (
     ("transfer", _("Transfer"), _("Transfer")),
     ("status", _("Change status"), _("Change")),
     ("dates", _("Expected completion and requested date"), _("Save dates")),
+    ("edit", _("Edit details"), _("Save changes")),
     ("note", _("Add a note"), _("Add note")),
     ("visit", _("Log a visit"), _("Log visit")),
 )
@@ -44,7 +48,7 @@ def request_detail(request, pk: int):
     return render_detail(request, case)
 
 
-def unbound_forms(case) -> dict:
+def unbound_forms(case, user) -> dict:
     version = {"version": case.version}
     return {
         "communicate": CommunicateForm(),
@@ -61,6 +65,8 @@ def unbound_forms(case) -> dict:
         "note": NoteForm(),
         "visit": VisitForm(),
         "callback": CallbackForm(),
+        "edit": EditForm(initial=EditForm.initial_for(case), user=user),
+        "hour": UnderAnHourForm(),
     }
 
 
@@ -68,7 +74,7 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
     """The page, with ``bound`` forms (a refused action, what was typed kept) in place of the
     empty ones."""
     now = timezone.now()
-    forms = {**unbound_forms(case), **(bound or {})}
+    forms = {**unbound_forms(case, request.user), **(bound or {})}
     clocks = request_clocks(case)
     owed_calls = PhoneCall.objects.filter(
         request=case, person_absent=True, callback_at__isnull=True
@@ -83,6 +89,9 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         ],
         "timeline": request_timeline(case),
         "owed_calls": owed_calls,
+        # A support inquiry still owing its ETA can be promised done within the hour.
+        "eta_open": case.is_open
+        and any(c.commitment_code == SUPPORT_ETA and c.is_open for c in clocks),
         "forms": forms,
         "actions": [
             {

@@ -78,6 +78,16 @@ def test_a_phone_call_becomes_a_request_whose_feasibility_is_told_and_handed_ove
     expect(feasibility).to_have_attribute("data-state", "met")
     expect(page.locator("#timeline")).to_contain_text("Feasible: about three days of work.")
 
+    # Raise the priority, saying why: the timeline shows the change and the reason.
+    edit = page.locator("#action-edit")
+    edit.locator("summary").click()
+    edit.locator("#id_edit-priority").select_option("high")
+    edit.locator("#id_edit-reason").fill("Customer escalated by phone")
+    edit.locator("button[type=submit]").click()
+    expect(page.locator("main .alert-success")).to_be_visible()
+    expect(page.locator("#timeline")).to_contain_text("Customer escalated by phone")
+    expect(feasibility).to_have_attribute("data-state", "met")
+
     # Hand it to the manager: without a note it is refused, with one it goes.
     transfer = page.locator("#action-transfer")
     transfer.locator("summary").click()
