@@ -373,7 +373,12 @@ def deadline_recompute(
 
 
 def deadline_apply_step(
-    deadline: Deadline, step: decisions.Step, *, now: datetime, data: dict | None = None
+    deadline: Deadline,
+    step: decisions.Step,
+    *,
+    now: datetime,
+    data: dict | None = None,
+    planned: list[decisions.Step] | None = None,
 ) -> DeadlineEvent:
     """Take ``step`` on the instance, in memory: what recording a step means, in one place.
 
@@ -381,11 +386,16 @@ def deadline_apply_step(
     breach and moves ``next_action_at`` on; returns the step's event, unsaved. The caller
     holds the row lock and saves both (:func:`deadline_record_step` one clock at a time, the
     sweep a whole batch at once). A recurring clock's breach also starts its next cycle: that
-    is the caller's to do, with :func:`deadline_next_cycle`, once the breach is saved."""
+    is the caller's to do, with :func:`deadline_next_cycle`, once the breach is saved.
+
+    ``planned``: the clock's :func:`commitments.decisions.planned_steps` when the caller has it
+    (see :func:`commitments.decisions.pending_steps`); computed here otherwise."""
     _require_aware(now, "now")
     if step.key in deadline.steps_done:
         raise ClockError(f"{step.key} was already recorded on clock {deadline.pk}")
-    if step.key not in {owed.key for owed in decisions.pending_steps(deadline)}:
+    if planned is None:
+        planned = decisions.planned_steps(deadline)
+    if step.key not in {owed.key for owed in decisions.pending_steps(deadline, planned=planned)}:
         # A stale decision: the clock was stopped, paused or cancelled since it was read.
         raise ClockError(f"a {deadline.state} clock {deadline.pk} does not owe {step.key}")
     kind = {
@@ -396,7 +406,7 @@ def deadline_apply_step(
     deadline.steps_done = [*deadline.steps_done, step.key]
     if step.kind == "breach" and deadline.state == DeadlineState.RUNNING:
         deadline.state = DeadlineState.BREACHED
-    deadline.next_action_at = decisions.next_action_at(deadline)
+    deadline.next_action_at = decisions.next_action_at(deadline, planned=planned)
     # The breach is recorded at the due instant, not when the sweep got round to it.
     return DeadlineEvent(
         deadline=deadline,

@@ -154,30 +154,35 @@ def escalation_2_at(params: dict[str, Any], calendar: bt.WorkCalendar, due: date
     return bt.business_hours(calendar, due, ONE_BUSINESS_DAY)
 
 
-def pending_steps(clock: ClockView) -> list[Step]:
+def pending_steps(clock: ClockView, *, planned: list[Step] | None = None) -> list[Step]:
     """Steps still owed: not done, and not a reminder whose moment passed before the clock was
-    recorded (a back-dated clock does not remind about the past; breaches are never skipped)."""
+    recorded (a back-dated clock does not remind about the past; breaches are never skipped).
+
+    ``planned`` is :func:`planned_steps` of the clock when the caller has it already: the plan
+    depends only on the terms, the start, the due instant and the time paused, which taking a
+    step never changes (the sweep computes it once per clock, not once per question)."""
     if clock.state not in ("running", "breached") or clock.stopped_at is not None:
         return []
     done = set(clock.steps_done)
     return [
         step
-        for step in planned_steps(clock)
+        for step in (planned_steps(clock) if planned is None else planned)
         if step.key not in done and not (step.kind == "reminder" and step.at <= clock.created_at)
     ]
 
 
-def next_action_at(clock: ClockView) -> datetime | None:
-    steps = pending_steps(clock)
+def next_action_at(clock: ClockView, *, planned: list[Step] | None = None) -> datetime | None:
+    steps = pending_steps(clock, planned=planned)
     return steps[0].at if steps else None
 
 
-def decide(clock: ClockView, *, now: datetime) -> Step | None:
+def decide(clock: ClockView, *, now: datetime, planned: list[Step] | None = None) -> Step | None:
     """The step a clock needs at ``now``: the earliest owed step whose moment has come, or None.
 
     A reminder overtaken by its breach (the sweep was down past due) is still reported, so the
-    caller can mark it done without a message (see :func:`is_overtaken`)."""
-    steps = pending_steps(clock)
+    caller can mark it done without a message (see :func:`is_overtaken`). ``planned``: as for
+    :func:`pending_steps`."""
+    steps = pending_steps(clock, planned=planned)
     return steps[0] if steps and steps[0].at <= now else None
 
 

@@ -23,6 +23,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, router, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -36,7 +38,16 @@ from commitments.deadlines import (
     deadline_record_step,
     starts_next_cycle,
 )
-from commitments.models import Contact, Deadline, DeadlineEvent
+from commitments.models import (
+    ClockTerms,
+    Commitment,
+    Contact,
+    Deadline,
+    DeadlineEvent,
+    Division,
+    Service,
+    Team,
+)
 from commitments.models.deadline import EventKind
 from notifications import clock, messages, recipients
 from notifications.models import Notification, WorkerHeartbeat
@@ -145,33 +156,64 @@ def _claim(*, now: datetime, limit: int) -> list[int]:
 
 def _load(pks: list[int]) -> list[Deadline]:
     """The claimed clocks with everything their steps read (no further query per clock), in
-    the claim's order. No lock here: :func:`_claim` took them in this transaction."""
+    the claim's order. No lock here: :func:`_claim` took them in this transaction.
+
+    The directory is loaded once per batch, one query per table (terms, commitments, teams,
+    divisions, people with their profiles, services with their on-call contacts), and every
+    clock points at the same instance of each row: a ``select_related`` join built a copy of
+    each for every clock (16 model instances, and the frozen calendar decoded, per clock)."""
+    deadlines = list(Deadline.objects.filter(pk__in=pks).order_by("next_action_at", "pk"))
+    _attach(deadlines, "terms", ClockTerms.objects.all())
+    _attach(deadlines, "commitment", Commitment.objects.all())
+    teams = _attach(deadlines, "team", Team.objects.all())
+    divisions = _attach([*deadlines, *teams], "division", Division.objects.all())
+    people = get_user_model().objects.select_related("staff_profile")
+    _attach([*deadlines, *teams, *divisions], ("owner", "manager", "head"), people)
     on_call = Prefetch(
-        "service__contacts",
+        "contacts",
         queryset=Contact.objects.filter(on_call=True).select_related("user__staff_profile"),
     )
-    return list(
-        Deadline.objects.filter(pk__in=pks)
-        .order_by("next_action_at", "pk")
-        .select_related(
-            "terms",
-            "commitment",
-            "owner__staff_profile",
-            "team__manager__staff_profile",
-            "team__division__head__staff_profile",
-            "division__head__staff_profile",
-            "service",
-        )
-        .prefetch_related(on_call)
-    )
+    _attach(deadlines, "service", Service.objects.prefetch_related(on_call))
+    return deadlines
+
+
+def _attach(instances: list, names: str | tuple[str, ...], queryset) -> list:
+    """Load the rows the foreign keys ``names`` of ``instances`` point at, with one query, and
+    cache one shared instance of each on every instance that points at it (or None: a null
+    key, as ``select_related`` would). Instances without such a field are skipped; returns the
+    rows loaded."""
+    names = (names,) if isinstance(names, str) else names
+    fields_of: dict[type, list] = {}  # each model's fields among ``names``, looked up once
+    links = []  # (instance, foreign key, its value)
+    for instance in instances:
+        fields = fields_of.get(type(instance))
+        if fields is None:
+            fields = fields_of[type(instance)] = _fields(type(instance), names)
+        links += [(instance, fk, getattr(instance, fk.attname)) for fk in fields]
+    keys = {key for _instance, _fk, key in links if key is not None}
+    rows = queryset.in_bulk(keys) if keys else {}
+    for instance, fk, key in links:
+        fk.set_cached_value(instance, None if key is None else rows.get(key))
+    return list(rows.values())
+
+
+def _fields(model: type, names: tuple[str, ...]) -> list:
+    fields = []
+    for name in names:
+        try:
+            fields.append(model._meta.get_field(name))
+        except FieldDoesNotExist:
+            continue
+    return fields
 
 
 def _sweep_batch(pks: list[int], *, now: datetime, result: SweepResult, superusers) -> None:
+    renderer = messages.StepRenderer()  # each kind of message rendered once per batch
     plans: list[_Plan] = []
     failures: list[tuple[Deadline, Exception, decisions.Step | None]] = []
     for deadline in _load(pks):
         try:
-            plans.append(_plan_clock(deadline, now=now, superusers=superusers))
+            plans.append(_plan_clock(deadline, now=now, superusers=superusers, renderer=renderer))
         except _ClockFailed as failed:  # one clock's fault must never stop the others
             failures.append((deadline, failed.error, failed.step))
     try:
@@ -183,8 +225,9 @@ def _sweep_batch(pks: list[int], *, now: datetime, result: SweepResult, superuse
         logger.exception("sweep: the batch write failed; writing its clocks one by one")
         result.batches_redone += 1
         # The instances carry steps taken in memory and never saved: start from the rows.
+        renderer = messages.StepRenderer()
         for deadline in _load(pks):
-            _sweep_clock(deadline, now=now, result=result, superusers=superusers)
+            _sweep_clock(deadline, now=now, result=result, superusers=superusers, renderer=renderer)
         return
     for plan in plans:
         result.steps_recorded += plan.steps
@@ -199,26 +242,30 @@ class _ClockFailed(Exception):
         self.error, self.step = error, step
 
 
-def _plan_clock(deadline: Deadline, *, now: datetime, superusers) -> _Plan:
+def _plan_clock(deadline: Deadline, *, now: datetime, superusers, renderer) -> _Plan:
     """Take every step ``deadline`` owes at ``now`` on the instance, in memory; raise
     :class:`_ClockFailed` (with the step being taken) if anything goes wrong."""
     plan = _Plan(deadline=deadline)
     step: decisions.Step | None = None
     try:
+        # Once per clock: taking a step changes nothing the plan depends on.
+        planned = decisions.planned_steps(deadline)
         while True:
             step = None  # so an error while deciding is not blamed on the last step
-            step = decisions.decide(deadline, now=now)
+            step = decisions.decide(deadline, now=now, planned=planned)
             if step is None:
                 break
             if plan.steps >= MAX_STEPS_PER_CLOCK:
                 raise RuntimeError(f"clock {deadline.pk} owes more steps than any plan holds")
-            event, rows = _take_step(deadline, step, now=now, superusers=superusers)
+            event, rows = _take_step(
+                deadline, step, now=now, superusers=superusers, renderer=renderer, planned=planned
+            )
             plan.events.append(event)
             plan.notifications += rows
             plan.next_cycle = plan.next_cycle or starts_next_cycle(deadline, step)
             plan.steps += 1
         if plan.steps == 0:
-            _repair(deadline, now=now)
+            _repair(deadline, now=now, planned=planned)
     except Exception as exc:
         raise _ClockFailed(exc, step) from exc
     # It went through this time: the error shown on the clock is history.
@@ -271,7 +318,9 @@ def _update_clocks(deadlines: list[Deadline], *, fields: list[str]) -> None:
         )
 
 
-def _sweep_clock(deadline: Deadline, *, now: datetime, result: SweepResult, superusers) -> None:
+def _sweep_clock(
+    deadline: Deadline, *, now: datetime, result: SweepResult, superusers, renderer
+) -> None:
     """The fallback: one clock, in its own savepoint, through the one-row services."""
     step: decisions.Step | None = None
     try:
@@ -284,7 +333,9 @@ def _sweep_clock(deadline: Deadline, *, now: datetime, result: SweepResult, supe
                     break
                 if steps >= MAX_STEPS_PER_CLOCK:
                     raise RuntimeError(f"clock {deadline.pk} owes more steps than any plan holds")
-                written += _record_step(deadline, step, now=now, superusers=superusers)
+                written += _record_step(
+                    deadline, step, now=now, superusers=superusers, renderer=renderer
+                )
                 steps += 1
             if steps == 0:
                 _repair(deadline, now=now)
@@ -303,13 +354,22 @@ def _sweep_clock(deadline: Deadline, *, now: datetime, result: SweepResult, supe
 
 
 def _take_step(
-    deadline: Deadline, step: decisions.Step, *, now: datetime, superusers
+    deadline: Deadline,
+    step: decisions.Step,
+    *,
+    now: datetime,
+    superusers,
+    renderer: messages.StepRenderer,
+    planned: list[decisions.Step] | None = None,
 ) -> tuple[DeadlineEvent, list[Notification]]:
-    """Take ``step`` on the instance in memory: its event and outbox rows, unsaved."""
+    """Take ``step`` on the instance in memory: its event and outbox rows, unsaved.
+    ``planned``: the clock's plan, when the caller has it (see :func:`_plan_clock`)."""
     if decisions.is_overtaken(deadline, step, now=now):
         # The sweep was down past due: a reminder about a deadline already missed is noise,
         # the breach that follows in this same sweep says it all.
-        return deadline_apply_step(deadline, step, now=now, data={"overtaken": True}), []
+        return deadline_apply_step(
+            deadline, step, now=now, data={"overtaken": True}, planned=planned
+        ), []
     name = notification_step(step)
     urgent = bool(deadline.params.get("urgent"))
     audience = recipients.step_recipients(
@@ -317,7 +377,7 @@ def _take_step(
     )
     # The rows themselves say to whom.
     event = deadline_apply_step(
-        deadline, step, now=now, data={"messages": len(audience.recipients)}
+        deadline, step, now=now, data={"messages": len(audience.recipients)}, planned=planned
     )
     event.note = "; ".join(audience.notes)
     staff_send_after = send_after_for(deadline=deadline, now=now)
@@ -332,6 +392,7 @@ def _take_step(
             name=name,
             recipient=recipient,
             rendered=rendered,
+            renderer=renderer,
             send_after=now
             if recipient.on_call or (urgent and recipient.channel == "sms")
             else staff_send_after,
@@ -341,7 +402,9 @@ def _take_step(
     return event, rows
 
 
-def _record_step(deadline: Deadline, step: decisions.Step, *, now: datetime, superusers) -> int:
+def _record_step(
+    deadline: Deadline, step: decisions.Step, *, now: datetime, superusers, renderer
+) -> int:
     """The fallback's step: :func:`_take_step` on the locked, reloaded row, written through
     :func:`deadline_record_step` and :func:`notification_enqueue`; the rows written."""
     # deadline_record_step reloads the row, and reloading drops every cached relation: keep
@@ -351,7 +414,7 @@ def _record_step(deadline: Deadline, step: decisions.Step, *, now: datetime, sup
         for relation in Deadline._meta.concrete_fields
         if relation.is_relation and relation.is_cached(deadline)
     ]
-    taken, rows = _take_step(deadline, step, now=now, superusers=superusers)
+    taken, rows = _take_step(deadline, step, now=now, superusers=superusers, renderer=renderer)
     # _take_step moved the instance on; the service re-takes the step on the fresh row.
     event = deadline_record_step(deadline, step, now=now, data=taken.data)
     for relation, value in cached:
@@ -394,12 +457,13 @@ def _row(
     recipient: recipients.Recipient,
     send_after: datetime,
     rendered: dict[str, tuple[messages.Message, str]],
+    renderer: messages.StepRenderer,
 ) -> Notification:
     """One message of ``step``, rendered (once per language: ``rendered`` keeps them), as an
     unsaved outbox row."""
     if recipient.language not in rendered:
         try:
-            message = messages.step_message(
+            message = renderer.message(
                 deadline=deadline,
                 step=name,
                 step_at=step.at,
@@ -434,13 +498,15 @@ def _row(
     )
 
 
-def _repair(deadline: Deadline, *, now: datetime) -> None:
+def _repair(
+    deadline: Deadline, *, now: datetime, planned: list[decisions.Step] | None = None
+) -> None:
     """A claimed clock that owes nothing now had a stale ``next_action_at``; recompute it (on
     the instance: the caller writes it) so the sweep does not claim it again and again."""
-    planned = decisions.next_action_at(deadline)
-    if planned is not None and planned <= now:
-        raise RuntimeError(f"clock {deadline.pk} is due at {planned} but owes no step")
-    deadline.next_action_at = planned  # in memory: the caller writes it
+    next_at = decisions.next_action_at(deadline, planned=planned)
+    if next_at is not None and next_at <= now:
+        raise RuntimeError(f"clock {deadline.pk} is due at {next_at} but owes no step")
+    deadline.next_action_at = next_at  # in memory: the caller writes it
 
 
 def _record_error(
