@@ -239,7 +239,10 @@ class FastEntryForm(forms.Form):
         division, service = cleaned.get("division"), cleaned.get("service")
         if division and service and service.division_id != division.pk:
             self.add_error("service", _("This service belongs to another division."))
-        refuse_dates_before(self, cleaned, cleaned.get("received_at") or timezone.now())
+        if "received_at" not in self.errors:
+            # Empty means "now"; a mistyped one is already an error, and comparing the dates
+            # with "now" instead would add a second, misleading one.
+            refuse_dates_before(self, cleaned, cleaned.get("received_at") or timezone.now())
         return cleaned
 
 

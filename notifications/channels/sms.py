@@ -38,8 +38,14 @@ def normalise_phone(number: str) -> str:
     return f"0{match.group(1)}"
 
 
+# Common characters CP949 lacks, and the nearest ones it has (rather than "?").
+_CP949_STAND_INS = str.maketrans({"\u2014": "-", "\u2013": "-", "\u20a9": "\uffe6"})
+
+
 def sendable_text(text: str) -> str:
-    """The text as the handset will show it: characters outside CP949 become "?"."""
+    """The text as the handset will show it: dashes and the won sign become their CP949
+    stand-ins, anything else outside CP949 becomes "?"."""
+    text = text.translate(_CP949_STAND_INS)
     return text.encode(SMS_ENCODING, errors="replace").decode(SMS_ENCODING)
 
 

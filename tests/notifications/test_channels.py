@@ -190,6 +190,13 @@ def test_characters_no_handset_can_show_are_sent_as_question_marks():
     assert sendable_text("확인 😀 완료") == "확인 ? 완료"
 
 
+def test_dashes_and_the_won_sign_keep_a_cp949_stand_in():
+    text = sendable_text("common.feasibility — 수용 검토 – ₩1,000")
+
+    assert text == "common.feasibility - 수용 검토 - ￦1,000"
+    assert "?" not in text
+
+
 def test_the_file_backend_writes_one_json_line_per_message(settings, tmp_path):
     settings.SMS_FILE_PATH, settings.SMS_SENDER = tmp_path / "sms", "02-3771-0000"
 

@@ -196,6 +196,20 @@ def test_an_expected_completion_before_receipt_is_refused(client, staff, infrast
     assert form["received_at"] in text(response)
 
 
+def test_a_mistyped_receipt_is_the_only_error_not_the_dates_compared_with_it(
+    client, staff, infrastructure
+):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    form = request_form(
+        infrastructure, received_at="last tuesday", expected_completion=yesterday.isoformat()
+    )
+
+    response = client.post(NEW, form)
+
+    assert_refused_keeping(response, "received_at", {"subject": form["subject"]})
+    assert "expected_completion" not in response.context["form"].errors
+
+
 @pytest.mark.parametrize(
     ("field", "changes"),
     [
