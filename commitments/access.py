@@ -33,6 +33,13 @@ def is_manager(user) -> bool:
     )
 
 
+def is_desk_user(user) -> bool:
+    """Staff, or anyone who works in a team, may use the desk (its pages and its API)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or user.is_superuser or user.teams.exists()
+
+
 def divisions_of(user) -> set[int] | None:
     """The ids of the divisions whose cases ``user`` may see and change; ``None`` for all."""
     if not (user.is_authenticated and user.is_active):

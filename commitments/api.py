@@ -1,5 +1,6 @@
 """REST API of the catalogue: list the commitments and simulate a clock."""
 
+import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -135,7 +136,10 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
         )
         division = None
         if params.get("division"):
-            division = Division.objects.filter(code=params["division"]).first()
+            code = params["division"]
+            # A code is a slug; anything else (a NUL byte PostgreSQL refuses) is simply unknown.
+            known = re.fullmatch(r"[-\w]{1,40}", code) is not None
+            division = Division.objects.filter(code=code).first() if known else None
             if division is None:
                 raise ValidationError(
                     {"division": [_("Unknown division “%(code)s”.") % {"code": params["division"]}]}

@@ -194,6 +194,12 @@ def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = 
         # The sweep may not have recorded the breach yet; a pause now would move due on past
         # it and the breach (and its escalations) would be recorded late or never.
         raise ClockError(f"clock {deadline.pk} was due at {deadline.due_at:%Y-%m-%d %H:%M %Z}")
+    last_resumed = (
+        deadline.events.filter(kind=EventKind.RESUMED).order_by("-at").values_list("at", flat=True)
+    ).first()
+    if last_resumed is not None and at < last_resumed:
+        # A back-dated pause reaching into time already paused would count that time twice.
+        raise ClockError(f"clock {deadline.pk} was counting again from {last_resumed:%H:%M %Z}")
     deadline.state = DeadlineState.PAUSED
     deadline.paused_at = at
     deadline.next_action_at = None
@@ -242,7 +248,8 @@ def deadline_stop(
     continue_series: bool = True,
     now: datetime | None = None,
 ) -> Deadline:
-    """What the clock waited for happened at ``at``: met if at or before due, else breached.
+    """What the clock waited for happened at ``at``: met if at or before due, else breached
+    — and breached as well when the sweep already recorded the breach (a back-dated entry).
 
     A recurring clock (``every``) then starts its next cycle from ``at`` unless the subject is
     closing (``continue_series=False``) or the sweep already started it at the breach."""
@@ -254,7 +261,10 @@ def deadline_stop(
     with transaction.atomic():
         if deadline.state == DeadlineState.PAUSED:
             deadline_resume(deadline, at=at, actor=actor, note=cause)
-        met = at <= deadline.due_at
+        # A breach the sweep recorded stands even when the act is logged back-dated to before
+        # due: the escalations went out on it, and history is not rewritten.
+        told_in_time = at <= deadline.due_at
+        met = told_in_time and "breach" not in deadline.steps_done
         if not met and "breach" not in deadline.steps_done:
             # Stopped late before the sweep got to it: the breach still belongs at the due
             # instant in the clock's history (escalations are no longer owed once it stops).
@@ -266,7 +276,10 @@ def deadline_stop(
         deadline.state = DeadlineState.MET if met else DeadlineState.BREACHED
         deadline.next_action_at = None
         deadline.save()
-        _event(deadline, kind, at=at, actor=actor, note=cause, data={"due_at": deadline.due_at})
+        data = {"due_at": deadline.due_at}
+        if told_in_time and not met:
+            data["logged_after_breach"] = True
+        _event(deadline, kind, at=at, actor=actor, note=cause, data=data)
         if (
             deadline.kind == "every"
             and continue_series

@@ -2,9 +2,10 @@
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import permissions, viewsets
 
 from commitments.models import Contact
+from requests_desk.api.permissions import IsDeskUser
 from requests_desk.api.serializers import ContactSerializer
 
 
@@ -30,6 +31,7 @@ class ContactFilter(filters.FilterSet):
     retrieve=extend_schema(summary="One contact"),
 )
 class ContactViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [permissions.IsAuthenticated, IsDeskUser]
     serializer_class = ContactSerializer
     queryset = Contact.objects.select_related("service__division").order_by(
         "service__code", "role", "name", "id"

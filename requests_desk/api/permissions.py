@@ -6,8 +6,16 @@ division(s) they head or manage in, admins all. An object outside the caller's d
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
 
-from commitments.access import divisions_of
+from commitments.access import divisions_of, is_desk_user
+
+
+class IsDeskUser(BasePermission):
+    """The desk's API is for the people who work the desk (staff, or members of a team)."""
+
+    def has_permission(self, request, view) -> bool:
+        return is_desk_user(request.user)
 
 
 def caller_divisions(request) -> set[int] | None:

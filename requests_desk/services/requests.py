@@ -25,6 +25,7 @@ from requests_desk.services._common import (
     default_team,
     division_of,
     instant,
+    local,
     lock,
     service_of,
     team_of,
@@ -154,6 +155,8 @@ def request_update(
         ]
         if {"team", "assignee"} & set(changed):
             desk_clocks.clocks_readdress(locked)
+        if "division" in changed:
+            desk_clocks.clocks_redivision(locked)
         clock_notes = []
         if {*RECOMPUTING, "expected_completion", "requested_due"} & set(changed):
             clock_notes = desk_clocks.clocks_sync(
@@ -213,6 +216,23 @@ def request_set_status(
                 }
             )
         at = instant(at, field="at", now=now, not_before=locked.received_at)
+        last_change = (
+            locked.activities.filter(kind=ActivityKind.STATUS)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        if last_change is not None and at < last_change:
+            # Statuses follow one another: a change dated before the last one would pause or
+            # resume clocks over time they have already been counted for.
+            raise DeskError(
+                {
+                    "at": [
+                        _("This time is before the last status change (%(at)s).")
+                        % {"at": local(last_change)}
+                    ]
+                }
+            )
         try:
             _clocks_follow_status(locked, old=old, new=status, at=at, actor=actor, now=now)
         except ClockError as error:

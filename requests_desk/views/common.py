@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commitments import decisions
+from commitments.access import is_desk_user
 from commitments.models import Deadline, DeadlineState
 from commitments.models.deadline import OPEN_STATES
 from requests_desk.models import Request
@@ -21,13 +22,6 @@ from requests_desk.selectors import clock_status, requests_visible
 SUBJECT_TYPE = "request"
 # Worst first: a request's clock state is the worst state among its open clocks.
 CLOCK_STATES = ("breached", "at_risk", "on_track")
-
-
-def is_desk_user(user) -> bool:
-    """Staff, or anyone who works in a team, may use the desk."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_staff or user.is_superuser or user.teams.exists()
 
 
 def desk_view(view):

@@ -150,7 +150,8 @@ def _save(form: FastEntryForm, *, actor):
 @desk_view
 def customer_search(request):
     """Contacts whose name, e-mail, phone or organisation contain ``q`` (the look-up's JSON)."""
-    q = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL text cannot hold NUL; a pasted one means nothing to search for.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if len(q) < 2:
         return JsonResponse({"results": []})
     contacts = (

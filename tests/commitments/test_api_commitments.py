@@ -152,6 +152,14 @@ def test_a_commitment_is_read_by_its_dotted_code(api):
     assert body["title_en"]
 
 
+def test_a_division_code_with_a_nul_byte_is_an_unknown_division(api):
+    start = "2026-09-23T15:00:00+09:00"
+    response = simulate(api, "common.feasibility", start=start, division="\x00")
+
+    assert response.status_code == 400
+    assert "division" in response.json()
+
+
 def test_a_division_commitment_names_its_division_by_code(api):
     body = api.get(f"{LIST}market.business-review/").json()
 

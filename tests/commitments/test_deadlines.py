@@ -533,6 +533,41 @@ def test_paused_time_accumulates_across_two_pauses():
     ]
 
 
+def test_a_back_dated_pause_cannot_reach_into_time_already_paused():
+    clock = start("common.feasibility", kst(2026, 9, 28, 9))  # due Mon Sep 28 18:00
+    deadline_pause(clock, at=kst(2026, 9, 28, 10))
+    deadline_resume(clock, at=kst(2026, 9, 28, 11))
+
+    with pytest.raises(ClockError, match="counting again from"):
+        deadline_pause(clock, at=kst(2026, 9, 28, 10, 30))
+    clock = reload(clock)
+    assert clock.state == DeadlineState.RUNNING
+    assert clock.paused_total == H
+    # From the resume on, a pause is fine.
+    deadline_pause(clock, at=kst(2026, 9, 28, 11))
+    assert reload(clock).state == DeadlineState.PAUSED
+
+
+def test_a_breach_the_sweep_recorded_stands_when_the_stop_is_logged_back_dated():
+    clock = start("common.feasibility", kst(2026, 9, 23, 15))  # due Mon Sep 28 15:00
+    breach = decisions.decide(clock, now=kst(2026, 9, 28, 15, 1))
+    while breach is not None and breach.kind != "breach":
+        deadline_record_step(clock, breach, now=kst(2026, 9, 28, 15, 1))
+        clock = reload(clock)
+        breach = decisions.decide(clock, now=kst(2026, 9, 28, 15, 1))
+    deadline_record_step(clock, breach, now=kst(2026, 9, 28, 15, 1))
+
+    # Logged at 15:30, saying the customer was told at 14:00.
+    deadline_stop(reload(clock), at=kst(2026, 9, 28, 14), cause="feasibility communicated")
+    clock = reload(clock)
+
+    assert clock.state == DeadlineState.BREACHED
+    assert clock.stopped_at == kst(2026, 9, 28, 14)
+    last = clock.events.order_by("-id").first()
+    assert last.kind == "stopped_late"
+    assert last.data["logged_after_breach"] is True
+
+
 def test_a_commitment_that_does_not_pause_while_waiting_refuses_to_pause():
     clock = start("network.trouble-plan", kst(2026, 9, 26, 23, 50))
     with pytest.raises(ClockError, match="does not pause while waiting"):

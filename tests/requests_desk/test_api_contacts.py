@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from commitments.models import Contact, Service
+from tests.factories import UserFactory
 from tests.requests_desk.api_support import CONTACTS, client_for
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,12 @@ def test_it_filters_by_the_date_a_row_is_in_force(api):
     assert "Future Person" not in now
     assert "Future Person" in later
     assert api.get(CONTACTS, {"effective_on": "someday"}).status_code == 400
+
+
+def test_a_user_outside_the_desk_cannot_read_the_directory(people):
+    outsider = UserFactory(username="outsider", is_staff=False)
+
+    assert client_for(outsider).get(CONTACTS).status_code == 403
 
 
 def test_contacts_are_read_only(api):

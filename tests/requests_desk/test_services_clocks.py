@@ -57,6 +57,27 @@ def test_leaving_waiting_resumes_with_the_paused_working_time_added(staff):
     assert request.next_due_at == kst(2026, 9, 22, 16, 0)
 
 
+def test_a_status_change_dated_before_the_last_one_is_refused_and_counts_nothing_twice(staff):
+    # Waiting Mon 10:00 → 11:00; at 12:00 someone back-dates "waiting" to 10:30.
+    with at(2026, 9, 28, 9, 0):
+        request = new_request(staff)  # feasibility due Mon 18:00
+    with at(2026, 9, 28, 10, 0):
+        status(request, staff, "waiting")
+    with at(2026, 9, 28, 11, 0):
+        status(request, staff, "in_progress")
+    with at(2026, 9, 28, 12, 0), pytest.raises(DeskError) as refused:
+        status(request, staff, "waiting", at=kst(2026, 9, 28, 10, 30))
+
+    assert "at" in refused.value.message_dict
+    feasibility = clock(request, "common.feasibility")
+    assert feasibility.state == "running"
+    # One working hour paused, once: Mon 18:00 + 1 h of working time = Tue 10:00.
+    assert feasibility.paused_total.total_seconds() == 3600
+    assert feasibility.due_at == kst(2026, 9, 29, 10, 0)
+    request.refresh_from_db()
+    assert request.status == "in_progress"
+
+
 def test_an_overdue_clock_does_not_pause(staff):
     with at(2026, 9, 21, 9, 0):
         request = new_request(staff)

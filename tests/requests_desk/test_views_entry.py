@@ -143,6 +143,13 @@ def test_the_look_up_answers_matching_contacts_as_json(client, staff):
     ]
 
 
+def test_the_look_up_ignores_a_nul_byte_instead_of_failing(client, staff):
+    response = client.get(reverse("desk:customer-search"), {"q": "\x00\x00"})
+
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+
+
 def test_the_look_up_is_for_staff_only(client, charter):
     response = client.get(reverse("desk:customer-search"), {"q": "lookup"})
 
