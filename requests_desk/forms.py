@@ -93,16 +93,25 @@ def add_service_errors(form: forms.Form, error, field_map: dict[str, str] | None
             form.add_error(target, message)
 
 
-def desk_users():
-    """People a case can go to: anyone in a team, managing one, or heading a division."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
+def desk_users(divisions=None):
+    """People a case can go to: anyone in a team, managing one, or heading a division — of
+    ``divisions`` when given (``None``: any division)."""
+    if divisions is None:
+        works = (
             Q(teams__isnull=False)
             | Q(managed_teams__isnull=False)
             | Q(headed_divisions__isnull=False)
         )
+    else:
+        works = (
+            Q(teams__division__in=divisions)
+            | Q(managed_teams__division__in=divisions)
+            | Q(headed_divisions__in=divisions)
+        )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(works)
         .distinct()
         .order_by("username")
     )
@@ -206,7 +215,8 @@ class FastEntryForm(forms.Form):
         self.fields["service"].queryset = Service.objects.filter(
             division__in=division_qs
         ).select_related("division")
-        self.fields["person_in_charge"].queryset = desk_users()
+        # The person in charge must work in the call's division (the service checks which).
+        self.fields["person_in_charge"].queryset = desk_users(divisions)
         self.fields["name"].widget.attrs.update(autocomplete="off", list="contact-options")
         self.fields["organisation"].widget.attrs.update(
             autocomplete="organization", list="organisation-options"

@@ -103,6 +103,14 @@ def call_log(
         and request.division_id != values["division"].pk
     ):
         errors["division"] = [_("The call's division must be the request's.")]
+    in_charge, call_division = values.get("person_in_charge"), values.get("division")
+    if (
+        in_charge is not None
+        and call_division is not None
+        and not may_see_division(in_charge, call_division.pk)
+    ):
+        # They would own the call-back clocks (and be the request's assignee).
+        errors["person_in_charge"] = [_("This person does not work in the request's division.")]
     if errors:
         raise DeskError(errors)
     with transaction.atomic():

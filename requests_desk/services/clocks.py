@@ -238,6 +238,16 @@ def clocks_readdress(request: Request) -> None:
     ).update(owner=request.assignee, team=request.team)
 
 
+def clocks_redivision(request: Request) -> int:
+    """Every clock of the request follows it to its division and team — open, breached, met
+    or cancelled — so the old division no longer lists it, sees its messages or is escalated to.
+
+    One ``UPDATE``: due instants, states and events stay as they are (an open clock is
+    recomputed on the new division's calendar by :func:`clocks_sync`). The caller holds the
+    request's lock, in the transaction that changed its division."""
+    return clocks_of(request).update(division=request.division, team=request.team)
+
+
 def next_due_refresh(request: Request) -> None:
     """``Request.next_due_at``: the nearest due among running and breached-open clocks.
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from requests_desk.models import PhoneCall
+from commitments.models import Deadline
+from requests_desk.models import PhoneCall, Request
 from tests.requests_desk.api_support import (
     CALLS,
     REQUESTS,
@@ -220,3 +221,19 @@ def test_the_call_list_runs_a_constant_number_of_queries(api, django_assert_max_
         body = api.get(CALLS, {"page_size": 500}).json()
 
     assert len(body["results"]) == 30
+
+
+def test_a_person_in_charge_from_another_division_is_a_400_and_nothing_is_logged(admin, people):
+    """They would own the call-back clock of a division they do not work in."""
+    with at(2026, 9, 23, 15, 1):
+        response = admin.post(
+            CALLS,
+            call(person_absent=True, person_in_charge=people["market"].pk),
+            format="json",
+        )
+
+    assert response.status_code == 400, response.content
+    assert "person_in_charge" in response.json()
+    assert PhoneCall.objects.count() == 0
+    assert Request.objects.count() == 0
+    assert Deadline.objects.count() == 0

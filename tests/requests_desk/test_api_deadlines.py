@@ -4,12 +4,19 @@ from urllib.parse import quote
 
 import pytest
 
+from commitments.models import Division
 from tests.requests_desk.api_support import (
     DEADLINES,
     at,
+    client_for,
+    communicate,
     create,
+    read,
     set_status,
+    url,
 )
+
+NOTIFICATIONS = "/api/v1/notifications/"
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +196,36 @@ def test_the_clock_list_runs_a_constant_number_of_queries(admin, django_assert_m
         body = admin.get(DEADLINES, {"page_size": 500}).json()
 
     assert len(body["results"]) == 30
+
+
+def test_a_request_moved_to_another_division_takes_its_clocks_and_messages_along(admin, people):
+    """Its met clock and its messages (acknowledgement, an e-mail) leave Infrastructure."""
+    with at(2026, 9, 23, 15, 1):
+        moved = create(admin, received_at="2026-09-23T15:00:00+09:00")
+    with at(2026, 9, 23, 16, 0):
+        told = communicate(
+            admin, moved, "feasibility", "2026-09-23T15:30:00+09:00", channel="email"
+        )
+        assert told.status_code == 201, told.content
+        version = read(admin, moved)["version"]
+        response = admin.patch(
+            url(moved), {"version": version, "division": "market"}, format="json"
+        )
+        assert response.status_code == 200, response.content
+    of_request = {"request": moved["id"]}
+    assert "met" in {row["state"] for row in admin.get(DEADLINES, of_request).json()["results"]}
+    market_head = client_for(Division.objects.get(code="market").head)
+
+    def clocks_seen(client) -> set[str]:
+        return set(codes(client.get(DEADLINES, of_request)))
+
+    def steps_seen(client) -> set[str]:
+        response = client.get(NOTIFICATIONS, of_request)
+        assert response.status_code == 200, response.content
+        return {row["step"] for row in response.json()["results"]}
+
+    assert clocks_seen(client_for(people["staff"])) == set()
+    assert clocks_seen(client_for(people["manager"])) == set()
+    assert "common.feasibility" in clocks_seen(client_for(people["market"]))
+    assert steps_seen(client_for(people["manager"])) == set()
+    assert {"acknowledgement", "message"} <= steps_seen(market_head)

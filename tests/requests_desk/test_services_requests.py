@@ -8,6 +8,7 @@ from django.utils import translation
 
 from commitments.models import Division, Service, Team
 from notifications.models import Notification
+from notifications.sweep import sweep
 from requests_desk import services
 from requests_desk.models import Activity, Request
 from requests_desk.services import DeskError, StaleEdit
@@ -295,3 +296,62 @@ def test_bad_changes_are_field_errors(staff, changes, field):
             services.request_update(request, actor=staff, **changes)
 
     assert field in caught.value.message_dict
+
+
+def test_moving_division_takes_every_clock_along_whatever_its_state(staff):
+    admin = UserFactory(is_superuser=True)
+    with at(2026, 9, 21, 9, 0):
+        request = new_request(staff, kind="new_development")
+    with at(2026, 9, 21, 10, 0):
+        services.request_communicate(
+            request, actor=staff, purpose="feasibility", channel="email", summary="Feasible."
+        )
+    with at(2026, 9, 21, 11, 0):
+        services.request_update(request, actor=staff, kind="screen_change")
+    before = {
+        c.pk: (c.state, c.due_at, c.stopped_at, c.events.count()) for c in clocks_all(request)
+    }
+    assert {state for state, *_ in before.values()} >= {"met", "cancelled"}
+
+    with at(2026, 9, 21, 12, 0):
+        services.request_update(request, actor=admin, division="market", reason="Market's system")
+
+    request.refresh_from_db()
+    market = Division.objects.get(code="market")
+    for moved in clocks_all(request):
+        assert (moved.division, moved.team) == (market, request.team)
+        if moved.pk in before and moved.state != "running":
+            # History is only re-addressed: same due instant, state, stop and events.
+            assert (
+                moved.state,
+                moved.due_at,
+                moved.stopped_at,
+                moved.events.count(),
+            ) == before[moved.pk]
+
+
+def test_a_breached_clock_moved_escalates_to_the_new_divisions_head(staff):
+    admin = UserFactory(is_superuser=True)
+    with at(2026, 9, 21, 9, 0):
+        request = new_request(staff)  # feasibility due Mon 18:00
+    sweep(now=kst(2026, 9, 21, 18, 1))  # breach and escalation-1, still in Infrastructure
+    breached = clock(request, "common.feasibility")
+    assert (breached.state, breached.stopped_at) == ("breached", None)
+    events = breached.events.count()
+
+    with at(2026, 9, 22, 10, 0):
+        services.request_update(request, actor=admin, division="market", reason="Market's system")
+    moved = clock(request, "common.feasibility")
+    assert (moved.state, moved.due_at, moved.stopped_at) == ("breached", breached.due_at, None)
+    assert moved.events.count() == events
+    assert moved.division.code == "market"
+
+    sweep(now=kst(2026, 9, 23, 9, 0))  # one business day after due: escalation-2
+
+    escalation = Notification.objects.filter(deadline=moved, step="escalation-2")
+    assert escalation.exists()
+    assert {n.recipient_user for n in escalation} == {Division.objects.get(code="market").head}
+
+
+def clocks_all(request):
+    return list(services.request_clocks(request))

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Division
+from commitments.models import Deadline, Division, Team
 from requests_desk.models import CustomerContact, PhoneCall, Request
 from tests.factories import CustomerContactFactory
-from tests.requests_desk.desk_support import clocks
+from tests.requests_desk.desk_support import clocks, member_of
 from tests.requests_desk.views_support import signed_in_member, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
@@ -249,3 +249,37 @@ def test_the_entry_page_answers_in_english(client, staff, infrastructure):
     page = text(response)
     assert '<html lang="en">' in page
     assert "Enter a valid email address." in page
+
+
+def test_a_person_in_charge_from_another_division_is_refused_on_the_call(client, charter):
+    """Someone working in both divisions is offered both; the service refuses a market
+    colleague in charge of an infrastructure call (they would own its call-back clock)."""
+    both = signed_in_member(client, "desk.both")
+    Team.objects.get(code="market-it-infra").members.add(both)
+    market_colleague = member_of("market-it-infra", "market.colleague")
+    infrastructure = Division.objects.get(code="infrastructure")
+    form = call_form(infrastructure, person_absent="on", person_in_charge=str(market_colleague.pk))
+
+    response = client.post(NEW, form)
+
+    assert_refused_keeping(
+        response, "person_in_charge", {k: form[k] for k in ("name", "organisation", "details")}
+    )
+    assert (
+        "이 직원은 요청의 본부 소속이 아닙니다."
+        in response.context["form"].errors["person_in_charge"]
+    )
+    assert PhoneCall.objects.count() == 0
+    assert Deadline.objects.count() == 0
+
+
+def test_only_people_of_the_users_divisions_may_be_in_charge(client, staff, infrastructure):
+    market_colleague = member_of("market-it-infra", "market.colleague")
+
+    offered = client.get(NEW).context["form"].fields["person_in_charge"].queryset
+    assert staff in offered
+    assert market_colleague not in offered
+    form = call_form(infrastructure, person_in_charge=str(market_colleague.pk))
+    response = client.post(NEW, form)
+
+    assert_refused_keeping(response, "person_in_charge", {"name": form["name"]})
