@@ -4,6 +4,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,24 +56,9 @@ def notification_row(
     )
 
 
-def notification_enqueue(
-    *,
-    idempotency_key: str,
-    step: str,
-    channel: str,
-    recipient: str,
-    body: str,
-    subject: str = "",
-    language: str = "ko",
-    recipient_user=None,
-    deadline=None,
-    subject_type: str = "",
-    subject_id: str | int = "",
-    send_after: datetime | None = None,
-    error: str = "",
-) -> Notification:
-    """Write one message to the outbox, inside the caller's transaction (the fields are those
-    of :func:`notification_row`).
+def notification_enqueue(**fields: Any) -> Notification:
+    """Write one message to the outbox, inside the caller's transaction; ``fields`` are the
+    keyword arguments of :func:`notification_row`.
 
     Writing the same ``idempotency_key`` again returns the row already written and sends
     nothing more, so a retried sweep or a resubmitted form never sends a message twice.
@@ -81,23 +67,7 @@ def notification_enqueue(
     before: the worker could not see the row, or would send a message that was rolled back).
     A later ``send_after`` waits for the periodic delivery pass: no long-delayed Celery task,
     which Redis would redeliver after its visibility timeout."""
-    return notification_put(
-        notification_row(
-            idempotency_key=idempotency_key,
-            step=step,
-            channel=channel,
-            recipient=recipient,
-            body=body,
-            subject=subject,
-            language=language,
-            recipient_user=recipient_user,
-            deadline=deadline,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            send_after=send_after,
-            error=error,
-        )
-    )
+    return notification_put(notification_row(**fields))
 
 
 def notification_put(row: Notification) -> Notification:

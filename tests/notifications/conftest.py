@@ -443,3 +443,13 @@ def celery_worker_process(transactional_db, smtp_server, pinned_now, tmp_path):
         topology.stop()
         topology.flush_redis()
         topology.redis.close()
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in this process when queued (no broker, no worker)."""
+    conf = celery_app.conf
+    previous = conf.task_always_eager, conf.task_eager_propagates
+    conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    conf.update(task_always_eager=previous[0], task_eager_propagates=previous[1])

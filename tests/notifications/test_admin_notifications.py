@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from charter_portal.celery import app as celery_app
 from notifications.models import Notification, NotificationState
 from tests.factories import UserFactory
 
@@ -37,15 +36,6 @@ def notification(n: int, *, state: str = "failed", **fields) -> Notification:
 def admin_client(client):
     client.force_login(UserFactory(username="root", is_superuser=True))
     return client
-
-
-@pytest.fixture
-def eager_celery():
-    conf = celery_app.conf
-    previous = conf.task_always_eager, conf.task_eager_propagates
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(task_always_eager=previous[0], task_eager_propagates=previous[1])
 
 
 def test_failed_messages_are_one_filter_away_with_their_reason(admin_client):

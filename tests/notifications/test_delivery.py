@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.db import close_old_connections, connection, transaction
 
-from charter_portal.celery import app as celery_app
 from notifications import delivery, tasks
 from notifications.channels import Transport, TransportError
 from notifications.delivery import (
@@ -308,16 +307,6 @@ def test_a_due_message_is_queued_for_delivery_when_the_transaction_commits(
         enqueue(1, send_after=NOW)  # the same key again: nothing new to send
 
     assert len(callbacks) == 1
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks run in this process when queued (no broker, no worker)."""
-    conf = celery_app.conf
-    previous = conf.task_always_eager, conf.task_eager_propagates
-    conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    conf.update(task_always_eager=previous[0], task_eager_propagates=previous[1])
 
 
 def test_the_queued_task_sends_the_message_by_its_primary_key(

@@ -11,7 +11,6 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -25,15 +24,11 @@ from notifications.outbox import notification_enqueue
 from notifications.sweep import sweep
 from tests.factories import CommitmentFactory, DivisionFactory, TeamFactory, UserFactory
 from tests.notifications.conftest import wait_until
+from tests.seoul import SEOUL, kst
 
-SEOUL = ZoneInfo("Asia/Seoul")
 MINUTE = timedelta(minutes=1)
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("committed_charter")]
-
-
-def kst(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, tzinfo=SEOUL)
 
 
 # A Tuesday in an ordinary week, well inside business hours.

@@ -8,7 +8,6 @@ instant shows its arithmetic. The sweep is given ``now``; nothing depends on the
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -30,13 +29,9 @@ from notifications import messages
 from notifications.models import Notification, NotificationState, WorkerHeartbeat
 from notifications.sweep import RETRY_AFTER_ERROR, SweepResult, idempotency_key, sweep
 from tests.factories import CommitmentFactory, DivisionFactory, TeamFactory, UserFactory
+from tests.seoul import kst
 
-SEOUL = ZoneInfo("Asia/Seoul")
 SECOND = timedelta(seconds=1)
-
-
-def kst(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, s, tzinfo=SEOUL)
 
 
 @pytest.fixture(scope="module")

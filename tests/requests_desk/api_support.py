@@ -1,28 +1,14 @@
 """Helpers the desk's API tests share: clients per role, payloads, and reading clocks."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-import time_machine
 from rest_framework.test import APIClient
 
 from commitments.models import Team
 from tests.factories import UserFactory
 
-SEOUL = ZoneInfo("Asia/Seoul")
 REQUESTS = "/api/v1/requests/"
 CALLS = "/api/v1/calls/"
 DEADLINES = "/api/v1/deadlines/"
 CONTACTS = "/api/v1/contacts/"
-
-
-def kst(*args) -> datetime:
-    return datetime(*args, tzinfo=SEOUL)
-
-
-def at(*args):
-    """Travel to a Seoul wall-clock instant and stay there (the services read "now")."""
-    return time_machine.travel(kst(*args), tick=False)
 
 
 def client_for(user) -> APIClient:

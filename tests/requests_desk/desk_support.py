@@ -1,24 +1,8 @@
 """Helpers the desk's service tests share: Seoul instants, staff in teams, requests and clocks."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-import time_machine
-
 from commitments.models import Deadline, Division, Team
 from requests_desk import services
 from tests.factories import CustomerContactFactory, UserFactory
-
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def kst(*args) -> datetime:
-    return datetime(*args, tzinfo=SEOUL)
-
-
-def at(*args):
-    """Travel to a Seoul wall-clock instant and stay there (the services read "now")."""
-    return time_machine.travel(kst(*args), tick=False)
 
 
 def member_of(team_code: str, username: str | None = None):

@@ -6,7 +6,8 @@ from django.urls import reverse
 from commitments.models import Commitment, Division, Service
 from requests_desk.models import ClockRule
 from tests.factories import UserFactory
-from tests.requests_desk.desk_support import at, member_of, new_request
+from tests.requests_desk.desk_support import member_of, new_request
+from tests.seoul import at
 
 pytestmark = pytest.mark.usefixtures("charter")
 

@@ -14,12 +14,12 @@ from tests.requests_desk.api_support import (
     CONTACTS,
     DEADLINES,
     REQUESTS,
-    at,
     client_for,
     create,
     request_payload,
     url,
 )
+from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,13 @@ from requests_desk.models import PhoneCall, Request
 from tests.requests_desk.api_support import (
     CALLS,
     REQUESTS,
-    at,
     clocks,
     create,
     created,
     member_of,
     read,
 )
+from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.requests_desk.api_support import (
-    at,
     client_for,
     clocks,
     communicate,
@@ -20,6 +19,7 @@ from tests.requests_desk.api_support import (
     set_status,
     url,
 )
+from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
 

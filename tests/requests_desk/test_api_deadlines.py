@@ -7,7 +7,6 @@ import pytest
 from commitments.models import Division
 from tests.requests_desk.api_support import (
     DEADLINES,
-    at,
     client_for,
     communicate,
     create,
@@ -15,6 +14,7 @@ from tests.requests_desk.api_support import (
     set_status,
     url,
 )
+from tests.seoul import at
 
 NOTIFICATIONS = "/api/v1/notifications/"
 

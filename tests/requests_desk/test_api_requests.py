@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from requests_desk.models import Activity, CustomerContact, Request
 from tests.requests_desk.api_support import (
     REQUESTS,
-    at,
     clocks,
     communicate,
     create,
@@ -18,6 +17,7 @@ from tests.requests_desk.api_support import (
     set_status,
     url,
 )
+from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from commitments.models import Commitment, Division
 from requests_desk.models import ClockRule
 from requests_desk.seed import DEFAULT_RULES, clock_rules_seed
-from tests.requests_desk.desk_support import at, clocks, kst, member_of, new_request
+from tests.requests_desk.desk_support import clocks, member_of, new_request
+from tests.seoul import at, kst
 
 pytestmark = pytest.mark.usefixtures("charter")
 

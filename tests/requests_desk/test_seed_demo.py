@@ -8,7 +8,7 @@ from django.core.management import call_command
 from commitments.models import Deadline
 from requests_desk.demo import DEMO_REQUESTS, LIVE_SUPPORT_SUBJECT
 from requests_desk.models import Request
-from tests.requests_desk.desk_support import at
+from tests.seoul import at
 
 
 def seed_demo() -> str:

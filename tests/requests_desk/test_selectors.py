@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from requests_desk.selectors import clock_status, clocks_of_requests, queue_for, requests_visible
 from tests.factories import UserFactory
-from tests.requests_desk.desk_support import at, clock, kst, member_of, new_request
+from tests.requests_desk.desk_support import clock, member_of, new_request
+from tests.seoul import at, kst
 
 pytestmark = pytest.mark.usefixtures("charter")
 

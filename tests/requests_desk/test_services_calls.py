@@ -6,7 +6,8 @@ from commitments.models import Division, Service
 from requests_desk import services
 from requests_desk.models import Activity, CustomerContact, PhoneCall, Request, Visit
 from requests_desk.services import DeskError
-from tests.requests_desk.desk_support import at, clock, clocks, kst, member_of, new_request
+from tests.requests_desk.desk_support import clock, clocks, member_of, new_request
+from tests.seoul import at, kst
 
 pytestmark = pytest.mark.usefixtures("charter")
 

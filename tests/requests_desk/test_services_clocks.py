@@ -12,7 +12,8 @@ from requests_desk import services
 from requests_desk.models import Activity, Request
 from requests_desk.services import DeskError, StaleEdit
 from tests.factories import UserFactory
-from tests.requests_desk.desk_support import at, clock, clocks, kst, member_of, new_request
+from tests.requests_desk.desk_support import clock, clocks, member_of, new_request
+from tests.seoul import at, kst
 
 pytestmark = pytest.mark.usefixtures("charter")
 

@@ -10,7 +10,8 @@ from requests_desk import services
 from requests_desk.models import Activity
 from requests_desk.services import DeskError
 from tests.factories import CustomerContactFactory
-from tests.requests_desk.desk_support import at, clock, clocks, kst, member_of, new_request
+from tests.requests_desk.desk_support import clock, clocks, member_of, new_request
+from tests.seoul import at, kst
 
 pytestmark = pytest.mark.usefixtures("charter")
 

@@ -14,9 +14,10 @@ from requests_desk import services
 from requests_desk.forms import EditForm
 from requests_desk.models import Activity
 from tests.factories import UserFactory
-from tests.requests_desk.desk_support import at, clock, kst, new_request
+from tests.requests_desk.desk_support import clock, new_request
 from tests.requests_desk.test_views_actions import assert_refused, url
 from tests.requests_desk.views_support import text
+from tests.seoul import at, kst
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
 
