@@ -394,6 +394,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Customer voice: satisfaction surveys ---------------------------------------------------
+# A survey link sent when a case is resolved works this many days, once. A case resolved
+# again (after a reopen) within SURVEY_RESEND_DAYS of the last invitation is not asked again.
+SURVEY_LINK_DAYS = env_int("SURVEY_LINK_DAYS", 30, minimum=1)
+SURVEY_RESEND_DAYS = env_int("SURVEY_RESEND_DAYS", 30, minimum=0)
+# Published results hide any group with fewer responses than this (no re-identification).
+SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5, minimum=1)
+
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "charter-demo-2026")
 
 # Static files are served by WhiteNoise in every mode; outside production straight from the

@@ -29,6 +29,7 @@ urlpatterns = [
         path("", commitment_views.home, name="home"),
         path("simulator/", commitment_views.simulator, name="simulator"),
         path("desk/", include("requests_desk.urls")),
+        path("surveys/", include("requests_desk.survey_urls")),
         path("admin/", admin.site.urls),
         path(
             "accounts/login/",

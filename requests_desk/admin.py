@@ -132,3 +132,6 @@ class ClockRuleAdmin(SimpleHistoryAdmin):
     list_editable = ["active"]
     search_fields = ["commitment__code", "note"]
     autocomplete_fields = ["commitment"]
+
+
+from requests_desk import admin_voice  # noqa: E402, F401  (the voice models, registered there)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from requests_desk.views import actions, detail, entry, lists, queue
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("requests/<int:pk>/note/", actions.add_note, name="note"),
     path("requests/<int:pk>/visit/", actions.log_visit, name="visit"),
     path("requests/<int:pk>/callback/", actions.record_callback, name="callback"),
+    path("", include("requests_desk.voice_urls")),
 ]

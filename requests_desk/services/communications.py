@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.access import is_manager, may_see_division
 from commitments.deadlines import ClockError, deadline_stop
 from commitments.models import Commitment
 from requests_desk.models import Activity, ActivityKind, Request
@@ -20,6 +21,8 @@ from requests_desk.services.messages import message_enqueue
 from requests_desk.vocabulary import Channel, Purpose
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
+# Promises only a manager keeps: the team manager's feedback on every complaint.
+MANAGERS_ONLY = ("voice.complaint-feedback",)
 
 
 def request_communicate(
@@ -107,12 +110,27 @@ def clocks_stop_for(request: Request, *, purpose: str, at: datetime, actor, now)
     for clock in desk_clocks.live_clocks(request):
         if purpose not in (clock.params.get("stop_purposes") or []) or clock.started_at > at:
             continue
+        if clock.commitment_code in MANAGERS_ONLY and not _manages(actor, request):
+            raise DeskError(
+                {
+                    "purpose": [
+                        _(
+                            "Only a manager of the request's division may give the feedback"
+                            " on a complaint."
+                        )
+                    ]
+                }
+            )
         try:
             deadline_stop(clock, at=at, cause=f"{purpose} communicated", actor=actor, now=now)
         except ClockError as error:
             raise DeskError({"at": [str(error)]}) from error
         stopped.append(clock.commitment_code)
     return stopped
+
+
+def _manages(actor, request: Request) -> bool:
+    return actor is not None and is_manager(actor) and may_see_division(actor, request.division_id)
 
 
 def request_support_under_an_hour(

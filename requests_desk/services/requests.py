@@ -33,6 +33,7 @@ from requests_desk.services._common import (
 )
 from requests_desk.services.errors import DeskError, StaleEdit
 from requests_desk.services.messages import acknowledgement_enqueue
+from requests_desk.services.surveys import survey_invite_on_resolution
 from requests_desk.vocabulary import STATUS_FLOW, Channel, Priority, RequestKind, Status
 
 UPDATABLE = (
@@ -258,6 +259,8 @@ def request_set_status(
             public=True,
         )
         desk_clocks.next_due_refresh(locked)
+        if status == Status.RESOLVED:
+            survey_invite_on_resolution(locked, now=now)
     request.refresh_from_db()
     return activity
 
