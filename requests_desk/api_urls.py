@@ -5,6 +5,7 @@ from requests_desk.api import requests
 from requests_desk.api.calls import CallViewSet
 from requests_desk.api.contacts import ContactViewSet
 from requests_desk.api.deadlines import DeadlineViewSet
+from requests_desk.api.voice import UnkindReportViewSet
 
 # A simple router: the API root view belongs to the commitments' router.
 router = SimpleRouter()
@@ -12,6 +13,7 @@ router.register("requests", requests.RequestViewSet, basename="request")
 router.register("calls", CallViewSet, basename="call")
 router.register("deadlines", DeadlineViewSet, basename="deadline")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("unkind-reports", UnkindReportViewSet, basename="unkind-report")
 
 under_request = "requests/<int:request_pk>/"
 
