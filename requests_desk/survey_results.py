@@ -21,7 +21,7 @@ from commitments.models import Division
 from requests_desk.models.voice import SurveyResponse, SurveySource
 from requests_desk.services._common import SEOUL
 
-QUARTER_PATTERN = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
+QUARTER_PATTERN = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$", re.ASCII)
 FIRST_YEAR = 2000
 SCORES = (1, 2, 3, 4, 5)
 

@@ -24,12 +24,20 @@ SCORE_CHOICES = [
 ]
 
 
+class ScoreRadios(forms.RadioSelect):
+    """Radios whose field label points at the first choice, so an error summary's link lands
+    on a control the keyboard can use."""
+
+    def id_for_label(self, id_, index="0"):
+        return f"{id_}_{index or 0}" if id_ else ""
+
+
 def score_field() -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=_("Score"),
         choices=SCORE_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=ScoreRadios,
         error_messages={
             "required": _("Choose a score from 1 to 5."),
             "invalid_choice": _("Choose a score from 1 to 5."),
