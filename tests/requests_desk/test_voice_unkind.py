@@ -362,3 +362,31 @@ def test_the_api_refuses_staff_hides_other_divisions_and_checks_the_body(people,
     assert no_note.status_code == 400
     assert "note" in no_note.json()
     assert APIClient().get("/api/v1/unkind-reports/").status_code == 401
+
+
+def test_the_admin_action_confirms_through_the_same_service(client, people, report):
+    decided = UnkindReportFactory()
+    unkind_report_confirm(decided, actor=people["manager"])
+    client.force_login(people["admin"])
+
+    response = client.post(
+        "/admin/requests_desk/unkindservicereport/",
+        {"action": "confirm", "_selected_action": [report.pk, decided.pk]},
+    )
+
+    assert response.status_code == 302
+    assert GiftCoupon.objects.count() == 2  # one new, none again for the decided one
+    report.refresh_from_db()
+    assert report.decided_by == people["admin"]
+
+
+def test_the_api_list_runs_the_same_queries_for_two_reports_as_for_twelve(
+    people, django_assert_max_num_queries
+):
+    api = api_for(people["manager"])
+    UnkindReportFactory.create_batch(2)
+    with django_assert_max_num_queries(12) as few:
+        assert api.get("/api/v1/unkind-reports/").status_code == 200
+    UnkindReportFactory.create_batch(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(api.get("/api/v1/unkind-reports/").json()["results"]) == 12
