@@ -16,6 +16,7 @@ from requests_desk.survey_results import default_quarter
 from tests.factories import CustomerContactFactory
 from tests.requests_desk.desk_support import new_request
 from tests.requests_desk.voice_factories import (
+    CommendationFactory,
     SurveyResponseFactory,
     UnkindReportFactory,
     infrastructure,
@@ -103,3 +104,31 @@ def test_the_published_results_at_desktop_and_phone_width(live_server, page: Pag
     page.goto(f"{live_server.url}/en/surveys/results/?quarter=2999Q1")
     expect(page.locator("#quarter-errors")).to_contain_text("2999Q1 has not begun yet")
     expect(page.locator("#quarter")).to_be_visible()
+
+
+def test_a_manager_acknowledges_a_commendation_which_then_shows_on_the_profile(
+    live_server, page: Page, artifacts
+):
+    manager = get_user_model().objects.get(username="manager")
+    staff = get_user_model().objects.get(username="staff")
+    commendation = CommendationFactory(routed_to=manager, employee_name="김직원")
+    base = live_server.url
+    _log_in(page, base, "manager", "/desk/voice/commendations/")
+
+    card = page.locator(f'article[data-commendation="{commendation.pk}"]')
+    expect(card).to_contain_text("장애 대응 중 끝까지 친절하게")
+    card.locator("select").select_option(str(staff.pk))
+    page.screenshot(path=artifacts / "voice-commendations.png", full_page=True)
+    card.locator("button[type=submit]").click()
+    expect(page.locator("main .alert-success")).to_be_visible()
+
+    page.goto(f"{base}/desk/people/staff/")
+    expect(page.locator("#commendations")).to_contain_text("장애 대응 중 끝까지 친절하게")
+
+    page.goto(f"{base}/desk/voice/phone-scores/")
+    page.locator("#id_division").select_option(label="인프라본부")
+    page.locator("#id_score_2").check()
+    page.locator("#id_comment").fill("첫인사와 끝인사 모두 좋았습니다.")
+    page.locator("#phone-score-form button[type=submit]").click()
+    expect(page.locator("#phone-scores")).to_contain_text("첫인사와 끝인사 모두 좋았습니다.")
+    page.screenshot(path=artifacts / "voice-phone-scores.png", full_page=True)
