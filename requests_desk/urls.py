@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_desk.views import actions, detail, entry, lists, queue
+from requests_desk.views import actions, attachments, detail, entry, lists, queue
 
 app_name = "desk"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("requests/<int:pk>/note/", actions.add_note, name="note"),
     path("requests/<int:pk>/visit/", actions.log_visit, name="visit"),
     path("requests/<int:pk>/callback/", actions.record_callback, name="callback"),
+    path(
+        "requests/<int:pk>/attachments/<int:attachment_pk>/",
+        attachments.attachment,
+        name="attachment",
+    ),
 ]
