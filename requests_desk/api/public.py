@@ -79,7 +79,7 @@ class ComplaintReceiptSerializer(serializers.Serializer):
 
 class PublicEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(choices=["communication", "customer_message", "status"])
+    kind = serializers.CharField(help_text="`communication`, `customer_message` or `status`.")
     label = serializers.CharField()
     text = serializers.CharField()
     detail = serializers.CharField()
