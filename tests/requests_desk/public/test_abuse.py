@@ -141,3 +141,15 @@ def test_pages_carry_the_security_headers_and_no_inline_script_or_style(client):
 
 def test_the_api_docs_keep_working_without_the_csp(client):
     assert "Content-Security-Policy" not in client.get("/api/v1/docs/")
+
+
+@pytest.mark.parametrize("address", [COMPLAINT, "/api/v1/public/complaints/"])
+def test_a_broken_multipart_body_is_a_400_not_a_500(client, address):
+    response = client.post(
+        address,
+        data=b'--xyz\r\nContent-Disposition: form-data; name="name"\r\n\r\nabc',
+        content_type="multipart/form-data; boundary=",
+    )
+
+    assert response.status_code == 400
+    assert not Request.objects.exists()

@@ -1,6 +1,8 @@
 """Following a case by tracking code and e-mail, and writing to us about it."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commitments.models import Team
@@ -227,3 +229,25 @@ def test_the_page_shows_seoul_times(client, case):
     assert "2026-12-02" in page
     assert "10:00" in page
     assert timezone.get_current_timezone_name() == "Asia/Seoul"
+
+
+def test_the_case_page_queries_do_not_grow_with_its_timeline(
+    client, case, staff, django_assert_max_num_queries
+):
+    look_up(client, case.tracking_code)
+    address = f"/track/{case.tracking_code}/"
+    services.request_communicate(case, actor=staff, purpose="eta", channel="phone", summary="1")
+    with CaptureQueriesContext(connection) as few:
+        client.get(address)
+    for n in range(6):
+        services.request_communicate(
+            case, actor=staff, purpose="progress", channel="phone", summary=f"step {n}"
+        )
+        Activity.objects.create(
+            request=case, kind="customer_message", text=f"reply {n}", public=True
+        )
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = text(client.get(address))
+    assert "step 5" in page
+    assert "reply 5" in page
