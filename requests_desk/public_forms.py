@@ -155,7 +155,7 @@ class ComplaintForm(HoneypotForm):
         }
 
 
-class TrackForm(forms.Form):
+class TrackForm(HoneypotForm):
     tracking_code = forms.CharField(
         label=_("Tracking code"),
         max_length=30,

@@ -108,7 +108,7 @@ def track(request):
         case = case_find(
             tracking_code=form.cleaned_data["tracking_code"], email=form.cleaned_data["email"]
         )
-        if case is None:
+        if case is None or honeypot_hit(request.POST):
             # One answer for an unknown code and for a wrong e-mail: nothing to enumerate.
             form.add_error(
                 None,

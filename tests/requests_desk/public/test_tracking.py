@@ -164,6 +164,9 @@ def test_a_reply_reopens_a_resolved_case(client, case, staff):
     case.refresh_from_db()
     assert case.status == "in_progress"
     assert case.resolved_at is None
+    # Back in the team's queue, with the message on its page.
+    client.force_login(staff)
+    assert case.tracking_code in client.get("/desk/").content.decode()
 
 
 def test_a_closed_case_takes_no_reply_and_says_what_to_do(client, case, staff):
@@ -195,6 +198,16 @@ def test_a_reply_without_the_look_up_is_not_taken(client, case):
     assert response.status_code == 302
     assert response["Location"] == TRACK
     assert not Activity.objects.filter(kind="customer_message").exists()
+
+
+def test_a_honeypot_look_up_gets_the_not_found_answer(client, case):
+    response = client.post(
+        TRACK,
+        {"tracking_code": case.tracking_code, "email": "hong@example.com", "website": "x"},
+    )
+
+    assert response.status_code == 404
+    assert client.get(f"/track/{case.tracking_code}/").status_code == 302
 
 
 def test_a_honeypot_reply_looks_sent_and_adds_nothing(client, case):
