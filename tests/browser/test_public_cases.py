@@ -6,9 +6,9 @@ import re
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
+from tests.requests_desk.public.support import forget_rate_limits
 from tests.seoul import kst
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
@@ -20,9 +20,9 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    cache.clear()
+    forget_rate_limits()
     yield
-    cache.clear()
+    forget_rate_limits()
 
 
 @pytest.fixture

@@ -1,15 +1,16 @@
 """Fixtures of the homepage's public forms and API: fresh rate limits, a private file root."""
 
 import pytest
-from django.core.cache import cache
+
+from tests.requests_desk.public.support import forget_rate_limits
 
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
     """Rate-limit counters live in the shared cache: every test starts from zero."""
-    cache.clear()
+    forget_rate_limits()
     yield
-    cache.clear()
+    forget_rate_limits()
 
 
 @pytest.fixture(autouse=True)
