@@ -89,10 +89,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "charter_portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "charter_portal.middleware.BodySizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -403,6 +405,35 @@ SURVEY_RESEND_DAYS = env_int("SURVEY_RESEND_DAYS", 30, minimum=0)
 SURVEY_MIN_GROUP = env_int("SURVEY_MIN_GROUP", 5, minimum=1)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "charter-demo-2026")
+
+# --- Public homepage forms: complaints, case tracking, commendations ----------------------
+
+# Where a customer's "not sure which service" goes: this division, and this team in it (a
+# team of another division, or none, falls back to the division's first team).
+CHARTER_PUBLIC_DIVISION = env_str("CHARTER_PUBLIC_DIVISION", "infrastructure")
+CHARTER_PUBLIC_TEAM = env_str("CHARTER_PUBLIC_TEAM", "net-support")
+# Submissions (forms and API, honeypot hits included) per client address and per e-mail, kept
+# in the shared cache (Redis; the local-memory cache in local mode).
+CHARTER_PUBLIC_PER_IP_HOUR = env_int("CHARTER_PUBLIC_PER_IP_HOUR", 20, minimum=1)
+CHARTER_PUBLIC_PER_IP_DAY = env_int("CHARTER_PUBLIC_PER_IP_DAY", 240, minimum=1)
+CHARTER_PUBLIC_PER_EMAIL_HOUR = env_int("CHARTER_PUBLIC_PER_EMAIL_HOUR", 20, minimum=1)
+CHARTER_PUBLIC_PER_EMAIL_DAY = env_int("CHARTER_PUBLIC_PER_EMAIL_DAY", 240, minimum=1)
+# Case look-ups (tracking code and e-mail) per client address.
+CHARTER_PUBLIC_LOOKUPS_PER_IP_HOUR = env_int("CHARTER_PUBLIC_LOOKUPS_PER_IP_HOUR", 60, minimum=1)
+CHARTER_PUBLIC_LOOKUPS_PER_IP_DAY = env_int("CHARTER_PUBLIC_LOOKUPS_PER_IP_DAY", 600, minimum=1)
+# A customer's attachment, and a whole request body (an attachment and the form around it).
+CHARTER_ATTACHMENT_MAX_BYTES = env_int("CHARTER_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+CHARTER_MAX_BODY_BYTES = env_int(
+    "CHARTER_MAX_BODY_BYTES", CHARTER_ATTACHMENT_MAX_BYTES + 1024 * 1024, minimum=1024
+)
+# Customers' files: outside any web-served path, handed out only by a view that checks access.
+CHARTER_PRIVATE_MEDIA_ROOT = Path(
+    env_str("CHARTER_PRIVATE_MEDIA_ROOT", str(MEDIA_ROOT / "private"))
+)
+# The version of the consent text on the forms; change it whenever the text changes.
+CHARTER_CONSENT_VERSION = env_str("CHARTER_CONSENT_VERSION", "2026-11")
+# Paths whose pages carry their own inline scripts (the API's browsable docs): no CSP there.
+CHARTER_CSP_EXEMPT_PREFIXES = ("/api/v1/docs/", "/api/v1/redoc/")
 
 # Static files are served by WhiteNoise in every mode; outside production straight from the
 # installed packages, so `make run` needs no collectstatic step.

@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("commitments.api_urls")),
     path("", include("requests_desk.api_urls")),
     path("", include("notifications.api_urls")),
+    path("public/", include("requests_desk.public_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -30,6 +31,7 @@ urlpatterns = [
         path("simulator/", commitment_views.simulator, name="simulator"),
         path("desk/", include("requests_desk.urls")),
         path("surveys/", include("requests_desk.survey_urls")),
+        path("", include("requests_desk.public_urls")),
         path("admin/", admin.site.urls),
         path(
             "accounts/login/",

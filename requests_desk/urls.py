@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from requests_desk.views import actions, detail, entry, lists, queue
+from requests_desk.views import actions, attachments, detail, entry, lists, queue
 
 app_name = "desk"
 
@@ -25,4 +25,9 @@ urlpatterns = [
     path("requests/<int:pk>/visit/", actions.log_visit, name="visit"),
     path("requests/<int:pk>/callback/", actions.record_callback, name="callback"),
     path("", include("requests_desk.voice_urls")),
+    path(
+        "requests/<int:pk>/attachments/<int:attachment_pk>/",
+        attachments.attachment,
+        name="attachment",
+    ),
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from requests_desk.models.requests import BODY_MAX, Request
+from requests_desk.storage import private_storage
 
 
 class PublicCategory(models.TextChoices):
@@ -51,7 +52,9 @@ class Attachment(models.Model):
     request = models.ForeignKey(
         Request, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("request")
     )
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", max_length=300)
+    file = models.FileField(
+        _("file"), upload_to="attachments/%Y/%m/", max_length=300, storage=private_storage
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))

@@ -11,6 +11,13 @@ from requests_desk.services.communications import (
 )
 from requests_desk.services.customers import customer_find_or_create
 from requests_desk.services.errors import DeskError, StaleEdit
+from requests_desk.services.public import (
+    case_find,
+    case_public,
+    commendation_submit,
+    complaint_submit,
+    customer_reply,
+)
 from requests_desk.services.requests import (
     request_add_note,
     request_create,
@@ -27,7 +34,12 @@ __all__ = [
     "TimelineEntry",
     "call_log",
     "call_record_callback",
+    "case_find",
+    "case_public",
+    "commendation_submit",
+    "complaint_submit",
     "customer_find_or_create",
+    "customer_reply",
     "request_add_note",
     "request_clocks",
     "request_communicate",

@@ -6,6 +6,10 @@ in Asia/Seoul, e.g. "9월 28일(월) 15:00" / "Mon 28 Sep 15:00".
 
 from datetime import datetime
 
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
 from commitments.models import Deadline
 from notifications.outbox import notification_enqueue
 from requests_desk.models import Activity, Request
@@ -75,6 +79,10 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
         en.append(en_text.format(en=en_instant(earliest.due_at)))
     ko.append(f"제목: {request.subject}")
     en.append(f"Subject: {request.subject}")
+    if channel == "email":
+        # The tracking page asks for the code and this e-mail: the link carries neither.
+        ko.append(f"진행 상황 확인: {tracking_link('ko')}")
+        en.append(f"Follow your case: {tracking_link('en')}")
     notification_enqueue(
         idempotency_key=f"request:{request.pk}:ack",
         step="acknowledgement",
@@ -85,6 +93,16 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
         subject_type="request",
         subject_id=request.pk,
     )
+
+
+def tracking_link(language: str) -> str:
+    """The public tracking page's address in ``language`` (absolute when SITE_URL is set)."""
+    with translation.override(language):
+        try:
+            path = reverse("public:track")
+        except NoReverseMatch:
+            path = "/track/" if language == "ko" else f"/{language}/track/"
+    return f"{settings.SITE_URL}{path}"
 
 
 def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> None:

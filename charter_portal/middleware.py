@@ -1,0 +1,89 @@
+"""Site-wide guards: security headers on every answer, and a clear 413 for a body too large.
+
+Django refuses an oversized form with ``RequestDataTooBig``, which it turns into a bare 400
+("Bad Request"); a person who attached a file too large deserves to be told why, so bodies are
+measured here, before anything reads them.
+"""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from requests_desk.services.attachments import megabytes
+
+# No inline scripts or styles anywhere in our templates: scripts and styles come from our own
+# static files only, and no page can be framed or post a form to another site.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy, beside the headers Django already sets
+    (nosniff, Referrer-Policy, X-Frame-Options). A view that set its own keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.CHARTER_CSP_EXEMPT_PREFIXES):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class BodySizeMiddleware:
+    """413 for a request body over ``CHARTER_MAX_BODY_BYTES``, or whose form fields alone are over
+    Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``: a page in the visitor's language for pages, JSON
+    for the API."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.CHARTER_MAX_BODY_BYTES:
+            return too_large(request)
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            try:
+                # What CSRF checking does next anyway; read here, a refusal is ours to word.
+                request.POST  # noqa: B018
+            except RequestDataTooBig:
+                return too_large(request)
+        return self.get_response(request)
+
+
+def too_large(request, *, limit: int | None = None):
+    limit = limit or settings.CHARTER_MAX_BODY_BYTES
+    message = _(
+        "What you sent is too large (at most %(size)s). Attach a smaller file, or send the file "
+        "to us by e-mail after you have your tracking code."
+    ) % {"size": megabytes(limit)}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=413)
+    html = render_to_string(
+        "public/refused.html",
+        {"heading": _("Too large"), "message": message},
+        request=request,
+    )
+    return HttpResponse(html, status=413)

@@ -1,0 +1,101 @@
+"""Abuse resistance for everything the public can send without an account.
+
+- **Rate limits** per client address and per e-mail, in fixed windows (the hour, the day) kept
+  in the shared Django cache: Redis in production and in the tests, the local-memory cache in
+  local mode. Every attempt counts, a refused one too; the first ``limit`` attempts of a window
+  always pass, so a valid submission before the limit is never dropped.
+- **Honeypot**: a field people never see (and screen readers skip) that bots fill in. A hit gets
+  the same answer as a real submission, creates nothing, and counts against the limit.
+
+Any public form or API endpoint uses :func:`submission_check` (or :func:`lookup_check` for
+look-ups) with :func:`client_address`, and :data:`HONEYPOT_FIELD`.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from requests_desk.models.requests import TRACKING_ALPHABET, TRACKING_LENGTH
+
+#: The honeypot's name: plausible enough that a form-filling bot fills it.
+HONEYPOT_FIELD = "website"
+HOUR = 3600
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0  # seconds until the window that refused ends
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Too many submissions from your address or e-mail. Please try again in "
+            "%(minutes)s minutes, or call us."
+        ) % {"minutes": max(1, -(-self.retry_after // 60))}
+
+
+def client_address(request) -> str:
+    """The client's address as the web server saw it (the proxy in front sets REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def submission_check(*, address: str, email: str = "", scope: str = "submit") -> Verdict:
+    """Count one submission from ``address`` (and ``email``); refuse it past the limits."""
+    limits = [
+        (f"ip:{address}", HOUR, settings.CHARTER_PUBLIC_PER_IP_HOUR),
+        (f"ip:{address}", DAY, settings.CHARTER_PUBLIC_PER_IP_DAY),
+    ]
+    email = (email or "").strip().lower()
+    if email:
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]  # no address in the cache
+        limits += [
+            (f"email:{digest}", HOUR, settings.CHARTER_PUBLIC_PER_EMAIL_HOUR),
+            (f"email:{digest}", DAY, settings.CHARTER_PUBLIC_PER_EMAIL_DAY),
+        ]
+    return _count(scope, limits)
+
+
+def lookup_check(*, address: str) -> Verdict:
+    """Count one case look-up (tracking code and e-mail) from ``address``."""
+    return _count(
+        "lookup",
+        [
+            (f"ip:{address}", HOUR, settings.CHARTER_PUBLIC_LOOKUPS_PER_IP_HOUR),
+            (f"ip:{address}", DAY, settings.CHARTER_PUBLIC_LOOKUPS_PER_IP_DAY),
+        ],
+    )
+
+
+def honeypot_hit(data) -> bool:
+    value = data.get(HONEYPOT_FIELD) if hasattr(data, "get") else None
+    return bool(value and str(value).strip())
+
+
+def decoy_tracking_code() -> str:
+    """What a honeypot hit is shown: a code like a real one, which finds nothing."""
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def _count(scope: str, limits: list[tuple[str, int, int]]) -> Verdict:
+    now = int(timezone.now().timestamp())
+    refused_for = 0
+    for who, window, limit in limits:
+        start = now - now % window
+        key = f"abuse:{scope}:{who}:{window}:{start}"
+        # add() then incr(): both atomic in Redis, so concurrent attempts are all counted.
+        cache.add(key, 0, timeout=window + 60)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.add(key, 1, timeout=window + 60)
+            count = 1
+        if count > limit:
+            refused_for = max(refused_for, start + window - now)
+    return Verdict(allowed=refused_for == 0, retry_after=refused_for)
