@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("commitments.api_urls")),
     path("", include("requests_desk.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("requests_desk.notice_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -29,6 +30,8 @@ urlpatterns = [
         path("", commitment_views.home, name="home"),
         path("simulator/", commitment_views.simulator, name="simulator"),
         path("desk/", include("requests_desk.urls")),
+        path("desk/notices/", include("requests_desk.notice_urls")),
+        path("", include("notifications.notices.urls")),
         path("admin/", admin.site.urls),
         path(
             "accounts/login/",
