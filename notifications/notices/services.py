@@ -254,7 +254,9 @@ def suspension_plan_create(
 
 def _locked(plan: SuspensionPlan) -> SuspensionPlan:
     return (
-        SuspensionPlan.objects.select_for_update().select_related("deadline__terms").get(pk=plan.pk)
+        SuspensionPlan.objects.select_for_update(of=("self",))
+        .select_related("deadline__terms")
+        .get(pk=plan.pk)
     )
 
 
@@ -504,7 +506,7 @@ def announcement_publish(
     now = now or timezone.now()
     with transaction.atomic():
         announcement = (
-            Announcement.objects.select_for_update()
+            Announcement.objects.select_for_update(of=("self",))
             .select_related("deadline__terms")
             .get(pk=announcement.pk)
         )
