@@ -50,7 +50,7 @@ def test_the_homepage_lists_an_upcoming_suspension_with_its_window_and_the_lead_
     assert "Network check-up" in section
     assert "2026-10-05 (Mon) 09:00 ~ 2026-10-05 (Mon) 13:00 KST" in section
     assert "Notice: 8 days before" in section
-    assert "2026-10-05 (월) 09:00" in korean
+    assert "2026-10-05 (월요일) 09:00" in korean
     # The charter's table is still there, whole.
     assert len(re.findall(r"<tr data-code=", page)) == 37
 
