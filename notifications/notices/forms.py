@@ -3,7 +3,10 @@
 Instants are typed as Asia/Seoul wall-clock times. Service refusals come back onto the fields
 (:func:`add_notice_errors`), so nothing typed is lost."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Service
@@ -21,6 +24,19 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 def instant_field(label, **kwargs) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, widget=DateTimeLocalInput(), **kwargs)
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes whose label (and the error summary's link) points at the first box."""
+
+    def id_for_label(self, id_, index=None):
+        return f"{id_}_0" if id_ and index is None else super().id_for_label(id_, index)
+
+
+def not_in_future(value) -> None:
+    # A clock a minute fast on the client is no reason to refuse "now".
+    if value is not None and value > timezone.now() + timedelta(minutes=2):
+        raise forms.ValidationError(_("This time is in the future."))
 
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):
@@ -47,7 +63,7 @@ class SuspensionPlanForm(ShortNoticeMixin):
     services = ServiceChoiceField(
         label=_("Affected services"),
         queryset=Service.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
     )
     starts_at = instant_field(_("Suspension starts (KST)"))
     ends_at = instant_field(_("Suspension ends (KST)"))
@@ -63,7 +79,7 @@ class SuspensionPlanForm(ShortNoticeMixin):
     channels = forms.MultipleChoiceField(
         label=_("Channels"),
         choices=NoticeChannel.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         help_text=_(
             "E-mail and SMS are sent to the customers of the affected services; document and "
             "phone notices are yours to make. Every notice is posted on the homepage."
@@ -131,5 +147,6 @@ class AnnouncementForm(forms.Form):
     )
     spec_completed_at = instant_field(
         _("Specification completed at (KST)"),
+        validators=[not_in_future],
         help_text=_("The announcement is owed by the end of that business day."),
     )
