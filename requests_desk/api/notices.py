@@ -220,7 +220,6 @@ class AnnouncementSerializer(serializers.ModelSerializer):
             "deadline",
         ]
         read_only_fields = ["id", "recorded_at", "published_at", "deadline"]
-        extra_kwargs = {"title_ko": {"allow_blank": True}, "body_ko": {"allow_blank": True}}
 
     spec_completed_at = InstantField()
 
