@@ -348,18 +348,26 @@ def suspension_reschedule(
         plan.notified_at = now
         plan.revision += 1
         previous = plan.deadline
+        commitment = (
+            previous.commitment
+            if previous is not None
+            else Commitment.objects.get(code=SUSPENSION_NOTICE)
+        )
+        first = plan.services.order_by("division__code", "code").first()
         plan.deadline = deadline_start(
-            commitment=previous.commitment,
+            commitment=commitment,
             subject_type=SUSPENSION_SUBJECT,
             subject_id=plan.pk,
             subject_label=plan.title_ko,
-            subject_url=previous.subject_url,
+            subject_url=_path(
+                "desk-notices:suspension", plan.pk, f"/desk/notices/suspensions/{plan.pk}/"
+            ),
             started_at=now,
             target_at=starts_at,
-            division=previous.division,
-            team=previous.team,
-            service=previous.service,
-            owner=previous.owner,
+            division=plan.division,
+            team=first.team if first else None,
+            service=first,
+            owner=previous.owner if previous is not None else plan.planned_by,
             actor=actor,
             now=now,
             previous=previous,
@@ -389,8 +397,8 @@ def suspension_cancel(
         plan.cancelled_at = now
         plan.change_reason = reason.strip()
         if was_public:
+            # notified_at stays: the lead shown is the one given for the window called off.
             plan.revision += 1
-            plan.notified_at = now
         plan.save()
         if _owes(plan.deadline):
             deadline_cancel(plan.deadline, at=now, cause=reason[:200], actor=actor)

@@ -301,3 +301,21 @@ def test_the_emergency_page_queries_do_not_grow_with_the_contacts(client, charte
             )
 
     assert queries(client, "/emergency-contacts/") == before
+
+
+def test_admins_read_the_notices_in_the_admin_but_do_not_edit_them_there(admin_client, charter):
+    plan = PublishedSuspensionFactory(title_ko="관리자 화면의 공지")
+    announcement = PublishedAnnouncementFactory()
+
+    listing = admin_client.get("/admin/notifications/suspensionplan/")
+    page = admin_client.get(f"/admin/notifications/suspensionplan/{plan.pk}/change/")
+
+    assert listing.status_code == 200
+    assert "관리자 화면의 공지" in text(listing)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_client.get("/admin/notifications/suspensionplan/add/").status_code == 403
+    assert (
+        admin_client.get(f"/admin/notifications/announcement/{announcement.pk}/change/").status_code
+        == 200
+    )

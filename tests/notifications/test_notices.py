@@ -254,6 +254,7 @@ def test_cancelling_a_published_notice_tells_exactly_those_told_and_no_one_else(
     assert [(n.channel, n.recipient) for n in cancelled] == [("email", "kim@example.com")]
     assert "[서비스 중단 취소]" in cancelled[0].subject
     assert plan.state == SuspensionState.CANCELLED
+    assert plan.lead_days == 14  # the lead given for the window called off, not re-measured
     assert Deadline.objects.get(pk=plan.deadline_id).state == DeadlineState.MET
 
 
@@ -333,3 +334,24 @@ def test_a_spec_completed_in_the_future_or_without_a_title_is_refused(planner):
         recorded(planner, completed_at=kst(2026, 10, 2, 19), title_ko="")
 
     assert set(refused.value.message_dict) == {"spec_completed_at", "title_ko"}
+
+
+def test_a_published_notice_without_a_clock_of_its_own_is_rescheduled_on_a_new_one(planner):
+    from tests.notifications.notice_factories import PublishedSuspensionFactory
+
+    with at(2026, 9, 20, 10):
+        plan = PublishedSuspensionFactory(
+            starts_at=kst(2026, 10, 5, 9), ends_at=kst(2026, 10, 5, 12), planned_by=planner
+        )
+        plan = suspension_reschedule(
+            plan,
+            starts_at=kst(2026, 10, 19, 9),
+            ends_at=kst(2026, 10, 19, 12),
+            reason="일정 조정",
+            actor=planner,
+        )
+
+    clock = Deadline.objects.get(pk=plan.deadline_id)
+    assert clock.due_at == kst(2026, 10, 12, 9)
+    assert clock.state == DeadlineState.MET
+    assert clock.owner == planner
