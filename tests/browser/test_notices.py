@@ -78,6 +78,7 @@ def test_staff_plan_and_publish_a_suspension_and_the_homepage_shows_it_with_its_
     page.screenshot(path=artifacts / "home-desktop.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifacts / "home-phone.png", full_page=True)
+    page.screenshot(path=artifacts / "home-phone-first-screen.png")
     # Nothing sticks out sideways on a phone.
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

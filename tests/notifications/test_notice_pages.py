@@ -82,7 +82,7 @@ def test_the_homepage_shows_current_and_cancelled_notices_but_not_past_or_unpubl
 
     section = re.search(r'id="upcoming-suspensions".*?</section>', page, re.S).group(0)
     assert "Running now" in section
-    assert "In progress" in section
+    assert "Under way" in section
     assert "Called off" in section
     assert "Cancelled" in section
     assert "Long over" not in section
