@@ -118,6 +118,17 @@ class SuspensionPlanForm(ShortNoticeMixin):
         )
 
 
+class PublishForm(forms.Form):
+    prefix = "publish"
+    manual_note = forms.CharField(
+        label=_("How the document and phone notices were made"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. the document number sent, or whom you called."),
+    )
+
+
 class RescheduleForm(ShortNoticeMixin):
     prefix = "reschedule"
     starts_at = instant_field(_("New start (KST)"))

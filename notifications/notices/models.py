@@ -35,8 +35,10 @@ class NoticeChannel(models.TextChoices):
     PHONE = "phone", _("Phone")
 
 
-#: Channels the outbox sends; the others are done by staff and recorded at publication.
+#: Channels the outbox sends; the screen notice is the homepage itself.
 SENT_CHANNELS = (NoticeChannel.EMAIL, NoticeChannel.SMS)
+#: Channels staff use themselves; the publisher records what was done.
+MANUAL_CHANNELS = (NoticeChannel.DOCUMENT, NoticeChannel.PHONE)
 
 
 class SuspensionState(models.TextChoices):
@@ -93,6 +95,12 @@ class SuspensionPlan(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # When customers were last told of the window now in force: the lead time we gave.
     notified_at = models.DateTimeField(_("customers told at"), null=True, blank=True)
+    manual_note = models.TextField(
+        _("document and phone notices made"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What the publisher did on the document and phone channels."),
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     change_reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
     # How many times customers have been told (publication, then each change).
@@ -141,6 +149,10 @@ class SuspensionPlan(models.Model):
     def channel_labels(self) -> list[str]:
         labels = dict(NoticeChannel.choices)
         return [str(labels[code]) for code in self.channels if code in labels]
+
+    @property
+    def manual_channels(self) -> list[str]:
+        return [code for code in self.channels if code in MANUAL_CHANNELS]
 
     @property
     def lead_time(self) -> timedelta | None:

@@ -269,11 +269,17 @@ def _owes(deadline: Deadline | None) -> bool:
 
 
 def suspension_publish(
-    plan: SuspensionPlan, *, audience: list[Addressee], actor, now: datetime | None = None
+    plan: SuspensionPlan,
+    *,
+    audience: list[Addressee],
+    actor,
+    manual_note: str = "",
+    now: datetime | None = None,
 ) -> SuspensionPlan:
     """Put the notice on the homepage, send it to ``audience`` on the plan's e-mail and SMS
-    channels (document and phone are the publisher's to do, recorded with the publication),
-    and stop the clock: met if before due."""
+    channels, and stop the clock: met if before due. Document and phone notices are the
+    publisher's to make; ``manual_note`` records what was done and is required when the plan
+    names those channels."""
     now = now or timezone.now()
     with transaction.atomic():
         plan = _locked(plan)
@@ -281,6 +287,15 @@ def suspension_publish(
             raise NoticeError({"__all__": [_("This notice has already been published.")]})
         if plan.ends_at <= now:
             raise NoticeError({"__all__": [_("This suspension is over: it cannot be announced.")]})
+        if plan.manual_channels and not manual_note.strip():
+            raise NoticeError(
+                {"manual_note": [_("Say how the document and phone notices were made.")]}
+            )
+        if len(manual_note) > 2000:
+            raise NoticeError({"manual_note": [_("At most %(n)s characters.") % {"n": 2000}]})
+        if "\x00" in manual_note:
+            raise NoticeError({"manual_note": [_("Null characters are not allowed.")]})
+        plan.manual_note = manual_note.strip()
         plan.state = SuspensionState.PUBLISHED
         plan.published_at = plan.notified_at = now
         plan.published_by = actor

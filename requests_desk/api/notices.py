@@ -68,6 +68,7 @@ class SuspensionSerializer(serializers.ModelSerializer):
             "published_at",
             "notified_at",
             "cancelled_at",
+            "manual_note",
             "change_reason",
             "lead_days",
             "recipients",
@@ -96,6 +97,16 @@ class SuspensionCreateSerializer(serializers.Serializer):
     title_en = serializers.CharField(required=False, allow_blank=True, default="")
     body_en = serializers.CharField(required=False, allow_blank=True, default="")
     accept_short_notice = serializers.BooleanField(required=False, default=False)
+
+
+class PublishSerializer(serializers.Serializer):
+    manual_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="How the document and phone notices were made (required when the plan "
+        "names those channels).",
+    )
 
 
 class RescheduleSerializer(serializers.Serializer):
@@ -156,14 +167,16 @@ class SuspensionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Publish the notice: homepage, e-mail and SMS to the affected customers",
-        request=None,
+        request=PublishSerializer,
         responses={200: SuspensionSerializer},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         plan = self.get_object()
+        body = PublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         with desk_errors():
-            suspension_publish_to_customers(plan, actor=request.user)
+            suspension_publish_to_customers(plan, actor=request.user, **body.validated_data)
         return self._answer(plan)
 
     @extend_schema(

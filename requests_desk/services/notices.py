@@ -43,10 +43,14 @@ def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addresse
 
 
 def suspension_publish_to_customers(
-    plan: SuspensionPlan, *, actor, now: datetime | None = None
+    plan: SuspensionPlan, *, actor, manual_note: str = "", now: datetime | None = None
 ) -> SuspensionPlan:
     """Publish the notice and send it to the customers of the affected services."""
     now = now or timezone.now()
     return suspension_publish(
-        plan, audience=suspension_audience(plan=plan, now=now), actor=actor, now=now
+        plan,
+        audience=suspension_audience(plan=plan, now=now),
+        actor=actor,
+        manual_note=manual_note,
+        now=now,
     )

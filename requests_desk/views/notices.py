@@ -18,6 +18,7 @@ from commitments.models import Division, Service
 from notifications.notices.forms import (
     AnnouncementForm,
     CancelForm,
+    PublishForm,
     RescheduleForm,
     SuspensionPlanForm,
     add_notice_errors,
@@ -120,13 +121,16 @@ def _plan_or_404(user, pk: int) -> SuspensionPlan:
     return get_object_or_404(plans_for(user).select_related("planned_by", "published_by"), pk=pk)
 
 
-def _render_plan(request, plan, *, reschedule=None, cancel=None, short_notice=False, status=200):
+def _render_plan(
+    request, plan, *, publish=None, reschedule=None, cancel=None, short_notice=False, status=200
+):
     return render(
         request,
         "requests_desk/notices/suspension_detail.html",
         {
             "plan": plan,
             "recipients": plan.recipients.all(),
+            "publish_form": publish or PublishForm(),
             "reschedule_form": reschedule
             or RescheduleForm(
                 initial={
@@ -151,18 +155,22 @@ def suspension_detail(request, pk: int):
 @require_POST
 def suspension_publish(request, pk: int):
     plan = _plan_or_404(request.user, pk)
-    try:
-        plan = suspension_publish_to_customers(plan, actor=request.user)
-    except NoticeError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("Notice published on the homepage and sent to %(n)s address(es).")
-            % {"n": plan.recipients.count()},
-        )
-    return redirect("desk-notices:suspension", pk=pk)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = suspension_publish_to_customers(
+                plan, actor=request.user, manual_note=form.cleaned_data["manual_note"]
+            )
+        except NoticeError as error:
+            add_notice_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Notice published on the homepage and sent to %(n)s address(es).")
+                % {"n": plan.recipients.count()},
+            )
+            return redirect("desk-notices:suspension", pk=pk)
+    return _render_plan(request, plan, publish=form, status=400)
 
 
 @desk_view

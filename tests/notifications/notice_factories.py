@@ -59,7 +59,7 @@ def planned(actor, *, starts_at, hours: int = 4, services=("network",), **change
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(hours=hours),
         "cause": "regular_check",
-        "channels": ["screen", "email", "sms", "document"],
+        "channels": ["screen", "email", "sms"],
         "title_ko": "네트워크 정기 점검",
         "title_en": "Network regular check-up",
         "body_ko": "정기 점검으로 서비스가 중단됩니다.",

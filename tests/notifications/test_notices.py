@@ -355,3 +355,18 @@ def test_a_published_notice_without_a_clock_of_its_own_is_rescheduled_on_a_new_o
     assert clock.due_at == kst(2026, 10, 12, 9)
     assert clock.state == DeadlineState.MET
     assert clock.owner == planner
+
+
+def test_document_and_phone_notices_are_recorded_by_the_publisher(planner):
+    with at(2026, 9, 20, 10):
+        plan = planned(planner, starts_at=kst(2026, 10, 5, 9), channels=["screen", "document"])
+        with pytest.raises(NoticeError) as refused:
+            suspension_publish(plan, audience=AUDIENCE, actor=planner, manual_note=" ")
+        plan = suspension_publish(
+            plan, audience=AUDIENCE, actor=planner, manual_note="공문 제2026-17호 발송"
+        )
+
+    assert "manual_note" in refused.value.message_dict
+    assert plan.manual_note == "공문 제2026-17호 발송"
+    assert notices(plan) == []  # neither e-mail nor SMS was chosen
+    assert Deadline.objects.get(pk=plan.deadline_id).state == DeadlineState.MET

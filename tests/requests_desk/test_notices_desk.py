@@ -236,6 +236,25 @@ def test_rescheduling_and_cancelling_from_the_desk_tell_exactly_those_told(clien
     assert plan.state == SuspensionState.CANCELLED
 
 
+def test_publishing_a_plan_with_document_or_phone_notices_asks_what_was_done(client, network):
+    user = signed_in_member(client, "planner")
+    with at(2026, 9, 20, 10):
+        plan = planned(user, starts_at=kst(2026, 10, 5, 9), channels=["screen", "phone"])
+        refused = client.post(f"/desk/notices/suspensions/{plan.pk}/publish/", {})
+        done = client.post(
+            f"/desk/notices/suspensions/{plan.pk}/publish/",
+            {"publish-manual_note": "주요 고객 5곳에 전화 안내"},
+        )
+
+    assert refused.status_code == 400
+    assert "manual_note" in refused.context["publish_form"].errors
+    assert 'href="#id_publish-manual_note"' in refused.content.decode()
+    assert done.status_code == 302
+    plan.refresh_from_db()
+    assert plan.state == SuspensionState.PUBLISHED
+    assert plan.manual_note == "주요 고객 5곳에 전화 안내"
+
+
 def test_a_cancellation_without_a_reason_is_a_form_error(client, network):
     user = signed_in_member(client, "planner")
     with at(2026, 9, 20, 10):
