@@ -59,7 +59,7 @@ def test_staff_plan_and_publish_a_suspension_and_the_homepage_shows_it_with_its_
     page.locator("#publish").click()
     expect(page.locator("#notice-clock")).to_have_attribute("data-state", "met")
 
-    plan = SuspensionPlan.objects.get()
+    plan = SuspensionPlan.objects.get(title_ko="네트워크 정기 점검 안내")
     days = plan.lead_days
     assert days in (9, 10)
     page.goto(f"{base}/en/")
