@@ -32,7 +32,7 @@ class NoticeChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     DOCUMENT = "document", _("Document")
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", _("Phone call")
 
 
 #: Channels the outbox sends; the screen notice is the homepage itself.

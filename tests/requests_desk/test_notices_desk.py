@@ -159,6 +159,8 @@ def test_a_plan_with_short_notice_warns_and_goes_on_only_when_confirmed(client, 
 
     assert warned.status_code == 400
     assert 'id="short-notice-warning"' in warned.content.decode()
+    assert 'name="accept_short_notice"' in warned.content.decode()
+    assert 'name="accept_short_notice"' not in client.get(NEW).content.decode()
     assert "accept_short_notice" in warned.context["form"].errors
     assert 'value="네트워크 장비 교체"' in warned.content.decode()
     assert confirmed.status_code == 302
