@@ -1,7 +1,6 @@
 """Two people publish the same notice at once, each on their own database connection
-(committed data, so ``transactional_db``): it is published once and each message written once."""
-
-import pytest
+(committed data: ``committed_charter`` uses ``transactional_db``, and the charter is seeded
+again after the flush): it is published once and each message written once."""
 
 from notifications.models import Notification
 from notifications.notices.models import SuspensionRecipient, SuspensionState
@@ -11,12 +10,10 @@ from tests.notifications.notice_factories import planned
 from tests.notifications.test_sweep_concurrency import in_threads
 from tests.seoul import at, kst
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 AUDIENCE = [Addressee("email", "kim@example.com"), Addressee("sms", "010-1234-5678")]
 
 
-def test_two_publishers_at_once_publish_the_notice_once():
+def test_two_publishers_at_once_publish_the_notice_once(committed_charter):
     planner = UserFactory(username="concurrent-planner")
     with at(2026, 9, 20, 10):
         plan = planned(planner, starts_at=kst(2026, 10, 5, 9))
