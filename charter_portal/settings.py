@@ -373,6 +373,12 @@ SPECTACULAR_SETTINGS = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Public notices -----------------------------------------------------------------------
+
+# Who hears of a planned suspension: the customer contacts with a request about an affected
+# service received within this many days.
+NOTICE_AUDIENCE_DAYS = env_int("NOTICE_AUDIENCE_DAYS", 365, minimum=1)
+
 # --- Security -----------------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

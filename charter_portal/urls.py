@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("requests_desk.api_urls")),
     path("", include("notifications.api_urls")),
     path("public/", include("requests_desk.public_api_urls")),
+    path("", include("requests_desk.notice_api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -32,6 +33,8 @@ urlpatterns = [
         path("desk/", include("requests_desk.urls")),
         path("surveys/", include("requests_desk.survey_urls")),
         path("", include("requests_desk.public_urls")),
+        path("desk/notices/", include("requests_desk.notice_urls")),
+        path("", include("notifications.notices.urls")),
         path("admin/", admin.site.urls),
         path(
             "accounts/login/",

@@ -102,3 +102,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # The outbox is the record of what was sent; deleting rows would hide failures.
         return False
+
+
+# Public notices register their own read-only pages.
+import notifications.notices.admin  # noqa: E402, F401

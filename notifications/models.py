@@ -140,3 +140,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} → {self.recipient} ({self.state})"
+
+
+# Public notices live in their own module; Django finds models through this one.
+from notifications.notices.models import (  # noqa: E402, F401
+    Announcement,
+    SuspensionPlan,
+    SuspensionRecipient,
+)

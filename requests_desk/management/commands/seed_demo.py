@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from commitments.models import Team
-from requests_desk import demo
+from requests_desk import demo, demo_notices
 
 
 class Command(BaseCommand):
@@ -24,7 +24,9 @@ class Command(BaseCommand):
         users = demo.demo_users(stdout=self.stdout)
         made = demo.demo_requests(actor=users["admin"])
         live = demo.demo_live_support_inquiry(actor=users["staff"])
+        notices = demo_notices.demo_notices(actor=users["staff"])
         self.stdout.write(
             f"demo requests: created {len(made)}; live support inquiry: "
             + (f"created {live.tracking_code}" if live else "one is still open")
         )
+        self.stdout.write(f"demo notices: created {len(notices)}")

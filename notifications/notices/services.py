@@ -1,0 +1,545 @@
+"""Planning, publishing, rescheduling and cancelling suspension notices; recording and
+publishing announcements. Each keeps its charter clock in step with it.
+
+Who hears of a suspension is not decided here: the caller passes the addresses (the desk
+gathers the customers of the affected services), so this module knows nothing of requests.
+What was sent is recorded per address; a change goes to exactly those addresses again.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments.business_time import SUPPORTED_YEARS
+from commitments.deadlines import (
+    ClockError,
+    deadline_cancel,
+    deadline_recompute,
+    deadline_start,
+    deadline_stop,
+)
+from commitments.models import Commitment, Deadline, DeadlineState
+from notifications.notices.messages import suspension_message
+from notifications.notices.models import (
+    SENT_CHANNELS,
+    Announcement,
+    NoticeChannel,
+    SuspensionCause,
+    SuspensionPlan,
+    SuspensionRecipient,
+    SuspensionState,
+)
+from notifications.outbox import notification_enqueue
+
+SUSPENSION_NOTICE = "common.suspension-notice"
+SPEC_ANNOUNCEMENT = "info.spec-announcement"
+SUSPENSION_SUBJECT = "suspension"
+ANNOUNCEMENT_SUBJECT = "announcement"
+#: The charter's lead: the clock's own terms decide the due instant, this only words the warning.
+NOTICE_LEAD = timedelta(days=7)
+TITLE_MAX = 200
+TEXT_MAX = 5000
+
+
+class NoticeError(ValidationError):
+    """Bad input, as ``{field: [message, …]}``; ``__all__`` for the whole."""
+
+    def __init__(self, errors: dict[str, list[str] | str]):
+        super().__init__(
+            {
+                field or NON_FIELD_ERRORS: [
+                    str(m) for m in (msgs if isinstance(msgs, list) else [msgs])
+                ]
+                for field, msgs in errors.items()
+            }
+        )
+
+
+class ShortNotice(NoticeError):
+    """The window starts sooner than the charter's lead time; the user must confirm."""
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """One customer address a notice goes to."""
+
+    channel: str  # "email" or "sms"
+    address: str
+    name: str = ""
+
+
+def _path(name: str, pk: int, fallback: str) -> str:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return fallback
+
+
+# --- suspensions -----------------------------------------------------------------------------
+
+
+def short_notice_message(*, starts_at: datetime, now: datetime) -> str:
+    lead = starts_at - now
+    return _(
+        "The suspension starts in %(days)s day(s): less than the 7 days the charter promises. "
+        "The notice clock will be recorded as breached. Tick the confirmation to plan it anyway."
+    ) % {"days": max(lead.days, 0)}
+
+
+def suspension_validate(
+    *,
+    services: list,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    cause: str,
+    cause_other: str,
+    channels: list[str],
+    title_ko: str,
+    body_ko: str,
+    title_en: str = "",
+    body_en: str = "",
+    now: datetime,
+) -> None:
+    """Every refusal at once, by field (the form and the API show them all)."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not services:
+        refuse("services", _("Choose at least one affected service."))
+    if starts_at is None:
+        refuse("starts_at", _("Give the start of the suspension."))
+    elif starts_at.year not in SUPPORTED_YEARS:
+        refuse("starts_at", _("This date is outside the years the calendars know."))
+    elif starts_at <= now:
+        refuse("starts_at", _("The suspension must start in the future."))
+    if ends_at is None:
+        refuse("ends_at", _("Give the end of the suspension."))
+    elif ends_at.year not in SUPPORTED_YEARS:
+        refuse("ends_at", _("This date is outside the years the calendars know."))
+    elif starts_at is not None and ends_at <= starts_at:
+        refuse("ends_at", _("The end must be after the start."))
+    if cause not in SuspensionCause.values:
+        refuse("cause", _("Choose one of the causes listed."))
+    elif cause == SuspensionCause.OTHER and not cause_other.strip():
+        refuse("cause_other", _("Say what the other cause is."))
+    if len(cause_other) > 200:
+        refuse("cause_other", _("At most 200 characters."))
+    if not channels:
+        refuse("channels", _("Choose at least one channel."))
+    elif any(channel not in NoticeChannel.values for channel in channels):
+        refuse("channels", _("Choose channels from the list."))
+    for field, value, limit, required in (
+        ("title_ko", title_ko, TITLE_MAX, True),
+        ("body_ko", body_ko, TEXT_MAX, True),
+        ("title_en", title_en, TITLE_MAX, False),
+        ("body_en", body_en, TEXT_MAX, False),
+    ):
+        if required and not value.strip():
+            refuse(field, _("This field is required."))
+        elif len(value) > limit:
+            refuse(field, _("At most %(n)s characters.") % {"n": limit})
+        elif "\x00" in value:
+            refuse(field, _("Null characters are not allowed."))
+    if errors:
+        raise NoticeError(errors)
+
+
+def _window_check(
+    *, starts_at: datetime, ends_at: datetime, now: datetime, accept_short_notice: bool
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if starts_at.year not in SUPPORTED_YEARS or ends_at.year not in SUPPORTED_YEARS:
+        errors["starts_at"] = [_("This date is outside the years the calendars know.")]
+    elif starts_at <= now:
+        errors["starts_at"] = [_("The suspension must start in the future.")]
+    elif ends_at <= starts_at:
+        errors["ends_at"] = [_("The end must be after the start.")]
+    if errors:
+        raise NoticeError(errors)
+    if starts_at - NOTICE_LEAD < now and not accept_short_notice:
+        raise ShortNotice(
+            {"accept_short_notice": [short_notice_message(starts_at=starts_at, now=now)]}
+        )
+
+
+def suspension_plan_create(
+    *,
+    services: list,
+    starts_at: datetime,
+    ends_at: datetime,
+    cause: str,
+    channels: list[str],
+    title_ko: str,
+    body_ko: str,
+    actor,
+    cause_other: str = "",
+    title_en: str = "",
+    body_en: str = "",
+    accept_short_notice: bool = False,
+    now: datetime | None = None,
+) -> SuspensionPlan:
+    """Plan a suspension and start its notice clock (due 7 days before the start).
+
+    A plan entered with less lead is refused with :class:`ShortNotice` unless
+    ``accept_short_notice``; then its clock starts already past due and the sweep records the
+    breach at once."""
+    now = now or timezone.now()
+    services = sorted(services, key=lambda s: (s.division_id, s.code))
+    suspension_validate(
+        services=services,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        cause=cause,
+        cause_other=cause_other,
+        channels=channels,
+        title_ko=title_ko,
+        body_ko=body_ko,
+        title_en=title_en,
+        body_en=body_en,
+        now=now,
+    )
+    _window_check(
+        starts_at=starts_at, ends_at=ends_at, now=now, accept_short_notice=accept_short_notice
+    )
+    commitment = Commitment.objects.filter(code=SUSPENSION_NOTICE, active=True).first()
+    if commitment is None:
+        raise NoticeError({"__all__": [_("The charter is not loaded: run seed_charter.")]})
+    first = services[0]
+    with transaction.atomic():
+        plan = SuspensionPlan.objects.create(
+            division_id=first.division_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            cause=cause,
+            cause_other=cause_other.strip() if cause == SuspensionCause.OTHER else "",
+            channels=[c for c in NoticeChannel.values if c in channels],
+            title_ko=title_ko.strip(),
+            title_en=title_en.strip(),
+            body_ko=body_ko.strip(),
+            body_en=body_en.strip(),
+            planned_by=actor,
+            planned_at=now,
+        )
+        plan.services.set(services)
+        try:
+            plan.deadline = deadline_start(
+                commitment=commitment,
+                subject_type=SUSPENSION_SUBJECT,
+                subject_id=plan.pk,
+                subject_label=plan.title_ko,
+                subject_url=_path(
+                    "desk-notices:suspension", plan.pk, f"/desk/notices/suspensions/{plan.pk}/"
+                ),
+                started_at=now,
+                target_at=starts_at,
+                division=first.division,
+                team=first.team,
+                service=first,
+                owner=actor,
+                actor=actor,
+                now=now,
+            )
+        except (ClockError, ValueError) as error:
+            raise NoticeError({"__all__": [str(error)]}) from error
+        plan.save(update_fields=["deadline"])
+    return plan
+
+
+def _locked(plan: SuspensionPlan) -> SuspensionPlan:
+    return (
+        SuspensionPlan.objects.select_for_update(of=("self",))
+        .select_related("deadline__terms")
+        .get(pk=plan.pk)
+    )
+
+
+def _owes(deadline: Deadline | None) -> bool:
+    """The clock still waits: running, paused, or breached and not yet stopped."""
+    return deadline is not None and (
+        deadline.is_open
+        or (deadline.state == DeadlineState.BREACHED and deadline.stopped_at is None)
+    )
+
+
+def suspension_publish(
+    plan: SuspensionPlan,
+    *,
+    audience: list[Addressee],
+    actor,
+    manual_note: str = "",
+    now: datetime | None = None,
+) -> SuspensionPlan:
+    """Put the notice on the homepage, send it to ``audience`` on the plan's e-mail and SMS
+    channels, and stop the clock: met if before due. Document and phone notices are the
+    publisher's to make; ``manual_note`` records what was done and is required when the plan
+    names those channels."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.state != SuspensionState.PLANNED:
+            raise NoticeError({"__all__": [_("This notice has already been published.")]})
+        if plan.ends_at <= now:
+            raise NoticeError({"__all__": [_("This suspension is over: it cannot be announced.")]})
+        if plan.manual_channels and not manual_note.strip():
+            raise NoticeError(
+                {"manual_note": [_("Say how the document and phone notices were made.")]}
+            )
+        if len(manual_note) > 2000:
+            raise NoticeError({"manual_note": [_("At most %(n)s characters.") % {"n": 2000}]})
+        if "\x00" in manual_note:
+            raise NoticeError({"manual_note": [_("Null characters are not allowed.")]})
+        plan.manual_note = manual_note.strip()
+        plan.state = SuspensionState.PUBLISHED
+        plan.published_at = plan.notified_at = now
+        plan.published_by = actor
+        plan.revision = 1
+        plan.save()
+        wanted = [a for a in audience if a.channel in plan.channels and a.channel in SENT_CHANNELS]
+        seen: set[tuple[str, str]] = set()
+        rows = []
+        for addressee in wanted:
+            key = (addressee.channel, addressee.address.strip().lower())
+            if not key[1] or key in seen:
+                continue
+            seen.add(key)
+            rows.append(
+                SuspensionRecipient(
+                    plan=plan,
+                    channel=addressee.channel,
+                    address=addressee.address.strip(),
+                    name=addressee.name[:200],
+                    told_at=now,
+                )
+            )
+        SuspensionRecipient.objects.bulk_create(rows)
+        _notify(plan, event="published")
+        if _owes(plan.deadline):
+            deadline_stop(plan.deadline, at=now, cause="notice published and sent", actor=actor)
+    return plan
+
+
+def suspension_reschedule(
+    plan: SuspensionPlan,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    actor,
+    accept_short_notice: bool = False,
+    now: datetime | None = None,
+) -> SuspensionPlan:
+    """Move the window. Before publication the clock is recomputed for the new start; after
+    it, everyone who was told hears of the new window, and a new notice clock for it starts
+    and stops at once (met if the new window still leaves 7 days)."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise NoticeError({"reason": [_("Say why the suspension moves.")]})
+    if len(reason) > 300:
+        raise NoticeError({"reason": [_("At most %(n)s characters.") % {"n": 300}]})
+    _window_check(
+        starts_at=starts_at, ends_at=ends_at, now=now, accept_short_notice=accept_short_notice
+    )
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.state == SuspensionState.CANCELLED:
+            raise NoticeError({"__all__": [_("A cancelled suspension cannot be rescheduled.")]})
+        plan.starts_at, plan.ends_at = starts_at, ends_at
+        plan.change_reason = reason.strip()
+        if plan.state == SuspensionState.PLANNED:
+            plan.save()
+            if plan.deadline is not None and plan.deadline.is_open:
+                deadline_recompute(
+                    plan.deadline, at=now, reason=reason[:200], target_at=starts_at, actor=actor
+                )
+            return plan
+        plan.state = SuspensionState.RESCHEDULED
+        plan.notified_at = now
+        plan.revision += 1
+        previous = plan.deadline
+        commitment = (
+            previous.commitment
+            if previous is not None
+            else Commitment.objects.get(code=SUSPENSION_NOTICE)
+        )
+        first = plan.services.order_by("division__code", "code").first()
+        plan.deadline = deadline_start(
+            commitment=commitment,
+            subject_type=SUSPENSION_SUBJECT,
+            subject_id=plan.pk,
+            subject_label=plan.title_ko,
+            subject_url=_path(
+                "desk-notices:suspension", plan.pk, f"/desk/notices/suspensions/{plan.pk}/"
+            ),
+            started_at=now,
+            target_at=starts_at,
+            division=plan.division,
+            team=first.team if first else None,
+            service=first,
+            owner=previous.owner if previous is not None else plan.planned_by,
+            actor=actor,
+            now=now,
+            previous=previous,
+        )
+        plan.save()
+        _notify(plan, event="rescheduled")
+        deadline_stop(plan.deadline, at=now, cause="new window published and sent", actor=actor)
+    return plan
+
+
+def suspension_cancel(
+    plan: SuspensionPlan, *, reason: str, actor, now: datetime | None = None
+) -> SuspensionPlan:
+    """Call the suspension off. The clock is cancelled if it still waits (a recorded breach
+    stands); everyone who was told hears that it is cancelled."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise NoticeError({"reason": [_("Say why the suspension is cancelled.")]})
+    if len(reason) > 300:
+        raise NoticeError({"reason": [_("At most %(n)s characters.") % {"n": 300}]})
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.state == SuspensionState.CANCELLED:
+            raise NoticeError({"__all__": [_("This suspension is already cancelled.")]})
+        was_public = plan.is_public
+        plan.state = SuspensionState.CANCELLED
+        plan.cancelled_at = now
+        plan.change_reason = reason.strip()
+        if was_public:
+            # notified_at stays: the lead shown is the one given for the window called off.
+            plan.revision += 1
+        plan.save()
+        if _owes(plan.deadline):
+            deadline_cancel(plan.deadline, at=now, cause=reason[:200], actor=actor)
+        if was_public:
+            _notify(plan, event="cancelled")
+    return plan
+
+
+def _notify(plan: SuspensionPlan, *, event: str) -> int:
+    """Write one outbox row per recorded recipient for this revision of the notice."""
+    services = list(plan.services.order_by("division__code", "code"))
+    messages = {
+        channel: suspension_message(plan, event=event, services=services, channel=channel)
+        for channel in SENT_CHANNELS
+    }
+    count = 0
+    for recipient in plan.recipients.all():
+        subject, body = messages[recipient.channel]
+        notification_enqueue(
+            idempotency_key=(
+                f"suspension:{plan.pk}:{plan.revision}:{recipient.channel}:"
+                f"{recipient.address.lower()}"
+            )[:200],
+            step="notice",
+            channel=recipient.channel,
+            recipient=recipient.address,
+            subject=subject,
+            body=body,
+            deadline=plan.deadline,
+            subject_type=SUSPENSION_SUBJECT,
+            subject_id=plan.pk,
+        )
+        count += 1
+    return count
+
+
+# --- announcements ---------------------------------------------------------------------------
+
+
+def announcement_record(
+    *,
+    title_ko: str,
+    body_ko: str,
+    spec_completed_at: datetime,
+    actor,
+    title_en: str = "",
+    body_en: str = "",
+    now: datetime | None = None,
+) -> Announcement:
+    """Record a completed trading-information specification; its announcement is owed the
+    same business day (``info.spec-announcement``, on the Information HO's calendar)."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if spec_completed_at is None:
+        errors["spec_completed_at"] = [_("Give the instant the specification was completed.")]
+    elif spec_completed_at.year not in SUPPORTED_YEARS:
+        errors["spec_completed_at"] = [_("This date is outside the years the calendars know.")]
+    elif spec_completed_at > now + timedelta(minutes=2):
+        errors["spec_completed_at"] = [_("This time is in the future.")]
+    for field, value, limit, required in (
+        ("title_ko", title_ko, TITLE_MAX, True),
+        ("body_ko", body_ko, 10_000, True),
+        ("title_en", title_en, TITLE_MAX, False),
+        ("body_en", body_en, 10_000, False),
+    ):
+        if required and not value.strip():
+            errors.setdefault(field, []).append(_("This field is required."))
+        elif len(value) > limit:
+            errors.setdefault(field, []).append(_("At most %(n)s characters.") % {"n": limit})
+        elif "\x00" in value:
+            errors.setdefault(field, []).append(_("Null characters are not allowed."))
+    if errors:
+        raise NoticeError(errors)
+    commitment = Commitment.objects.filter(code=SPEC_ANNOUNCEMENT, active=True).first()
+    if commitment is None:
+        raise NoticeError({"__all__": [_("The charter is not loaded: run seed_charter.")]})
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            title_ko=title_ko.strip(),
+            title_en=title_en.strip(),
+            body_ko=body_ko.strip(),
+            body_en=body_en.strip(),
+            spec_completed_at=spec_completed_at,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        division = commitment.division
+        team = division.teams.order_by("code").first() if division else None
+        announcement.deadline = deadline_start(
+            commitment=commitment,
+            subject_type=ANNOUNCEMENT_SUBJECT,
+            subject_id=announcement.pk,
+            subject_label=announcement.title_ko,
+            subject_url=_path(
+                "desk-notices:announcement",
+                announcement.pk,
+                f"/desk/notices/announcements/{announcement.pk}/",
+            ),
+            started_at=spec_completed_at,
+            team=team,
+            owner=actor,
+            actor=actor,
+            now=now,
+        )
+        announcement.save(update_fields=["deadline"])
+    return announcement
+
+
+def announcement_publish(
+    announcement: Announcement, *, actor, now: datetime | None = None
+) -> Announcement:
+    """Post the announcement on the public board; its clock stops (met if in time)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        announcement = (
+            Announcement.objects.select_for_update(of=("self",))
+            .select_related("deadline__terms")
+            .get(pk=announcement.pk)
+        )
+        if announcement.published_at is not None:
+            raise NoticeError({"__all__": [_("This announcement is already published.")]})
+        announcement.published_at = now
+        announcement.published_by = actor
+        announcement.save(update_fields=["published_at", "published_by"])
+        if _owes(announcement.deadline):
+            deadline_stop(
+                announcement.deadline, at=now, cause="announcement published", actor=actor
+            )
+    return announcement

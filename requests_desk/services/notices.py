@@ -1,0 +1,56 @@
+"""Who hears of a planned suspension, and publishing it to them.
+
+The customers affected by a suspension are the customer contacts who brought us a request
+about one of its services within ``NOTICE_AUDIENCE_DAYS`` (default a year): the people who
+use the service and whom the desk can reach. E-mail goes to their e-mail address, SMS to a
+mobile number (010…); a landline cannot take an SMS. The addresses are handed to
+:mod:`notifications.notices.services`, which sends, records who was told, and tells exactly
+those people again when the plan changes.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from notifications.notices.models import SuspensionPlan
+from notifications.notices.services import Addressee, suspension_publish
+from requests_desk.models import CustomerContact
+
+MOBILE = re.compile(r"^01[016789][0-9\- ]{7,10}$")
+
+
+def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addressee]:
+    """The affected customers' addresses on the plan's e-mail and SMS channels (one query)."""
+    since = now - timedelta(days=settings.NOTICE_AUDIENCE_DAYS)
+    contacts = (
+        CustomerContact.objects.filter(
+            requests__service__in=plan.services.all(), requests__received_at__gte=since
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("pk")
+    )
+    audience: list[Addressee] = []
+    for contact in contacts:
+        name = f"{contact.name} ({contact.organisation.name})"
+        if "email" in plan.channels and contact.email:
+            audience.append(Addressee("email", contact.email, name))
+        if "sms" in plan.channels and contact.phone and MOBILE.match(contact.phone.strip()):
+            audience.append(Addressee("sms", contact.phone.strip(), name))
+    return audience
+
+
+def suspension_publish_to_customers(
+    plan: SuspensionPlan, *, actor, manual_note: str = "", now: datetime | None = None
+) -> SuspensionPlan:
+    """Publish the notice and send it to the customers of the affected services."""
+    now = now or timezone.now()
+    return suspension_publish(
+        plan,
+        audience=suspension_audience(plan=plan, now=now),
+        actor=actor,
+        manual_note=manual_note,
+        now=now,
+    )
