@@ -26,6 +26,7 @@ from commitments.deadlines import (
     deadline_start,
 )
 from commitments.models import Commitment, Deadline, DeadlineState
+from commitments.summaries import summaries_refresh_on_commit, summary_keys
 from requests_desk.models import ClockRule, Request
 from requests_desk.services._common import end_of, local, local_date, request_url, start_of
 from requests_desk.services.errors import DeskError
@@ -245,7 +246,12 @@ def clocks_redivision(request: Request) -> int:
     One ``UPDATE``: due instants, states and events stay as they are (an open clock is
     recomputed on the new division's calendar by :func:`clocks_sync`). The caller holds the
     request's lock, in the transaction that changed its division."""
-    return clocks_of(request).update(division=request.division, team=request.team)
+    clocks = clocks_of(request)
+    ids = list(clocks.values_list("pk", flat=True))
+    # The report summary counts closed clocks by division and team: both the groups they
+    # leave and the ones they join are recomputed once this commits.
+    summaries_refresh_on_commit(ids, keys=summary_keys(ids))
+    return clocks.update(division=request.division, team=request.team)
 
 
 def next_due_refresh(request: Request) -> None:
