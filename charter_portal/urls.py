@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from charter_portal import health
 from charter_portal import views as portal_views
 from commitments import views as commitment_views
+from requests_desk.reports import views as report_views
 
 admin.site.site_header = _("Charter Portal administration")
 admin.site.site_title = _("Charter Portal")
@@ -29,6 +30,8 @@ urlpatterns = [
         path("", commitment_views.home, name="home"),
         path("simulator/", commitment_views.simulator, name="simulator"),
         path("desk/", include("requests_desk.urls")),
+        path("reports/", include("requests_desk.reports.urls")),
+        path("charter/scorecard/", report_views.scorecard, name="scorecard"),
         path("admin/", admin.site.urls),
         path(
             "accounts/login/",
