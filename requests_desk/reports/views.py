@@ -134,6 +134,7 @@ def dashboard(request):
             **_form_context(request, choice),
             "board": board,
             "rows": rows,
+            "empty_rows": [row for row in board.commitments if row.is_empty],
             "links": links,
             "chart": trend_chart(board.trend),
         },
