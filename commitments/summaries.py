@@ -7,7 +7,8 @@ division can never leave it counted twice. Refreshing a group:
 1. runs after the transaction that closed or moved the clocks commits
    (:func:`summaries_refresh_on_commit`): the rows it counts are then visible to everyone, and
    no clock row lock is held while it waits for a group;
-2. takes a transaction-level advisory lock per group, in key order, in one statement;
+2. takes a transaction-level advisory lock per group, in key order, in one statement (after
+   turning JIT compilation off for the transaction: it cost more than the statement);
 3. recomputes the groups in a second statement (which, under READ COMMITTED, reads a snapshot
    taken after the lock): any clock committed later than that snapshot has its own refresh
    still to come, and that one waits for this lock. So concurrent refreshes cannot lose a clock.
@@ -103,6 +104,8 @@ def summaries_refresh(*, deadline_ids: Iterable[int] = (), keys: Iterable[Summar
                              %(teams)s::int[], %(terms)s::bigint[])
     """
     with transaction.atomic(), connection.cursor() as cursor:
+        # A few hundred index scans: compiling them (JIT) costs more than running them.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             f"""
             SELECT pg_advisory_xact_lock({LOCK_SPACE}, hashtext(k::text))
@@ -117,19 +120,25 @@ def summaries_refresh(*, deadline_ids: Iterable[int] = (), keys: Iterable[Summar
             f"""
             WITH keys(day, commitment_id, division_key, team_key, terms_id) AS ({keys_sql}),
             fresh AS (
-                SELECT k.day, k.commitment_id, k.division_key, k.team_key, k.terms_id,
-                       {_aggregates()}
+                -- LATERAL: one index range scan (commitment, due day) per group, never a
+                -- join over the whole table.
+                SELECT k.day, k.commitment_id, k.division_key, k.team_key, k.terms_id, a.*
                 FROM keys k
-                JOIN {_CLOCKS} d
-                  ON d.commitment_id = k.commitment_id
-                 AND d.due_at >= (k.day::timestamp AT TIME ZONE 'Asia/Seoul')
-                 AND d.due_at < ((k.day + 1)::timestamp AT TIME ZONE 'Asia/Seoul')
-                 AND d.terms_id = k.terms_id
-                 AND COALESCE(d.division_id, 0) = k.division_key
-                 AND COALESCE(d.team_id, 0) = k.team_key
-                 AND d.state IN {_states_sql()}
-                CROSS JOIN LATERAL ({_share_sql()}) r
-                GROUP BY k.day, k.commitment_id, k.division_key, k.team_key, k.terms_id
+                CROSS JOIN LATERAL (
+                    SELECT {_aggregates()}
+                    FROM {_CLOCKS} d
+                    CROSS JOIN LATERAL ({_share_sql()}) r
+                    WHERE d.commitment_id = k.commitment_id
+                      AND d.due_at >= (k.day::timestamp AT TIME ZONE 'Asia/Seoul')
+                      AND d.due_at < ((k.day + 1)::timestamp AT TIME ZONE 'Asia/Seoul')
+                      -- "+ 0": filter, never combine with the terms index (a bitmap of
+                      -- a hundred thousand rows per group).
+                      AND d.terms_id + 0 = k.terms_id
+                      AND COALESCE(d.division_id, 0) = k.division_key
+                      AND COALESCE(d.team_id, 0) = k.team_key
+                      AND d.state IN {_states_sql()}
+                ) a
+                WHERE a.met + a.breached + a.cancelled > 0
             ),
             gone AS (
                 DELETE FROM {_TABLE} s USING keys k
@@ -192,7 +201,7 @@ def _aggregates() -> str:
         parts.append(f"count(*) FILTER (WHERE {above}r.share <= {edge / 100})")
         low = edge
     parts.append(f"count(*) FILTER (WHERE r.share > {low / 100})")
-    return ", ".join(parts)
+    return ", ".join(f"{part} AS {name}" for part, name in zip(parts, _COUNTS, strict=True))
 
 
 def stop_bucket(deadline: Deadline) -> str | None:

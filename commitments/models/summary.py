@@ -16,7 +16,8 @@ exactly at due", so every met clock has a share ≤ 1 and every clock stopped la
 ``le_*`` / ``over_500`` columns count stopped clocks (met, or breached and stopped since) per
 bucket of that share in percent: ``le_10`` is 0–10 %, ``le_20`` is over 10 up to 20 % … and
 ``over_500`` is above 500 %. :data:`STOP_BUCKETS` lists the upper edges in column order; the
-percentiles shown are interpolated inside the bucket.
+percentiles shown are interpolated inside the bucket. (A breached clock withdrawn later keeps
+its state, and its withdrawal counts as its stop.)
 
 Kept current by :mod:`commitments.summaries` (after every stop, breach, cancellation and move
 of a clock) and rebuilt from the clocks with ``manage.py rebuild_report_summaries``.
