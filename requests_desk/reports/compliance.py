@@ -102,12 +102,14 @@ class TermsInForce:
 
 def target_words(params: dict) -> str:
     """The target of frozen parameters in words (as the catalogue says it)."""
-    return Commitment(
-        target_kind=params.get("kind"),
-        target_minutes=params.get("minutes"),
-        target_days=params.get("days"),
-        target_months=params.get("months"),
-    ).target_display
+    return str(
+        Commitment(
+            target_kind=params.get("kind"),
+            target_minutes=params.get("minutes"),
+            target_days=params.get("days"),
+            target_months=params.get("months"),
+        ).target_display
+    )
 
 
 @dataclass
@@ -145,7 +147,7 @@ class CommitmentFigures:
     def targets(self) -> str:
         """The targets in force for the period's clocks (the current one when there were none)."""
         words = sorted({t.target for t in self.terms})
-        return " / ".join(words) if words else self.commitment.target_display
+        return " / ".join(words) if words else str(self.commitment.target_display)
 
     @property
     def is_empty(self) -> bool:

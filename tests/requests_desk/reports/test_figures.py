@@ -127,3 +127,18 @@ def test_the_page_says_how_figures_are_counted_and_links_every_number(admin_clie
     assert '<svg viewBox="0 0 720 220"' in html
     assert 'aria-labelledby="trend-title trend-desc"' in html
     assert response["Server-Timing"].startswith("app;dur=")
+
+
+def test_targets_read_in_words_for_every_kind_of_clock(admin_client, month):
+    from commitments.models import Commitment
+    from tests.requests_desk.reports.report_factories import clock
+    from tests.seoul import kst
+
+    for code in ("common.homepage-input", "market.business-review", "common.progress-15d"):
+        clock(
+            Commitment.objects.get(code=code), start=kst(2026, 11, 20, 10), division=month.division
+        )
+    figures = board(admin_client, "division=infrastructure")
+    assert row(figures, "common.homepage-input").targets == "by closing time the same business day"
+    assert row(figures, "market.business-review").targets == "within 7 days"
+    assert row(figures, "common.progress-15d").targets == "every 15 days"
