@@ -27,3 +27,11 @@ def seoul(value) -> str:
     from requests_desk.reports.lists import seoul as in_seoul
 
     return in_seoul(value)
+
+
+@register.filter
+def may_use_reports(user) -> bool:
+    """Whether the menu offers the SLA dashboard (managers and admins)."""
+    from requests_desk.reports.scopes import may_use_reports as allowed
+
+    return allowed(user)
