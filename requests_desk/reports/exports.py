@@ -4,7 +4,8 @@
   generator that reads the rows in chunks (:meth:`requests_desk.reports.lists.DrillDown.stream`)
   into a ``StreamingHttpResponse``: an export of any length never sits in memory.
 - XLSX: openpyxl's write-only workbook, which writes rows out as it goes, into a temporary file
-  that is then streamed back in blocks (``FileResponse``) and removed when closed.
+  that is then streamed back in blocks (``FileResponse``) and removed when closed; a sheet
+  stops after :data:`XLSX_MAX_ROWS` rows with a note saying so.
 - A text cell that a spreadsheet would read as a formula (it begins with ``=``, ``+``, ``-``,
   ``@``, a tab or a carriage return) is written with a leading apostrophe, so it stays text.
 """
@@ -15,9 +16,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: An XLSX sheet stops here with a note (a spreadsheet of more rows takes minutes to build and
+#: is no way to read them); CSV has no limit.
+XLSX_MAX_ROWS = 100_000
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
@@ -61,7 +66,12 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list[str], Iterable[lis
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
         sheet.append([safe_cell(h) for h in header])
-        for row in rows:
+        for count, row in enumerate(rows):
+            if count == XLSX_MAX_ROWS:
+                sheet.append(
+                    [str(_("Only the first %(n)s rows: export CSV for all.")) % {"n": count}]
+                )
+                break
             sheet.append([safe_cell(value) for value in row])
     # Deleted when the response closes the file (after the last block is sent).
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115

@@ -107,3 +107,15 @@ def test_a_long_list_is_streamed_in_chunks(admin_client, month, django_assert_ma
         response = admin_client.get(f"{CLOCKS}export/csv/?division=infrastructure&outcome=running")
         lines = body(response).decode("utf-8-sig").strip().splitlines()
     assert len(lines) > 28
+
+
+def test_an_xlsx_sheet_stops_at_its_limit_and_says_so(admin_client, monkeypatch):
+    from requests_desk.reports import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    response = admin_client.get(f"{CLOCKS}export/xlsx/?division=infrastructure&outcome=met")
+    workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 2 + 1
+    assert rows[-1][0] == "Only the first 2 rows: export CSV for all."
+    workbook.close()
