@@ -14,9 +14,10 @@ division can never leave it counted twice. Refreshing a group:
    still to come, and that one waits for this lock. So concurrent refreshes cannot lose a clock.
 
 The sweep calls it once per batch with the batch's breached clocks; the desk's services through
-:mod:`commitments.deadlines` (stop, cancel, a single breach) and when a request moves to another
-division. A process killed between a commit and its refresh leaves a group short until the group
-is refreshed again or ``rebuild_report_summaries --since DAY`` runs.
+:mod:`commitments.deadlines` (stop, cancel, a single breach), when a request moves to another
+division (every clock moves) and when it changes team (breached clocks still owing move).
+A process killed between a commit and its refresh leaves a group short until the group is
+refreshed again or ``rebuild_report_summaries --since DAY`` runs.
 
 On PostgreSQL both the refresh and the rebuild are single set-based statements (see
 :func:`_aggregates`); on SQLite (the embedded local mode, small data) the same figures are

@@ -234,9 +234,13 @@ def clocks_sync(
 
 def clocks_readdress(request: Request) -> None:
     """The clocks' owner and team follow the request's (escalations reach the new handler)."""
-    clocks_of(request).filter(stopped_at__isnull=True).exclude(
-        state=DeadlineState.CANCELLED
-    ).update(owner=request.assignee, team=request.team)
+    clocks = (
+        clocks_of(request).filter(stopped_at__isnull=True).exclude(state=DeadlineState.CANCELLED)
+    )
+    # A breached clock still owing counts in the report summary under its team.
+    breached = list(clocks.filter(state=DeadlineState.BREACHED).values_list("pk", flat=True))
+    summaries_refresh_on_commit(breached, keys=summary_keys(breached))
+    clocks.update(owner=request.assignee, team=request.team)
 
 
 def clocks_redivision(request: Request) -> int:

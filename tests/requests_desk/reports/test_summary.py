@@ -61,3 +61,19 @@ def test_closed_clocks_that_move_division_move_in_the_summary(
         clocks_redivision(request)
     day = ClockDaySummary.objects.filter(day=date(2026, 11, 2), commitment=month.commitment)
     assert list(day.values_list("division_key", "team_key", "met")) == [(market.pk, 0, 1)]
+
+
+def test_a_breached_clock_still_owing_follows_its_request_to_another_team(
+    month, django_capture_on_commit_callbacks
+):
+    from commitments.models import Team
+    from requests_desk.services.clocks import clocks_readdress
+
+    breached = month.clocks["breached_open"]
+    request = Request.objects.get(pk=breached.subject_id)
+    request.team = Team.objects.get(code="net-dev")
+    request.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        clocks_readdress(request)
+    day = ClockDaySummary.objects.filter(day=date(2026, 11, 9), commitment=month.commitment)
+    assert list(day.values_list("team_key", "breached")) == [(request.team.pk, 1)]
