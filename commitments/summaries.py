@@ -78,7 +78,9 @@ def summaries_refresh_on_commit(
     transaction commits; at once when there is none."""
     ids, extra = list(deadline_ids), list(keys)
     if ids or extra:
-        transaction.on_commit(lambda: summaries_refresh(deadline_ids=ids, keys=extra))
+        # Robust: the clocks are committed; a refresh that fails is logged (and made good by a
+        # rebuild), never turned into an error of the act that stopped the clock.
+        transaction.on_commit(lambda: summaries_refresh(deadline_ids=ids, keys=extra), robust=True)
 
 
 def summaries_refresh(*, deadline_ids: Iterable[int] = (), keys: Iterable[SummaryKey] = ()) -> None:

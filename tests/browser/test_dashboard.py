@@ -18,6 +18,7 @@ from commitments.deadlines import deadline_start, deadline_stop
 from commitments.models import Commitment, Team
 from notifications.sweep import sweep
 from tests.factories import RequestFactory
+from tests.seoul import SEOUL
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
 
@@ -57,6 +58,12 @@ def _breached_trouble_plan():
     return late
 
 
+def late_due(request):
+    from commitments.models import Deadline
+
+    return Deadline.objects.get(subject_id=str(request.pk)).due_at
+
+
 def _log_in(page: Page, base: str, username: str, next_path: str) -> None:
     page.goto(f"{base}/accounts/login/?next={next_path}")
     page.locator("#id_username").fill(username)
@@ -71,7 +78,9 @@ def test_a_manager_drills_down_from_a_breach_to_the_request_and_exports_it(
     late = _breached_trouble_plan()
     assert get_user_model().objects.get(username="manager").managed_teams.filter(code="net-support")
     base = live_server.url
-    _log_in(page, base, "manager", "/reports/")
+    # The month of the breach (Asia/Seoul), even in the first minutes of a month.
+    day = late_due(late).astimezone(SEOUL).date()
+    _log_in(page, base, "manager", f"/reports/?day={day:%Y-%m-%d}")
     expect(page.locator("h1")).to_contain_text("SLA")
     row = page.locator('#commitment-figures tr[data-commitment="network.trouble-plan"]')
     breached = row.locator('a[data-figure="breached"]')
