@@ -118,3 +118,17 @@ def test_the_public_scorecard_needs_no_account(live_server, page: Page, artifact
     page.screenshot(path=artifacts / "scorecard-desktop.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifacts / "scorecard-phone.png", full_page=True)
+
+
+def test_the_monthly_report_prints_without_the_page_furniture(live_server, page: Page, artifacts):
+    late = _breached_trouble_plan()
+    day = late_due(late).astimezone(SEOUL).date()
+    _log_in(page, live_server.url, "manager", f"/reports/monthly/?day={day:%Y-%m-%d}")
+    expect(page.locator("h1")).to_contain_text(f"{day:%Y-%m}")
+    page.emulate_media(media="print")
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.locator(".report-filters")).to_be_hidden()
+    expect(page.locator("#m-commitments")).to_be_visible()
+    page.screenshot(path=artifacts / "reports-monthly-print.png", full_page=True)
+    pdf = page.pdf(path=artifacts / "reports-monthly.pdf", format="A4", landscape=True)
+    assert pdf.startswith(b"%PDF")
