@@ -113,4 +113,6 @@ def test_list_input_errors(admin_client):
     assert "There is no commitment with this code." in response.content.decode()
     assert admin_client.get("/en/reports/list/calls/?outcome=x").status_code == 400
     for page in ("abc", "-3", "99999999999999999999"):
-        assert admin_client.get(f"/en/reports/list/clocks/?page={page}").status_code == 200
+        response = admin_client.get(f"/en/reports/list/clocks/?page={page}")
+        assert response.status_code == 200
+        assert response["Server-Timing"].startswith("app;dur=")

@@ -32,6 +32,7 @@ def test_a_list_exports_as_a_streamed_csv_with_a_bom(admin_client):
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="clocks-2026-11.csv"'
+    assert response["Server-Timing"].startswith("app;dur=")
     content = body(response)
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))

@@ -77,3 +77,22 @@ def test_a_breached_clock_still_owing_follows_its_request_to_another_team(
         clocks_readdress(request)
     day = ClockDaySummary.objects.filter(day=date(2026, 11, 9), commitment=month.commitment)
     assert list(day.values_list("team_key", "breached")) == [(request.team.pk, 1)]
+
+
+def test_the_sweep_refreshes_the_summary_once_per_batch_however_many_breaches(
+    month, django_capture_on_commit_callbacks
+):
+    from notifications.sweep import sweep
+    from tests.requests_desk.reports.report_factories import clock
+    from tests.seoul import kst
+
+    for hour in (9, 10, 11):
+        clock(month.commitment, start=kst(2026, 11, 19, hour), division=month.division)
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = sweep(now=kst(2026, 11, 19, 18))
+    refreshes = [c for c in callbacks if "summaries_refresh_on_commit" in c.__qualname__]
+    assert result.steps_recorded >= 3
+    assert len(refreshes) == 1
+    refreshes[0]()
+    day = ClockDaySummary.objects.get(day=date(2026, 11, 19), commitment=month.commitment)
+    assert day.breached == 3
