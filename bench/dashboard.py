@@ -1513,28 +1513,34 @@ def print_row(row: dict, target: float) -> None:
 
 
 def print_table(results: list[dict], args, complete: bool) -> None:
-    print(
-        f"\n{args.runs} timed requests per page after {args.warmups} warm-ups; ms; "
-        f"server = Server-Timing app;dur, wall = client; target p95 < {args.target_ms:.0f} ms"
-        + ("" if complete else " (incomplete)")
-    )
-    print("| scope | period | page | server median | server p95 | wall median | wall p95 |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    """Two Markdown tables (server time, then client wall time): a row per scope and page, a
+    column per period, "median / p95" in ms; a p95 over the target in bold."""
+    periods = list(dict.fromkeys(row["period"] for row in results))
+    by_page: dict[tuple[str, str], dict[str, dict]] = {}
     for row in results:
-        cells = [row["scope"], row["period"], row["page"]]
-        if row["status"] != 200:
-            cells += [f"HTTP {row['status']}", "", "", ""]
-        else:
-            server, wall = row["server"], row["wall"]
-            p95 = percentile(server, 0.95) if server else None
-            mark = "**" if p95 is not None and p95 > args.target_ms else ""
-            cells += [
-                f"{statistics.median(server):.1f}" if server else "—",
-                f"{mark}{p95:.1f}{mark}" if server else "—",
-                f"{statistics.median(wall):.1f}",
-                f"{percentile(wall, 0.95):.1f}",
-            ]
-        print("| " + " | ".join(cells) + " |")
+        by_page.setdefault((row["scope"], row["page"]), {})[row["period"]] = row
+    for what, key in (("server (Server-Timing app;dur)", "server"), ("client wall", "wall")):
+        print(
+            f"\n{what}, ms, median / p95 of {args.runs} requests after {args.warmups} warm-ups"
+            f"; target p95 < {args.target_ms:.0f} ms" + ("" if complete else " (incomplete)")
+        )
+        print("| scope | page | " + " | ".join(periods) + " |")
+        print("|---|---|" + "---:|" * len(periods))
+        for (scope, page), cells in by_page.items():
+            shown = []
+            for period in periods:
+                row = cells.get(period)
+                if row is None:
+                    shown.append("")
+                elif row["status"] != 200:
+                    shown.append(f"HTTP {row['status']}")
+                elif not row[key]:
+                    shown.append("—")
+                else:
+                    p95 = percentile(row[key], 0.95)
+                    bold = "**" if p95 > args.target_ms else ""
+                    shown.append(f"{statistics.median(row[key]):.1f} / {bold}{p95:.1f}{bold}")
+            print(f"| {scope} | {page} | " + " | ".join(shown) + " |")
 
 
 if __name__ == "__main__":
