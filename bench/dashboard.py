@@ -1100,7 +1100,7 @@ class Generator:
         steps("breach events of breached clocks", self.breach_events)
         steps("next due of open requests", self.next_due)
         steps("customer's voice", self.voice)
-        check_dues(self.args.sample)
+        steps("due instants checked against the engine", lambda: check_dues(self.args.sample))
         steps("drop helper tables", self.drop_helpers)
         steps("VACUUM ANALYZE", vacuum_analyze)
 
@@ -1245,7 +1245,7 @@ def main() -> None:
         print(f"reusing {have:,} generated requests", flush=True)
     else:
         Generator(args, steps).run()
-        plausibility()
+        steps("plausibility counts (full scans)", plausibility)
     if not args.reuse or args.rebuild:
         rebuild_summaries(steps)
     print(f"\ndatabase ready in {time.perf_counter() - began:.1f} s", flush=True)
