@@ -87,7 +87,7 @@ class PhoneCall(models.Model):
             # The phone figures of the SLA reports, read from the index alone.
             models.Index(
                 fields=["received_at"],
-                include=["division", "rings", "apology_given"],
+                include=["division", "rings", "apology_given", "request"],
                 name="call_received_rings",
             ),
         ]
