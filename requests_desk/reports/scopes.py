@@ -63,9 +63,14 @@ class Scope:
         return Q(division_key=self.division.pk) if self.division else Q()
 
     def by_division(self, *, team_path: str | None, division_path: str = "division_id") -> Q:
-        """A filter for rows that carry a division (and reach a team through ``team_path``)."""
+        """A filter for rows that carry a division (and reach a team through ``team_path``).
+
+        A team's rows are filtered by its division as well (a request's team belongs to the
+        request's division): that lets the (division, time) indexes narrow them first."""
         if self.team:
-            return Q(**{team_path: self.team.pk}) if team_path else Q(pk__in=[])
+            if not team_path:
+                return Q(pk__in=[])
+            return Q(**{division_path: self.team.division_id, team_path: self.team.pk})
         return Q(**{division_path: self.division.pk}) if self.division else Q()
 
 
