@@ -34,7 +34,7 @@ wall time and the server's ``Server-Timing: app;dur=`` are reported as median an
     REDIS_URL=redis://127.0.0.1:6379/11 .venv/bin/python bench/dashboard.py --requests 1000000
 
 ``--requests 20000`` for a quick check; ``--reuse`` keeps the data of an earlier run (the
-database is otherwise dropped and made again); ``--check`` exits non-zero when a p95 of the
+database is otherwise dropped and made again, so its name must contain "bench"); ``--check`` exits non-zero when a p95 of the
 server time is over ``--target-ms``.
 """
 
@@ -140,6 +140,11 @@ def recreate_database(url: str) -> None:
 
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(
+            f"this drops and creates the database {name!r}: give one whose name says 'bench' "
+            "(or --reuse to keep the data)"
+        )
     admin = psycopg2.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")))
     admin.autocommit = True
     with admin.cursor() as cursor:
