@@ -34,8 +34,8 @@ wall time and the server's ``Server-Timing: app;dur=`` are reported as median an
     REDIS_URL=redis://127.0.0.1:6379/11 .venv/bin/python bench/dashboard.py --requests 1000000
 
 ``--requests 20000`` for a quick check; ``--reuse`` keeps the data of an earlier run (the
-database is otherwise dropped and made again, so its name must contain "bench"); ``--check`` exits non-zero when a p95 of the
-server time is over ``--target-ms``.
+database is otherwise dropped and made again, so its name must contain "bench"); ``--check``
+exits non-zero when a p95 of the server time is over ``--target-ms``.
 """
 
 import argparse
