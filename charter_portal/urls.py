@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from charter_portal import health
 from charter_portal import views as portal_views
 from commitments import views as commitment_views
+from requests_desk.reports import views as report_views
 
 admin.site.site_header = _("Charter Portal administration")
 admin.site.site_title = _("Charter Portal")
@@ -35,6 +36,8 @@ urlpatterns = [
         path("", include("requests_desk.public_urls")),
         path("desk/notices/", include("requests_desk.notice_urls")),
         path("", include("notifications.notices.urls")),
+        path("reports/", include("requests_desk.reports.urls")),
+        path("charter/scorecard/", report_views.scorecard, name="scorecard"),
         path("admin/", admin.site.urls),
         path(
             "accounts/login/",

@@ -24,6 +24,7 @@ from commitments.models import (
     DeadlineState,
 )
 from commitments.models.deadline import EventKind
+from commitments.summaries import summaries_refresh_on_commit
 
 DEFAULT_CALENDAR_CODE = "kr-public"
 
@@ -280,6 +281,7 @@ def deadline_stop(
         if told_in_time and not met:
             data["logged_after_breach"] = True
         _event(deadline, kind, at=at, actor=actor, note=cause, data=data)
+        summaries_refresh_on_commit([deadline.pk])
         if (
             deadline.kind == "every"
             and continue_series
@@ -326,6 +328,7 @@ def deadline_cancel(deadline: Deadline, *, at: datetime, cause: str, actor=None)
     with transaction.atomic():
         deadline.save()
         _event(deadline, EventKind.CANCELLED, at=at, actor=actor, note=cause)
+        summaries_refresh_on_commit([deadline.pk])
     return deadline
 
 
@@ -449,6 +452,8 @@ def deadline_record_step(
     with transaction.atomic():
         deadline.save(update_fields=list(STEP_FIELDS))
         event.save()
+        if step.kind == "breach":
+            summaries_refresh_on_commit([deadline.pk])
         if starts_next_cycle(deadline, step):
             deadline_next_cycle(deadline, start=deadline.due_at, now=now)
     return event

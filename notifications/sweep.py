@@ -49,6 +49,7 @@ from commitments.models import (
     Team,
 )
 from commitments.models.deadline import EventKind
+from commitments.summaries import summaries_refresh_on_commit
 from notifications import clock, messages, recipients
 from notifications.models import Notification, WorkerHeartbeat
 from notifications.outbox import notification_put, notification_row, notifications_write
@@ -281,6 +282,12 @@ def _write_batch(plans: list[_Plan], *, now: datetime) -> None:
     _update_clocks([plan.deadline for plan in plans], fields=[*STEP_FIELDS, "last_error"])
     DeadlineEvent.objects.bulk_create([event for plan in plans for event in plan.events])
     notifications_write([row for plan in plans for row in plan.notifications])
+    # The report summary counts breaches: one refresh for the whole batch, after it commits.
+    summaries_refresh_on_commit(
+        plan.deadline.pk
+        for plan in plans
+        if any(event.kind == EventKind.BREACHED for event in plan.events)
+    )
     for plan in plans:
         if plan.next_cycle:  # rare: one recurring clock's breach
             deadline_next_cycle(plan.deadline, start=plan.deadline.due_at, now=now)

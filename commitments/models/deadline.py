@@ -163,6 +163,21 @@ class Deadline(models.Model):
             ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
             models.Index(fields=["division", "state", "due_at"], name="deadline_division_state"),
+            # The SLA reports (requests_desk.reports): clocks by due instant, per commitment,
+            # state or team, and the few that are open or breached and still owing.
+            models.Index(fields=["commitment", "due_at"], name="deadline_commitment_due"),
+            models.Index(fields=["state", "due_at"], name="deadline_state_due"),
+            models.Index(fields=["team", "state", "due_at"], name="deadline_team_state"),
+            models.Index(
+                fields=["due_at"],
+                name="deadline_open_due",
+                condition=models.Q(state__in=["running", "paused"]),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="deadline_breached_open",
+                condition=models.Q(state="breached", stopped_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

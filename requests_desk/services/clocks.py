@@ -26,6 +26,7 @@ from commitments.deadlines import (
     deadline_start,
 )
 from commitments.models import Commitment, Deadline, DeadlineState
+from commitments.summaries import summaries_refresh_on_commit, summary_keys
 from requests_desk.models import ClockRule, Request
 from requests_desk.services._common import end_of, local, local_date, request_url, start_of
 from requests_desk.services.errors import DeskError
@@ -233,9 +234,13 @@ def clocks_sync(
 
 def clocks_readdress(request: Request) -> None:
     """The clocks' owner and team follow the request's (escalations reach the new handler)."""
-    clocks_of(request).filter(stopped_at__isnull=True).exclude(
-        state=DeadlineState.CANCELLED
-    ).update(owner=request.assignee, team=request.team)
+    clocks = (
+        clocks_of(request).filter(stopped_at__isnull=True).exclude(state=DeadlineState.CANCELLED)
+    )
+    # A breached clock still owing counts in the report summary under its team.
+    breached = list(clocks.filter(state=DeadlineState.BREACHED).values_list("pk", flat=True))
+    summaries_refresh_on_commit(breached, keys=summary_keys(breached))
+    clocks.update(owner=request.assignee, team=request.team)
 
 
 def clocks_redivision(request: Request) -> int:
@@ -245,7 +250,12 @@ def clocks_redivision(request: Request) -> int:
     One ``UPDATE``: due instants, states and events stay as they are (an open clock is
     recomputed on the new division's calendar by :func:`clocks_sync`). The caller holds the
     request's lock, in the transaction that changed its division."""
-    return clocks_of(request).update(division=request.division, team=request.team)
+    clocks = clocks_of(request)
+    ids = list(clocks.values_list("pk", flat=True))
+    # The report summary counts closed clocks by division and team: both the groups they
+    # leave and the ones they join are recomputed once this commits.
+    summaries_refresh_on_commit(ids, keys=summary_keys(ids))
+    return clocks.update(division=request.division, team=request.team)
 
 
 def next_due_refresh(request: Request) -> None:
