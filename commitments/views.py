@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -9,8 +9,7 @@ from commitments.forms import SimulatorForm
 from commitments.models import Commitment
 from commitments.simulation import SimulationError, simulate_due
 
-#: What customers come to the homepage to do, in order: (URL name, label, hint). An entry
-#: shows only when its page exists in this installation.
+#: What customers come to the homepage to do, in order: (URL name, label, hint).
 HOMEPAGE_ENTRIES = (
     (
         "public:complaint",
@@ -46,14 +45,10 @@ HOMEPAGE_ENTRIES = (
 
 
 def homepage_entries() -> list[dict]:
-    entries = []
-    for name, label, hint in HOMEPAGE_ENTRIES:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        entries.append({"name": name, "url": url, "label": label, "hint": hint})
-    return entries
+    return [
+        {"name": name, "url": reverse(name), "label": label, "hint": hint}
+        for name, label, hint in HOMEPAGE_ENTRIES
+    ]
 
 
 def home(request):
