@@ -258,8 +258,8 @@ def monthly_tables(board) -> list[tuple[str, list[str], list[list]]]:
             _("Still running"),
             _("Cancelled"),
             _("Compliance %"),
-            _("Median time to stop (% of target)"),
-            _("90th percentile (% of target)"),
+            _("Median time to stop (percent of target)"),
+            _("90th percentile (percent of target)"),
         ],
         [
             [
