@@ -123,7 +123,7 @@ def test_a_second_decision_is_refused_and_issues_no_second_coupon(people, report
     with pytest.raises(DeskError):
         unkind_report_reject(report, actor=people["admin"], note="No.")
 
-    assert "cannot be decided twice" in " ".join(again.value.messages)
+    assert "두 번 결정할 수 없습니다" in " ".join(again.value.messages)
     assert GiftCoupon.objects.count() == 1
     assert Notification.objects.filter(idempotency_key__startswith="unkind-report:").count() == 1
     report.refresh_from_db()
@@ -140,7 +140,7 @@ def test_a_reporter_without_e_mail_gets_the_coupon_and_the_timeline_says_they_we
     assert GiftCoupon.objects.filter(report=report, recipient_email="").exists()
     assert not Notification.objects.filter(idempotency_key__startswith="unkind-report:").exists()
     note = Activity.objects.get(request=report.request, data__unkind_report=report.pk)
-    assert "not told" in note.text
+    assert "알리지 못했습니다" in note.text
 
 
 @pytest.mark.parametrize("who", ["staff", "market_manager"])

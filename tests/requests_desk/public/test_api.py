@@ -150,7 +150,7 @@ def test_the_default_limit_lets_20_through_and_refuses_the_21st(anonymous):
     )
 
     assert refused.status_code == 429
-    assert refused.json()["detail"].startswith("Too many submissions from your address")
+    assert refused.json()["detail"].startswith("같은 주소 또는 이메일에서 너무 많이 제출되었습니다")
     assert int(refused["Retry-After"]) > 0
     assert Request.objects.count() == 20
 
