@@ -220,6 +220,11 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
 CHARTER_SWEEP_INTERVAL = env_int("CHARTER_SWEEP_INTERVAL", 10, minimum=1)
 CHARTER_DELIVERY_INTERVAL = env_int("CHARTER_DELIVERY_INTERVAL", 10, minimum=1)
 CHARTER_HEARTBEAT_INTERVAL = env_int("CHARTER_HEARTBEAT_INTERVAL", 30, minimum=1)
+# The SLA reports' daily summary is refreshed after every act that closes a clock; this pass
+# refreshes the groups of the last N due days (and of the days ahead) in case a refresh was lost
+# with a process killed just after its commit.
+CHARTER_SUMMARY_RECONCILE_INTERVAL = env_int("CHARTER_SUMMARY_RECONCILE_INTERVAL", 600, minimum=10)
+CHARTER_SUMMARY_RECONCILE_DAYS = env_int("CHARTER_SUMMARY_RECONCILE_DAYS", 7, minimum=1)
 
 
 def _every(task: str, seconds: int) -> dict:
@@ -236,6 +241,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": _every("notifications.tasks.sweep_deadlines", CHARTER_SWEEP_INTERVAL),
     "deliver-notifications": _every("notifications.tasks.deliver_due", CHARTER_DELIVERY_INTERVAL),
     "heartbeat": _every("notifications.tasks.heartbeat", CHARTER_HEARTBEAT_INTERVAL),
+    "reconcile-report-summaries": _every(
+        "notifications.tasks.reconcile_report_summaries", CHARTER_SUMMARY_RECONCILE_INTERVAL
+    ),
 }
 
 # Delivery from the outbox (notifications/delivery.py). A temporary failure waits

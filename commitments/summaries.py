@@ -16,8 +16,10 @@ division can never leave it counted twice. Refreshing a group:
 The sweep calls it once per batch with the batch's breached clocks; the desk's services through
 :mod:`commitments.deadlines` (stop, cancel, a single breach), when a request moves to another
 division (every clock moves) and when it changes team (breached clocks still owing move).
-A process killed between a commit and its refresh leaves a group short until the group is
-refreshed again or ``rebuild_report_summaries --since DAY`` runs.
+A process killed between a commit and its refresh leaves a group short only until the periodic
+reconciliation (:func:`summaries_reconcile`, every ``CHARTER_SUMMARY_RECONCILE_INTERVAL``
+seconds) refreshes every group of the last ``CHARTER_SUMMARY_RECONCILE_DAYS`` due days and of
+the days ahead; older groups are made good by ``rebuild_report_summaries --since DAY``.
 
 On PostgreSQL both the refresh and the rebuild are single set-based statements (see
 :func:`_aggregates`); on SQLite (the embedded local mode, small data) the same figures are
@@ -154,6 +156,23 @@ def summaries_refresh(*, deadline_ids: Iterable[int] = (), keys: Iterable[Summar
             """,
             params,
         )
+
+
+def summaries_reconcile(*, since: date) -> int:
+    """Refresh every group of due days from ``since`` on: those the summary has and those its
+    closed clocks belong in. Makes good a refresh lost with the process that owed it, under the
+    same per-group locks as any refresh, so it can run beside the sweep and the desk. The number
+    of groups refreshed."""
+    start = datetime.combine(since, datetime.min.time(), tzinfo=REPORT_ZONE)
+    clocks = Deadline.objects.filter(due_at__gte=start, state__in=SUMMARY_STATES).only(
+        "due_at", "commitment_id", "division_id", "team_id", "terms_id"
+    )
+    keys = {summary_key(clock) for clock in clocks.iterator(chunk_size=5000)}
+    keys.update(
+        ClockDaySummary.objects.filter(day__gte=since).values_list(*_KEY).distinct().iterator()
+    )
+    summaries_refresh(keys=keys)
+    return len(keys)
 
 
 def summaries_rebuild(*, since: date | None = None) -> int:

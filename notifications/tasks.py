@@ -5,11 +5,17 @@ their rows in the database. No task is scheduled with an ETA or countdown; what 
 later waits in PostgreSQL (``next_action_at``, ``next_attempt_at``) for the periodic tasks.
 """
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from notifications import delivery
 from notifications.models import WorkerHeartbeat
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @shared_task(name="notifications.tasks.heartbeat", ignore_result=True)
@@ -37,3 +43,14 @@ def sweep_deadlines() -> int:
     from notifications.sweep import sweep
 
     return sweep().steps_recorded
+
+
+@shared_task(name="notifications.tasks.reconcile_report_summaries", ignore_result=True)
+def reconcile_report_summaries() -> int:
+    """Refresh the SLA reports' summary groups of the recent due days (and those ahead), making
+    good any refresh lost with a process killed after its commit; the groups refreshed."""
+    from commitments.summaries import summaries_reconcile
+
+    days = settings.CHARTER_SUMMARY_RECONCILE_DAYS
+    since = timezone.localtime(timezone.now(), SEOUL).date() - timedelta(days=days)
+    return summaries_reconcile(since=since)

@@ -19,6 +19,7 @@ PERIODIC_TASKS = {
     "sweep-deadlines": "notifications.tasks.sweep_deadlines",
     "deliver-notifications": "notifications.tasks.deliver_due",
     "heartbeat": "notifications.tasks.heartbeat",
+    "reconcile-report-summaries": "notifications.tasks.reconcile_report_summaries",
 }
 
 

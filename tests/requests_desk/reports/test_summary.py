@@ -96,3 +96,25 @@ def test_the_sweep_refreshes_the_summary_once_per_batch_however_many_breaches(
     refreshes[0]()
     day = ClockDaySummary.objects.get(day=date(2026, 11, 19), commitment=month.commitment)
     assert day.breached == 3
+
+
+def test_the_periodic_reconciliation_makes_good_refreshes_lost_with_a_killed_process():
+    from notifications.tasks import reconcile_report_summaries
+    from tests.seoul import at
+
+    expected = rows()
+    recent = ClockDaySummary.objects.filter(day__gte=date(2026, 11, 5))
+    assert recent.exists()
+    # The refreshes owed after these clocks closed never ran, and an older day is off too.
+    recent.delete()
+    ClockDaySummary.objects.filter(day=date(2026, 11, 2)).update(met=99)
+
+    with at(2026, 11, 12, 10):  # seven due days back: from Thu 5 November on
+        refreshed = reconcile_report_summaries()
+
+    assert refreshed > 0
+    november_2 = [row for row in rows() if row[FIELDS.index("day")] == date(2026, 11, 2)]
+    assert {row[FIELDS.index("met")] for row in november_2} == {99}
+    assert [row for row in rows() if row[FIELDS.index("day")] >= date(2026, 11, 5)] == [
+        row for row in expected if row[FIELDS.index("day")] >= date(2026, 11, 5)
+    ]
