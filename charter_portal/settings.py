@@ -11,6 +11,7 @@ Three modes, chosen by ``CHARTER_ENV``:
   ``REDIS_URL`` stops the process.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -311,6 +312,11 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Where the portal is reached from outside; e-mails link to it. Local mode: `make run`'s address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if LOCAL_MODE else "").rstrip("/")
+if PRODUCTION_MODE:
+    # Survey links, tracking links and clock links in e-mails must open from a mail client.
+    _required("SITE_URL", SITE_URL)
+    if not SITE_URL.startswith(("https://", "http://")):
+        raise ImproperlyConfigured("SITE_URL must be an absolute http(s) address")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Charter Portal <charter@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -432,6 +438,16 @@ CHARTER_PUBLIC_PER_IP_HOUR = env_int("CHARTER_PUBLIC_PER_IP_HOUR", 20, minimum=1
 CHARTER_PUBLIC_PER_IP_DAY = env_int("CHARTER_PUBLIC_PER_IP_DAY", 240, minimum=1)
 CHARTER_PUBLIC_PER_EMAIL_HOUR = env_int("CHARTER_PUBLIC_PER_EMAIL_HOUR", 20, minimum=1)
 CHARTER_PUBLIC_PER_EMAIL_DAY = env_int("CHARTER_PUBLIC_PER_EMAIL_DAY", 240, minimum=1)
+# The reverse proxies in front of the web server (addresses or networks, comma-separated).
+# A request from one of them is counted against the client address it names in
+# X-Forwarded-For (the right-most entry that is not itself a trusted proxy).
+try:
+    CHARTER_TRUSTED_PROXIES = [
+        str(ipaddress.ip_network(item, strict=False))
+        for item in env_list("CHARTER_TRUSTED_PROXIES", [])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"CHARTER_TRUSTED_PROXIES: {error}") from None
 # Case look-ups (tracking code and e-mail) per client address.
 CHARTER_PUBLIC_LOOKUPS_PER_IP_HOUR = env_int("CHARTER_PUBLIC_LOOKUPS_PER_IP_HOUR", 60, minimum=1)
 CHARTER_PUBLIC_LOOKUPS_PER_IP_DAY = env_int("CHARTER_PUBLIC_LOOKUPS_PER_IP_DAY", 600, minimum=1)

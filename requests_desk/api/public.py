@@ -4,6 +4,8 @@ No authentication (so no CSRF cookie either): these views accept anyone, and ans
 the caller proved they may see. Rate limits as on the forms (``services.abuse``): 429.
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -141,6 +143,12 @@ class ComplaintView(PublicAPIView):
     )
     def post(self, request):
         data = request.data
+        if not isinstance(data, Mapping):
+            # A JSON list, string, number or null: nothing to read fields from.
+            return Response(
+                {"detail": _("Send the complaint as a JSON object of its fields.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         verdict = submission_check(
             address=client_address(request), email=str(data.get("email", "") or "")
         )

@@ -12,6 +12,7 @@ look-ups) with :func:`client_address`, and :data:`HONEYPOT_FIELD`.
 """
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 
@@ -42,8 +43,39 @@ class Verdict:
 
 
 def client_address(request) -> str:
-    """The client's address as the web server saw it (the proxy in front sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The address limits count against: the peer, or — when the peer is one of
+    ``CHARTER_TRUSTED_PROXIES`` — the right-most ``X-Forwarded-For`` entry that is not itself a
+    trusted proxy (entries further left were written by the client and prove nothing). An IPv6
+    client counts as its /64 network, which one subscriber usually holds whole."""
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return "unknown"
+    trusted = [ipaddress.ip_network(net) for net in settings.CHARTER_TRUSTED_PROXIES]
+    if trusted and _within(peer, trusted):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        for entry in reversed([item.strip() for item in forwarded.split(",")]):
+            hop = _address(entry)
+            if hop is None:
+                break  # a malformed hop: trust nothing further left
+            peer = hop
+            if not _within(hop, trusted):
+                break
+    if peer.version == 6:
+        return str(ipaddress.ip_network(f"{peer}/64", strict=False))
+    return str(peer)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
+def _within(address, networks) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
 
 
 def submission_check(*, address: str, email: str = "", scope: str = "submit") -> Verdict:

@@ -304,7 +304,9 @@ def case_public(request: Request) -> PublicCase:
                     kind="status",
                     label=_("Status: %(status)s")
                     % {"status": Status(activity.to_status).label if activity.to_status else ""},
-                    text=activity.text,
+                    # The note staff wrote with a status change is internal: the customer
+                    # sees only the new status.
+                    text="",
                 )
             )
     now = timezone.now()
@@ -358,6 +360,14 @@ def customer_reply(request: Request, *, message: str) -> Activity:
                 actor=None,
                 status=Status.IN_PROGRESS,
                 note=_("Reopened: the customer wrote back."),
+            )
+        elif locked.status == Status.WAITING:
+            # What we were waiting for has come: the paused clocks run again.
+            request_set_status(
+                locked,
+                actor=None,
+                status=Status.IN_PROGRESS,
+                note=_("The customer wrote back: no longer waiting."),
             )
         _tell_staff(locked, activity)
     request.refresh_from_db()

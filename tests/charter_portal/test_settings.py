@@ -108,6 +108,7 @@ PRODUCTION = {
     "SMS_GATEWAY_URL": "https://sms.example.com/send",
     "SMS_GATEWAY_KEY": "gateway-key",
     "SMS_SENDER": "02-0000-0000",
+    "SITE_URL": "https://charter.example.com",
 }
 
 PRODUCTION_HEALTH_PROBE = """
@@ -125,7 +126,7 @@ def test_a_complete_production_environment_starts(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SITE_URL"])
 def test_production_mode_refuses_to_start_without_a_required_url_or_secret(tmp_path, missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     assert_refused(start_settings(tmp_path, **env), f"{missing} must be set")
@@ -301,3 +302,13 @@ def test_the_cache_is_the_real_redis_in_test_mode():
     finally:
         cache.delete(key)
     assert cache.get(key) is None
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_start(tmp_path):
+    env = {**PRODUCTION, "CHARTER_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example.com"}
+    assert_refused(start_settings(tmp_path, **env), "CHARTER_TRUSTED_PROXIES")
+
+
+def test_production_needs_an_absolute_site_url(tmp_path):
+    env = {**PRODUCTION, "SITE_URL": "charter.example.com"}
+    assert_refused(start_settings(tmp_path, **env), "SITE_URL must be an absolute")

@@ -65,6 +65,43 @@ def test_one_e_mail_from_many_addresses_is_limited_too(settings):
     assert Request.objects.count() == 2
 
 
+def test_behind_a_trusted_proxy_each_client_is_counted_not_the_proxy(settings):
+    settings.CHARTER_PUBLIC_PER_IP_HOUR = 2
+    settings.CHARTER_PUBLIC_PER_EMAIL_HOUR = 100
+    settings.CHARTER_TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    def via_proxy(client_address, email, forged=""):
+        chain = f"{forged}, {client_address}, 10.0.0.3" if forged else f"{client_address}, 10.0.0.3"
+        proxy = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=chain)
+        return proxy.post(COMPLAINT, complaint_data(email=email))
+
+    for n in range(2):
+        assert via_proxy("203.0.113.5", f"a{n}@example.com").status_code == 302
+    # The same client again, whatever it writes at the left of the header: refused.
+    assert via_proxy("203.0.113.5", "a9@example.com", forged="198.51.100.1").status_code == 429
+    # Other clients behind the same proxy are not held back.
+    assert via_proxy("203.0.113.6", "b@example.com").status_code == 302
+    # An untrusted peer's header is ignored: it is counted as itself.
+    direct = Client(REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for n in range(2):
+        assert direct.post(COMPLAINT, complaint_data(email=f"c{n}@example.com")).status_code == 302
+    assert direct.post(COMPLAINT, complaint_data(email="c9@example.com")).status_code == 429
+
+
+def test_an_ipv6_client_counts_as_its_64_network(settings):
+    settings.CHARTER_PUBLIC_PER_IP_HOUR = 2
+    settings.CHARTER_PUBLIC_PER_EMAIL_HOUR = 100
+    for n in range(2):
+        client = Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1}")
+        assert client.post(COMPLAINT, complaint_data(email=f"v{n}@example.com")).status_code == 302
+
+    same_network = Client(REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    other_network = Client(REMOTE_ADDR="2001:db8:1:3::1")
+
+    assert same_network.post(COMPLAINT, complaint_data(email="v8@example.com")).status_code == 429
+    assert other_network.post(COMPLAINT, complaint_data(email="v9@example.com")).status_code == 302
+
+
 def test_the_limit_covers_every_public_form(client, settings):
     settings.CHARTER_PUBLIC_PER_IP_HOUR = 1
     client.post(COMPLAINT, complaint_data())

@@ -101,6 +101,15 @@ def test_malformed_json_is_a_400(anonymous):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("body", ["[]", '"a complaint"', "123", "null", "true"])
+def test_json_that_is_not_an_object_is_a_400(anonymous, body):
+    response = anonymous.post(API_COMPLAINTS, data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "detail" in response.json()
+    assert not Request.objects.exists()
+
+
 def test_markup_emoji_and_sql_are_stored_as_typed(anonymous):
     subject = "<img src=x onerror=alert(1)> 😀 '; DROP TABLE x; --"
     assert post(anonymous, subject=subject).status_code == 201

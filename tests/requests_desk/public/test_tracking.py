@@ -155,6 +155,35 @@ def test_a_reply_on_an_unassigned_case_goes_to_the_team_manager(client, case):
     assert Notification.objects.filter(recipient=manager.email, step="message").exists()
 
 
+def test_a_note_written_with_a_status_change_stays_internal(client, case, staff):
+    services.request_set_status(
+        case, actor=staff, status="in_progress", note="Internal: waiting for the vendor"
+    )
+    look_up(client, case.tracking_code)
+
+    page = text(client.get(f"/track/{case.tracking_code}/"))
+
+    assert "처리 중" in page
+    assert "waiting for the vendor" not in page
+
+
+def test_a_reply_ends_the_wait_on_the_customer_and_the_paused_clocks_run_again(client, case, staff):
+    from commitments.models import Deadline
+
+    with at(2026, 12, 2, 11, 0):
+        services.request_set_status(case, actor=staff, status="waiting")
+    paused = Deadline.objects.filter(subject_id=str(case.pk), state="paused")
+    assert paused.exists()
+    look_up(client, case.tracking_code)
+
+    with at(2026, 12, 2, 14, 0):
+        client.post(f"/track/{case.tracking_code}/reply/", {"message": "자료를 보냅니다"})
+
+    case.refresh_from_db()
+    assert case.status == "in_progress"
+    assert not Deadline.objects.filter(subject_id=str(case.pk), state="paused").exists()
+
+
 def test_a_reply_reopens_a_resolved_case(client, case, staff):
     services.request_set_status(case, actor=staff, status="resolved")
     look_up(client, case.tracking_code)
