@@ -21,4 +21,4 @@ RUN SECRET_KEY=build-only-placeholder-secret-key-0123456789 \
 RUN useradd --system --home /app charter && mkdir -p /app/var && chown charter /app/var
 USER charter
 EXPOSE 8000
-CMD ["gunicorn", "charter_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "charter_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8"]
