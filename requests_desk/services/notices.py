@@ -1,9 +1,10 @@
 """Who hears of a planned suspension, and publishing it to them.
 
 The customers affected by a suspension are the customer contacts who brought us a request
-about one of its services within ``NOTICE_AUDIENCE_DAYS`` (default a year): the people who
-use the service and whom the desk can reach. E-mail goes to their e-mail address, SMS to a
-mobile number (010…); a landline cannot take an SMS. The addresses are handed to
+about one of its services within ``NOTICE_AUDIENCE_DAYS`` (default a year), or a request that
+names no service in a division running one of them (a homepage case filed as "not sure"): the
+people who use the service and whom the desk can reach. E-mail goes to their e-mail address,
+SMS to a mobile number (010…); a landline cannot take an SMS. The addresses are handed to
 :mod:`notifications.notices.services`, which sends, records who was told, and tells exactly
 those people again when the plan changes.
 """
@@ -12,6 +13,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications.notices.models import SuspensionPlan
@@ -22,12 +24,17 @@ MOBILE = re.compile(r"^01[016789][0-9\- ]{7,10}$")
 
 
 def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addressee]:
-    """The affected customers' addresses on the plan's e-mail and SMS channels (one query)."""
+    """The affected customers' addresses on the plan's e-mail and SMS channels (two queries)."""
     since = now - timedelta(days=settings.NOTICE_AUDIENCE_DAYS)
+    services = list(plan.services.all())
+    # A request that names one of the services, or names none in a division that runs one
+    # (a homepage case filed as "not sure"): its customer may be affected and is told.
+    concerned = Q(requests__service__in=services) | Q(
+        requests__service__isnull=True,
+        requests__division__in={service.division_id for service in services},
+    )
     contacts = (
-        CustomerContact.objects.filter(
-            requests__service__in=plan.services.all(), requests__received_at__gte=since
-        )
+        CustomerContact.objects.filter(concerned, requests__received_at__gte=since)
         .select_related("organisation")
         .distinct()
         .order_by("pk")

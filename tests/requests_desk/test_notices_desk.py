@@ -199,6 +199,24 @@ def test_publishing_tells_the_customers_of_the_affected_services_and_meets_the_c
     assert "Network regular check-up" in home
 
 
+def test_customers_whose_case_named_no_service_in_the_division_are_told_too(client, network):
+    unsure = CustomerContactFactory(email="unsure@example.com")
+    RequestFactory(
+        customer=unsure, division=network.division, service=None, received_at=kst(2026, 6, 1, 10)
+    )
+    elsewhere = CustomerContactFactory(email="elsewhere@example.com")
+    powerbase = Service.objects.get(code="powerbase")
+    RequestFactory(
+        customer=elsewhere, division=powerbase.division, service=None, received_at=kst(2026, 6, 1)
+    )
+    user = signed_in_member(client, "planner")
+    with at(2026, 9, 20, 10):
+        plan = planned(user, starts_at=kst(2026, 10, 5, 9), channels=["email"])
+        client.post(f"/desk/notices/suspensions/{plan.pk}/publish/")
+
+    assert sent(plan) == [("1", "email", "unsure@example.com")]
+
+
 def test_rescheduling_and_cancelling_from_the_desk_tell_exactly_those_told(client, network):
     customer_of(network, email="kim@example.com")
     user = signed_in_member(client, "planner")
