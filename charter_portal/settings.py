@@ -226,6 +226,10 @@ CHARTER_HEARTBEAT_INTERVAL = env_int("CHARTER_HEARTBEAT_INTERVAL", 30, minimum=1
 # with a process killed just after its commit.
 CHARTER_SUMMARY_RECONCILE_INTERVAL = env_int("CHARTER_SUMMARY_RECONCILE_INTERVAL", 600, minimum=10)
 CHARTER_SUMMARY_RECONCILE_DAYS = env_int("CHARTER_SUMMARY_RECONCILE_DAYS", 7, minimum=1)
+# Personal data from the homepage is destroyed this long after its case is closed (the consent
+# text says three years); the pass runs daily.
+CHARTER_RETENTION_DAYS = env_int("CHARTER_RETENTION_DAYS", 3 * 365 + 1, minimum=1)
+CHARTER_RETENTION_INTERVAL = env_int("CHARTER_RETENTION_INTERVAL", 24 * 3600, minimum=60)
 
 
 def _every(task: str, seconds: int) -> dict:
@@ -244,6 +248,9 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": _every("notifications.tasks.heartbeat", CHARTER_HEARTBEAT_INTERVAL),
     "reconcile-report-summaries": _every(
         "notifications.tasks.reconcile_report_summaries", CHARTER_SUMMARY_RECONCILE_INTERVAL
+    ),
+    "purge-personal-data": _every(
+        "requests_desk.tasks.purge_personal_data", CHARTER_RETENTION_INTERVAL
     ),
 }
 

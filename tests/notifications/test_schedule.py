@@ -11,6 +11,7 @@ from django.conf import settings
 from redbeat.schedulers import acquire_distributed_beat_lock
 
 import notifications.tasks  # noqa: F401 - registers the tasks the schedule names
+import requests_desk.tasks  # noqa: F401
 from charter_portal.celery import app as celery_app
 from notifications.schedule import RestoringRedBeatScheduler
 from tests.charter_portal.test_settings import start_settings
@@ -20,6 +21,7 @@ PERIODIC_TASKS = {
     "deliver-notifications": "notifications.tasks.deliver_due",
     "heartbeat": "notifications.tasks.heartbeat",
     "reconcile-report-summaries": "notifications.tasks.reconcile_report_summaries",
+    "purge-personal-data": "requests_desk.tasks.purge_personal_data",
 }
 
 
