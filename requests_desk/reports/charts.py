@@ -1,5 +1,6 @@
 """The weekly compliance trend as coordinates for a server-rendered SVG (no script, no CDN)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from requests_desk.reports.compliance import TrendPoint
@@ -13,6 +14,8 @@ class ChartPoint:
     point: TrendPoint
     x: float
     y: float | None  # None: no decided clock that week
+    met_url: str = ""  # the week's clocks met / breached (empty: no link)
+    breached_url: str = ""
 
 
 @dataclass
@@ -51,7 +54,10 @@ def _y(percent: float) -> float:
     return TOP + (HEIGHT - BOTTOM - TOP) * (1 - percent / 100)
 
 
-def trend_chart(points: list[TrendPoint]) -> TrendChart:
+def trend_chart(
+    points: list[TrendPoint], link: Callable[[TrendPoint, str], str] | None = None
+) -> TrendChart:
+    """``link(point, outcome)``: the URL of a week's clocks ``met`` or ``breached``."""
     step = (WIDTH - LEFT - RIGHT) / max(len(points) - 1, 1)
     return TrendChart(
         points=[
@@ -59,6 +65,8 @@ def trend_chart(points: list[TrendPoint]) -> TrendChart:
                 point=p,
                 x=LEFT + index * step,
                 y=None if p.compliance is None else _y(p.compliance),
+                met_url=link(p, "met") if link else "",
+                breached_url=link(p, "breached") if link else "",
             )
             for index, p in enumerate(points)
         ]

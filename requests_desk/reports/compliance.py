@@ -36,6 +36,9 @@ from requests_desk.reports.scopes import Scope
 OPEN = (DeadlineState.RUNNING, DeadlineState.PAUSED)
 ABSENT_CALLBACK = "phone.absent-callback"
 COMPLAINT_FEEDBACK = "voice.complaint-feedback"
+#: The per-call promises (no clock: each call keeps or breaks them).
+ANSWER_3_RINGS = "phone.answer-3-rings"
+LATE_APOLOGY = "phone.late-apology"
 TREND_WEEKS = 26
 #: How many rows of "at risk" and "breached and still open" the dashboard shows (the rest are
 #: one click away in their lists).
@@ -119,6 +122,7 @@ class CommitmentFigures:
     breached: int = 0
     cancelled: int = 0
     running: int = 0  # running or paused, due in the period
+    breached_open: int = 0  # breached, due in the period, and still owing (not stopped)
     buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKET_FIELDS))
     terms: list[TermsInForce] = field(default_factory=list)
 
@@ -134,6 +138,21 @@ class CommitmentFigures:
     @property
     def compliance(self) -> float | None:
         return compliance_share(self.met, self.breached)
+
+    @property
+    def breached_stopped(self) -> int:
+        """Breached, then given all the same (late): stopped after its due instant."""
+        return self.breached - self.breached_open
+
+    @property
+    def given(self) -> int:
+        """What the clocks waited for was given: in time (met) or late (breached, stopped)."""
+        return self.met + self.breached_stopped
+
+    @property
+    def outstanding(self) -> int:
+        """Still owed: running, paused, or breached and not stopped yet."""
+        return self.running + self.breached_open
 
     @property
     def median(self) -> Percentile | None:
@@ -193,6 +212,12 @@ class TrendPoint:
     week: date  # the Monday
     met: int
     breached: int
+    last_day: date | None = None  # the Sunday, or the last day counted in the last week
+
+    @property
+    def period(self) -> Period:
+        """The days counted, as a custom period (what the week's numbers link to)."""
+        return Period(kind="custom", start=self.week, end=self.last_day or self.week)
 
     @property
     def compliance(self) -> float | None:
@@ -230,6 +255,7 @@ class Dashboard:
             total.breached += row.breached
             total.cancelled += row.cancelled
             total.running += row.running
+            total.breached_open += row.breached_open
             total.buckets = [a + b for a, b in zip(total.buckets, row.buckets, strict=True)]
         return total
 
@@ -269,15 +295,18 @@ def commitment_figures(*, scope: Scope, period: Period) -> list[CommitmentFigure
             continue
         row.met, row.breached, row.cancelled = entry["met"], entry["breached"], entry["cancelled"]
         row.buckets = [entry[name] or 0 for name in BUCKET_FIELDS]
+    # Still owing: running or paused, or breached and not stopped (both partial indexes).
+    owing = Q(state__in=OPEN) | Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
     open_in_period = Deadline.objects.filter(
-        scope.clocks(),
-        state__in=OPEN,
-        due_at__gte=period.start_at,
-        due_at__lt=period.end_at,
+        scope.clocks(), owing, due_at__gte=period.start_at, due_at__lt=period.end_at
     )
-    for entry in open_in_period.values("commitment_id").annotate(n=Count("pk")).order_by():
-        if entry["commitment_id"] in rows:
-            rows[entry["commitment_id"]].running = entry["n"]
+    counts = open_in_period.values("commitment_id").annotate(
+        running=Count("pk", filter=Q(state__in=OPEN)),
+        breached_open=Count("pk", filter=Q(state=DeadlineState.BREACHED)),
+    )
+    for entry in counts.order_by():
+        if (row := rows.get(entry["commitment_id"])) is not None:
+            row.running, row.breached_open = entry["running"], entry["breached_open"]
     in_force = ClockTerms.objects.filter(
         Q(pk__in=summary.values("terms_id")) | Q(pk__in=open_in_period.values("terms_id"))
     )
@@ -339,7 +368,10 @@ def weekly_trend(*, scope: Scope, until: date) -> list[TrendPoint]:
         week = week.date() if isinstance(week, datetime) else week
         if week in weeks:
             weeks[week] = [entry["met"] or 0, entry["breached"] or 0]
-    return [TrendPoint(week=w, met=m, breached=b) for w, (m, b) in sorted(weeks.items())]
+    return [
+        TrendPoint(week=w, met=m, breached=b, last_day=min(w + timedelta(days=6), until))
+        for w, (m, b) in sorted(weeks.items())
+    ]
 
 
 def preview(clocks: QuerySet) -> ClockPreview:
@@ -357,16 +389,23 @@ def period_clocks(
     *, scope: Scope, period: Period, outcome: str, commitment: Commitment | None = None
 ) -> QuerySet:
     """Clocks due in the period with an outcome: ``started`` (not cancelled), ``met``,
-    ``breached``, ``running`` (running or paused) or ``cancelled``."""
-    states = {
-        "started": [DeadlineState.MET, DeadlineState.BREACHED, *OPEN],
-        "met": [DeadlineState.MET],
-        "breached": [DeadlineState.BREACHED],
-        "running": list(OPEN),
-        "cancelled": [DeadlineState.CANCELLED],
+    ``breached``, ``running`` (running or paused), ``cancelled``; ``breached_stopped``
+    (breached, then given late), ``given`` (met, or breached and given late) or
+    ``outstanding`` (running, paused, or breached and not stopped yet)."""
+    breached_open = Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
+    breached_stopped = Q(state=DeadlineState.BREACHED, stopped_at__isnull=False)
+    which = {
+        "started": Q(state__in=[DeadlineState.MET, DeadlineState.BREACHED, *OPEN]),
+        "met": Q(state=DeadlineState.MET),
+        "breached": Q(state=DeadlineState.BREACHED),
+        "running": Q(state__in=OPEN),
+        "cancelled": Q(state=DeadlineState.CANCELLED),
+        "breached_stopped": breached_stopped,
+        "given": Q(state=DeadlineState.MET) | breached_stopped,
+        "outstanding": Q(state__in=OPEN) | breached_open,
     }[outcome]
     clocks = clock_rows().filter(
-        scope.clocks(), state__in=states, due_at__gte=period.start_at, due_at__lt=period.end_at
+        scope.clocks(), which, due_at__gte=period.start_at, due_at__lt=period.end_at
     )
     if commitment is not None:
         clocks = clocks.filter(commitment=commitment)
@@ -465,5 +504,33 @@ def survey_scores(*, scope: Scope, period: Period) -> QuerySet:
 
 
 def company_compliance(*, period: Period) -> list[CommitmentFigures]:
-    """Per commitment, for the whole company: what the public scorecard shows."""
-    return commitment_figures(scope=Scope(), period=period)
+    """Per commitment, for the whole company: what the public scorecard shows — the clocks,
+    and the per-call promises counted from the calls (:func:`per_call_figures`), in code
+    order."""
+    rows = commitment_figures(scope=Scope(), period=period) + per_call_figures(period=period)
+    return sorted(rows, key=lambda row: row.code)
+
+
+def per_call_figures(*, period: Period) -> list[CommitmentFigures]:
+    """The per-call promises, company-wide, from the calls received in the period (one
+    query): ``phone.answer-3-rings`` is kept by a call answered within three rings;
+    ``phone.late-apology`` is owed by a call that rang more than four times and kept when the
+    apology was given. "Met" is kept, "breached" owed and not kept."""
+    commitments = {
+        c.code: c for c in Commitment.objects.filter(code__in=(ANSWER_3_RINGS, LATE_APOLOGY))
+    }
+    if not commitments:
+        return []
+    phone = phone_figures(scope=Scope(), period=period, callbacks=None)
+    kept_and_owed = {
+        ANSWER_3_RINGS: (phone.within_three, phone.calls),
+        LATE_APOLOGY: (phone.apology_given, phone.apology_owed),
+    }
+    return [
+        CommitmentFigures(
+            commitment=commitment,
+            met=kept_and_owed[code][0],
+            breached=kept_and_owed[code][1] - kept_and_owed[code][0],
+        )
+        for code, commitment in sorted(commitments.items())
+    ]

@@ -3,9 +3,11 @@
 A list is chosen by its kind (the URL) and GET parameters: the period and scope of the
 dashboard, plus
 
-- ``clocks``: ``outcome`` = ``started`` | ``met`` | ``breached`` | ``running`` | ``cancelled``
-  (clocks due in the period), ``at_risk`` (running, due within ``hours`` working hours from now)
-  or ``breached_open`` (breached and still owing, whatever the period); optional ``commitment``
+- ``clocks``: ``outcome`` = ``started`` | ``met`` | ``breached`` | ``running`` | ``cancelled`` |
+  ``breached_stopped`` (given late) | ``given`` (met or given late) | ``outstanding`` (running,
+  paused, or breached and not stopped yet) — clocks due in the period —, ``at_risk`` (running,
+  due within ``hours`` working hours from now) or ``breached_open`` (breached and still owing,
+  whatever the period); optional ``commitment``
   (a catalogue code);
 - ``calls``: ``outcome`` = ``all`` | ``within_three`` | ``late`` | ``apology_owed`` |
   ``apology_given`` | ``apology_missing``;
@@ -31,7 +33,18 @@ from requests_desk.reports.scopes import Scope
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # past it, an offset is no way to read a list: export it
-CLOCK_OUTCOMES = ("started", "met", "breached", "running", "cancelled", "at_risk", "breached_open")
+CLOCK_OUTCOMES = (
+    "started",
+    "met",
+    "breached",
+    "running",
+    "cancelled",
+    "breached_stopped",
+    "given",
+    "outstanding",
+    "at_risk",
+    "breached_open",
+)
 CALL_OUTCOMES = ("all", "within_three", "late", "apology_owed", "apology_given", "apology_missing")
 
 
@@ -202,6 +215,9 @@ def _clocks(*, scope: Scope, period: Period, params, now: datetime, hours: int) 
         "breached": _("Clocks breached"),
         "running": _("Clocks still running"),
         "cancelled": _("Clocks cancelled"),
+        "breached_stopped": _("Clocks breached, then stopped late"),
+        "given": _("Clocks stopped: in time or late"),
+        "outstanding": _("Clocks still owed: running, paused, or breached and not stopped"),
         "at_risk": _("At risk now"),
         "breached_open": _("Breached and still open"),
     }

@@ -5,6 +5,7 @@ or a custom range of at most :data:`MAX_DAYS` days. A period that has not begun 
 is nothing to report yet); one that has begun may end in the future (this month so far).
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -53,6 +54,16 @@ class Period:
             return f"{self.start.year}"
         return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
 
+    @property
+    def slug(self) -> str:
+        """The period in ASCII, for file names: ``2026-11``, ``2026-Q4``, ``2026``,
+        ``2026-11-02_2026-11-05``."""
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "custom":
+            return f"{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
+        return self.label
+
     def query(self) -> dict[str, str]:
         """The GET parameters that choose this period again."""
         if self.kind == "custom":
@@ -64,13 +75,19 @@ class Period:
         return {"period": self.kind, "day": self.start.isoformat()}
 
 
+def _last_of_month(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def period_containing(kind: str, day: date) -> Period:
+    """The month, quarter or year holding ``day`` (no date arithmetic past ``day``'s year, so
+    even 9999-12-31 has its period)."""
     if kind == "month":
         start = day.replace(day=1)
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        end = _last_of_month(day.year, day.month)
     elif kind == "quarter":
         start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-        end = (start + timedelta(days=95)).replace(day=1) - timedelta(days=1)
+        end = _last_of_month(day.year, start.month + 2)
     elif kind == "year":
         start, end = date(day.year, 1, 1), date(day.year, 12, 31)
     else:
@@ -146,13 +163,16 @@ class ReportForm(forms.Form):
                     "end", _("A custom range covers at most a year (366 days); shorten it.")
                 )
                 return data
-            period = Period(kind="custom", start=start, end=end)
-        else:
-            period = period_containing(kind, data.get("day") or today())
         field = "start" if kind == "custom" else "day"
-        if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+        # The years are checked before any date arithmetic (none can overflow past them).
+        first, last = (start, end) if kind == "custom" else (data.get("day") or today(),) * 2
+        if first.year < FIRST_YEAR or last.year > LAST_YEAR:
             self.add_error(field, _("Choose a period between 2000 and 2100."))
             return data
+        if kind == "custom":
+            period = Period(kind="custom", start=start, end=end)
+        else:
+            period = period_containing(kind, first)
         if period.start > today():
             self.add_error(
                 field,

@@ -17,13 +17,19 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from requests_desk.reports import compliance, exports
 from requests_desk.reports.charts import trend_chart
 from requests_desk.reports.lists import KINDS, ListError, drill_down, page_of
-from requests_desk.reports.periods import ReportForm, last_full, period_containing, today
+from requests_desk.reports.periods import (
+    FIRST_YEAR,
+    ReportForm,
+    last_full,
+    period_containing,
+    today,
+)
 from requests_desk.reports.scopes import ScopeError, may_use_reports, scope_choices, scope_for
 
 SCORECARD_CACHE_SECONDS = 300
@@ -111,6 +117,7 @@ def dashboard(request):
         return f"{reverse('reports:list', args=[kind])}?{choice.query(outcome=outcome)}"
 
     outcomes = ("started", "met", "breached", "running", "cancelled")
+    owed = ("met", "breached_stopped", "given", "outstanding")
     rows = [(row, {o: clocks(o, row.code) for o in outcomes}) for row in board.commitments]
     links = {
         "totals": {o: clocks(o) for o in outcomes},
@@ -120,8 +127,8 @@ def dashboard(request):
             o: other("calls", o)
             for o in ("all", "within_three", "apology_owed", "apology_given", "apology_missing")
         },
-        "callbacks": {o: clocks(o, compliance.ABSENT_CALLBACK) for o in outcomes},
-        "feedback": {o: clocks(o, compliance.COMPLAINT_FEEDBACK) for o in outcomes},
+        "callbacks": {o: clocks(o, compliance.ABSENT_CALLBACK) for o in owed},
+        "feedback": {o: clocks(o, compliance.COMPLAINT_FEEDBACK) for o in owed},
         "unkind": other("unkind-reports"),
         "coupons": other("coupons"),
         "surveys": other("surveys"),
@@ -136,9 +143,24 @@ def dashboard(request):
             "rows": rows,
             "empty_rows": [row for row in board.commitments if row.is_empty],
             "links": links,
-            "chart": trend_chart(board.trend),
+            "chart": trend_chart(board.trend, link=_trend_link(choice)),
         },
     )
+
+
+def _trend_link(choice: _Choice):
+    """A week of the trend → its clocks met or breached: the week as a custom period (up to
+    the last day the trend counted), in the same scope; None before 2000 (no such period)."""
+    list_url = reverse("reports:list", args=["clocks"])
+
+    def link(point, outcome: str) -> str:
+        period = point.period
+        if period.start.year < FIRST_YEAR:
+            return ""
+        params = {**period.query(), **choice.scope.query(), "outcome": outcome}
+        return f"{list_url}?{urlencode(params)}"
+
+    return link
 
 
 def _drill_down(request, kind: str, choice: _Choice):
@@ -202,7 +224,7 @@ def list_export(request, kind: str, fmt: str):
     if not choice.ok or choice.form.errors:
         return _bad(request, "reports/list.html", choice, kind=kind)
     header = [str(column.header) for column in listing.columns]
-    filename = f"{kind}-{choice.period.label.replace(' ', '')}"
+    filename = f"{kind}-{choice.period.slug}"
     if fmt == "csv":
         return exports.csv_response(filename, header, listing.stream())
     return exports.xlsx_response(filename, [(listing.title, header, listing.stream())])
@@ -227,7 +249,7 @@ def monthly(request):
         {
             **_form_context(request, choice),
             "board": board,
-            "chart": trend_chart(board.trend),
+            "chart": trend_chart(board.trend, link=_trend_link(choice)),
             "csv_url": f"{reverse('reports:monthly-export', args=['csv'])}?{choice.query()}",
             "xlsx_url": f"{reverse('reports:monthly-export', args=['xlsx'])}?{choice.query()}",
         },
@@ -251,8 +273,8 @@ def monthly_tables(board) -> list[tuple[str, list[str], list[list]]]:
         [
             _("Commitment"),
             _("Title"),
-            _("Target"),
-            _("Started"),
+            pgettext("report column", "Target"),
+            pgettext("report column", "Started"),
             _("Met"),
             _("Breached"),
             _("Still running"),
@@ -289,6 +311,22 @@ def monthly_tables(board) -> list[tuple[str, list[str], list[list]]]:
             [_("Rang more than four times"), phone.apology_owed],
             [_("Apology given"), phone.apology_given],
             [_("Apology compliance (%)"), _pct(phone.apology_share)],
+            *_owed_rows(
+                phone.callbacks,
+                (
+                    _("Call-backs in time"),
+                    _("Call-backs made late"),
+                    _("Call-backs still owed"),
+                ),
+            ),
+            *_owed_rows(
+                complaints.feedback,
+                (
+                    _("Manager feedback given in time"),
+                    _("Manager feedback given late"),
+                    _("Manager feedback outstanding"),
+                ),
+            ),
             [_("Confirmed unkind-service reports"), complaints.unkind_confirmed],
             [_("Gift coupons issued"), complaints.coupons],
             [_("Satisfaction scores"), surveys.count],
@@ -297,7 +335,14 @@ def monthly_tables(board) -> list[tuple[str, list[str], list[list]]]:
     )
     terms = (
         _("Terms in force"),
-        [_("Commitment"), _("Terms"), _("Target"), _("Calendar"), _("Holidays"), _("Version")],
+        [
+            _("Commitment"),
+            _("Terms"),
+            pgettext("report column", "Target"),
+            _("Calendar"),
+            _("Holidays"),
+            _("Version"),
+        ],
         [
             [row.code, t.digest, t.target, t.calendar_code, t.holiday_source, t.version or ""]
             for row in board.commitments
@@ -305,6 +350,18 @@ def monthly_tables(board) -> list[tuple[str, list[str], list[list]]]:
         ],
     )
     return [commitments, voice, terms]
+
+
+def _owed_rows(figures, labels: tuple[str, str, str]) -> list[list]:
+    """In time / late / still owed for a clock of the period (empty: no such commitment)."""
+    if figures is None:
+        return []
+    in_time, late, owed = labels
+    return [
+        [in_time, figures.met],
+        [late, figures.breached_stopped],
+        [owed, figures.outstanding],
+    ]
 
 
 @report_view
@@ -316,7 +373,7 @@ def monthly_export(request, fmt: str):
         return _bad(request, "reports/monthly.html", choice)
     board = _monthly(choice)
     tables = monthly_tables(board)
-    filename = f"monthly-{board.period.label}"
+    filename = f"monthly-{board.period.slug}"
     if fmt == "xlsx":
         return exports.xlsx_response(filename, tables)
 
@@ -327,7 +384,7 @@ def monthly_export(request, fmt: str):
             yield from body
             yield []
 
-    header = [f"{_('Monthly report')} {board.period.label}", board.scope.label]
+    header = [f"{_('Monthly SLA report')} {board.period.label}", board.scope.label]
     return exports.csv_response(filename, header, rows())
 
 

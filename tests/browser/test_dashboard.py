@@ -99,7 +99,7 @@ def test_a_manager_drills_down_from_a_breach_to_the_request_and_exports_it(
     with page.expect_download() as download_info:
         page.locator("#export-csv").click()
     download = download_info.value
-    assert download.suggested_filename.endswith(".csv")
+    assert download.suggested_filename == f"clocks-{day:%Y-%m}.csv"
     content = Path(download.path()).read_bytes()
     assert content.startswith("\ufeff".encode())
     assert SUBJECT in content.decode("utf-8-sig")
@@ -108,6 +108,20 @@ def test_a_manager_drills_down_from_a_breach_to_the_request_and_exports_it(
     # (The clock's link is in the language active when it started: with or without /en/.)
     expect(page).to_have_url(re.compile(rf"^{base}(/en)?/desk/requests/{late.pk}/$"))
     expect(page.locator("main")).to_contain_text(late.tracking_code)
+
+
+def test_a_custom_period_exports_under_a_plain_file_name(live_server, page: Page):
+    late = _breached_trouble_plan()
+    day = late_due(late).astimezone(SEOUL).date()
+    query = f"period=custom&start={day:%Y-%m-%d}&end={day:%Y-%m-%d}&outcome=breached"
+    _log_in(page, live_server.url, "manager", "/reports/")
+    page.goto(f"{live_server.url}/reports/list/clocks/?{query}")
+    expect(page.locator("#drill-down")).to_contain_text(SUBJECT)
+    for fmt in ("csv", "xlsx"):
+        with page.expect_download() as download_info:
+            page.locator(f"#export-{fmt}").click()
+        name = download_info.value.suggested_filename
+        assert name == f"clocks-{day:%Y-%m-%d}_{day:%Y-%m-%d}.{fmt}"
 
 
 def test_the_public_scorecard_needs_no_account(live_server, page: Page, artifacts):

@@ -116,3 +116,36 @@ def test_list_input_errors(admin_client):
         response = admin_client.get(f"/en/reports/list/clocks/?page={page}")
         assert response.status_code == 200
         assert response["Server-Timing"].startswith("app;dur=")
+
+
+REPORT_URLS = [
+    DASHBOARD,
+    "/en/reports/list/clocks/",
+    "/en/reports/list/calls/",
+    "/en/reports/list/clocks/export/csv/",
+    "/en/reports/list/clocks/export/xlsx/",
+    "/en/reports/monthly/",
+    "/en/reports/monthly/export/csv/",
+    "/en/reports/monthly/export/xlsx/",
+]
+
+
+@pytest.mark.parametrize("url", REPORT_URLS)
+@pytest.mark.parametrize(
+    ("query", "field", "typed"),
+    [
+        ("day=9999-12-31", "day", "9999-12-31"),
+        ("period=quarter&day=9999-11-30", "day", "9999-11-30"),
+        ("period=year&day=9999-12-31", "day", "9999-12-31"),
+        ("period=month&day=0001-01-01", "day", "0001-01-01"),
+        ("period=custom&start=9999-12-30&end=9999-12-31", "start", "9999-12-30"),
+    ],
+)
+def test_a_day_at_the_end_of_the_calendar_is_a_form_error_on_every_page(
+    admin_client, url, query, field, typed
+):
+    response = admin_client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    errors = response.context["form"].errors[field]
+    assert any("between 2000 and 2100" in error for error in errors), errors
+    assert f'value="{typed}"' in response.content.decode()

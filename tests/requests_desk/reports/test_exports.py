@@ -120,3 +120,86 @@ def test_an_xlsx_sheet_stops_at_its_limit_and_says_so(admin_client, monkeypatch)
     assert len(rows) == 1 + 2 + 1
     assert rows[-1][0] == "Only the first 2 rows: export CSV for all."
     workbook.close()
+
+
+def _xlsx_rows(response) -> list[tuple]:
+    workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    workbook.close()
+    return rows
+
+
+def _relabel(month, label: str) -> None:
+    request_clock = clock(
+        month.commitment, start=kst(2026, 11, 24, 10), division=month.division, team=month.team
+    )
+    request_clock.subject_label = label
+    request_clock.save()
+
+
+def test_control_characters_are_left_out_of_an_xlsx_and_kept_in_a_csv(admin_client, month):
+    _relabel(month, "ctrl\x0bchar\x01 and\x1f more\tand a tab")
+    query = "division=infrastructure&outcome=running&commitment=test.report-100"
+    response = admin_client.get(f"{CLOCKS}export/xlsx/?{query}")
+    assert response.status_code == 200
+    subjects = [row[1] for row in _xlsx_rows(response)[1:]]
+    assert "ctrlchar and more\tand a tab" in subjects
+    csv_text = body(admin_client.get(f"{CLOCKS}export/csv/?{query}")).decode("utf-8-sig")
+    assert "ctrl\x0bchar" in csv_text
+
+
+def test_a_formula_in_an_xlsx_is_text_without_an_apostrophe(admin_client, month):
+    _relabel(month, "=1+2")
+    query = "division=infrastructure&outcome=running&commitment=test.report-100"
+    response = admin_client.get(f"{CLOCKS}export/xlsx/?{query}")
+    workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
+    cells = [row[1] for row in workbook.active.iter_rows(min_row=2)]
+    workbook.close()
+    formula = next(cell for cell in cells if cell.value == "=1+2")
+    assert formula.data_type == "s"  # a string cell: no spreadsheet evaluates it
+    assert not any(str(cell.value).startswith("'") for cell in cells)
+    # CSV keeps its neutralisation.
+    csv_text = body(admin_client.get(f"{CLOCKS}export/csv/?{query}")).decode("utf-8-sig")
+    assert "'=1+2" in csv_text
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "month"),
+    [
+        ("", "2026-11", "2026-11"),
+        ("period=quarter&day=2026-11-01", "2026-Q4", "2026-10"),
+        ("period=year&day=2026-11-01", "2026", "2026-01"),
+        ("period=custom&start=2026-11-02&end=2026-11-05", "2026-11-02_2026-11-05", "2026-11"),
+    ],
+)
+def test_export_file_names_are_plain_ascii_for_every_period(admin_client, query, name, month):
+    # (The monthly report covers the month the period begins in.)
+    for fmt in ("csv", "xlsx"):
+        response = admin_client.get(f"{CLOCKS}export/{fmt}/?{query}")
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == f'attachment; filename="clocks-{name}.{fmt}"'
+        body(response)
+    monthly = admin_client.get(f"/en/reports/monthly/export/csv/?{query}")
+    assert monthly["Content-Disposition"] == f'attachment; filename="monthly-{month}.csv"'
+    body(monthly)
+
+
+def test_the_korean_monthly_csv_names_its_columns_as_report_columns(admin_client):
+    content = body(admin_client.get("/reports/monthly/export/csv/?division=infrastructure"))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    header = rows[2]
+    # "Target" and "Started" of a report are not the instants the desk shows under those words.
+    assert "기준 일시" not in header
+    assert "시작 일시" not in header
+    assert rows[0][0].startswith("월간 SLA 보고서 2026-11")
+
+
+def test_a_list_whose_title_has_a_colon_exports_as_an_xlsx(admin_client):
+    # "Clocks stopped: in time or late": a sheet title may not hold ":" (nor []*?/\).
+    response = admin_client.get(f"{CLOCKS}export/xlsx/?division=infrastructure&outcome=given")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
+    assert workbook.sheetnames == ["Clocks stopped  in time or late"]
+    # Met (five of the test commitment, two of the voice) and stopped late (two).
+    assert workbook.active.max_row == 1 + 7 + 2
+    workbook.close()

@@ -1,6 +1,10 @@
 """The dashboard's figures against the hand-worked November (see report_factories.november)."""
 
+import csv
+import io
+import re
 from datetime import date
+from html import unescape
 
 import pytest
 from django.utils import translation
@@ -142,3 +146,116 @@ def test_targets_read_in_words_for_every_kind_of_clock(admin_client, month):
     assert row(figures, "common.homepage-input").targets == "by closing time the same business day"
     assert row(figures, "market.business-review").targets == "within 7 days"
     assert row(figures, "common.progress-15d").targets == "every 15 days"
+
+
+def _overdue_and_still_owing(month, django_capture_on_commit_callbacks):
+    """A complaint feedback and a call-back, both due in November, breached by the sweep and
+    not given yet."""
+    from commitments.models import Commitment
+    from notifications.sweep import sweep
+    from tests.requests_desk.reports.report_factories import clock
+    from tests.seoul import kst
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for code, day in (("voice.complaint-feedback", 17), ("phone.absent-callback", 20)):
+            clock(
+                Commitment.objects.get(code=code),
+                start=kst(2026, 11, day, 10),
+                division=month.division,
+                team=month.team,
+            )
+        sweep(now=kst(2026, 11, 24, 12))
+
+
+def test_outstanding_counts_running_paused_and_breached_not_yet_given(
+    admin_client, month, django_capture_on_commit_callbacks
+):
+    _overdue_and_still_owing(month, django_capture_on_commit_callbacks)
+    figures = board(admin_client, "division=infrastructure")
+    feedback, callbacks = figures.complaints.feedback, figures.phone.callbacks
+    # Feedback: given in time 11-16; running (due Thu 26th); overdue since 11-18, not given.
+    assert (feedback.met, feedback.breached, feedback.running) == (1, 1, 1)
+    assert (feedback.given, feedback.breached_stopped, feedback.outstanding) == (1, 0, 2)
+    # Call-backs: in time 11-12; made late 11-13; overdue since 11-20 10:05, not made.
+    assert (callbacks.met, callbacks.breached_stopped, callbacks.outstanding) == (1, 1, 1)
+    assert callbacks.given == 2
+    html = admin_client.get(f"{DASHBOARD}?division=infrastructure").content.decode()
+    for figure, value in (
+        ("feedback-met", 1),
+        ("feedback-late", 0),
+        ("feedback-outstanding", 2),
+        ("callbacks-met", 1),
+        ("callbacks-late", 1),
+        ("callbacks-owed", 1),
+    ):
+        assert re.search(rf'id="{figure}">{value}</a>', html), figure
+    monthly = admin_client.get("/en/reports/monthly/?division=infrastructure").content.decode()
+    assert re.search(r"given in time / late / outstanding</th><td[^>]*>1 / 0 / 2<", monthly)
+    assert re.search(r"Call-backs made late / still owed</th><td[^>]*>1 / 1<", monthly)
+
+
+def _linked_numbers(html: str) -> list[tuple[str, int]]:
+    return [
+        (unescape(href), int(number))
+        for href, number in re.findall(r'<a href="(/en/reports/list/[^"]+)"[^>]*>(\d+)</a>', html)
+    ]
+
+
+def _list_length(client, href: str) -> int:
+    """How many rows the list behind ``href`` has (through its CSV export, unpaginated)."""
+    path, query = href.split("?", 1)
+    response = client.get(f"{path}export/csv/?{query}")
+    assert response.status_code == 200, href
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    return len(list(csv.reader(io.StringIO(content)))) - 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "division=infrastructure",
+        "",
+        "team=net-support&period=quarter&day=2026-11-01",
+        "division=infrastructure&period=custom&start=2026-11-02&end=2026-11-12&hours=8",
+    ],
+)
+def test_every_number_on_the_dashboard_is_the_length_of_its_list(
+    admin_client, month, django_capture_on_commit_callbacks, query
+):
+    _overdue_and_still_owing(month, django_capture_on_commit_callbacks)
+    html = admin_client.get(f"{DASHBOARD}?{query}").content.decode()
+    linked = _linked_numbers(html)
+    # The per-commitment table, totals, previews, phone, complaints, surveys and the trend.
+    assert len(linked) > 40
+    assert any("outcome=outstanding" in href for href, _ in linked)
+    assert any("period=custom" in href and "outcome=breached" in href for href, _ in linked)
+    wrong = [
+        (href, number, length)
+        for href, number in linked
+        if (length := _list_length(admin_client, href)) != number
+    ]
+    assert wrong == []
+
+
+def test_each_week_of_the_trend_drills_down_to_its_clocks(admin_client):
+    html = admin_client.get(f"{DASHBOARD}?division=infrastructure").content.decode()
+    week = (
+        "/en/reports/list/clocks/?period=custom&amp;start=2026-11-09&amp;end=2026-11-15"
+        "&amp;division=infrastructure&amp;outcome="
+    )
+    # Swept and stopped late, plus the late call-back: three breached; the call-back in time.
+    assert f'<a href="{week}breached" data-figure="week-breached">3</a>' in html
+    assert f'<a href="{week}met" data-figure="week-met">1</a>' in html
+    # The last week runs to today (what the trend counted), not to its Sunday.
+    assert "start=2026-11-23&amp;end=2026-11-25&amp;division=infrastructure" in html
+    listing = admin_client.get(unescape(f"{week}breached"))
+    assert listing.status_code == 200
+    assert len(listing.context["cells"]) == 3
+
+
+def test_the_korean_dashboard_names_report_columns_apart_from_the_desks_instants(admin_client):
+    html = admin_client.get("/reports/?division=infrastructure").content.decode()
+    table = html[html.index('id="commitment-figures"') : html.index("</thead>")]
+    assert "기준 일시" not in table
+    assert "시작 일시" not in table
+    assert "준수율" in table  # the page is in Korean

@@ -72,6 +72,32 @@ def test_report_pages_run_a_constant_number_of_queries(
     assert counts(admin_client) == small
 
 
+def dashboard_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/en/reports/").status_code == 200
+    return len(queries)
+
+
+#: The dashboard's queries in each role's own scope (company, division, team): session and
+#: user; commitments, summary, open clocks, terms; calls, unkind reports, coupons, surveys;
+#: trend; calendars, working hours and closures for "at risk", its rows and count; breached
+#: and open rows and count; the calendars; the form's divisions and teams. A division head's
+#: and a team manager's access checks (is_manager, divisions_of, the menu) add theirs.
+DASHBOARD_QUERIES = {"admin_client": 21, "head_client": 28, "team_manager_client": 33}
+
+
+@pytest.mark.usefixtures("month")
+@pytest.mark.parametrize("role", sorted(DASHBOARD_QUERIES))
+def test_the_dashboard_runs_a_fixed_number_of_queries_for_every_role(
+    request, role, django_capture_on_commit_callbacks
+):
+    client = request.getfixturevalue(role)
+    small = dashboard_queries(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        more_of_everything()
+    assert dashboard_queries(client) == small == DASHBOARD_QUERIES[role]
+
+
 @pytest.mark.usefixtures("month")
 def test_the_scorecard_runs_a_constant_number_of_queries_and_is_cached(
     client, django_capture_on_commit_callbacks
