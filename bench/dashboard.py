@@ -3,7 +3,7 @@
 Builds its own data with set-based SQL (``INSERT … SELECT … FROM generate_series``, no row
 written from a Python loop), then starts the portal as a separate server process on
 127.0.0.1 and times its pages as an admin (company), a division head (division) and a team
-manager (team), for a month, a quarter and a year.
+manager (team), for a month, a quarter and a year — the last full ones and the ones under way.
 
 Generation (each step timed):
 
