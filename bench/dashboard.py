@@ -3,7 +3,7 @@
 Builds its own data with set-based SQL (``INSERT … SELECT … FROM generate_series``, no row
 written from a Python loop), then starts the portal as a separate server process on
 127.0.0.1 and times its pages as an admin (company), a division head (division) and a team
-manager (team), for a month, a quarter and a year.
+manager (team), for a month, a quarter and a year — the last full ones and the ones under way.
 
 Generation (each step timed):
 
@@ -125,9 +125,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--periods",
-        choices=("last", "current"),
-        default="last",
-        help="last full month and quarter and last year (default), or the ones under way",
+        choices=("last", "current", "both"),
+        default="both",
+        help="the last full month and quarter and last year, the ones under way, or both",
     )
     parser.add_argument(
         "--sample", type=int, default=2_000, help="clocks checked against the engine"
@@ -1282,19 +1282,19 @@ PAGES = (
 
 
 def report_periods(which: str) -> dict[str, dict[str, str]]:
-    """GET parameters of a month, a quarter and a year: the last full ones (default), or the
-    ones under way."""
+    """GET parameters of a month, a quarter and a year: the last full ones, the ones under way
+    (today's), or both (the default)."""
     from requests_desk.reports.periods import last_full, period_containing, today
 
     day = today()
-    if which == "current":
-        chosen = {kind: period_containing(kind, day) for kind in ("month", "quarter", "year")}
-    else:
-        chosen = {
-            "month": last_full("month", on=day),
-            "quarter": last_full("quarter", on=day),
-            "year": period_containing("year", day.replace(year=day.year - 1)),
-        }
+    chosen = {}
+    if which in ("last", "both"):
+        chosen["month"] = last_full("month", on=day)
+        chosen["quarter"] = last_full("quarter", on=day)
+        chosen["year"] = period_containing("year", day.replace(year=day.year - 1))
+    if which in ("current", "both"):
+        for kind in ("month", "quarter", "year"):
+            chosen[f"{kind} (now)"] = period_containing(kind, day)
     return {kind: {**period.query(), "_label": period.label} for kind, period in chosen.items()}
 
 
@@ -1434,7 +1434,7 @@ def measure(args) -> int:
                             size = len(content)
                     row = {
                         "scope": scope,
-                        "period": f"{period} {period_params['_label']}",
+                        "period": f"{period.split()[0]} {period_params['_label']}",
                         "page": page,
                         "path": path,
                         "bytes": size,
