@@ -13,7 +13,7 @@ Every function runs a fixed number of queries, whatever the number of clocks:
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncWeek
 
 from commitments import business_time as bt
@@ -295,20 +295,32 @@ def commitment_figures(*, scope: Scope, period: Period) -> list[CommitmentFigure
             continue
         row.met, row.breached, row.cancelled = entry["met"], entry["breached"], entry["cancelled"]
         row.buckets = [entry[name] or 0 for name in BUCKET_FIELDS]
-    # Still owing: running or paused, or breached and not stopped (both partial indexes).
-    owing = Q(state__in=OPEN) | Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
-    open_in_period = Deadline.objects.filter(
-        scope.clocks(), owing, due_at__gte=period.start_at, due_at__lt=period.end_at
+    # Still owing: running or paused, or breached and not stopped. One query of two parts, so
+    # each reads its own partial index — the open clocks' covers every column used here, so
+    # that part never visits the table — instead of a bitmap over both and a heap page per clock.
+    in_period = {"due_at__gte": period.start_at, "due_at__lt": period.end_at}
+    running = (
+        Deadline.objects.filter(scope.clocks(), state__in=OPEN, **in_period)
+        .values("commitment_id", "terms_id")
+        .annotate(running=Count("pk"), breached_open=Value(0))
+        .order_by()
     )
-    counts = open_in_period.values("commitment_id").annotate(
-        running=Count("pk", filter=Q(state__in=OPEN)),
-        breached_open=Count("pk", filter=Q(state=DeadlineState.BREACHED)),
+    breached_open = (
+        Deadline.objects.filter(
+            scope.clocks(), state=DeadlineState.BREACHED, stopped_at__isnull=True, **in_period
+        )
+        .values("commitment_id", "terms_id")
+        .annotate(running=Value(0), breached_open=Count("pk"))
+        .order_by()
     )
-    for entry in counts.order_by():
+    owing_terms = set()
+    for entry in running.union(breached_open, all=True):
+        owing_terms.add(entry["terms_id"])
         if (row := rows.get(entry["commitment_id"])) is not None:
-            row.running, row.breached_open = entry["running"], entry["breached_open"]
+            row.running += entry["running"]
+            row.breached_open += entry["breached_open"]
     in_force = ClockTerms.objects.filter(
-        Q(pk__in=summary.values("terms_id")) | Q(pk__in=open_in_period.values("terms_id"))
+        Q(pk__in=summary.values("terms_id")) | Q(pk__in=owing_terms)
     )
     for terms in in_force.order_by("commitment_code", "created_at"):
         for row in rows.values():
