@@ -195,6 +195,9 @@ class Commendation(models.Model):
     nominator_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     nominator_email = models.EmailField(_("e-mail"))
     reason = models.TextField(_("why"), max_length=BODY_MAX)
+    # The nominator's consent to the collection and use of their personal data.
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
     routed_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

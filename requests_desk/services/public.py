@@ -453,6 +453,8 @@ def commendation_submit(
             nominator_organisation=values["nominator_organisation"],
             nominator_email=values["nominator_email"].lower(),
             reason=values["reason"],
+            consent_at=timezone.now(),
+            consent_version=settings.CHARTER_CONSENT_VERSION,
             routed_to=routed_to,
         )
         if routed_to is not None and routed_to.email:

@@ -53,6 +53,8 @@ def test_a_commendation_goes_to_the_team_manager_with_the_employee_linked(client
     assert commendation.team == team
     assert commendation.reason == "장애 때 밤늦게까지 <친절히> 도와주셨습니다 🙏"
     assert commendation.state == "new"
+    assert commendation.consent_version == "2026-11"
+    assert commendation.consent_at is not None
     told = Notification.objects.get(subject_type="commendation")
     assert told.recipient == team.manager.email
     assert told.recipient_user == team.manager
