@@ -433,12 +433,14 @@ def risk_horizons(*, now: datetime, hours: int) -> dict[str, datetime]:
 
 
 def at_risk_clocks(*, scope: Scope, now: datetime, hours: int) -> QuerySet:
-    """Running clocks due within the next ``hours`` working hours of their calendar, nearest
-    first (whatever the period: this is about now)."""
+    """Running clocks due within the next ``hours`` working hours of their calendar (wall-clock
+    hours for 24×7 clocks), nearest first (whatever the period: this is about now)."""
     horizons = risk_horizons(now=now, hours=hours)
-    within = Q(pk__in=[])
+    # A 24×7 clock counts on through nights and weekends: its horizon is wall-clock hours.
+    elapsed = Q(terms__params__kind="elapsed")
+    within = elapsed & Q(due_at__lte=now + timedelta(hours=hours))
     for code, horizon in horizons.items():
-        within |= Q(terms__calendar_code=code, due_at__lte=horizon)
+        within |= ~elapsed & Q(terms__calendar_code=code, due_at__lte=horizon)
     return (
         clock_rows()
         .filter(scope.clocks(), within, state=DeadlineState.RUNNING, due_at__gte=now)

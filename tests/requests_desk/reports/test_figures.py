@@ -72,6 +72,26 @@ def test_at_risk_lists_running_clocks_due_within_the_working_hours_chosen(admin_
     assert later.at_risk.count == 2
 
 
+def test_a_24x7_clock_is_at_risk_by_wall_clock_hours_over_a_weekend(admin_client, month):
+    from tests.factories import CommitmentFactory
+    from tests.requests_desk.reports.report_factories import clock
+    from tests.seoul import at, kst
+
+    round_the_clock = CommitmentFactory(
+        code="test.report-24x7", target_kind="elapsed", target_minutes=6 * 60
+    )
+    with at(2026, 11, 27, 17):  # Friday 17:00: four working hours reach Monday 12:00
+        tonight = clock(round_the_clock, start=kst(2026, 11, 27, 14), division=month.division)
+        saturday = clock(round_the_clock, start=kst(2026, 11, 28, 4), division=month.division)
+        at_risk = board(admin_client, "division=infrastructure&hours=4").at_risk
+
+    # Due Fri 20:00 (within four wall-clock hours) and Sat 10:00 (not, though it is before
+    # the fourth working hour).
+    codes = {c.pk: c.commitment_code for c in at_risk.rows}
+    assert tonight.pk in codes
+    assert saturday.pk not in codes
+
+
 def test_breached_and_still_open_lists_the_swept_breach_only(admin_client, month):
     figures = board(admin_client, "division=infrastructure")
     assert [c.pk for c in figures.breached_open.rows] == [month.clocks["breached_open"].pk]
