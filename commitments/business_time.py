@@ -22,6 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+#: The portal's zone: times are shown in it, and a date means that day in it (SPEC §3).
+SEOUL = ZoneInfo("Asia/Seoul")
+
 HOLIDAY_SOURCES = ("KR", "XKRX", "NONE")
 
 #: Hard bound on every open-ended search, so a calendar without any working time (or a

@@ -29,14 +29,13 @@ computed in Python.
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
+from commitments.business_time import SEOUL
 from commitments.models import ClockDaySummary, Deadline
 from commitments.models.summary import BUCKET_FIELDS, STOP_BUCKETS, SUMMARY_STATES
 
-REPORT_ZONE = ZoneInfo("Asia/Seoul")
 #: First half of the advisory lock key: the summary groups' own key space.
 LOCK_SPACE = 7_301_001
 #: (day, commitment id, division key, team key, terms id)
@@ -54,7 +53,7 @@ _KEY_SQL = (
 
 def summary_key(deadline: Deadline) -> SummaryKey:
     return (
-        deadline.due_at.astimezone(REPORT_ZONE).date(),
+        deadline.due_at.astimezone(SEOUL).date(),
         deadline.commitment_id,
         deadline.division_id or 0,
         deadline.team_id or 0,
@@ -163,7 +162,7 @@ def summaries_reconcile(*, since: date) -> int:
     closed clocks belong in. Makes good a refresh lost with the process that owed it, under the
     same per-group locks as any refresh, so it can run beside the sweep and the desk. The number
     of groups refreshed."""
-    start = datetime.combine(since, datetime.min.time(), tzinfo=REPORT_ZONE)
+    start = datetime.combine(since, datetime.min.time(), tzinfo=SEOUL)
     clocks = Deadline.objects.filter(due_at__gte=start, state__in=SUMMARY_STATES).only(
         "due_at", "commitment_id", "division_id", "team_id", "terms_id"
     )
@@ -269,7 +268,7 @@ def _refresh_python(keys: set[SummaryKey]) -> None:
     with transaction.atomic():
         for key in sorted(keys):
             day, commitment_id, division_key, team_key, terms_id = key
-            start = datetime.combine(day, datetime.min.time(), tzinfo=REPORT_ZONE)
+            start = datetime.combine(day, datetime.min.time(), tzinfo=SEOUL)
             clocks = Deadline.objects.filter(
                 commitment_id=commitment_id,
                 terms_id=terms_id,
@@ -293,7 +292,7 @@ def _rebuild_python(since: date | None) -> int:
     clocks = Deadline.objects.filter(state__in=SUMMARY_STATES)
     rows = ClockDaySummary.objects.all()
     if since is not None:
-        start = datetime.combine(since, datetime.min.time(), tzinfo=REPORT_ZONE)
+        start = datetime.combine(since, datetime.min.time(), tzinfo=SEOUL)
         clocks, rows = clocks.filter(due_at__gte=start), rows.filter(day__gte=since)
     with transaction.atomic():
         rows.delete()

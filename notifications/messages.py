@@ -16,17 +16,16 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
+from commitments.business_time import SEOUL
 from commitments.models import Deadline
 
 logger = logging.getLogger(__name__)
 
-DISPLAY_TIME_ZONE = ZoneInfo("Asia/Seoul")
 STEP_TEMPLATE = "notifications/steps/{step}.txt"
 DUE_FORMAT = "Y-m-d (D) H:i T"
 
@@ -46,7 +45,7 @@ def step_message(
 ) -> Message:
     """Render ``step`` (reminder, breach, escalation-1, escalation-2) of ``deadline``."""
     try:
-        with translation.override(language), timezone.override(DISPLAY_TIME_ZONE):
+        with translation.override(language), timezone.override(SEOUL):
             text = render_to_string(
                 STEP_TEMPLATE.format(step=step),
                 _context(deadline=deadline, step_at=step_at, percent=percent),
@@ -131,7 +130,7 @@ class StepRenderer:
         if not has_link:
             context["link"] = ""
         try:
-            with translation.override(language), timezone.override(DISPLAY_TIME_ZONE):
+            with translation.override(language), timezone.override(SEOUL):
                 text = render_to_string(STEP_TEMPLATE.format(step=step), context)
             # re.split with a group: literal text at even places, a field's name at odd ones.
             shared = "".join(
@@ -148,11 +147,11 @@ class StepRenderer:
     def _due(self, due_at: datetime, language: str) -> str:
         """The due instant as the templates show it, formatted once per minute and language
         (the format shows nothing finer than the minute and the zone's abbreviation)."""
-        local = timezone.localtime(due_at, DISPLAY_TIME_ZONE)
+        local = timezone.localtime(due_at, SEOUL)
         key = (language, local.replace(second=0, microsecond=0), local.tzname())
         due = self._dues.get(key)
         if due is None:
-            with translation.override(language), timezone.override(DISPLAY_TIME_ZONE):
+            with translation.override(language), timezone.override(SEOUL):
                 due = self._dues[key] = formats.date_format(local, DUE_FORMAT)
         return due
 
@@ -171,7 +170,7 @@ def _subject_label(deadline: Deadline) -> str:
 
 def fallback_message(*, deadline: Deadline, step: str) -> Message:
     """Plain words for a message whose template failed, so admins see what it was about."""
-    due = deadline.due_at.astimezone(DISPLAY_TIME_ZONE).isoformat()
+    due = deadline.due_at.astimezone(SEOUL).isoformat()
     label = deadline.subject_label or f"{deadline.subject_type} {deadline.subject_id}"
     return Message(
         subject=f"[{step}] {deadline.commitment_code} {label}",
@@ -187,7 +186,7 @@ def absolute_link(path: str) -> str:
 
 
 def _context(*, deadline: Deadline, step_at: datetime, percent: int | None) -> dict:
-    due_at = timezone.localtime(deadline.due_at, DISPLAY_TIME_ZONE)
+    due_at = timezone.localtime(deadline.due_at, SEOUL)
     return {
         "deadline": deadline,
         "commitment_code": deadline.commitment_code,
@@ -195,7 +194,7 @@ def _context(*, deadline: Deadline, step_at: datetime, percent: int | None) -> d
         "subject_label": _subject_label(deadline),
         "due_at": due_at,
         "due": formats.date_format(due_at, DUE_FORMAT),
-        "step_at": timezone.localtime(step_at, DISPLAY_TIME_ZONE),
+        "step_at": timezone.localtime(step_at, SEOUL),
         "percent": percent,
         "link": absolute_link(deadline.subject_url),
     }

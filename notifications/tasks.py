@@ -6,16 +6,14 @@ later waits in PostgreSQL (``next_action_at``, ``next_attempt_at``) for the peri
 """
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from commitments.business_time import SEOUL
 from notifications import delivery
 from notifications.models import WorkerHeartbeat
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @shared_task(name="notifications.tasks.heartbeat", ignore_result=True)

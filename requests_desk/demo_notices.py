@@ -4,10 +4,10 @@ the customers of the network service) and one announcement on the board.
 Idempotent: a demo notice whose window has not ended, or the demo announcement, is left alone."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from commitments.business_time import SEOUL
 from commitments.models import Service
 from notifications.notices.models import Announcement, SuspensionPlan
 from notifications.notices.services import (
@@ -17,7 +17,6 @@ from notifications.notices.services import (
 )
 from requests_desk.services.notices import suspension_publish_to_customers
 
-SEOUL = ZoneInfo("Asia/Seoul")
 DEMO_NOTICE_TITLE = "[demo] 네트워크 정기 점검 안내"
 DEMO_ANNOUNCEMENT_TITLE = "[demo] 체결 정보 전문 명세 변경 안내"
 

@@ -4,11 +4,10 @@ Instants are shown in Asia/Seoul, e.g. "2026년 10월 5일(월) 09:00" / "Mon 5 
 An SMS carries the essentials only (the gateway sends a long one as LMS)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from commitments.business_time import SEOUL
 from notifications.notices.models import SuspensionCause, SuspensionPlan
 
-SEOUL = ZoneInfo("Asia/Seoul")
 KO_WEEKDAYS = "월화수목금토일"
 EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -4,14 +4,12 @@ Each selector runs a fixed number of queries, however many rows it returns."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
+from commitments.business_time import SEOUL
 from commitments.models import Contact, Service
 from notifications.notices.models import Announcement, SuspensionPlan
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def suspensions_public() -> QuerySet:

@@ -229,27 +229,38 @@ def suspension_plan_create(
         )
         plan.services.set(services)
         try:
-            plan.deadline = deadline_start(
-                commitment=commitment,
-                subject_type=SUSPENSION_SUBJECT,
-                subject_id=plan.pk,
-                subject_label=plan.title_ko,
-                subject_url=_path(
-                    "desk-notices:suspension", plan.pk, f"/desk/notices/suspensions/{plan.pk}/"
-                ),
-                started_at=now,
-                target_at=starts_at,
-                division=first.division,
-                team=first.team,
-                service=first,
-                owner=actor,
-                actor=actor,
-                now=now,
+            plan.deadline = _notice_clock(
+                plan, commitment=commitment, service=first, owner=actor, actor=actor, now=now
             )
         except (ClockError, ValueError) as error:
             raise NoticeError({"__all__": [str(error)]}) from error
         plan.save(update_fields=["deadline"])
     return plan
+
+
+def _notice_clock(
+    plan: SuspensionPlan, *, commitment, service, owner, actor, now: datetime, previous=None
+) -> Deadline:
+    """Start the plan's notice clock (``common.suspension-notice``: due the lead before its
+    start), answerable by the plan's division and its first service's team."""
+    return deadline_start(
+        commitment=commitment,
+        subject_type=SUSPENSION_SUBJECT,
+        subject_id=plan.pk,
+        subject_label=plan.title_ko,
+        subject_url=_path(
+            "desk-notices:suspension", plan.pk, f"/desk/notices/suspensions/{plan.pk}/"
+        ),
+        started_at=now,
+        target_at=plan.starts_at,
+        division=plan.division,
+        team=service.team if service else None,
+        service=service,
+        owner=owner,
+        actor=actor,
+        now=now,
+        previous=previous,
+    )
 
 
 def _locked(plan: SuspensionPlan) -> SuspensionPlan:
@@ -369,18 +380,9 @@ def suspension_reschedule(
             else Commitment.objects.get(code=SUSPENSION_NOTICE)
         )
         first = plan.services.order_by("division__code", "code").first()
-        plan.deadline = deadline_start(
+        plan.deadline = _notice_clock(
+            plan,
             commitment=commitment,
-            subject_type=SUSPENSION_SUBJECT,
-            subject_id=plan.pk,
-            subject_label=plan.title_ko,
-            subject_url=_path(
-                "desk-notices:suspension", plan.pk, f"/desk/notices/suspensions/{plan.pk}/"
-            ),
-            started_at=now,
-            target_at=starts_at,
-            division=plan.division,
-            team=first.team if first else None,
             service=first,
             owner=previous.owner if previous is not None else plan.planned_by,
             actor=actor,

@@ -54,12 +54,8 @@ def safe_cell(value: Any) -> Any:
 def xlsx_cell(sheet, value: Any) -> Any:
     """The value as an XLSX cell: numbers as they are, text without the control characters
     XLSX cannot hold, and text that looks like a formula as a text cell (no apostrophe)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        return value
+    if value is None or isinstance(value, int | float):  # bool is an int
+        return safe_cell(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if not text.startswith(FORMULA_STARTS):
         return text

@@ -8,13 +8,13 @@ is nothing to report yet); one that has begun may end in the future (this month 
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-SEOUL = ZoneInfo("Asia/Seoul")
+from commitments.business_time import SEOUL
+
 MAX_DAYS = 366
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 DEFAULT_HOURS = 4

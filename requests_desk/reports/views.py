@@ -176,22 +176,32 @@ def _drill_down(request, kind: str, choice: _Choice):
     )
 
 
+def _listing(request, kind: str, choice: _Choice):
+    """The drill-down list asked for, or None when it is refused (the reasons on the form)."""
+    if not choice.ok:
+        return None
+    try:
+        return _drill_down(request, kind, choice)
+    except ListError as error:
+        choice.form.add_error(None, error.message)
+        return None
+
+
 @report_view
 def list_view(request, kind: str):
     choice = _Choice(request)
     if kind not in KINDS:
         raise Http404
-    if choice.ok:
-        try:
-            listing = _drill_down(request, kind, choice)
-        except ListError as error:
-            choice.form.add_error(None, error.message)
-    if not choice.ok or choice.form.errors:
+    listing = _listing(request, kind, choice)
+    if listing is None:
         return _bad(request, "reports/list.html", choice, kind=kind)
     page = page_of(listing.rows, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    export = reverse("reports:list-export", args=[kind, "csv"])
+
+    def export(fmt: str) -> str:
+        return f"{reverse('reports:list-export', args=[kind, fmt])}?{query.urlencode()}"
+
     return render(
         request,
         "reports/list.html",
@@ -203,9 +213,8 @@ def list_view(request, kind: str):
             "page": page,
             "cells": [listing.cells(row) for row in page.rows],
             "query": query.urlencode(),
-            "csv_url": f"{export}?{query.urlencode()}",
-            "xlsx_url": f"{reverse('reports:list-export', args=[kind, 'xlsx'])}?"
-            f"{query.urlencode()}",
+            "csv_url": export("csv"),
+            "xlsx_url": export("xlsx"),
             "dashboard_url": f"{reverse('reports:dashboard')}?{choice.query()}",
         },
     )
@@ -216,12 +225,8 @@ def list_export(request, kind: str, fmt: str):
     choice = _Choice(request)
     if kind not in KINDS or fmt not in ("csv", "xlsx"):
         raise Http404
-    if choice.ok:
-        try:
-            listing = _drill_down(request, kind, choice)
-        except ListError as error:
-            choice.form.add_error(None, error.message)
-    if not choice.ok or choice.form.errors:
+    listing = _listing(request, kind, choice)
+    if listing is None:
         return _bad(request, "reports/list.html", choice, kind=kind)
     header = [str(column.header) for column in listing.columns]
     filename = f"{kind}-{choice.period.slug}"

@@ -1,7 +1,6 @@
 """Small helpers the desk's services share: instants, look-ups, locking."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
@@ -9,11 +8,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.business_time import SEOUL
 from commitments.models import Division, Service, Team
 from requests_desk.models import Request
 from requests_desk.services.errors import DeskError
 
-SEOUL = ZoneInfo("Asia/Seoul")
 # A clock on a client machine may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=1)
 # Back-dated entries are for what happened recently; the calendars know a bounded range.

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import reverse
@@ -17,6 +16,7 @@ from playwright.sync_api import Page, expect
 from commitments.deadlines import deadline_start, deadline_stop
 from commitments.models import Commitment, Team
 from notifications.sweep import sweep
+from tests.browser.support import log_in
 from tests.factories import RequestFactory
 from tests.seoul import SEOUL
 
@@ -64,14 +64,6 @@ def late_due(request):
     return Deadline.objects.get(subject_id=str(request.pk)).due_at
 
 
-def _log_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(settings.DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}{next_path}")
-
-
 def test_a_manager_drills_down_from_a_breach_to_the_request_and_exports_it(
     live_server, page: Page, artifacts
 ):
@@ -80,7 +72,7 @@ def test_a_manager_drills_down_from_a_breach_to_the_request_and_exports_it(
     base = live_server.url
     # The month of the breach (Asia/Seoul), even in the first minutes of a month.
     day = late_due(late).astimezone(SEOUL).date()
-    _log_in(page, base, "manager", f"/reports/?day={day:%Y-%m-%d}")
+    log_in(page, base, "manager", f"/reports/?day={day:%Y-%m-%d}")
     expect(page.locator("h1")).to_contain_text("SLA")
     row = page.locator('#commitment-figures tr[data-commitment="network.trouble-plan"]')
     breached = row.locator('a[data-figure="breached"]')
@@ -114,7 +106,7 @@ def test_a_custom_period_exports_under_a_plain_file_name(live_server, page: Page
     late = _breached_trouble_plan()
     day = late_due(late).astimezone(SEOUL).date()
     query = f"period=custom&start={day:%Y-%m-%d}&end={day:%Y-%m-%d}&outcome=breached"
-    _log_in(page, live_server.url, "manager", "/reports/")
+    log_in(page, live_server.url, "manager", "/reports/")
     page.goto(f"{live_server.url}/reports/list/clocks/?{query}")
     expect(page.locator("#drill-down")).to_contain_text(SUBJECT)
     for fmt in ("csv", "xlsx"):
@@ -138,7 +130,7 @@ def test_the_public_scorecard_needs_no_account(live_server, page: Page, artifact
 def test_the_monthly_report_prints_without_the_page_furniture(live_server, page: Page, artifacts):
     late = _breached_trouble_plan()
     day = late_due(late).astimezone(SEOUL).date()
-    _log_in(page, live_server.url, "manager", f"/reports/monthly/?day={day:%Y-%m-%d}")
+    log_in(page, live_server.url, "manager", f"/reports/monthly/?day={day:%Y-%m-%d}")
     expect(page.locator("h1")).to_contain_text(f"{day:%Y-%m}")
     page.emulate_media(media="print")
     expect(page.locator("nav.navbar")).to_be_hidden()

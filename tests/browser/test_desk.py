@@ -3,20 +3,13 @@
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
+
+from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
 
 HANDOFF = "Customer needs the ISIN column before the quarter closes; they prefer e-mail."
-
-
-def _log_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(settings.DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}{next_path}")
 
 
 def _log_out(page: Page) -> None:
@@ -27,7 +20,7 @@ def test_a_phone_call_becomes_a_request_whose_feasibility_is_told_and_handed_ove
     live_server, page: Page, artifacts
 ):
     base = live_server.url
-    _log_in(page, base, "staff", "/desk/new/")
+    log_in(page, base, "staff", "/desk/new/")
 
     # Fast entry, by keyboard: a call is chosen and focused; its fields follow in tab order.
     expect(page.locator("#id_entry_type_0")).to_be_checked()
@@ -102,7 +95,7 @@ def test_a_phone_call_becomes_a_request_whose_feasibility_is_told_and_handed_ove
     _log_out(page)
 
     # The next handler opens the case and reads the hand-off note before anything else.
-    _log_in(page, base, "manager", "/desk/")
+    log_in(page, base, "manager", "/desk/")
     row = page.locator("#queue tr", has_text="Add the ISIN column to the settlement screen")
     expect(row).to_be_visible()
     row.get_by_role("link", name="Add the ISIN column to the settlement screen").click()
@@ -117,7 +110,7 @@ def test_a_phone_call_becomes_a_request_whose_feasibility_is_told_and_handed_ove
 
 def test_the_queue_and_list_work_with_the_keyboard_and_filters(live_server, page: Page, artifacts):
     base = live_server.url
-    _log_in(page, base, "staff", "/desk/requests/")
+    log_in(page, base, "staff", "/desk/requests/")
     page.locator("#id_clock").select_option("breached")
     page.locator("#id_q").press("Enter")
     expect(page).to_have_url(re.compile(r"clock=breached"))

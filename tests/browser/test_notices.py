@@ -4,26 +4,16 @@ widths go to ``test-artifacts/``."""
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from commitments.models import Service
 from notifications.notices.models import SuspensionPlan
+from tests.browser.support import log_in
+from tests.seoul import SEOUL
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
-
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def _log_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(settings.DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}{next_path}")
 
 
 def test_staff_plan_and_publish_a_suspension_and_the_homepage_shows_it_with_its_lead(
@@ -34,7 +24,7 @@ def test_staff_plan_and_publish_a_suspension_and_the_homepage_shows_it_with_its_
     start = (datetime.now(SEOUL) + timedelta(days=10)).replace(
         hour=22, minute=0, second=0, microsecond=0
     )
-    _log_in(page, base, "staff", "/desk/notices/suspensions/new/")
+    log_in(page, base, "staff", "/desk/notices/suspensions/new/")
 
     # Forgetting the cause: the form comes back with the error summary and keeps the rest.
     page.locator(f"input[name=services][value='{network.pk}']").check()

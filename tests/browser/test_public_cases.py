@@ -5,9 +5,9 @@ import re
 
 import pytest
 import time_machine
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from tests.browser.support import log_in
 from tests.requests_desk.public.support import forget_rate_limits
 from tests.seoul import kst
 
@@ -38,14 +38,6 @@ def console_errors(page: Page) -> list[str]:
     return errors
 
 
-def _log_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(settings.DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}{next_path}")
-
-
 def test_a_complaint_in_korean_is_answered_by_staff_and_read_on_the_tracking_page(
     live_server, page: Page, artifacts, console_errors
 ):
@@ -73,7 +65,7 @@ def test_a_complaint_in_korean_is_answered_by_staff_and_read_on_the_tracking_pag
 
         # Staff see it in their queue with its same-day clock, and answer it by e-mail.
         page.context.clear_cookies()
-        _log_in(page, base, "staff", "/desk/")
+        log_in(page, base, "staff", "/desk/")
         row = page.locator("#queue tr", has_text=SUBJECT)
         expect(row).to_be_visible()
         expect(row).to_contain_text(code)

@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
@@ -13,6 +12,7 @@ from notifications.models import Notification
 from requests_desk import services
 from requests_desk.models.voice import GiftCoupon, SurveySource
 from requests_desk.survey_results import default_quarter
+from tests.browser.support import log_in
 from tests.factories import CustomerContactFactory
 from tests.requests_desk.desk_support import new_request
 from tests.requests_desk.voice_factories import (
@@ -25,20 +25,12 @@ from tests.requests_desk.voice_factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
 
 
-def _log_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(settings.DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}{next_path}")
-
-
 def test_a_manager_confirms_an_unkind_service_report_and_sees_the_coupon(
     live_server, page: Page, artifacts
 ):
     report = UnkindReportFactory()
     base = live_server.url
-    _log_in(page, base, "manager", "/desk/voice/")
+    log_in(page, base, "manager", "/desk/voice/")
 
     page.locator("a[href$='/desk/voice/unkind-reports/']").click()
     row = page.locator(f'#unkind-reports tr[data-report="{report.pk}"]')
@@ -113,7 +105,7 @@ def test_a_manager_acknowledges_a_commendation_which_then_shows_on_the_profile(
     staff = get_user_model().objects.get(username="staff")
     commendation = CommendationFactory(routed_to=manager, employee_name="김직원")
     base = live_server.url
-    _log_in(page, base, "manager", "/desk/voice/commendations/")
+    log_in(page, base, "manager", "/desk/voice/commendations/")
 
     card = page.locator(f'article[data-commendation="{commendation.pk}"]')
     expect(card).to_contain_text("장애 대응 중 끝까지 친절하게")
