@@ -33,6 +33,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	CHARTER_ENV=test \
 	DATABASE_URL="$${DATABASE_URL:-$(PG_URL_DEFAULT)}" \
 	REDIS_URL="$${REDIS_URL:-$(REDIS_URL_DEFAULT)}" \
@@ -41,6 +42,7 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

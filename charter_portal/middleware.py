@@ -11,7 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from requests_desk.services.attachments import megabytes
+from requests_desk.cases.attachments import megabytes
 
 # No inline scripts or styles anywhere in our templates: scripts and styles come from our own
 # static files only, and no page can be framed or post a form to another site.

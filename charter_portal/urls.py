@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from charter_portal import health
 from charter_portal import views as portal_views
 from commitments import views as commitment_views
+from requests_desk.homepage.views import home as home_views
 from requests_desk.reports import views as report_views
 
 admin.site.site_header = _("Charter Portal administration")
@@ -15,10 +16,10 @@ admin.site.site_title = _("Charter Portal")
 
 api_patterns = [
     path("", include("commitments.api_urls")),
-    path("", include("requests_desk.api_urls")),
+    path("", include("requests_desk.desk.api_urls")),
     path("", include("notifications.api_urls")),
-    path("public/", include("requests_desk.public_api_urls")),
-    path("", include("requests_desk.notice_api_urls")),
+    path("", include("requests_desk.homepage.api_urls")),
+    path("", include("requests_desk.notices.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -29,12 +30,12 @@ urlpatterns = [
     path("i18n/setlang/", portal_views.set_language, name="set_language"),
     path("api/v1/", include(api_patterns)),
     *i18n_patterns(
-        path("", commitment_views.home, name="home"),
+        path("", home_views.home, name="home"),
         path("simulator/", commitment_views.simulator, name="simulator"),
-        path("desk/", include("requests_desk.urls")),
-        path("surveys/", include("requests_desk.survey_urls")),
-        path("", include("requests_desk.public_urls")),
-        path("desk/notices/", include("requests_desk.notice_urls")),
+        path("desk/", include("requests_desk.desk.urls")),
+        path("surveys/", include("requests_desk.homepage.survey_urls")),
+        path("", include("requests_desk.homepage.urls")),
+        path("desk/notices/", include("requests_desk.notices.urls")),
         path("", include("notifications.notices.urls")),
         path("reports/", include("requests_desk.reports.urls")),
         path("charter/scorecard/", report_views.scorecard, name="scorecard"),

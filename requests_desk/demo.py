@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from commitments.access import MANAGERS_GROUP
 from commitments.models import StaffProfile, Team
-from requests_desk import services
+from requests_desk import cases
 from requests_desk.models import Request
 
 DEMO_TEAM = "net-support"
@@ -143,7 +143,7 @@ def demo_requests(*, actor, now: datetime | None = None) -> list[Request]:
     """The demo's history: requests of the last days, met, breached, waiting and running."""
     now = now or timezone.now()
     customers = [
-        services.customer_find_or_create(name=n, organisation=o, email=e, phone=p)
+        cases.customer_find_or_create(name=n, organisation=o, email=e, phone=p)
         for n, o, e, p in DEMO_CUSTOMERS
     ]
     made = []
@@ -152,7 +152,7 @@ def demo_requests(*, actor, now: datetime | None = None) -> list[Request]:
         if Request.objects.filter(subject=demo.subject, customer=customer).exists():
             continue
         received = now - timedelta(days=demo.days_ago)
-        request = services.request_create(
+        request = cases.request_create(
             actor=actor,
             kind=demo.kind,
             channel=demo.channel,
@@ -169,7 +169,7 @@ def demo_requests(*, actor, now: datetime | None = None) -> list[Request]:
             ),
         )
         if demo.told:
-            services.request_communicate(
+            cases.request_communicate(
                 request,
                 actor=actor,
                 purpose=demo.told,
@@ -179,7 +179,7 @@ def demo_requests(*, actor, now: datetime | None = None) -> list[Request]:
                 told_person=customer.name,
             )
         if demo.waiting:
-            services.request_set_status(
+            cases.request_set_status(
                 request, actor=actor, status="waiting", at=received + timedelta(hours=1)
             )
         made.append(request)
@@ -191,13 +191,13 @@ def demo_live_support_inquiry(*, actor, now: datetime | None = None) -> Request 
     within minutes while the worker runs. None when one is still open."""
     if Request.objects.open().filter(subject=LIVE_SUPPORT_SUBJECT).exists():
         return None
-    customer = services.customer_find_or_create(
+    customer = cases.customer_find_or_create(
         name=DEMO_CUSTOMERS[0][0],
         organisation=DEMO_CUSTOMERS[0][1],
         email=DEMO_CUSTOMERS[0][2],
         phone=DEMO_CUSTOMERS[0][3],
     )
-    return services.request_create(
+    return cases.request_create(
         actor=actor,
         kind="support_inquiry",
         channel="support_center",

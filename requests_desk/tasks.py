@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from requests_desk.services.retention import personal_data_purge
+from requests_desk.homepage.services.retention import personal_data_purge
 
 
 @shared_task(name="requests_desk.tasks.purge_personal_data", ignore_result=True)

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from notifications.models import Notification
-from requests_desk import services
+from requests_desk import cases
+from requests_desk.homepage.survey_results import default_quarter
 from requests_desk.models.voice import GiftCoupon, SurveySource
-from requests_desk.survey_results import default_quarter
 from tests.browser.support import log_in
 from tests.factories import CustomerContactFactory
 from tests.requests_desk.desk_support import new_request
@@ -52,7 +52,7 @@ def test_a_manager_confirms_an_unkind_service_report_and_sees_the_coupon(
 def test_a_customer_rates_through_the_survey_link_once(live_server, page: Page, artifacts):
     staff = get_user_model().objects.get(username="staff")
     case = new_request(staff, customer=CustomerContactFactory(email="survey@example.com"))
-    services.request_set_status(case, actor=staff, status="resolved")
+    cases.request_set_status(case, actor=staff, status="resolved")
     body = Notification.objects.get(idempotency_key__startswith="survey-invitation:").body
     path = re.search(r"/surveys/[A-Za-z0-9_-]+/", body).group(0)
 

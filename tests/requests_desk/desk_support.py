@@ -1,7 +1,7 @@
 """Helpers the desk's service tests share: Seoul instants, staff in teams, requests and clocks."""
 
 from commitments.models import Deadline, Division, Team
-from requests_desk import services
+from requests_desk import cases
 from tests.factories import CustomerContactFactory, UserFactory
 
 
@@ -22,12 +22,12 @@ def new_request(actor, **changes):
         "body": "Please add the ISIN column.",
         **changes,
     }
-    return services.request_create(actor=actor, **fields)
+    return cases.request_create(actor=actor, **fields)
 
 
 def clocks(request) -> dict[str, Deadline]:
     """The request's latest clock of each commitment, by code."""
-    return {c.commitment_code: c for c in services.request_clocks(request)}
+    return {c.commitment_code: c for c in cases.request_clocks(request)}
 
 
 def clock(request, code: str) -> Deadline:

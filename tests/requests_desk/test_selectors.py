@@ -6,7 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from requests_desk.selectors import clock_status, clocks_of_requests, queue_for, requests_visible
+from requests_desk.cases.selectors import (
+    clock_status,
+    clocks_of_requests,
+    queue_for,
+    requests_visible,
+)
 from tests.factories import UserFactory
 from tests.requests_desk.desk_support import clock, member_of, new_request
 from tests.seoul import at, kst

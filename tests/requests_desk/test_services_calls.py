@@ -3,9 +3,9 @@
 import pytest
 
 from commitments.models import Division, Service
-from requests_desk import services
+from requests_desk import cases
+from requests_desk.cases import DeskError
 from requests_desk.models import Activity, CustomerContact, PhoneCall, Request, Visit
-from requests_desk.services import DeskError
 from tests.requests_desk.desk_support import clock, clocks, member_of, new_request
 from tests.seoul import at, kst
 
@@ -27,7 +27,7 @@ def log(actor, **changes):
         "summary": "The settlement screen shows no ISIN column",
         **changes,
     }
-    return services.call_log(actor=actor, **fields)
+    return cases.call_log(actor=actor, **fields)
 
 
 def test_a_call_becomes_a_support_inquiry_with_a_running_eta_clock(staff):
@@ -89,7 +89,7 @@ def test_an_absent_person_in_charge_owes_a_call_back_within_5_minutes(staff):
     assert callback.due_at == kst(2026, 9, 23, 15, 5)
     assert callback.owner == colleague
     with at(2026, 9, 23, 15, 4):
-        services.call_record_callback(call, actor=colleague)
+        cases.call_record_callback(call, actor=colleague)
 
     assert clock(call.request, "phone.absent-callback").state == "met"
     call.refresh_from_db()
@@ -102,7 +102,7 @@ def test_a_late_call_back_breaches(staff):
     with at(2026, 9, 23, 15, 0):
         call = log(staff, person_absent=True)
     with at(2026, 9, 23, 15, 6):
-        services.call_record_callback(call, actor=staff)
+        cases.call_record_callback(call, actor=staff)
 
     assert clock(call.request, "phone.absent-callback").state == "breached"
 
@@ -152,7 +152,7 @@ def test_a_bizdev_call_taken_by_a_colleague_owes_a_contact_within_an_hour():
     assert by_code["bizdev.callback-1h"].due_at == kst(2026, 9, 23, 16, 0)
     assert by_code["bizdev.feedback-1w"].due_at == kst(2026, 9, 30, 15, 0)
     with at(2026, 9, 23, 15, 50):
-        services.call_record_callback(call, actor=responsible)
+        cases.call_record_callback(call, actor=responsible)
 
     assert clock(call.request, "bizdev.callback-1h").state == "met"
     assert clock(call.request, "bizdev.feedback-1w").state == "running"
@@ -192,9 +192,9 @@ def test_bad_calls_are_field_errors(staff, changes, field):
 def test_a_call_back_is_recorded_once(staff):
     with at(2026, 9, 23, 15, 0):
         call = log(staff, person_absent=True)
-        services.call_record_callback(call, actor=staff)
+        cases.call_record_callback(call, actor=staff)
         with pytest.raises(DeskError):
-            services.call_record_callback(call, actor=staff)
+            cases.call_record_callback(call, actor=staff)
 
 
 # --- visits -------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def visit(request, actor, **changes):
         "summary": "Installed the patch and walked through the change.",
         **changes,
     }
-    return services.visit_log(request, actor=actor, **fields)
+    return cases.visit_log(request, actor=actor, **fields)
 
 
 def test_a_visit_that_explains_the_result_meets_the_result_clock(staff):

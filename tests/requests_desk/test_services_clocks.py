@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Commitment, Team
-from requests_desk import services
+from requests_desk import cases
+from requests_desk.cases import DeskError, StaleEdit
 from requests_desk.models import Activity, Request
-from requests_desk.services import DeskError, StaleEdit
 from tests.factories import UserFactory
 from tests.requests_desk.desk_support import clock, clocks, member_of, new_request
 from tests.seoul import at, kst
@@ -24,13 +24,13 @@ def staff():
 
 
 def status(request, actor, value, **kwargs):
-    return services.request_set_status(request, actor=actor, status=value, **kwargs)
+    return cases.request_set_status(request, actor=actor, status=value, **kwargs)
 
 
 def test_waiting_pauses_pausable_clocks_and_others_keep_running(staff):
     with at(2026, 9, 21, 9, 0):
         request = new_request(staff, kind="bcp_trouble")  # elapsed, no pause
-        services.request_update(request, actor=staff, kind="modification")
+        cases.request_update(request, actor=staff, kind="modification")
         request = new_request(staff, kind="modification", requested_due=date(2026, 10, 8))
     with at(2026, 9, 21, 12, 0):
         status(request, staff, "waiting")
@@ -100,7 +100,7 @@ def test_resolving_stops_what_resolution_stops_and_ends_the_progress_series(staf
         status(request, staff, "resolved")
 
     progress = [
-        c for c in services.request_clocks(request) if c.commitment_code == "common.progress-15d"
+        c for c in cases.request_clocks(request) if c.commitment_code == "common.progress-15d"
     ]
     # Cycle 1 ran past due on Oct 6 unseen by a sweep: resolving records it late.
     assert [c.state for c in progress] == ["breached"]
@@ -158,7 +158,7 @@ def test_a_transfer_needs_a_handoff_note(staff):
     with at(2026, 9, 21, 10, 0):
         request = new_request(staff)
         with pytest.raises(DeskError) as caught:
-            services.request_transfer(request, actor=staff, to_user=colleague, handoff_note="  ")
+            cases.request_transfer(request, actor=staff, to_user=colleague, handoff_note="  ")
 
     assert "handoff_note" in caught.value.message_dict
     request.refresh_from_db()
@@ -169,7 +169,7 @@ def test_a_transfer_moves_the_request_and_its_clocks_and_keeps_the_note_first(st
     colleague = member_of("net-dev")
     with at(2026, 9, 21, 10, 0):
         request = new_request(staff, assignee=staff)
-        services.request_transfer(
+        cases.request_transfer(
             request, actor=staff, to_user=colleague, handoff_note="Customer wants ISIN first"
         )
 
@@ -178,7 +178,7 @@ def test_a_transfer_moves_the_request_and_its_clocks_and_keeps_the_note_first(st
     assert request.team == Team.objects.get(code="net-dev")
     feasibility = clock(request, "common.feasibility")
     assert (feasibility.owner, feasibility.team) == (colleague, request.team)
-    latest = services.request_latest_handoff(request)
+    latest = cases.request_latest_handoff(request)
     assert latest.text == "Customer wants ISIN first"
     assert latest.to_user == colleague
 
@@ -186,7 +186,7 @@ def test_a_transfer_moves_the_request_and_its_clocks_and_keeps_the_note_first(st
 def test_a_transfer_to_a_team_leaves_it_unassigned(staff):
     with at(2026, 9, 21, 10, 0):
         request = new_request(staff, assignee=staff)
-        services.request_transfer(request, actor=staff, to_team="cert", handoff_note="Cert issue")
+        cases.request_transfer(request, actor=staff, to_team="cert", handoff_note="Cert issue")
 
     request.refresh_from_db()
     assert (request.assignee, request.team.code) == (None, "cert")
@@ -197,9 +197,9 @@ def test_a_transfer_to_someone_outside_the_division_is_refused(staff):
     with at(2026, 9, 21, 10, 0):
         request = new_request(staff)
         with pytest.raises(DeskError) as caught:
-            services.request_transfer(request, actor=staff, to_user=outsider, handoff_note="x")
+            cases.request_transfer(request, actor=staff, to_user=outsider, handoff_note="x")
         with pytest.raises(DeskError) as team_caught:
-            services.request_transfer(request, actor=staff, to_team="bizdev", handoff_note="x")
+            cases.request_transfer(request, actor=staff, to_team="bizdev", handoff_note="x")
 
     assert "to_user" in caught.value.message_dict
     assert "to_team" in team_caught.value.message_dict
@@ -212,11 +212,11 @@ def test_the_timeline_merges_activities_and_clock_events_in_time_order(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff)
     with at(2026, 9, 24, 10, 0):
-        services.request_communicate(
+        cases.request_communicate(
             request, actor=staff, purpose="feasibility", channel="phone", summary="Feasible"
         )
 
-    entries = services.request_timeline(request)
+    entries = cases.request_timeline(request)
     assert [(e.source, e.kind) for e in entries] == [
         ("activity", "note"),
         ("clock", "started"),
@@ -233,12 +233,12 @@ def test_the_timeline_reads_in_constant_queries(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff, kind="new_development")
         with CaptureQueriesContext(connection) as few:
-            services.request_timeline(request)
+            cases.request_timeline(request)
         for n in range(5):
-            services.request_add_note(request, actor=staff, text=f"note {n}")
+            cases.request_add_note(request, actor=staff, text=f"note {n}")
             status(request, staff, "waiting" if n % 2 == 0 else "in_progress")
         with CaptureQueriesContext(connection) as many:
-            entries = services.request_timeline(request)
+            entries = cases.request_timeline(request)
 
     assert len(entries) > 15
     assert len(many) == len(few) == 2
@@ -262,7 +262,7 @@ def test_two_edits_of_the_same_version_lose_nothing(django_db_blocker):
         try:
             barrier.wait()
             with at(2026, 9, 23, 16, 0):
-                services.request_update(
+                cases.request_update(
                     Request.objects.get(pk=request.pk), actor=staff, version=1, subject=subject
                 )
             outcomes[name] = "saved"

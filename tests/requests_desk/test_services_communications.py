@@ -6,9 +6,9 @@ import pytest
 
 from commitments.models import Commitment
 from notifications.models import Notification
-from requests_desk import services
+from requests_desk import cases
+from requests_desk.cases import DeskError
 from requests_desk.models import Activity
-from requests_desk.services import DeskError
 from tests.factories import CustomerContactFactory
 from tests.requests_desk.desk_support import clock, clocks, member_of, new_request
 from tests.seoul import at, kst
@@ -22,7 +22,7 @@ def staff():
 
 
 def tell(request, actor, purpose, channel="phone", **kwargs):
-    return services.request_communicate(
+    return cases.request_communicate(
         request, actor=actor, purpose=purpose, channel=channel, summary=f"Told: {purpose}", **kwargs
     )
 
@@ -81,7 +81,7 @@ def test_a_progress_report_stops_the_cycle_and_the_next_counts_from_it(staff):
         tell(request, staff, "progress", channel="email")
 
     cycles = [
-        c for c in services.request_clocks(request) if c.commitment_code == "common.progress-15d"
+        c for c in cases.request_clocks(request) if c.commitment_code == "common.progress-15d"
     ]
     assert [(c.cycle, c.state) for c in cycles] == [(1, "met"), (2, "running")]
     assert cycles[1].due_at == kst(2026, 10, 20, 11, 0)
@@ -140,7 +140,7 @@ def test_a_phone_communication_sends_nothing(staff):
 def test_a_closed_request_refuses_communications(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff)
-        services.request_set_status(request, actor=staff, status="closed")
+        cases.request_set_status(request, actor=staff, status="closed")
         with pytest.raises(DeskError) as caught:
             tell(request, staff, "feasibility")
 
@@ -162,7 +162,7 @@ def test_bad_communications_are_field_errors(staff, changes, field):
         request = new_request(staff)
         arguments = {"purpose": "feasibility", "channel": "phone", "summary": "ok", **changes}
         with pytest.raises(DeskError) as caught:
-            services.request_communicate(request, actor=staff, **arguments)
+            cases.request_communicate(request, actor=staff, **arguments)
 
     assert field in caught.value.message_dict
     assert not Activity.objects.filter(kind="communication").exists()
@@ -186,7 +186,7 @@ def test_under_an_hour_meets_the_eta_clock_and_starts_the_one_hour_clock(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff, kind="support_inquiry", channel="phone")
     with at(2026, 9, 23, 15, 5):
-        note = services.request_support_under_an_hour(request, actor=staff)
+        note = cases.request_support_under_an_hour(request, actor=staff)
     hour = clock(request, "common.support-under-an-hour")
 
     assert clock(request, "common.support-eta").state == "met"
@@ -195,7 +195,7 @@ def test_under_an_hour_meets_the_eta_clock_and_starts_the_one_hour_clock(staff):
     with at(2026, 9, 23, 15, 30):
         tell(request, staff, "result")
         assert clock(request, "common.support-under-an-hour").state == "running"
-        services.request_set_status(request, actor=staff, status="resolved")
+        cases.request_set_status(request, actor=staff, status="resolved")
 
     assert clock(request, "common.support-under-an-hour").state == "met"
 
@@ -205,7 +205,7 @@ def test_under_an_hour_only_records_the_promise_when_an_admin_switched_the_row_o
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff, kind="support_inquiry", channel="support_center")
     with at(2026, 9, 23, 15, 5):
-        note = services.request_support_under_an_hour(request, actor=staff)
+        note = cases.request_support_under_an_hour(request, actor=staff)
 
     assert clock(request, "common.support-eta").state == "met"
     assert note.data["under_an_hour"] is True
@@ -216,6 +216,6 @@ def test_under_an_hour_needs_an_open_eta_clock(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff)
         with pytest.raises(DeskError):
-            services.request_support_under_an_hour(request, actor=staff)
+            cases.request_support_under_an_hour(request, actor=staff)
 
     assert "common.support-eta" not in clocks(request)

@@ -9,9 +9,9 @@ from django.utils import translation
 from commitments.models import Division, Service, Team
 from notifications.models import Notification
 from notifications.sweep import sweep
-from requests_desk import services
+from requests_desk import cases
+from requests_desk.cases import DeskError, StaleEdit
 from requests_desk.models import Activity, Request
-from requests_desk.services import DeskError, StaleEdit
 from tests.factories import CustomerContactFactory, UserFactory
 from tests.requests_desk.desk_support import clock, clocks, member_of, new_request
 from tests.seoul import at, kst
@@ -179,7 +179,7 @@ def test_changing_the_kind_cancels_clocks_no_longer_owed_and_starts_the_new_ones
         request = new_request(staff, kind="modification")
     # The timeline line is written in the language of whoever makes the change.
     with at(2026, 9, 23, 16, 0), translation.override("en"):
-        services.request_update(
+        cases.request_update(
             request, actor=staff, version=request.version, kind="training", reason="misfiled"
         )
 
@@ -205,7 +205,7 @@ def test_moving_division_recomputes_on_the_exchange_calendar(staff):
     with at(2026, 12, 30, 15, 0):
         request = new_request(admin)
         assert clock(request, "common.feasibility").due_at == kst(2026, 12, 31, 15, 0)
-        services.request_update(request, actor=admin, division="market", reason="Market's system")
+        cases.request_update(request, actor=admin, division="market", reason="Market's system")
 
     moved = clock(request, "common.feasibility")
     assert moved.due_at == kst(2027, 1, 4, 15, 0)
@@ -219,12 +219,12 @@ def test_recomputing_keeps_the_paused_time(staff):
     with at(2026, 9, 21, 9, 0):
         request = new_request(staff)  # due Mon 9:00 + 9 h = Mon 18:00
     with at(2026, 9, 21, 12, 0):
-        services.request_set_status(request, actor=staff, status="waiting")
+        cases.request_set_status(request, actor=staff, status="waiting")
     with at(2026, 9, 21, 14, 0):
-        services.request_set_status(request, actor=staff, status="in_progress")
+        cases.request_set_status(request, actor=staff, status="in_progress")
     assert clock(request, "common.feasibility").due_at == kst(2026, 9, 22, 11, 0)
     with at(2026, 9, 21, 15, 0):
-        services.request_update(request, actor=staff, priority="high", reason="customer escalated")
+        cases.request_update(request, actor=staff, priority="high", reason="customer escalated")
 
     recomputed = clock(request, "common.feasibility")
     assert recomputed.paused_total == timedelta(hours=2)
@@ -236,12 +236,12 @@ def test_met_and_breached_clocks_are_never_rewritten(staff):
     with at(2026, 9, 21, 9, 0):
         request = new_request(staff, kind="new_development")
     with at(2026, 9, 21, 10, 0):
-        services.request_communicate(
+        cases.request_communicate(
             request, actor=staff, purpose="feasibility", channel="phone", summary="Feasible."
         )
     met = clock(request, "common.feasibility")
     with at(2026, 9, 21, 11, 0):
-        services.request_update(request, actor=staff, kind="screen_change")
+        cases.request_update(request, actor=staff, kind="screen_change")
 
     again = clock(request, "common.feasibility")
     assert again.pk == met.pk
@@ -253,7 +253,7 @@ def test_setting_an_expected_completion_later_starts_progress_from_the_change(st
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff)
     with at(2026, 10, 5, 10, 0):
-        services.request_update(request, actor=staff, expected_completion=date(2026, 12, 31))
+        cases.request_update(request, actor=staff, expected_completion=date(2026, 12, 31))
 
     assert clock(request, "common.progress-15d").due_at == kst(2026, 10, 20, 10, 0)
 
@@ -261,9 +261,9 @@ def test_setting_an_expected_completion_later_starts_progress_from_the_change(st
 def test_moving_the_requested_date_moves_the_clock_and_clearing_it_cancels_it(staff):
     with at(2026, 9, 21, 10, 0):
         request = new_request(staff, kind="institutional_change", requested_due=date(2026, 10, 8))
-        services.request_update(request, actor=staff, requested_due=date(2026, 10, 15))
+        cases.request_update(request, actor=staff, requested_due=date(2026, 10, 15))
         assert clock(request, "common.institutional-change").due_at == kst(2026, 10, 15, 18, 0)
-        services.request_update(request, actor=staff, requested_due=None)
+        cases.request_update(request, actor=staff, requested_due=None)
 
     assert clock(request, "common.institutional-change").state == "cancelled"
 
@@ -271,9 +271,9 @@ def test_moving_the_requested_date_moves_the_clock_and_clearing_it_cancels_it(st
 def test_an_edit_on_an_old_version_is_refused(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff)
-        services.request_update(request, actor=staff, version=1, subject="First edit")
+        cases.request_update(request, actor=staff, version=1, subject="First edit")
         with pytest.raises(StaleEdit) as caught:
-            services.request_update(request, actor=staff, version=1, subject="Second edit")
+            cases.request_update(request, actor=staff, version=1, subject="Second edit")
 
     assert "version" in caught.value.message_dict
     request.refresh_from_db()
@@ -294,7 +294,7 @@ def test_bad_changes_are_field_errors(staff, changes, field):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff)
         with pytest.raises(DeskError) as caught:
-            services.request_update(request, actor=staff, **changes)
+            cases.request_update(request, actor=staff, **changes)
 
     assert field in caught.value.message_dict
 
@@ -304,18 +304,18 @@ def test_moving_division_takes_every_clock_along_whatever_its_state(staff):
     with at(2026, 9, 21, 9, 0):
         request = new_request(staff, kind="new_development")
     with at(2026, 9, 21, 10, 0):
-        services.request_communicate(
+        cases.request_communicate(
             request, actor=staff, purpose="feasibility", channel="email", summary="Feasible."
         )
     with at(2026, 9, 21, 11, 0):
-        services.request_update(request, actor=staff, kind="screen_change")
+        cases.request_update(request, actor=staff, kind="screen_change")
     before = {
         c.pk: (c.state, c.due_at, c.stopped_at, c.events.count()) for c in clocks_all(request)
     }
     assert {state for state, *_ in before.values()} >= {"met", "cancelled"}
 
     with at(2026, 9, 21, 12, 0):
-        services.request_update(request, actor=admin, division="market", reason="Market's system")
+        cases.request_update(request, actor=admin, division="market", reason="Market's system")
 
     request.refresh_from_db()
     market = Division.objects.get(code="market")
@@ -341,7 +341,7 @@ def test_a_breached_clock_moved_escalates_to_the_new_divisions_head(staff):
     events = breached.events.count()
 
     with at(2026, 9, 22, 10, 0):
-        services.request_update(request, actor=admin, division="market", reason="Market's system")
+        cases.request_update(request, actor=admin, division="market", reason="Market's system")
     moved = clock(request, "common.feasibility")
     assert (moved.state, moved.due_at, moved.stopped_at) == ("breached", breached.due_at, None)
     assert moved.events.count() == events
@@ -355,4 +355,4 @@ def test_a_breached_clock_moved_escalates_to_the_new_divisions_head(staff):
 
 
 def clocks_all(request):
-    return list(services.request_clocks(request))
+    return list(cases.request_clocks(request))

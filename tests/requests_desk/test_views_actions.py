@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from requests_desk import services
+from requests_desk import cases
 from requests_desk.models import Activity, PhoneCall
 from tests.requests_desk.desk_support import clock, new_request
 from tests.requests_desk.views_support import text
@@ -64,7 +64,7 @@ def test_telling_the_customer_feasibility_meets_the_feasibility_clock(client, ca
 
 
 def test_a_communication_on_a_closed_request_is_refused_and_kept(client, staff, case):
-    services.request_set_status(case, actor=staff, status="closed")
+    cases.request_set_status(case, actor=staff, status="closed")
     typed = "Told them it is done, after all."
 
     response = client.post(
@@ -135,8 +135,8 @@ def test_the_next_handler_reads_the_hand_off_note_first(client, demo_users, case
 
 def test_a_status_change_on_an_old_version_is_refused_and_rearmed(client, staff, case):
     shown = case.version
-    services.request_add_note(case, actor=staff, text="Someone else got here first.")
-    services.request_update(case, actor=staff, priority="high")
+    cases.request_add_note(case, actor=staff, text="Someone else got here first.")
+    cases.request_update(case, actor=staff, priority="high")
     case.refresh_from_db()
     assert case.version > shown
 
@@ -188,7 +188,7 @@ def test_setting_an_expected_completion_saves_it(client, case):
 
 def test_dates_on_a_stale_version_are_refused(client, staff, case):
     shown = case.version
-    services.request_update(case, actor=staff, priority="high")
+    cases.request_update(case, actor=staff, priority="high")
 
     response = client.post(
         url(case, "dates"),
@@ -245,7 +245,7 @@ def test_a_visit_without_whom_the_results_were_explained_to_is_refused(client, c
 
 
 def test_a_call_back_owed_is_offered_and_recorded(client, staff, demo_users, charter):
-    call = services.call_log(
+    call = cases.call_log(
         actor=staff,
         caller_name="Lee Example",
         organisation="Example Securities",

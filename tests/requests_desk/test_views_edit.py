@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from commitments.models import Division
-from requests_desk import services
-from requests_desk.forms import EditForm
+from requests_desk import cases
+from requests_desk.desk.forms import EditForm
 from requests_desk.models import Activity
 from tests.factories import UserFactory
 from tests.requests_desk.desk_support import clock, new_request
@@ -83,11 +83,11 @@ def test_moving_division_keeps_a_paused_clocks_paused_time(client, demo_users):
     with at(2026, 9, 21, 9, 0):
         case = new_request(admin)  # feasibility due Mon 9:00 + 9 h = Mon 18:00
     with at(2026, 9, 21, 12, 0):
-        services.request_set_status(case, actor=admin, status="waiting")
+        cases.request_set_status(case, actor=admin, status="waiting")
     with at(2026, 9, 21, 14, 0):
-        services.request_set_status(case, actor=admin, status="in_progress")
+        cases.request_set_status(case, actor=admin, status="in_progress")
     with at(2026, 9, 21, 14, 30):
-        services.request_set_status(case, actor=admin, status="waiting")
+        cases.request_set_status(case, actor=admin, status="waiting")
     before = clock(case, "common.feasibility")
     assert before.state == "paused"
     assert before.paused_total == timedelta(hours=2)
@@ -113,7 +113,7 @@ def test_moving_division_keeps_a_paused_clocks_paused_time(client, demo_users):
 def test_an_edit_on_a_stale_version_is_refused_keeping_what_was_typed(client, staff):
     case = new_request(staff, subject="Add the ISIN column")
     shown = edit_data(case, subject="Add the ISIN and CUSIP columns", reason="customer e-mail")
-    services.request_update(case, actor=staff, priority="high")
+    cases.request_update(case, actor=staff, priority="high")
 
     response = client.post(url(case, "edit"), shown)
 

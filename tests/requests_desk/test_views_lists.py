@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commitments.models import Division
-from requests_desk import services
+from requests_desk import cases
 from tests.factories import CustomerContactFactory, OrganisationFactory
 from tests.requests_desk.desk_support import member_of, new_request
 from tests.requests_desk.views_support import signed_in_member, text
@@ -66,7 +66,7 @@ def test_the_queue_leaves_out_requests_of_others_and_closed_ones(client, staff):
     other = member_of("net-support")
     theirs = new_request(other, assignee=other, subject="Someone else's")
     closed = new_request(staff, assignee=staff, subject="Closed one")
-    services.request_set_status(closed, actor=staff, status="closed")
+    cases.request_set_status(closed, actor=staff, status="closed")
 
     page = text(client.get(QUEUE))
 
@@ -133,7 +133,7 @@ def test_the_list_finds_text_in_subject_body_tracking_code_and_customer(client, 
 
 def test_the_list_filters_by_status_kind_assignee_and_division(client, staff):
     waiting = new_request(staff, kind="access_rights")
-    services.request_set_status(waiting, actor=staff, status="waiting")
+    cases.request_set_status(waiting, actor=staff, status="waiting")
     mine = new_request(staff, kind="modification", assignee=staff)
     nobodys = new_request(staff, kind="modification")
     infrastructure = Division.objects.get(code="infrastructure")

@@ -3,8 +3,8 @@ their division), acknowledged once, linked to the employee, and shown on the pro
 
 import pytest
 
-from requests_desk.services import DeskError
-from requests_desk.services.voice import commendation_acknowledge
+from requests_desk.cases import DeskError
+from requests_desk.homepage.services.voice import commendation_acknowledge
 from tests.factories import UserFactory
 from tests.requests_desk.views_support import text
 from tests.requests_desk.voice_factories import CommendationFactory, voice_people

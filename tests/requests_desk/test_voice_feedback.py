@@ -4,9 +4,9 @@ communicated from the request page, stops the clock — and only a manager's doe
 import pytest
 
 from notifications.models import Notification
-from requests_desk import services
+from requests_desk import cases
+from requests_desk.cases import DeskError
 from requests_desk.models import Activity
-from requests_desk.services import DeskError
 from tests.requests_desk.desk_support import clock, new_request
 from tests.requests_desk.views_support import text
 from tests.requests_desk.voice_factories import voice_people
@@ -81,7 +81,7 @@ def test_staff_cannot_give_the_managers_feedback(client, people, complaint):
 def test_the_service_refuses_a_non_manager_and_a_manager_of_another_division(people, complaint):
     for actor in (people["staff"], people["market_manager"]):
         with pytest.raises(DeskError) as refused:
-            services.request_communicate(
+            cases.request_communicate(
                 complaint, actor=actor, purpose="feedback", channel="phone", summary="x"
             )
         assert "purpose" in refused.value.message_dict
@@ -89,14 +89,14 @@ def test_the_service_refuses_a_non_manager_and_a_manager_of_another_division(peo
 
 
 def test_an_admin_may_give_it(people, complaint):
-    services.request_communicate(
+    cases.request_communicate(
         complaint, actor=people["admin"], purpose="feedback", channel="phone", summary="확인함"
     )
     assert clock(complaint, FEEDBACK).state == "met"
 
 
 def test_staff_still_give_other_answers_on_a_complaint(people, complaint):
-    services.request_communicate(
+    cases.request_communicate(
         complaint, actor=people["staff"], purpose="result", channel="phone", summary="처리 완료"
     )
     assert clock(complaint, FEEDBACK).state == "running"
@@ -104,9 +104,9 @@ def test_staff_still_give_other_answers_on_a_complaint(people, complaint):
 
 def test_staff_still_give_feedback_on_requests_that_need_no_manager(people):
     consultation = new_request(people["staff"], kind="bizdev_consultation", subject="사업 상담")
-    assert FEEDBACK not in {c.commitment_code for c in services.request_clocks(consultation)}
+    assert FEEDBACK not in {c.commitment_code for c in cases.request_clocks(consultation)}
 
-    services.request_communicate(
+    cases.request_communicate(
         consultation, actor=people["staff"], purpose="feedback", channel="phone", summary="의견"
     )
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, override_settings
 
 from notifications.models import Notification
-from requests_desk import services
+from requests_desk import cases
 from requests_desk.models.voice import SurveyInvitation, SurveyResponse
 from tests.factories import CustomerContactFactory, PhoneCallFactory
 from tests.requests_desk.desk_support import new_request
@@ -33,7 +33,7 @@ def site():
 
 
 def resolve(case, actor):
-    services.request_set_status(case, actor=actor, status="resolved")
+    cases.request_set_status(case, actor=actor, status="resolved")
 
 
 def invitation_link(case) -> tuple[str, str]:
@@ -87,7 +87,7 @@ def test_a_customer_who_wrote_in_english_gets_an_english_link(people):
 
 def test_a_case_reopened_and_resolved_again_soon_is_not_asked_twice(people, resolved):
     with at(2026, 9, 2, 10):
-        services.request_set_status(resolved, actor=people["staff"], status="in_progress")
+        cases.request_set_status(resolved, actor=people["staff"], status="in_progress")
         resolve(resolved, people["staff"])
 
     assert resolved.survey_invitations.count() == 1
@@ -98,7 +98,7 @@ def test_a_case_reopened_and_resolved_again_soon_is_not_asked_twice(people, reso
 
 def test_a_case_resolved_again_after_the_resend_window_is_asked_again(people, resolved):
     with at(2026, 10, 2, 10):
-        services.request_set_status(resolved, actor=people["staff"], status="in_progress")
+        cases.request_set_status(resolved, actor=people["staff"], status="in_progress")
         resolve(resolved, people["staff"])
 
     assert resolved.survey_invitations.count() == 2
@@ -108,7 +108,7 @@ def test_no_link_without_an_e_mail_address_nor_for_a_case_closed_unresolved(peop
     silent = new_request(people["staff"], customer=CustomerContactFactory(email=""))
     resolve(silent, people["staff"])
     closed = new_request(people["staff"])
-    services.request_set_status(closed, actor=people["staff"], status="closed")
+    cases.request_set_status(closed, actor=people["staff"], status="closed")
 
     assert not SurveyInvitation.objects.exists()
 

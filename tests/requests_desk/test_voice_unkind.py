@@ -10,13 +10,13 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from notifications.models import Notification
-from requests_desk.models import Activity
-from requests_desk.models.voice import GiftCoupon, UnkindServiceReport
-from requests_desk.services import DeskError
-from requests_desk.services.voice import (
+from requests_desk.cases import DeskError
+from requests_desk.homepage.services.voice import (
     unkind_report_confirm,
     unkind_report_reject,
 )
+from requests_desk.models import Activity
+from requests_desk.models.voice import GiftCoupon, UnkindServiceReport
 from tests.requests_desk.views_support import text
 from tests.requests_desk.voice_factories import (
     ComplaintFactory,

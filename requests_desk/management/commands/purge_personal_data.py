@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from requests_desk.services.retention import personal_data_purge
+from requests_desk.homepage.services.retention import personal_data_purge
 
 
 class Command(BaseCommand):

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from commitments.models import Team
-from requests_desk import demo, demo_notices
+from requests_desk import demo
+from requests_desk.notices import demo as demo_notices
 
 
 class Command(BaseCommand):

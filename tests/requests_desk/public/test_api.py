@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from commitments.models import Deadline
 from notifications.models import Notification
-from requests_desk import services
+from requests_desk import cases
 from requests_desk.models import Attachment, HomepageSubmission, Request, UnkindServiceReport
 from tests.factories import UserFactory
 from tests.requests_desk.public.support import API_COMPLAINTS, API_TRACK, PDF, api_complaint
@@ -184,8 +184,8 @@ def case(anonymous):
 
 def test_tracking_answers_the_public_status_and_timeline(anonymous, case):
     staff = UserFactory(username="infra.staff")
-    services.request_add_note(case, actor=staff, text="internal only")
-    services.request_communicate(
+    cases.request_add_note(case, actor=staff, text="internal only")
+    cases.request_communicate(
         case, actor=staff, purpose="result", channel="email", summary="해결했습니다."
     )
 

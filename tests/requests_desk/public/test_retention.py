@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from commitments.models import Deadline
-from requests_desk import services
+from requests_desk import cases
+from requests_desk.homepage.services.retention import ANONYMOUS
 from requests_desk.models import Activity, Attachment, CustomerContact, Request
-from requests_desk.services.retention import ANONYMOUS
 from requests_desk.tasks import purge_personal_data
 from tests.factories import UserFactory
 from tests.requests_desk.public.support import COMPLAINT, PDF, complaint_data
@@ -34,11 +34,11 @@ def file_and_close(client, staff, *, email="hong@example.com", closed=(2026, 12,
         client.post(COMPLAINT, complaint_data(email=email, attachment=attachment))
     case = Request.objects.get(customer__email=email)
     with at(2026, 12, 3, 10):
-        services.request_communicate(
+        cases.request_communicate(
             case, actor=staff, purpose="result", channel="email", summary="해결했습니다."
         )
     with at(*closed):
-        services.request_set_status(case, actor=staff, status="closed")
+        cases.request_set_status(case, actor=staff, status="closed")
     return case
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from commitments.models import Team
 from notifications.models import Notification
-from requests_desk import services
+from requests_desk import cases
 from requests_desk.models import Activity, Request
 from tests.factories import UserFactory
 from tests.requests_desk.public.support import (
@@ -104,8 +104,8 @@ def test_the_case_page_needs_the_look_up_first(client, case):
 def test_the_timeline_shows_what_we_told_and_what_they_wrote_never_internal_notes(
     client, case, staff
 ):
-    services.request_add_note(case, actor=staff, text="Internal: customer is grumpy")
-    services.request_communicate(
+    cases.request_add_note(case, actor=staff, text="Internal: customer is grumpy")
+    cases.request_communicate(
         case,
         actor=staff,
         purpose="result",
@@ -156,7 +156,7 @@ def test_a_reply_on_an_unassigned_case_goes_to_the_team_manager(client, case):
 
 
 def test_a_note_written_with_a_status_change_stays_internal(client, case, staff):
-    services.request_set_status(
+    cases.request_set_status(
         case, actor=staff, status="in_progress", note="Internal: waiting for the vendor"
     )
     look_up(client, case.tracking_code)
@@ -171,7 +171,7 @@ def test_a_reply_ends_the_wait_on_the_customer_and_the_paused_clocks_run_again(c
     from commitments.models import Deadline
 
     with at(2026, 12, 2, 11, 0):
-        services.request_set_status(case, actor=staff, status="waiting")
+        cases.request_set_status(case, actor=staff, status="waiting")
     paused = Deadline.objects.filter(subject_id=str(case.pk), state="paused")
     assert paused.exists()
     look_up(client, case.tracking_code)
@@ -185,7 +185,7 @@ def test_a_reply_ends_the_wait_on_the_customer_and_the_paused_clocks_run_again(c
 
 
 def test_a_reply_reopens_a_resolved_case(client, case, staff):
-    services.request_set_status(case, actor=staff, status="resolved")
+    cases.request_set_status(case, actor=staff, status="resolved")
     look_up(client, case.tracking_code)
 
     client.post(f"/track/{case.tracking_code}/reply/", {"message": "해결되지 않았습니다"})
@@ -199,7 +199,7 @@ def test_a_reply_reopens_a_resolved_case(client, case, staff):
 
 
 def test_a_closed_case_takes_no_reply_and_says_what_to_do(client, case, staff):
-    services.request_set_status(case, actor=staff, status="closed")
+    cases.request_set_status(case, actor=staff, status="closed")
     look_up(client, case.tracking_code)
     assert 'id="reply-form"' not in client.get(f"/track/{case.tracking_code}/").content.decode()
 
@@ -278,11 +278,11 @@ def test_the_case_page_queries_do_not_grow_with_its_timeline(
 ):
     look_up(client, case.tracking_code)
     address = f"/track/{case.tracking_code}/"
-    services.request_communicate(case, actor=staff, purpose="eta", channel="phone", summary="1")
+    cases.request_communicate(case, actor=staff, purpose="eta", channel="phone", summary="1")
     with CaptureQueriesContext(connection) as few:
         client.get(address)
     for n in range(6):
-        services.request_communicate(
+        cases.request_communicate(
             case, actor=staff, purpose="progress", channel="phone", summary=f"step {n}"
         )
         Activity.objects.create(

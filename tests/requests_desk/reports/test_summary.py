@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 
 from commitments import summaries
 from commitments.models import ClockDaySummary, Division
+from requests_desk.cases.clocks import clocks_redivision
 from requests_desk.models import Request
-from requests_desk.services.clocks import clocks_redivision
 
 pytestmark = pytest.mark.usefixtures("month")
 
@@ -67,7 +67,7 @@ def test_a_breached_clock_still_owing_follows_its_request_to_another_team(
     month, django_capture_on_commit_callbacks
 ):
     from commitments.models import Team
-    from requests_desk.services.clocks import clocks_readdress
+    from requests_desk.cases.clocks import clocks_readdress
 
     breached = month.clocks["breached_open"]
     request = Request.objects.get(pk=breached.subject_id)

@@ -1,0 +1,280 @@
+"""Which clocks a request owes, and keeping them (and ``Request.next_due_at``) in step with it.
+
+What a request owes comes from three places:
+
+1. the rule table (``ClockRule``: kind / division / service / channel → commitment);
+2. its dates: an expected completion more than a month after receipt owes
+   ``common.progress-15d``, an expected completion on a request of the commitment's division
+   (Market HO) owes ``market.delay-notice``, a requested due date owes
+   ``common.institutional-change``;
+3. its calls (``phone.absent-callback``, ``finance.pension-callback``, ``bizdev.callback-1h``)
+   and the support handler's "under an hour" — started by those services, never by 1 or 2, so
+   recomputing a request never cancels them.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from commitments import business_time as bt
+from commitments.deadlines import (
+    ClockError,
+    deadline_cancel,
+    deadline_recompute,
+    deadline_start,
+)
+from commitments.models import Commitment, Deadline, DeadlineState
+from commitments.summaries import summaries_refresh_on_commit, summary_keys
+from requests_desk.cases._common import end_of, local, local_date, request_url, start_of
+from requests_desk.cases.errors import DeskError
+from requests_desk.models import ClockRule, Request
+
+SUBJECT_TYPE = "request"
+PROGRESS = "common.progress-15d"
+DELAY_NOTICE = "market.delay-notice"
+INSTITUTIONAL_CHANGE = "common.institutional-change"
+DATE_CODES = (PROGRESS, DELAY_NOTICE, INSTITUTIONAL_CHANGE)
+SUPPORT_ETA = "common.support-eta"
+# Not in the charter's catalogue (yet): the clock "under an hour" starts. An admin adds the row
+# (elapsed 60 min, stop status resolved); until then the promise is recorded on the timeline.
+SUPPORT_UNDER_AN_HOUR = "common.support-under-an-hour"
+ABSENT_CALLBACK = "phone.absent-callback"
+_SEOUL_CALENDAR = bt.WorkCalendar()  # months are counted on the Seoul wall clock
+PENSION_CALLBACK = "finance.pension-callback"
+BIZDEV_CALLBACK = "bizdev.callback-1h"
+
+
+@dataclass(frozen=True)
+class Owed:
+    commitment: Commitment
+    started_at: datetime
+    target_at: datetime | None = None
+
+
+def clocks_of(request: Request):
+    return Deadline.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(request.pk))
+
+
+def live_clocks(request: Request) -> list[Deadline]:
+    """Clocks that still owe something: running, paused, or breached and not yet stopped."""
+    return list(
+        clocks_of(request)
+        .filter(stopped_at__isnull=True)
+        .exclude(state=DeadlineState.CANCELLED)
+        .select_related("terms", "commitment")
+        .order_by("due_at", "pk")
+    )
+
+
+def request_clocks(request: Request) -> list[Deadline]:
+    """Every clock of the request, oldest first (series cycles in order)."""
+    return list(
+        clocks_of(request)
+        .select_related("commitment", "terms", "owner", "team")
+        .order_by("started_at", "pk")
+    )
+
+
+def managed_codes() -> set[str]:
+    """Codes whose clocks follow the request's kind, division, service, channel and dates."""
+    ruled = ClockRule.objects.values_list("commitment__code", flat=True).distinct()
+    return set(ruled) | set(DATE_CODES)
+
+
+def owed_by(request: Request, *, since: datetime | None = None) -> dict[str, Owed]:
+    """What the request owes today under the rules and its dates, by commitment code.
+
+    ``since`` is when a date-driven obligation became known (an expected completion set
+    later counts its 15-day cycle from then, not from a receipt weeks ago)."""
+    owed: dict[str, Owed] = {}
+    rules = ClockRule.objects.matching(
+        kind=request.kind,
+        division_id=request.division_id,
+        service_id=request.service_id,
+        channel=request.channel,
+    ).select_related("commitment")
+    for rule in rules:
+        if rule.commitment.starts_clock and not rule.commitment.needs_target:
+            owed.setdefault(rule.commitment.code, Owed(rule.commitment, request.received_at))
+    by_code = Commitment.objects.filter(code__in=DATE_CODES, active=True).in_bulk(field_name="code")
+    later = max(request.received_at, since) if since else request.received_at
+    completion, requested = request.expected_completion, request.requested_due
+    if completion and PROGRESS in by_code and _longer_than_a_month(request, completion):
+        owed[PROGRESS] = Owed(by_code[PROGRESS], later)
+    delay = by_code.get(DELAY_NOTICE)
+    if completion and delay and delay.division_id in (None, request.division_id):
+        owed[DELAY_NOTICE] = Owed(delay, later, target_at=end_of(completion))
+    if requested and INSTITUTIONAL_CHANGE in by_code:
+        # by_requested_date reads only the target's date: closing time of that date.
+        owed[INSTITUTIONAL_CHANGE] = Owed(
+            by_code[INSTITUTIONAL_CHANGE], later, target_at=start_of(requested)
+        )
+    return owed
+
+
+def _longer_than_a_month(request: Request, completion: date) -> bool:
+    received = start_of(local_date(request.received_at))
+    return start_of(completion) > bt.calendar_days(_SEOUL_CALENDAR, received, months=1)
+
+
+def clock_start(
+    request: Request,
+    commitment: Commitment,
+    *,
+    started_at: datetime,
+    target_at: datetime | None = None,
+    owner=None,
+    actor=None,
+    now: datetime | None = None,
+) -> Deadline:
+    """Start ``commitment``'s clock on the request, addressed to its assignee and team."""
+    try:
+        return deadline_start(
+            commitment=commitment,
+            subject_type=SUBJECT_TYPE,
+            subject_id=request.pk,
+            subject_label=f"{request.tracking_code} {request.subject}",
+            subject_url=request_url(request),
+            started_at=started_at,
+            target_at=target_at,
+            division=request.division,
+            team=request.team,
+            service=request.service,
+            owner=owner or request.assignee,
+            actor=actor,
+            now=now,
+        )
+    except (ClockError, ValueError) as error:
+        raise DeskError(
+            {"__all__": [_("%(code)s: %(error)s") % {"code": commitment.code, "error": error}]}
+        ) from error
+
+
+def clocks_start_owed(
+    request: Request, *, actor, now: datetime, since: datetime | None = None
+) -> list[Deadline]:
+    """Start every owed clock the request has never had (a cancelled one does not count)."""
+    had = set(
+        clocks_of(request)
+        .exclude(state=DeadlineState.CANCELLED)
+        .values_list("commitment_code", flat=True)
+    )
+    return [
+        clock_start(
+            request,
+            owed.commitment,
+            started_at=owed.started_at,
+            target_at=owed.target_at,
+            actor=actor,
+            now=now,
+        )
+        for code, owed in owed_by(request, since=since).items()
+        if code not in had
+    ]
+
+
+def clocks_sync(
+    request: Request,
+    *,
+    actor,
+    at: datetime,
+    reason: str,
+    recompute: bool,
+    division_changed: bool,
+) -> list[str]:
+    """Bring the clocks in line with the request after a change; return what happened, in words.
+
+    1. A managed clock no longer owed is cancelled (a breached one keeps its breach).
+    2. An open clock still owed is recomputed when ``recompute`` (kind, division, service or
+       priority changed) or when its target moved; paused time is kept by the foundation.
+    3. An owed clock the request never had starts (rules: from receipt; dates: from ``at``).
+    Met, breached and cancelled clocks are never rewritten.
+    """
+    done: list[str] = []
+    owed = owed_by(request, since=at)
+    managed = managed_codes()
+    for clock in live_clocks(request):
+        code = clock.commitment_code
+        wanted = owed.get(code)
+        if code in managed and wanted is None:
+            deadline_cancel(clock, at=at, cause=f"{reason} — no longer owed"[:200], actor=actor)
+            done.append(_("%(code)s cancelled (no longer owed)") % {"code": code})
+            continue
+        if not clock.is_open:
+            continue  # breached: history, never rewritten
+        target_moved = wanted is not None and wanted.target_at not in (None, clock.target_at)
+        if not (recompute or target_moved or division_changed):
+            continue
+        old_due = clock.due_at
+        try:
+            deadline_recompute(
+                clock,
+                at=at,
+                reason=reason[:200],
+                division=request.division if division_changed else None,
+                target_at=wanted.target_at if wanted else None,
+                actor=actor,
+            )
+        except (ClockError, ValueError) as error:
+            raise DeskError({"__all__": [f"{code}: {error}"]}) from error
+        if clock.due_at != old_due:
+            done.append(
+                _("%(code)s now due %(due)s (was %(old)s)")
+                % {"code": code, "due": _fmt(clock.due_at), "old": _fmt(old_due)}
+            )
+    for clock in clocks_start_owed(request, actor=actor, now=at, since=at):
+        done.append(
+            _("%(code)s started, due %(due)s")
+            % {"code": clock.commitment_code, "due": _fmt(clock.due_at)}
+        )
+    return done
+
+
+def clocks_readdress(request: Request) -> None:
+    """The clocks' owner and team follow the request's (escalations reach the new handler)."""
+    clocks = (
+        clocks_of(request).filter(stopped_at__isnull=True).exclude(state=DeadlineState.CANCELLED)
+    )
+    # A breached clock still owing counts in the report summary under its team.
+    breached = list(clocks.filter(state=DeadlineState.BREACHED).values_list("pk", flat=True))
+    summaries_refresh_on_commit(breached, keys=summary_keys(breached))
+    clocks.update(owner=request.assignee, team=request.team)
+
+
+def clocks_redivision(request: Request) -> int:
+    """Every clock of the request follows it to its division and team — open, breached, met
+    or cancelled — so the old division no longer lists it, sees its messages or is escalated to.
+
+    One ``UPDATE``: due instants, states and events stay as they are (an open clock is
+    recomputed on the new division's calendar by :func:`clocks_sync`). The caller holds the
+    request's lock, in the transaction that changed its division."""
+    clocks = clocks_of(request)
+    ids = list(clocks.values_list("pk", flat=True))
+    # The report summary counts closed clocks by division and team: both the groups they
+    # leave and the ones they join are recomputed once this commits.
+    summaries_refresh_on_commit(ids, keys=summary_keys(ids))
+    return clocks.update(division=request.division, team=request.team)
+
+
+def next_due_refresh(request: Request) -> None:
+    """``Request.next_due_at``: the nearest due among running and breached-open clocks.
+
+    A paused clock does not count: its due instant moves when it resumes, and a request that
+    waits on the customer should not sit at the top of anyone's queue."""
+    nearest = (
+        clocks_of(request)
+        .filter(stopped_at__isnull=True)
+        .filter(Q(state=DeadlineState.RUNNING) | Q(state=DeadlineState.BREACHED))
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    if nearest != request.next_due_at:
+        request.next_due_at = nearest
+        Request.objects.filter(pk=request.pk).update(next_due_at=nearest)
+
+
+def _fmt(value: datetime) -> str:
+    return local(value)

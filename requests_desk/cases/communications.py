@@ -1,0 +1,180 @@
+"""Telling the customer: what stops the charter's clocks.
+
+Any channel counts — a logged phone call or visit is "customer informed" just as an e-mail is.
+A communication logged on the e-mail or SMS channel is also sent to the customer."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments.access import is_manager, may_see_division
+from commitments.deadlines import ClockError, deadline_stop
+from commitments.models import Commitment
+from requests_desk.cases import clocks as desk_clocks
+from requests_desk.cases._common import clean_text, instant, lock
+from requests_desk.cases.errors import DeskError
+from requests_desk.cases.messages import message_enqueue
+from requests_desk.models import Activity, ActivityKind, Request
+from requests_desk.models.requests import BODY_MAX
+from requests_desk.vocabulary import Channel, Purpose
+
+SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
+# Promises only a manager keeps: the team manager's feedback on every complaint.
+MANAGERS_ONLY = ("voice.complaint-feedback",)
+
+
+def request_communicate(
+    request: Request,
+    *,
+    actor,
+    purpose: str,
+    channel: str,
+    summary: str,
+    at: datetime | None = None,
+    told_person: str = "",
+) -> Activity:
+    """Record that the customer was told something; stop every clock waiting for it."""
+    with transaction.atomic():
+        request = lock(request)
+        return communication_record(
+            request,
+            actor=actor,
+            purpose=purpose,
+            channel=channel,
+            summary=summary,
+            at=at,
+            told_person=told_person,
+        )
+
+
+def communication_record(
+    request: Request,
+    *,
+    actor,
+    purpose: str,
+    channel: str,
+    summary: str,
+    at: datetime | None,
+    told_person: str = "",
+    kind: str = ActivityKind.COMMUNICATION,
+    data: dict | None = None,
+) -> Activity:
+    """The body of :func:`request_communicate` on a request the caller has locked."""
+    now = timezone.now()
+    if not request.is_open:
+        raise DeskError({"status": [_("The request is closed; reopen it to record more.")]})
+    if purpose not in Purpose.values:
+        raise DeskError({"purpose": [_("Unknown purpose.")]})
+    if channel not in Channel.values:
+        raise DeskError({"channel": [_("Unknown channel.")]})
+    summary = clean_text(summary, field="summary", limit=BODY_MAX, required=True)
+    told_person = clean_text(told_person, field="told_person", limit=100, required=False)
+    at = instant(at, field="at", now=now, not_before=request.received_at)
+    recipient = ""
+    if channel == Channel.EMAIL:
+        recipient = request.customer.email
+        if not recipient:
+            raise DeskError({"channel": [_("The customer has no e-mail address.")]})
+    elif channel == Channel.SMS:
+        recipient = request.customer.phone
+        if not recipient:
+            raise DeskError({"channel": [_("The customer has no phone number for an SMS.")]})
+    stopped = clocks_stop_for(request, purpose=purpose, at=at, actor=actor, now=now)
+    activity = Activity.objects.create(
+        request=request,
+        kind=kind,
+        at=at,
+        recorded_at=now,
+        actor=actor,
+        text=summary,
+        purpose=purpose,
+        channel=channel,
+        told_person=told_person,
+        public=True,
+        data={**(data or {}), "stopped": stopped},
+    )
+    if channel in SENT_CHANNELS:
+        message_enqueue(request, activity, recipient=recipient)
+    desk_clocks.next_due_refresh(request)
+    return activity
+
+
+def clocks_stop_for(request: Request, *, purpose: str, at: datetime, actor, now) -> list[str]:
+    """Stop the request's clocks whose frozen terms stop on ``purpose``; their codes.
+
+    A clock that started after ``at`` (a later cycle of a series) is not stopped by something
+    told before it existed."""
+    stopped = []
+    for clock in desk_clocks.live_clocks(request):
+        if purpose not in (clock.params.get("stop_purposes") or []) or clock.started_at > at:
+            continue
+        if clock.commitment_code in MANAGERS_ONLY and not _manages(actor, request):
+            raise DeskError(
+                {
+                    "purpose": [
+                        _(
+                            "Only a manager of the request's division may give the feedback"
+                            " on a complaint."
+                        )
+                    ]
+                }
+            )
+        try:
+            deadline_stop(clock, at=at, cause=f"{purpose} communicated", actor=actor, now=now)
+        except ClockError as error:
+            raise DeskError({"at": [str(error)]}) from error
+        stopped.append(clock.commitment_code)
+    return stopped
+
+
+def _manages(actor, request: Request) -> bool:
+    return actor is not None and is_manager(actor) and may_see_division(actor, request.division_id)
+
+
+def request_support_under_an_hour(
+    request: Request, *, actor, at: datetime | None = None
+) -> Activity:
+    """The support handler records that the inquiry will take under an hour.
+
+    That satisfies ``common.support-eta`` (its 10-minute clock stops) and owes resolution
+    within the hour: a clock of ``common.support-under-an-hour`` when the catalogue has that
+    row (elapsed 60 minutes, stopped by resolution); without it the promise is only recorded
+    here, on the timeline."""
+    now = timezone.now()
+    with transaction.atomic():
+        request = lock(request)
+        if not request.is_open:
+            raise DeskError({"status": [_("The request is closed; reopen it to record more.")]})
+        at = instant(at, field="at", now=now, not_before=request.received_at)
+        eta = [
+            c
+            for c in desk_clocks.live_clocks(request)
+            if c.commitment_code == desk_clocks.SUPPORT_ETA
+        ]
+        if not eta:
+            raise DeskError({"__all__": [_("This request has no open support-center clock.")]})
+        for clock in eta:
+            try:
+                deadline_stop(clock, at=at, cause="under an hour", actor=actor, now=now)
+            except ClockError as error:
+                raise DeskError({"at": [str(error)]}) from error
+        hour = Commitment.objects.filter(
+            code=desk_clocks.SUPPORT_UNDER_AN_HOUR, active=True
+        ).first()
+        data = {"stopped": [desk_clocks.SUPPORT_ETA], "under_an_hour": True}
+        if hour is not None and hour.starts_clock and not hour.needs_target:
+            clock = desk_clocks.clock_start(request, hour, started_at=at, actor=actor, now=now)
+            data["started"] = [clock.commitment_code]
+        activity = Activity.objects.create(
+            request=request,
+            kind=ActivityKind.NOTE,
+            at=at,
+            recorded_at=now,
+            actor=actor,
+            text=_("Handler expects to finish within an hour."),
+            data=data,
+        )
+        desk_clocks.next_due_refresh(request)
+        return activity

@@ -1,0 +1,120 @@
+"""Messages to the customer through the outbox: the acknowledgement and logged communications.
+
+Bodies are Korean then English (the customer's language is not recorded); instants are shown
+in Asia/Seoul, e.g. "9월 28일(월) 15:00" / "Mon 28 Sep 15:00".
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from commitments.models import Deadline
+from notifications.outbox import notification_enqueue
+from requests_desk.cases._common import SEOUL
+from requests_desk.models import Activity, Request
+
+KO_WEEKDAYS = "월화수목금토일"
+EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# What the earliest clock promises, in the customer's words.
+PROMISES = {
+    "feasibility": (
+        "수용 여부를 {ko}까지 알려드리겠습니다.",
+        "We will tell you whether it is feasible by {en}.",
+    ),
+    "result": (
+        "처리 결과를 {ko}까지 알려드리겠습니다.",
+        "We will inform you of the result by {en}.",
+    ),
+    "eta": (
+        "처리 예정 시간을 {ko}까지 알려드리겠습니다.",
+        "We will tell you the expected time by {en}.",
+    ),
+    "plan": ("처리 계획을 {ko}까지 알려드리겠습니다.", "We will tell you our plan by {en}."),
+    "schedule": (
+        "일정과 범위를 {ko}까지 알려드리겠습니다.",
+        "We will tell you the schedule and scope by {en}.",
+    ),
+    "feedback": (
+        "처리 결과에 대한 피드백을 {ko}까지 드리겠습니다.",
+        "We will give you feedback by {en}.",
+    ),
+    "progress": ("{ko}까지 진행 상황을 알려드리겠습니다.", "We will report our progress by {en}."),
+    "callback": ("{ko}까지 다시 연락드리겠습니다.", "We will call you back by {en}."),
+}
+DEFAULT_PROMISE = ("{ko}까지 답변드리겠습니다.", "We will answer you by {en}.")
+
+
+def ko_instant(value: datetime) -> str:
+    at = value.astimezone(SEOUL)
+    return f"{at.month}월 {at.day}일({KO_WEEKDAYS[at.weekday()]}) {at:%H:%M}"
+
+
+def en_instant(value: datetime) -> str:
+    at = value.astimezone(SEOUL)
+    return f"{EN_WEEKDAYS[at.weekday()]} {at.day} {EN_MONTHS[at.month - 1]} {at:%H:%M}"
+
+
+def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None:
+    """Tell the customer we have their request, its tracking code, and the earliest promise."""
+    customer = request.customer
+    channel, recipient = ("email", customer.email) if customer.email else ("sms", customer.phone)
+    if not recipient:
+        return  # a caller who left neither: the person on the phone heard it instead
+    ko = [f"{customer.name}님, 요청을 접수했습니다. 접수번호: {request.tracking_code}"]
+    en = [
+        f"Dear {customer.name}, we have received your request."
+        f" Tracking code: {request.tracking_code}"
+    ]
+    earliest = min(clocks, key=lambda c: c.due_at, default=None)
+    if earliest is not None:
+        purposes = earliest.params.get("stop_purposes") or []
+        ko_text, en_text = (
+            PROMISES.get(purposes[0], DEFAULT_PROMISE) if len(purposes) == 1 else DEFAULT_PROMISE
+        )
+        ko.append(ko_text.format(ko=ko_instant(earliest.due_at)))
+        en.append(en_text.format(en=en_instant(earliest.due_at)))
+    ko.append(f"제목: {request.subject}")
+    en.append(f"Subject: {request.subject}")
+    if channel == "email":
+        # The tracking page asks for the code and this e-mail: the link carries neither.
+        ko.append(f"진행 상황 확인: {tracking_link('ko')}")
+        en.append(f"Follow your case: {tracking_link('en')}")
+    notification_enqueue(
+        idempotency_key=f"request:{request.pk}:ack",
+        step="acknowledgement",
+        channel=channel,
+        recipient=recipient,
+        subject=f"[접수 확인 / Request received] {request.tracking_code}",
+        body="\n".join(ko) + "\n\n" + "\n".join(en),
+        subject_type="request",
+        subject_id=request.pk,
+    )
+
+
+def tracking_link(language: str) -> str:
+    """The public tracking page's address in ``language`` (absolute when SITE_URL is set)."""
+    with translation.override(language):
+        try:
+            path = reverse("public:track")
+        except NoReverseMatch:
+            path = "/track/" if language == "ko" else f"/{language}/track/"
+    return f"{settings.SITE_URL}{path}"
+
+
+def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> None:
+    """A communication logged on the e-mail or SMS channel, sent to the customer."""
+    heading = f"[{request.tracking_code}] {request.subject}"
+    notification_enqueue(
+        idempotency_key=f"request:{request.pk}:message:{activity.pk}",
+        step="message",
+        channel=activity.channel,
+        recipient=recipient,
+        subject=heading,
+        body=activity.text if activity.channel == "sms" else f"{heading}\n\n{activity.text}",
+        subject_type="request",
+        subject_id=request.pk,
+    )

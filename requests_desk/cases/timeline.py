@@ -1,0 +1,88 @@
+"""A request's timeline: its activities and its clocks' events, in time order.
+
+Clock events are read from the clocks (``commitments``), never copied into ``Activity``: two
+queries whatever the length of the timeline."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from commitments.models import DeadlineEvent
+from requests_desk.cases.clocks import SUBJECT_TYPE
+from requests_desk.models import Activity, Request
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    source: str  # "activity" or "clock"
+    kind: str  # an ActivityKind, or a clock EventKind ("started", "met", "breached" …)
+    at: datetime
+    actor: object | None  # a user or None (the sweep, the customer)
+    text: str = ""
+    label: str = ""  # the kind in words, translated
+    clock_code: str = ""
+    deadline_id: int | None = None
+    due_at: datetime | None = None
+    purpose: str = ""
+    channel: str = ""
+    told_person: str = ""
+    to_user: object | None = None
+    to_team: object | None = None
+    from_status: str = ""
+    to_status: str = ""
+    public: bool = False
+    activity: Activity | None = None
+    data: dict = field(default_factory=dict)
+
+    @property
+    def is_clock(self) -> bool:
+        return self.source == "clock"
+
+
+def request_timeline(request: Request) -> list[TimelineEntry]:
+    """Activities and clock events merged by instant (activities first on a tie)."""
+    entries = [
+        TimelineEntry(
+            source="activity",
+            kind=a.kind,
+            at=a.at,
+            actor=a.actor,
+            text=a.text,
+            label=str(a.get_kind_display()),
+            purpose=a.purpose,
+            channel=a.channel,
+            told_person=a.told_person,
+            to_user=a.to_user,
+            to_team=a.to_team,
+            from_status=a.from_status,
+            to_status=a.to_status,
+            public=a.public,
+            activity=a,
+            data=a.data,
+        )
+        for a in Activity.objects.filter(request=request).select_related(
+            "actor", "to_user", "to_team"
+        )
+    ]
+    events = DeadlineEvent.objects.filter(
+        deadline__subject_type=SUBJECT_TYPE, deadline__subject_id=str(request.pk)
+    ).select_related("deadline", "actor")
+    for event in events:
+        due = event.data.get("due_at")
+        entries.append(
+            TimelineEntry(
+                source="clock",
+                kind=event.kind,
+                at=event.at,
+                actor=event.actor,
+                text=event.note,
+                label=str(event.get_kind_display()),
+                clock_code=event.deadline.commitment_code,
+                deadline_id=event.deadline_id,
+                due_at=datetime.fromisoformat(due)
+                if isinstance(due, str)
+                else event.deadline.due_at,
+                data=event.data,
+            )
+        )
+    entries.sort(key=lambda e: (e.at, e.source != "activity", e.activity.pk if e.activity else 0))
+    return entries

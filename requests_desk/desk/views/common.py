@@ -1,0 +1,165 @@
+"""What every desk page shares: who may use the desk, the request lookup, and clock rows."""
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from commitments import decisions
+from commitments.access import is_desk_user
+from commitments.models import Deadline, DeadlineState
+from commitments.models.deadline import OPEN_STATES
+from requests_desk.cases.selectors import clock_status, requests_visible
+from requests_desk.models import Request
+
+SUBJECT_TYPE = "request"
+# Worst first: a request's clock state is the worst state among its open clocks.
+CLOCK_STATES = ("breached", "at_risk", "on_track")
+
+
+def desk_view(view):
+    """Anonymous visitors go to the login page; logged-in people outside the desk get a 403."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_desk_user(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def visible_request_or_404(user, pk: int) -> Request:
+    """A request the user may see; one of another division is a 404, not a 403 (no leak)."""
+    queryset = requests_visible(user).select_related(
+        "customer__organisation", "division", "team", "service", "assignee", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def owed_clocks() -> QuerySet:
+    """Clocks that still owe something: running, paused, or breached and not yet stopped."""
+    return Deadline.objects.filter(
+        Q(state__in=OPEN_STATES) | Q(state=DeadlineState.BREACHED, stopped_at__isnull=True),
+        subject_type=SUBJECT_TYPE,
+    ).select_related("terms", "commitment")
+
+
+def owed_clocks_of(requests: QuerySet | list) -> QuerySet:
+    """The owed clocks of these requests, in one query (a queryset is used as a subquery)."""
+    if isinstance(requests, QuerySet):
+        ids = requests.order_by().annotate(sid=Cast("pk", CharField())).values("sid")
+    else:
+        ids = [str(r.pk) for r in requests]
+    return owed_clocks().filter(subject_id__in=ids)
+
+
+@dataclass
+class ClockRow:
+    """What a row shows about one clock: its state, and the time left in the clock's terms."""
+
+    deadline: Deadline
+    status: str  # on_track | at_risk | breached
+    left: timedelta  # negative when overdue
+    working_time: bool
+    paused: bool
+
+    @property
+    def label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def time_left(self) -> str:
+        return time_left_words(self.left, working_time=self.working_time, paused=self.paused)
+
+
+def clock_row(deadline: Deadline, now: datetime) -> ClockRow:
+    params, calendar = deadline.params, deadline.work_calendar
+    paused = deadline.state == DeadlineState.PAUSED
+    # A paused clock keeps the time it had left when it paused.
+    reference = deadline.paused_at if paused and deadline.paused_at else now
+    if reference <= deadline.due_at:
+        left = decisions.span_between(params, calendar, reference, deadline.due_at)
+    else:
+        left = -decisions.span_between(params, calendar, deadline.due_at, reference)
+        if left == timedelta(0):
+            # Overdue only by closed hours: still overdue, if by less than a minute of work.
+            left = -timedelta(seconds=1)
+    return ClockRow(
+        deadline=deadline,
+        status=clock_status(deadline, now),
+        left=left,
+        working_time=params["kind"] in decisions.BUSINESS_KINDS,
+        paused=paused,
+    )
+
+
+@dataclass
+class RequestClocks:
+    """The clock summary of one request: the nearest owed clock and the worst state."""
+
+    nearest: ClockRow | None = None
+    status: str = "none"
+    count: int = 0
+
+
+def clocks_by_request(deadlines, now: datetime) -> dict[int, RequestClocks]:
+    summary: dict[int, RequestClocks] = {}
+    for deadline in deadlines:
+        row = clock_row(deadline, now)
+        entry = summary.setdefault(int(deadline.subject_id), RequestClocks())
+        entry.count += 1
+        if entry.nearest is None or deadline.due_at < entry.nearest.deadline.due_at:
+            entry.nearest = row
+        if entry.status == "none" or CLOCK_STATES.index(row.status) < CLOCK_STATES.index(
+            entry.status
+        ):
+            entry.status = row.status
+    return summary
+
+
+def status_label(status: str) -> str:
+    return {
+        "on_track": _("On track"),
+        "at_risk": _("At risk"),
+        "breached": _("Breached"),
+        "none": _("No running clock"),
+    }[status]
+
+
+def duration_words(span: timedelta, *, working_time: bool) -> str:
+    """Words like "3 h 20 min"; wall-clock spans of a day or more also count days ("2 d 4 h")."""
+    minutes = max(int(abs(span).total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60) if not working_time else (0, minutes)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    # Minutes matter only for spans under a day.
+    if (mins and not days) or not parts:
+        parts.append(_("%(n)d min") % {"n": mins})
+    return " ".join(parts)
+
+
+def time_left_words(left: timedelta, *, working_time: bool, paused: bool = False) -> str:
+    words = duration_words(left, working_time=working_time)
+    if left < timedelta(0):
+        if working_time:
+            return _("overdue by %(span)s of working time") % {"span": words}
+        return _("overdue by %(span)s") % {"span": words}
+    if paused:
+        return _("paused with %(span)s left") % {"span": words}
+    if working_time:
+        return _("%(span)s of working time left") % {"span": words}
+    return _("%(span)s left") % {"span": words}

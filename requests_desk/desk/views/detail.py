@@ -1,0 +1,140 @@
+"""The request page: the hand-off note first, the clocks, the timeline and the action forms."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commitments import decisions
+from commitments.deadlines import deadline_explain
+from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
+from requests_desk.cases.clocks import SUPPORT_ETA
+from requests_desk.desk.forms import (
+    CallbackForm,
+    CommunicateForm,
+    DatesForm,
+    EditForm,
+    NoteForm,
+    StatusForm,
+    TransferForm,
+    UnderAnHourForm,
+    VisitForm,
+)
+from requests_desk.desk.views.common import (
+    SUBJECT_TYPE,
+    clock_row,
+    desk_view,
+    duration_words,
+    visible_request_or_404,
+)
+from requests_desk.models import PhoneCall
+
+# The request page's action forms, in page order: (name, title, button).
+ACTIONS = (
+    ("communicate", _("Tell the customer"), _("Record")),
+    ("transfer", _("Transfer"), _("Transfer")),
+    ("status", _("Change status"), _("Change")),
+    ("dates", _("Expected completion and requested date"), _("Save dates")),
+    ("edit", _("Edit details"), _("Save changes")),
+    ("note", _("Add a note"), _("Add note")),
+    ("visit", _("Log a visit"), _("Log visit")),
+)
+
+
+@desk_view
+def request_detail(request, pk: int):
+    case = visible_request_or_404(request.user, pk)
+    return render_detail(request, case)
+
+
+def unbound_forms(case, user) -> dict:
+    version = {"version": case.version}
+    return {
+        "communicate": CommunicateForm(),
+        "transfer": TransferForm(initial=version, case=case),
+        "status": StatusForm(initial=version, current=case.status),
+        "dates": DatesForm(
+            initial={
+                **version,
+                "expected_completion": case.expected_completion,
+                "requested_due": case.requested_due,
+            },
+            received_at=case.received_at,
+        ),
+        "note": NoteForm(),
+        "visit": VisitForm(),
+        "callback": CallbackForm(),
+        "edit": EditForm(initial=EditForm.initial_for(case), user=user),
+        "hour": UnderAnHourForm(),
+    }
+
+
+def render_detail(request, case, *, bound: dict | None = None, status: int = 200):
+    """The page, with ``bound`` forms (a refused action, what was typed kept) in place of the
+    empty ones."""
+    now = timezone.now()
+    forms = {**unbound_forms(case, request.user), **(bound or {})}
+    clocks = request_clocks(case)
+    owed_calls = PhoneCall.objects.filter(
+        request=case, person_absent=True, callback_at__isnull=True
+    ).select_related("person_in_charge")
+    handoff = request_latest_handoff(case)
+    context = {
+        "case": case,
+        "handoff": handoff,
+        "handoff_is_mine": handoff is not None and _is_for(handoff, request.user),
+        "clock_rows": [
+            (clock, clock_row(clock, now) if _owed(clock) else None) for clock in clocks
+        ],
+        "timeline": request_timeline(case),
+        "owed_calls": owed_calls,
+        # A support inquiry still owing its ETA can be promised done within the hour.
+        "eta_open": case.is_open
+        and any(c.commitment_code == SUPPORT_ETA and c.is_open for c in clocks),
+        "forms": forms,
+        "actions": [
+            {
+                "name": name,
+                "title": title,
+                "button": button,
+                "form": forms[name],
+                "url": reverse(f"desk:{name}", args=[case.pk]),
+                # The refused form is open; "tell the customer" is open unless another is.
+                "open": name in (bound or {"communicate": None}),
+            }
+            for name, title, button in ACTIONS
+        ],
+    }
+    return render(request, "requests_desk/detail.html", context, status=status)
+
+
+def _owed(clock) -> bool:
+    return clock.is_open or (clock.state == "breached" and clock.stopped_at is None)
+
+
+def _is_for(handoff, user) -> bool:
+    if handoff.to_user_id is not None:
+        return handoff.to_user_id == user.pk
+    return handoff.to_team is not None and handoff.to_team.members.filter(pk=user.pk).exists()
+
+
+@desk_view
+def clock_explain(request, pk: int, deadline_pk: int):
+    """Why a clock is due when it is: the closed hours and holidays skipped, and the pauses."""
+    case = visible_request_or_404(request.user, pk)
+    clock = next((c for c in request_clocks(case) if c.pk == deadline_pk), None)
+    if clock is None or clock.subject_type != SUBJECT_TYPE:
+        raise Http404
+    return render(
+        request,
+        "requests_desk/explain.html",
+        {
+            "case": case,
+            "clock": clock,
+            "explain": deadline_explain(clock),
+            "paused_words": duration_words(
+                clock.paused_total, working_time=clock.kind in decisions.BUSINESS_KINDS
+            ),
+        },
+    )

@@ -1,0 +1,26 @@
+"""My queue: the open requests I (or my team) owe something on, nearest clock first."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from requests_desk.cases.selectors import queue_for
+from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of
+
+PAGE_SIZE = 50
+
+
+@desk_view
+def queue(request):
+    now = timezone.now()
+    requests = queue_for(request.user).select_related(
+        "customer__organisation", "division", "team", "assignee"
+    )
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    clocks = clocks_by_request(owed_clocks_of(rows), now) if rows else {}
+    return render(
+        request,
+        "requests_desk/queue.html",
+        {"page": page, "rows": [(r, clocks.get(r.pk)) for r in rows], "now": now},
+    )

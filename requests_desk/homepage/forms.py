@@ -1,0 +1,213 @@
+"""The homepage's forms: a complaint, inquiry or request; following a case; replying to it;
+commending an employee. Each carries the honeypot field (:data:`HONEYPOT_FIELD`)."""
+
+from itertools import groupby
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models import Team
+from requests_desk.cases.attachments import (
+    TooLarge,
+    allowed_extensions,
+    attachment_check,
+    megabytes,
+)
+from requests_desk.cases.errors import DeskError
+from requests_desk.homepage.services.public import OCCASION_MAX, public_team_choices
+from requests_desk.models import PublicCategory
+from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
+
+NOT_SURE = ""
+
+
+class HoneypotForm(forms.Form):
+    """``website`` (``abuse.HONEYPOT_FIELD``) is a field people never see (hidden, skipped by
+    keyboard and screen readers): a bot that fills it is answered as if it had succeeded."""
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+
+def consent_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("I agree to the collection and use of my personal data as described above."),
+        required=True,
+        error_messages={
+            "required": _("Please agree to the collection and use of your personal data.")
+        },
+    )
+
+
+def service_choices() -> list:
+    """ "Not sure" first, then the services grouped by division."""
+    choices: list = [(NOT_SURE, _("Not sure — please route it for me"))]
+    for division, services in groupby(public_team_choices(), key=lambda s: s.division):
+        choices.append((division.name, [(s.code, s.name) for s in services]))
+    return choices
+
+
+class ComplaintForm(HoneypotForm):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_(
+            "We send your tracking code here; you need it with this e-mail to follow your case."
+        ),
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
+    category = forms.ChoiceField(
+        label=_("What are you sending?"),
+        # A select rather than radios: the error summary links to one control.
+        choices=[("", _("Choose…")), *PublicCategory.choices],
+    )
+    service = forms.ChoiceField(
+        label=_("Which service does it concern?"), required=False, choices=()
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    message = forms.CharField(
+        label=_("Message"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    occasion = forms.CharField(
+        label=_("When, where and who (unkind service only)"),
+        max_length=OCCASION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For a report of unkind service: the date and time, the place or phone "
+            "line, and what happened."
+        ),
+    )
+    employee_name = forms.CharField(
+        label=_("Employee's name, if you know it (unkind service only)"),
+        max_length=100,
+        required=False,
+    )
+    attachment = forms.FileField(
+        label=_("Attachment (optional)"),
+        required=False,
+        help_text=_("One file of at most %(size)s: %(types)s."),
+    )
+    consent = consent_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = False
+        self.fields["service"].choices = service_choices()
+        self.fields["attachment"].help_text = self.fields["attachment"].help_text % {
+            "size": megabytes(settings.CHARTER_ATTACHMENT_MAX_BYTES),
+            "types": allowed_extensions(),
+        }
+        self.fields["attachment"].widget.attrs["accept"] = ",".join(
+            f".{e}" for e in allowed_extensions().split(", ")
+        )
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            try:
+                attachment_check(upload)
+            except TooLarge as error:
+                self.too_large = True
+                raise forms.ValidationError(error.messages) from None
+            except DeskError as error:
+                raise forms.ValidationError(error.messages) from None
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("category") == PublicCategory.UNKIND_SERVICE and not cleaned.get("occasion"):
+            self.add_error("occasion", _("Tell us when and where it happened, and who served you."))
+        return cleaned
+
+    def forget_file(self) -> None:
+        """A browser cannot refill a file input: say so where the file was."""
+        if self.files.get("attachment") and "attachment" not in self.errors:
+            self.add_error(
+                "attachment",
+                _("Your file was not kept because the form had errors: please attach it again."),
+            )
+
+    def submission(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data.get(name)
+            for name in (
+                "name",
+                "organisation",
+                "email",
+                "phone",
+                "category",
+                "subject",
+                "message",
+                "occasion",
+                "employee_name",
+                "service",
+                "consent",
+                "attachment",
+            )
+        }
+
+
+class TrackForm(HoneypotForm):
+    tracking_code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(label=_("E-mail you gave us"), max_length=254)
+
+
+class ReplyForm(HoneypotForm):
+    message = forms.CharField(
+        label=_("Your message"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+def team_choices() -> list:
+    choices: list = [("", _("Choose a team"))]
+    teams = Team.objects.select_related("division").order_by("division__code", "code")
+    for division, group in groupby(teams, key=lambda t: t.division):
+        choices.append((division.name, [(t.code, t.name) for t in group]))
+    return choices
+
+
+class CommendForm(HoneypotForm):
+    employee_name = forms.CharField(label=_("Employee's name"), max_length=100)
+    team = forms.ChoiceField(label=_("Their division and team"), choices=())
+    nominator_name = forms.CharField(label=_("Your name"), max_length=100)
+    nominator_organisation = forms.CharField(
+        label=_("Organisation (optional)"), max_length=200, required=False
+    )
+    nominator_email = forms.EmailField(label=_("E-mail"), max_length=254)
+    reason = forms.CharField(
+        label=_("What did they do well?"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    consent = consent_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = team_choices()
+
+    def cleaned_data_for_service(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data.get(name)
+            for name in (
+                "employee_name",
+                "team",
+                "nominator_name",
+                "nominator_organisation",
+                "nominator_email",
+                "reason",
+                "consent",
+            )
+        }

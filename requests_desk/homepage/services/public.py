@@ -1,0 +1,496 @@
+"""What customers do on the homepage without an account: file a complaint, inquiry or request,
+follow it by tracking code and e-mail, reply to it, and commend an employee.
+
+The forms and the public API call these; bad input raises :class:`DeskError` (field errors),
+an attachment over the size limit :class:`TooLarge`.
+"""
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments.models import Division, Service, Team
+from commitments.models.directory import phone_validator
+from notifications.outbox import notification_enqueue
+from requests_desk.cases._common import bump, clean_text, lock, request_url
+from requests_desk.cases.attachments import TooLarge, attachment_check, attachment_store
+from requests_desk.cases.customers import customer_find_or_create
+from requests_desk.cases.errors import DeskError
+from requests_desk.cases.requests import request_create, request_set_status
+from requests_desk.models import (
+    Activity,
+    ActivityKind,
+    Commendation,
+    HomepageSubmission,
+    PublicCategory,
+    Request,
+    UnkindServiceReport,
+)
+from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
+from requests_desk.vocabulary import Channel, RequestKind, Status
+
+#: Complaints owe the manager's feedback (``voice.complaint-feedback``); everything from the
+#: homepage owes a same-day first answer (``common.homepage-input``, by channel).
+KIND_OF_CATEGORY = {
+    PublicCategory.COMPLAINT: RequestKind.COMPLAINT,
+    PublicCategory.UNKIND_SERVICE: RequestKind.COMPLAINT,
+    PublicCategory.INQUIRY: RequestKind.HOMEPAGE_INPUT,
+    PublicCategory.REQUEST: RequestKind.HOMEPAGE_INPUT,
+}
+OCCASION_MAX = 2000
+NAME_MAX = 100
+
+
+def complaint_submit(
+    *,
+    name: str,
+    organisation: str,
+    email: str,
+    category: str,
+    subject: str,
+    message: str,
+    consent: bool,
+    phone: str = "",
+    occasion: str = "",
+    employee_name: str = "",
+    service=None,
+    attachment=None,
+    language: str = "ko",
+) -> Request:
+    """File what a customer sent from the homepage as a request of channel ``homepage``.
+
+    1. Everything is checked first; all problems come back at once, nothing is saved.
+    2. The customer is found by e-mail at their organisation, or created.
+    3. The request goes to the chosen service's division and team; "not sure" (no service)
+       goes to ``CHARTER_PUBLIC_DIVISION`` / ``CHARTER_PUBLIC_TEAM``, so it belongs to a team
+       and every escalation reaches someone.
+    4. Its clocks start and the acknowledgement (with the tracking code) goes to the outbox;
+       the consent, an unkind-service report and the attachment are recorded beside it.
+    """
+    errors: dict[str, list[str]] = {}
+    values = {}
+    checks = {
+        "subject": lambda: text(subject, field="subject", limit=SUBJECT_MAX, required=True),
+        "message": lambda: text(message, field="message", limit=BODY_MAX, required=True),
+        "category": lambda: _category(category),
+        "service": lambda: _service(service),
+    }
+    for name_, check in checks.items():
+        try:
+            values[name_] = check()
+        except DeskError as error:
+            errors.update(error.message_dict)
+    if consent is not True:
+        errors["consent"] = [_("Please agree to the collection and use of your personal data.")]
+    if values.get("category") == PublicCategory.UNKIND_SERVICE:
+        for name_, value, limit, required in (
+            ("occasion", occasion, OCCASION_MAX, True),
+            ("employee_name", employee_name, NAME_MAX, False),
+        ):
+            try:
+                values[name_] = text(value, field=name_, limit=limit, required=required)
+            except DeskError as error:
+                errors.update(error.message_dict)
+        if "occasion" in errors and not (occasion or "").strip():
+            errors["occasion"] = [_("Tell us when and where it happened, and who served you.")]
+    errors.update(_contact_errors(name=name, organisation=organisation, email=email, phone=phone))
+    kind = None
+    too_large = False
+    if attachment is not None:
+        try:
+            kind = attachment_check(attachment)
+        except TooLarge as error:
+            errors.update(error.message_dict)
+            too_large = True
+        except DeskError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise TooLarge(errors=errors) if too_large else DeskError(errors)
+    division, team = _placement(values["service"])
+    with transaction.atomic():
+        customer = customer_find_or_create(
+            name=name, organisation=organisation, email=email, phone=phone
+        )
+        request = request_create(
+            actor=None,
+            kind=KIND_OF_CATEGORY[values["category"]],
+            channel=Channel.HOMEPAGE,
+            division=division,
+            team=team,
+            service=values["service"],
+            customer=customer,
+            subject=values["subject"],
+            body=values["message"],
+        )
+        HomepageSubmission.objects.create(
+            request=request,
+            category=values["category"],
+            consent_at=request.created_at,
+            consent_version=settings.CHARTER_CONSENT_VERSION,
+            language=(language or "")[:10],
+        )
+        if values["category"] == PublicCategory.UNKIND_SERVICE:
+            _unkind_report(request, values["occasion"], values.get("employee_name", ""))
+        if kind is not None:
+            attachment_store(request, attachment, kind=kind)
+    return request
+
+
+def _contact_errors(*, name, organisation, email, phone) -> dict[str, list[str]]:
+    """The customer's details checked as :func:`customer_find_or_create` will, all at once."""
+    errors: dict[str, list[str]] = {}
+    for name_, value, limit, required in (
+        ("name", name, NAME_MAX, True),
+        ("organisation", organisation, 200, True),
+        ("email", email, 254, True),
+        ("phone", phone, 20, False),
+    ):
+        try:
+            value = text(value, field=name_, limit=limit, required=required)
+        except DeskError as error:
+            errors.update(error.message_dict)
+            continue
+        try:
+            if name_ == "email":
+                validate_email(value)
+            elif name_ == "phone" and value:
+                phone_validator(value)
+        except ValidationError as error:
+            errors[name_] = (
+                [_("Enter a valid e-mail address.")] if name_ == "email" else error.messages
+            )
+    return errors
+
+
+def text(value, *, field: str, limit: int, required: bool) -> str:
+    """:func:`clean_text`, and no NUL characters (PostgreSQL cannot store them)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise DeskError({field: [_("Null characters are not allowed.")]})
+    return clean_text(value, field=field, limit=limit, required=required)
+
+
+def public_team_choices():
+    """Services a customer can choose from, by division (for the form's select)."""
+    return Service.objects.select_related("division", "team").order_by("division__code", "code")
+
+
+def _category(value) -> str:
+    if value not in PublicCategory.values:
+        raise DeskError({"category": [_("Choose what you are sending.")]})
+    return value
+
+
+def _service(value) -> Service | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Service):
+        return value
+    service = Service.objects.select_related("division", "team").filter(code=str(value)).first()
+    if service is None:
+        raise DeskError({"service": [_("Unknown service.")]})
+    return service
+
+
+def _placement(service: Service | None) -> tuple[Division, Team | None]:
+    if service is not None:
+        return service.division, service.team if service.team_id else None
+    division = Division.objects.filter(code=settings.CHARTER_PUBLIC_DIVISION).first()
+    if division is None:  # a misconfigured code must not lose a customer's complaint
+        division = Division.objects.order_by("code").first()
+    team = division.teams.filter(code=settings.CHARTER_PUBLIC_TEAM).first()
+    return division, team
+
+
+def _unkind_report(request: Request, occasion: str, employee_name: str) -> None:
+    UnkindServiceReport.objects.create(
+        request=request,
+        division=request.division,
+        occasion=occasion,
+        employee_name=employee_name,
+    )
+    lines = [_("Unkind service reported."), _("Occasion: %(text)s") % {"text": occasion}]
+    if employee_name:
+        lines.append(_("Employee named: %(name)s") % {"name": employee_name})
+    Activity.objects.create(
+        request=request,
+        kind=ActivityKind.NOTE,
+        at=request.received_at,
+        recorded_at=request.created_at,
+        text="\n".join(lines)[:BODY_MAX],
+        data={"unkind_report": True},
+    )
+
+
+# --- Following a case -----------------------------------------------------------------------
+
+
+def case_find(*, tracking_code, email) -> Request | None:
+    """The request with this tracking code whose customer gave this e-mail, else ``None`` — the
+    same ``None`` for an unknown code as for a wrong e-mail, found the same way."""
+    code = "".join(str(tracking_code or "").split()).replace("-", "").upper()
+    given = str(email or "").strip().lower()
+    if not code or len(code) > 16 or "\x00" in code or "\x00" in given:
+        return None
+    request = (
+        Request.objects.select_related("customer", "division").filter(tracking_code=code).first()
+    )
+    actual = request.customer.email.lower() if request is not None else ""
+    # Compared in constant time, and compared even when there is no case.
+    same = hmac.compare_digest(actual.encode(), given.encode())
+    return request if request is not None and actual and same else None
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    at: datetime
+    kind: str  # communication | customer_message | status
+    label: str
+    text: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    request: Request
+    status: str
+    status_label: str
+    received_at: datetime
+    expected_completion: date | None
+    answer_due: datetime | None
+    entries: list[PublicEntry] = field(default_factory=list)
+
+    @property
+    def can_reply(self) -> bool:
+        return self.status != Status.CLOSED
+
+
+def case_public(request: Request) -> PublicCase:
+    """What the customer may see of their case: its status, what we told them and what they
+    wrote (``Activity.public``), never internal notes, names of staff or clock internals."""
+    entries = []
+    for activity in request.activities.filter(public=True).order_by("at", "pk"):
+        if activity.kind == ActivityKind.COMMUNICATION:
+            entries.append(
+                PublicEntry(
+                    at=activity.at,
+                    kind="communication",
+                    label=_("Our answer"),
+                    text=activity.text,
+                    detail=str(activity.get_purpose_display()) if activity.purpose else "",
+                )
+            )
+        elif activity.kind == ActivityKind.CUSTOMER_MESSAGE:
+            entries.append(
+                PublicEntry(
+                    at=activity.at,
+                    kind="customer_message",
+                    label=_("Your message"),
+                    text=activity.text,
+                )
+            )
+        elif activity.kind == ActivityKind.STATUS:
+            entries.append(
+                PublicEntry(
+                    at=activity.at,
+                    kind="status",
+                    label=_("Status: %(status)s")
+                    % {"status": Status(activity.to_status).label if activity.to_status else ""},
+                    # The note staff wrote with a status change is internal: the customer
+                    # sees only the new status.
+                    text="",
+                )
+            )
+    now = timezone.now()
+    due = request.next_due_at if request.is_open else None
+    return PublicCase(
+        request=request,
+        status=request.status,
+        status_label=str(request.get_status_display()),
+        received_at=request.received_at,
+        expected_completion=request.expected_completion,
+        answer_due=due if due is not None and due > now else None,
+        entries=entries,
+    )
+
+
+def customer_reply(request: Request, *, message: str) -> Activity:
+    """Add the customer's message to their case, where staff see it, and tell the person who
+    has it (the assignee, else the team's manager, else the division head) by e-mail.
+
+    A resolved case is reopened (in progress), as a service desk does when the customer writes
+    back; a closed case takes no more messages — the customer files a new request."""
+    message = text(message, field="message", limit=BODY_MAX, required=True)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock(request)
+        if locked.status == Status.CLOSED:
+            raise DeskError(
+                {
+                    "message": [
+                        _(
+                            "This case is closed and takes no more messages. Please file a new "
+                            "request and mention the tracking code %(code)s."
+                        )
+                        % {"code": locked.tracking_code}
+                    ]
+                }
+            )
+        activity = Activity.objects.create(
+            request=locked,
+            kind=ActivityKind.CUSTOMER_MESSAGE,
+            at=now,
+            recorded_at=now,
+            text=message,
+            channel=Channel.HOMEPAGE,
+            public=True,
+        )
+        bump(locked)
+        if locked.status == Status.RESOLVED:
+            request_set_status(
+                locked,
+                actor=None,
+                status=Status.IN_PROGRESS,
+                note=_("Reopened: the customer wrote back."),
+            )
+        elif locked.status == Status.WAITING:
+            # What we were waiting for has come: the paused clocks run again.
+            request_set_status(
+                locked,
+                actor=None,
+                status=Status.IN_PROGRESS,
+                note=_("The customer wrote back: no longer waiting."),
+            )
+        _tell_staff(locked, activity)
+    request.refresh_from_db()
+    return activity
+
+
+def _tell_staff(request: Request, activity: Activity) -> None:
+    person = request.assignee or (request.team.manager if request.team else None)
+    person = person or request.division.head
+    if person is None or not person.email:
+        return
+    link = f"{settings.SITE_URL}{request_url(request)}"
+    notification_enqueue(
+        idempotency_key=f"request:{request.pk}:customer-message:{activity.pk}",
+        step="message",
+        channel="email",
+        recipient=person.email,
+        recipient_user=person,
+        subject=f"[고객 메시지 / Customer message] {request.tracking_code} {request.subject}",
+        body=(
+            f"{request.customer.name}님({request.customer.organisation.name})이 메시지를 "
+            f"보냈습니다.\n{request.customer.name} ({request.customer.organisation.name}) wrote:"
+            f"\n\n{activity.text}\n\n{link}"
+        ),
+        subject_type="request",
+        subject_id=request.pk,
+    )
+
+
+# --- Commendations --------------------------------------------------------------------------
+
+
+def commendation_submit(
+    *,
+    employee_name: str,
+    team,
+    nominator_name: str,
+    nominator_email: str,
+    reason: str,
+    consent: bool,
+    nominator_organisation: str = "",
+) -> Commendation:
+    """Record a customer's nomination of an employee and route it to the team's manager (the
+    division head when the team has none), who is told by e-mail. The employee is linked when
+    the name matches exactly one member of the team."""
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name_, value, limit, required in (
+        ("employee_name", employee_name, NAME_MAX, True),
+        ("nominator_name", nominator_name, NAME_MAX, True),
+        ("nominator_organisation", nominator_organisation, 200, False),
+        ("nominator_email", nominator_email, 254, True),
+        ("reason", reason, BODY_MAX, True),
+    ):
+        try:
+            values[name_] = text(value, field=name_, limit=limit, required=required)
+        except DeskError as error:
+            errors.update(error.message_dict)
+    if "nominator_email" in values:
+        try:
+            validate_email(values["nominator_email"])
+        except ValidationError:
+            errors["nominator_email"] = [_("Enter a valid e-mail address.")]
+    team_row = team if isinstance(team, Team) else None
+    if team_row is None and team not in (None, ""):
+        lookup = Q(pk=int(team)) if str(team).isdigit() else Q(code=str(team))
+        team_row = Team.objects.filter(lookup).first()
+    if team_row is None:
+        errors["team"] = [_("Choose the employee's team.")]
+    if consent is not True:
+        errors["consent"] = [_("Please agree to the collection and use of your personal data.")]
+    if errors:
+        raise DeskError(errors)
+    division = team_row.division
+    routed_to = team_row.manager or division.head
+    with transaction.atomic():
+        commendation = Commendation.objects.create(
+            division=division,
+            team=team_row,
+            employee=_member_named(team_row, values["employee_name"]),
+            employee_name=values["employee_name"],
+            nominator_name=values["nominator_name"],
+            nominator_organisation=values["nominator_organisation"],
+            nominator_email=values["nominator_email"].lower(),
+            reason=values["reason"],
+            consent_at=timezone.now(),
+            consent_version=settings.CHARTER_CONSENT_VERSION,
+            routed_to=routed_to,
+        )
+        if routed_to is not None and routed_to.email:
+            notification_enqueue(
+                idempotency_key=f"commendation:{commendation.pk}:routed",
+                step="message",
+                channel="email",
+                recipient=routed_to.email,
+                recipient_user=routed_to,
+                subject=f"[칭찬 접수 / Commendation] {commendation.employee_name}",
+                body=(
+                    f"{commendation.nominator_name}님이 {team_row.name_ko}의 "
+                    f"{commendation.employee_name}님을 칭찬했습니다.\n"
+                    f"{commendation.nominator_name} commended {commendation.employee_name} "
+                    f"({team_row.name_en}).\n\n{commendation.reason}"
+                ),
+                subject_type="commendation",
+                subject_id=commendation.pk,
+            )
+    return commendation
+
+
+def _member_named(team: Team, name: str):
+    """The one member of ``team`` whose name (or user name) is ``name``; ``None`` if none or
+    several are."""
+    wanted = "".join(name.split()).casefold()
+    matches = [
+        user
+        for user in get_user_model()
+        .objects.filter(Q(teams=team) | Q(managed_teams=team))
+        .distinct()
+        if wanted
+        in {
+            "".join(f"{user.first_name}{user.last_name}".split()).casefold(),
+            "".join(f"{user.last_name}{user.first_name}".split()).casefold(),
+            user.get_username().casefold(),
+        }
+    ]
+    return matches[0] if len(matches) == 1 else None

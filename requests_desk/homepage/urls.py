@@ -1,0 +1,17 @@
+"""The homepage's public pages (no account), mounted at the site root in both languages."""
+
+from django.urls import path
+
+from requests_desk.homepage.views import public
+
+app_name = "public"
+
+urlpatterns = [
+    path("complaint/", public.complaint, name="complaint"),
+    path("complaint/done/", public.complaint_done, name="complaint-done"),
+    path("track/", public.track, name="track"),
+    path("track/<str:code>/", public.track_case, name="track-case"),
+    path("track/<str:code>/reply/", public.track_reply, name="track-reply"),
+    path("commend/", public.commend, name="commend"),
+    path("commend/done/", public.commend_done, name="commend-done"),
+]

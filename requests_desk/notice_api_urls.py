@@ -1,9 +1,0 @@
-from rest_framework.routers import SimpleRouter
-
-from requests_desk.api.notices import AnnouncementViewSet, SuspensionViewSet
-
-router = SimpleRouter()
-router.register("suspensions", SuspensionViewSet, basename="suspension")
-router.register("announcements", AnnouncementViewSet, basename="announcement")
-
-urlpatterns = router.urls
