@@ -4,20 +4,14 @@ Bodies are Korean then English (the customer's language is not recorded); instan
 in Asia/Seoul, e.g. "9월 28일(월) 15:00" / "Mon 28 Sep 15:00".
 """
 
-from datetime import datetime
-
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from commitments.instant_words import en_instant, ko_instant
 from commitments.models import Deadline
 from notifications.outbox import notification_enqueue
 from requests_desk.models import Activity, Request
-from requests_desk.services._common import SEOUL
-
-KO_WEEKDAYS = "월화수목금토일"
-EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # What the earliest clock promises, in the customer's words.
 PROMISES = {
@@ -46,16 +40,6 @@ PROMISES = {
     "callback": ("{ko}까지 다시 연락드리겠습니다.", "We will call you back by {en}."),
 }
 DEFAULT_PROMISE = ("{ko}까지 답변드리겠습니다.", "We will answer you by {en}.")
-
-
-def ko_instant(value: datetime) -> str:
-    at = value.astimezone(SEOUL)
-    return f"{at.month}월 {at.day}일({KO_WEEKDAYS[at.weekday()]}) {at:%H:%M}"
-
-
-def en_instant(value: datetime) -> str:
-    at = value.astimezone(SEOUL)
-    return f"{EN_WEEKDAYS[at.weekday()]} {at.day} {EN_MONTHS[at.month - 1]} {at:%H:%M}"
 
 
 def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None:
