@@ -7,6 +7,7 @@ from django.db.models import F, Q, QuerySet
 from commitments import decisions
 from commitments.access import divisions_of
 from commitments.models import Deadline, DeadlineState
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.models import Request
 
 # "At risk" once less than this share of the span is left (the last default reminder, 80 %).
@@ -54,13 +55,9 @@ def clock_status(deadline: Deadline, now: datetime) -> str:
 
 
 def clocks_of_requests(requests: list[Request]) -> dict[int, list[Deadline]]:
-    """The clocks of several requests in one query, by request id (for list pages)."""
-    ids = [str(r.pk) for r in requests]
+    """The clocks of several requests in one query, by request id, nearest due first."""
     by_request: dict[int, list[Deadline]] = {r.pk: [] for r in requests}
-    for clock in (
-        Deadline.objects.filter(subject_type="request", subject_id__in=ids)
-        .select_related("terms", "commitment")
-        .order_by("due_at", "pk")
-    ):
+    clocks = Deadline.objects.of_subjects(REQUEST_SUBJECT, requests).order_by("due_at", "pk")
+    for clock in clocks:
         by_request[int(clock.subject_id)].append(clock)
     return by_request

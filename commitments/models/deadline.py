@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +27,33 @@ class DeadlineState(models.TextChoices):
 
 
 OPEN_STATES = (DeadlineState.RUNNING, DeadlineState.PAUSED)
+#: Still owing what it waits for: running, paused, or breached and not yet stopped.
+OWING = Q(state__in=OPEN_STATES) | Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
 
 
 class DeadlineQuerySet(models.QuerySet):
     def open(self) -> "DeadlineQuerySet":
         return self.filter(state__in=OPEN_STATES)
+
+    def owing(self) -> "DeadlineQuerySet":
+        """Clocks that still owe something: running, paused, or breached and not yet stopped."""
+        return self.filter(OWING)
+
+    def of_subject(self, subject_type, subject_id) -> "DeadlineQuerySet":
+        """The clocks owed on one subject (its id, or an expression such as ``OuterRef``)."""
+        if isinstance(subject_id, int):
+            subject_id = str(subject_id)
+        return self.filter(subject_type=subject_type, subject_id=subject_id)
+
+    def of_subjects(self, subject_type: str, subjects_or_ids) -> "DeadlineQuerySet":
+        """The clocks owed on several subjects of a type, in one query: their ids, the subjects,
+        or a queryset of them (read as a subquery). A clock names its subject by type and id,
+        not by a foreign key, so ``prefetch_related`` cannot follow it."""
+        if isinstance(subjects_or_ids, models.QuerySet):
+            ids = subjects_or_ids.order_by().annotate(sid=Cast("pk", CharField())).values("sid")
+        else:
+            ids = [str(getattr(item, "pk", item)) for item in subjects_or_ids]
+        return self.filter(subject_type=subject_type, subject_id__in=ids)
 
 
 class ClockTerms(models.Model):

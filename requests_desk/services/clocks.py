@@ -26,12 +26,12 @@ from commitments.deadlines import (
     deadline_start,
 )
 from commitments.models import Commitment, Deadline, DeadlineState
+from commitments.subjects import REQUEST_SUBJECT
 from commitments.summaries import summaries_refresh_on_commit, summary_keys
 from requests_desk.models import ClockRule, Request
 from requests_desk.services._common import end_of, local, local_date, request_url, start_of
 from requests_desk.services.errors import DeskError
 
-SUBJECT_TYPE = "request"
 PROGRESS = "common.progress-15d"
 DELAY_NOTICE = "market.delay-notice"
 INSTITUTIONAL_CHANGE = "common.institutional-change"
@@ -53,16 +53,11 @@ class Owed:
     target_at: datetime | None = None
 
 
-def clocks_of(request: Request):
-    return Deadline.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(request.pk))
-
-
 def live_clocks(request: Request) -> list[Deadline]:
     """Clocks that still owe something: running, paused, or breached and not yet stopped."""
     return list(
-        clocks_of(request)
-        .filter(stopped_at__isnull=True)
-        .exclude(state=DeadlineState.CANCELLED)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
+        .owing()
         .select_related("terms", "commitment")
         .order_by("due_at", "pk")
     )
@@ -71,7 +66,7 @@ def live_clocks(request: Request) -> list[Deadline]:
 def request_clocks(request: Request) -> list[Deadline]:
     """Every clock of the request, oldest first (series cycles in order)."""
     return list(
-        clocks_of(request)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
         .select_related("commitment", "terms", "owner", "team")
         .order_by("started_at", "pk")
     )
@@ -133,7 +128,7 @@ def clock_start(
     try:
         return deadline_start(
             commitment=commitment,
-            subject_type=SUBJECT_TYPE,
+            subject_type=REQUEST_SUBJECT,
             subject_id=request.pk,
             subject_label=f"{request.tracking_code} {request.subject}",
             subject_url=request_url(request),
@@ -157,7 +152,7 @@ def clocks_start_owed(
 ) -> list[Deadline]:
     """Start every owed clock the request has never had (a cancelled one does not count)."""
     had = set(
-        clocks_of(request)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
         .exclude(state=DeadlineState.CANCELLED)
         .values_list("commitment_code", flat=True)
     )
@@ -234,9 +229,7 @@ def clocks_sync(
 
 def clocks_readdress(request: Request) -> None:
     """The clocks' owner and team follow the request's (escalations reach the new handler)."""
-    clocks = (
-        clocks_of(request).filter(stopped_at__isnull=True).exclude(state=DeadlineState.CANCELLED)
-    )
+    clocks = Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk).owing()
     # A breached clock still owing counts in the report summary under its team.
     breached = list(clocks.filter(state=DeadlineState.BREACHED).values_list("pk", flat=True))
     summaries_refresh_on_commit(breached, keys=summary_keys(breached))
@@ -250,7 +243,7 @@ def clocks_redivision(request: Request) -> int:
     One ``UPDATE``: due instants, states and events stay as they are (an open clock is
     recomputed on the new division's calendar by :func:`clocks_sync`). The caller holds the
     request's lock, in the transaction that changed its division."""
-    clocks = clocks_of(request)
+    clocks = Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
     ids = list(clocks.values_list("pk", flat=True))
     # The report summary counts closed clocks by division and team: both the groups they
     # leave and the ones they join are recomputed once this commits.
@@ -264,7 +257,7 @@ def next_due_refresh(request: Request) -> None:
     A paused clock does not count: its due instant moves when it resumes, and a request that
     waits on the customer should not sit at the top of anyone's queue."""
     nearest = (
-        clocks_of(request)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
         .filter(stopped_at__isnull=True)
         .filter(Q(state=DeadlineState.RUNNING) | Q(state=DeadlineState.BREACHED))
         .order_by("due_at")

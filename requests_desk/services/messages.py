@@ -10,6 +10,7 @@ from django.utils import translation
 
 from commitments.instant_words import en_instant, ko_instant
 from commitments.models import Deadline
+from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.models import Activity, Request
 
@@ -74,7 +75,7 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
         recipient=recipient,
         subject=f"[접수 확인 / Request received] {request.tracking_code}",
         body="\n".join(ko) + "\n\n" + "\n".join(en),
-        subject_type="request",
+        subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )
 
@@ -99,6 +100,6 @@ def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> 
         recipient=recipient,
         subject=heading,
         body=activity.text if activity.channel == "sms" else f"{heading}\n\n{activity.text}",
-        subject_type="request",
+        subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments import decisions
 from commitments.deadlines import deadline_explain
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.forms import (
     CallbackForm,
     CommunicateForm,
@@ -22,13 +23,7 @@ from requests_desk.forms import (
 from requests_desk.models import PhoneCall
 from requests_desk.services import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.services.clocks import SUPPORT_ETA
-from requests_desk.views.common import (
-    SUBJECT_TYPE,
-    clock_row,
-    desk_view,
-    duration_words,
-    visible_request_or_404,
-)
+from requests_desk.views.common import clock_row, desk_view, duration_words, visible_request_or_404
 
 # The request page's action forms, in page order: (name, title, button).
 ACTIONS = (
@@ -124,7 +119,7 @@ def clock_explain(request, pk: int, deadline_pk: int):
     """Why a clock is due when it is: the closed hours and holidays skipped, and the pauses."""
     case = visible_request_or_404(request.user, pk)
     clock = next((c for c in request_clocks(case) if c.pk == deadline_pk), None)
-    if clock is None or clock.subject_type != SUBJECT_TYPE:
+    if clock is None or clock.subject_type != REQUEST_SUBJECT:
         raise Http404
     return render(
         request,
