@@ -26,16 +26,15 @@ from commitments.models import (
     DeadlineState,
 )
 from commitments.models.catalogue import CLOCK_KINDS
+from commitments.models.deadline import OPEN_STATES
 from commitments.models.summary import BUCKET_FIELDS, STOP_BUCKETS
+from commitments.vocabulary import ABSENT_CALLBACK, COMPLAINT_FEEDBACK
 from requests_desk.models import GiftCoupon, PhoneCall, SurveyResponse, UnkindServiceReport
 from requests_desk.models.contacts import APOLOGY_OWED_ABOVE, RINGS_MET_AT_MOST
 from requests_desk.models.voice import ReportState
 from requests_desk.reports.periods import SEOUL, Period
 from requests_desk.reports.scopes import Scope
 
-OPEN = (DeadlineState.RUNNING, DeadlineState.PAUSED)
-ABSENT_CALLBACK = "phone.absent-callback"
-COMPLAINT_FEEDBACK = "voice.complaint-feedback"
 #: The per-call promises (no clock: each call keeps or breaks them).
 ANSWER_3_RINGS = "phone.answer-3-rings"
 LATE_APOLOGY = "phone.late-apology"
@@ -300,7 +299,7 @@ def commitment_figures(*, scope: Scope, period: Period) -> list[CommitmentFigure
     # that part never visits the table — instead of a bitmap over both and a heap page per clock.
     in_period = {"due_at__gte": period.start_at, "due_at__lt": period.end_at}
     running = (
-        Deadline.objects.filter(scope.clocks(), state__in=OPEN, **in_period)
+        Deadline.objects.filter(scope.clocks(), state__in=OPEN_STATES, **in_period)
         .values("commitment_id", "terms_id")
         .annotate(running=Count("pk"), breached_open=Value(0))
         .order_by()
@@ -407,14 +406,14 @@ def period_clocks(
     breached_open = Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
     breached_stopped = Q(state=DeadlineState.BREACHED, stopped_at__isnull=False)
     which = {
-        "started": Q(state__in=[DeadlineState.MET, DeadlineState.BREACHED, *OPEN]),
+        "started": Q(state__in=[DeadlineState.MET, DeadlineState.BREACHED, *OPEN_STATES]),
         "met": Q(state=DeadlineState.MET),
         "breached": Q(state=DeadlineState.BREACHED),
-        "running": Q(state__in=OPEN),
+        "running": Q(state__in=OPEN_STATES),
         "cancelled": Q(state=DeadlineState.CANCELLED),
         "breached_stopped": breached_stopped,
         "given": Q(state=DeadlineState.MET) | breached_stopped,
-        "outstanding": Q(state__in=OPEN) | breached_open,
+        "outstanding": Q(state__in=OPEN_STATES) | breached_open,
     }[outcome]
     clocks = clock_rows().filter(
         scope.clocks(), which, due_at__gte=period.start_at, due_at__lt=period.end_at

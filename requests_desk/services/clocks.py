@@ -40,7 +40,6 @@ SUPPORT_ETA = "common.support-eta"
 # Not in the charter's catalogue (yet): the clock "under an hour" starts. An admin adds the row
 # (elapsed 60 min, stop status resolved); until then the promise is recorded on the timeline.
 SUPPORT_UNDER_AN_HOUR = "common.support-under-an-hour"
-ABSENT_CALLBACK = "phone.absent-callback"
 _SEOUL_CALENDAR = bt.WorkCalendar()  # months are counted on the Seoul wall clock
 PENSION_CALLBACK = "finance.pension-callback"
 BIZDEV_CALLBACK = "bizdev.callback-1h"
