@@ -6,7 +6,8 @@ subjects. The parameters and the calendar it was computed with are frozen on the
 the catalogue or a calendar later never rewrites a clock's history.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments import business_time
+from commitments.models.calendar import Calendar
+from commitments.models.catalogue import TargetKind
 
 
 class DeadlineState(models.TextChoices):
@@ -29,6 +32,50 @@ class DeadlineState(models.TextChoices):
 OPEN_STATES = (DeadlineState.RUNNING, DeadlineState.PAUSED)
 #: Still owing what it waits for: running, paused, or breached and not yet stopped.
 OWING = Q(state__in=OPEN_STATES) | Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
+#: How soon a running clock's due instant must be to put it at risk (see :class:`RiskHorizon`).
+AT_RISK_HOURS = 4
+
+
+class RiskHorizon:
+    """At risk: a running clock due within the next ``hours`` working hours of its calendar,
+    counted from ``now`` — wall-clock hours for a 24×7 (``elapsed``) clock, which counts on
+    through nights and weekends. A paused clock is not at risk: its due instant moves when it
+    resumes.
+
+    The one definition the desk (a row's state, the list's filter) and the SLA reports ("at
+    risk now") share: :meth:`holds` judges one clock, :meth:`q` selects them. The working hours
+    are those of the calendars as they stand now, read once, when a clock first needs them."""
+
+    def __init__(self, *, now: datetime, hours: int = AT_RISK_HOURS) -> None:
+        self.now, self.hours = now, hours
+
+    @property
+    def wall_clock(self) -> datetime:
+        return self.now + timedelta(hours=self.hours)
+
+    @cached_property
+    def by_calendar(self) -> dict[str, datetime]:
+        """Per calendar code: the instant ``hours`` working hours after ``now``."""
+        span = timedelta(hours=self.hours)
+        return {
+            calendar.code: business_time.business_hours(calendar.to_work_calendar(), self.now, span)
+            for calendar in Calendar.objects.prefetch_related("working_hours", "closures")
+        }
+
+    def holds(self, deadline: "Deadline") -> bool:
+        if deadline.state != DeadlineState.RUNNING or deadline.due_at < self.now:
+            return False
+        if deadline.kind == TargetKind.ELAPSED:
+            return deadline.due_at <= self.wall_clock
+        until = self.by_calendar.get(deadline.calendar_code)
+        return until is not None and deadline.due_at <= until
+
+    def q(self) -> Q:
+        elapsed = Q(terms__params__kind=TargetKind.ELAPSED)
+        within = elapsed & Q(due_at__lte=self.wall_clock)
+        for code, until in self.by_calendar.items():
+            within |= ~elapsed & Q(terms__calendar_code=code, due_at__lte=until)
+        return within & Q(state=DeadlineState.RUNNING, due_at__gte=self.now)
 
 
 class DeadlineQuerySet(models.QuerySet):
@@ -54,6 +101,10 @@ class DeadlineQuerySet(models.QuerySet):
         else:
             ids = [str(getattr(item, "pk", item)) for item in subjects_or_ids]
         return self.filter(subject_type=subject_type, subject_id__in=ids)
+
+    def at_risk(self, *, now: datetime, hours: int = AT_RISK_HOURS) -> "DeadlineQuerySet":
+        """Running clocks due within ``hours`` working hours of ``now`` (:class:`RiskHorizon`)."""
+        return self.filter(RiskHorizon(now=now, hours=hours).q())
 
 
 class ClockTerms(models.Model):

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from django.db.models import Avg, Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncWeek
 
-from commitments import business_time as bt
 from commitments.models import (
     Calendar,
     ClockDaySummary,
@@ -423,28 +422,12 @@ def period_clocks(
     return clocks.order_by("due_at", "pk")
 
 
-def risk_horizons(*, now: datetime, hours: int) -> dict[str, datetime]:
-    """Per calendar code: the instant ``hours`` working hours after ``now``."""
-    return {
-        calendar.code: bt.business_hours(calendar.to_work_calendar(), now, timedelta(hours=hours))
-        for calendar in Calendar.objects.prefetch_related("working_hours", "closures")
-    }
-
-
 def at_risk_clocks(*, scope: Scope, now: datetime, hours: int) -> QuerySet:
     """Running clocks due within the next ``hours`` working hours of their calendar (wall-clock
-    hours for 24×7 clocks), nearest first (whatever the period: this is about now)."""
-    horizons = risk_horizons(now=now, hours=hours)
-    # A 24×7 clock counts on through nights and weekends: its horizon is wall-clock hours.
-    elapsed = Q(terms__params__kind="elapsed")
-    within = elapsed & Q(due_at__lte=now + timedelta(hours=hours))
-    for code, horizon in horizons.items():
-        within |= ~elapsed & Q(terms__calendar_code=code, due_at__lte=horizon)
-    return (
-        clock_rows()
-        .filter(scope.clocks(), within, state=DeadlineState.RUNNING, due_at__gte=now)
-        .order_by("due_at", "pk")
-    )
+    hours for 24×7 clocks: :class:`commitments.models.RiskHorizon`, as the desk counts them),
+    nearest first (whatever the period: this is about now)."""
+    clocks = clock_rows().filter(scope.clocks()).at_risk(now=now, hours=hours)
+    return clocks.order_by("due_at", "pk")
 
 
 def breached_open_clocks(*, scope: Scope) -> QuerySet:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from commitments.models.deadline import AT_RISK_HOURS
 from commitments.vocabulary import ABSENT_CALLBACK, COMPLAINT_FEEDBACK
 from requests_desk.reports import compliance, exports
 from requests_desk.reports.charts import trend_chart
@@ -85,7 +86,7 @@ class _Choice:
 
     def query(self, **extra) -> str:
         params = {**self.period.query(), **self.scope.query()}
-        if self.hours != 4:
+        if self.hours != AT_RISK_HOURS:
             params["hours"] = self.hours
         params.update({k: v for k, v in extra.items() if v not in (None, "")})
         return urlencode(params)

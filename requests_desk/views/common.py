@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from commitments import decisions
 from commitments.access import is_desk_user
-from commitments.models import Deadline, DeadlineState
+from commitments.models import Deadline, DeadlineState, RiskHorizon
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.models import Request
 from requests_desk.selectors import clock_status, requests_visible
@@ -73,7 +73,7 @@ class ClockRow:
         return time_left_words(self.left, working_time=self.working_time, paused=self.paused)
 
 
-def clock_row(deadline: Deadline, now: datetime) -> ClockRow:
+def clock_row(deadline: Deadline, now: datetime, *, horizon: RiskHorizon | None = None) -> ClockRow:
     params, calendar = deadline.params, deadline.work_calendar
     paused = deadline.state == DeadlineState.PAUSED
     # A paused clock keeps the time it had left when it paused.
@@ -87,7 +87,7 @@ def clock_row(deadline: Deadline, now: datetime) -> ClockRow:
             left = -timedelta(seconds=1)
     return ClockRow(
         deadline=deadline,
-        status=clock_status(deadline, now),
+        status=clock_status(deadline, now, horizon=horizon),
         left=left,
         working_time=params["kind"] in decisions.BUSINESS_KINDS,
         paused=paused,
@@ -105,8 +105,9 @@ class RequestClocks:
 
 def clocks_by_request(deadlines, now: datetime) -> dict[int, RequestClocks]:
     summary: dict[int, RequestClocks] = {}
+    horizon = RiskHorizon(now=now)
     for deadline in deadlines:
-        row = clock_row(deadline, now)
+        row = clock_row(deadline, now, horizon=horizon)
         entry = summary.setdefault(int(deadline.subject_id), RequestClocks())
         entry.count += 1
         if entry.nearest is None or deadline.due_at < entry.nearest.deadline.due_at:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments import decisions
 from commitments.deadlines import deadline_explain
+from commitments.models import RiskHorizon
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.forms import (
     CallbackForm,
@@ -75,12 +76,14 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         request=case, person_absent=True, callback_at__isnull=True
     ).select_related("person_in_charge")
     handoff = request_latest_handoff(case)
+    horizon = RiskHorizon(now=now)
     context = {
         "case": case,
         "handoff": handoff,
         "handoff_is_mine": handoff is not None and _is_for(handoff, request.user),
         "clock_rows": [
-            (clock, clock_row(clock, now) if _owed(clock) else None) for clock in clocks
+            (clock, clock_row(clock, now, horizon=horizon) if _owed(clock) else None)
+            for clock in clocks
         ],
         "timeline": request_timeline(case),
         "owed_calls": owed_calls,

@@ -1,4 +1,4 @@
-"""The clocks' own selectors: the clocks of a subject, and the ones still owing.
+"""The clocks' own selectors: the clocks of a subject, the ones still owing, the ones at risk.
 
 Subjects are bare (``subject_type="test"``). Calendars are Mon–Fri 09:00–18:00 Asia/Seoul
 (KR); no holiday falls between Thu 2026-11-26 and Mon 2026-11-30.
@@ -9,18 +9,24 @@ from datetime import timedelta
 import pytest
 
 from commitments.deadlines import deadline_cancel, deadline_pause, deadline_start, deadline_stop
-from commitments.models import Calendar, Deadline
+from commitments.models import Calendar, Deadline, RiskHorizon
 from tests.factories import CommitmentFactory
 from tests.seoul import kst
 
 pytestmark = pytest.mark.usefixtures("charter")
 
+#: Fri 2026-11-27 17:00: four working hours reach Mon 12:00, four wall-clock hours Fri 21:00.
 NOW = kst(2026, 11, 27, 17)
 
 
 @pytest.fixture
 def nine_working_hours():
     return CommitmentFactory(code="test.nine-hours", target_kind="business_hours")
+
+
+@pytest.fixture
+def six_hours_24x7():
+    return CommitmentFactory(code="test.six-hours", target_kind="elapsed", target_minutes=6 * 60)
 
 
 def start(commitment, started_at, *, subject_type="test", subject_id="1") -> Deadline:
@@ -73,3 +79,37 @@ def test_owing_clocks_are_running_paused_or_breached_and_not_stopped(nine_workin
 
     assert owing == {running, paused, late}
     assert not {met, cancelled, given_late} & owing
+
+
+def test_at_risk_is_due_within_four_working_hours_or_four_wall_clock_hours_for_24x7(
+    nine_working_hours, six_hours_24x7
+):
+    # Fri 10:00 + 9 working hours: 8 on Friday, 1 on Monday → Mon 10:00, before Mon 12:00.
+    due_monday_morning = start(nine_working_hours, kst(2026, 11, 27, 10))
+    # Fri 15:00 + 9: 3 on Friday, 6 on Monday → Mon 15:00, after Mon 12:00.
+    due_monday_afternoon = start(nine_working_hours, kst(2026, 11, 27, 15))
+    # Thu 12:00 + 9: 6 on Thursday, 3 on Friday → Fri 12:00, already past (the sweep's to
+    # breach, not at risk).
+    overdue = start(nine_working_hours, kst(2026, 11, 26, 12))
+    # Fri 10:00 + 9 again, but waiting on the customer: its due instant will move.
+    paused = deadline_pause(start(nine_working_hours, kst(2026, 11, 27, 10)), at=NOW)
+    # 24×7: Fri 14:00 + 6 h = Fri 20:00, within four wall-clock hours; Sat 04:00 + 6 h =
+    # Sat 10:00, not (though it is before the fourth working hour, Mon 12:00).
+    tonight = start(six_hours_24x7, kst(2026, 11, 27, 14))
+    saturday = start(six_hours_24x7, kst(2026, 11, 28, 4))
+    clocks = [due_monday_morning, due_monday_afternoon, overdue, paused, tonight, saturday]
+
+    horizon = RiskHorizon(now=NOW)
+    judged = {clock for clock in clocks if horizon.holds(Deadline.objects.get(pk=clock.pk))}
+    selected = set(Deadline.objects.filter(subject_type="test").at_risk(now=NOW))
+
+    assert judged == selected == {due_monday_morning, tonight}
+
+
+def test_the_horizon_is_counted_in_the_hours_asked_for(nine_working_hours):
+    # Due Mon 10:00: two working hours after Fri 17:00 (Fri 17–18, Mon 09–10).
+    due_monday_morning = start(nine_working_hours, kst(2026, 11, 27, 10))
+    clocks = Deadline.objects.filter(subject_type="test")
+
+    assert not clocks.at_risk(now=NOW, hours=1).exists()
+    assert list(clocks.at_risk(now=NOW, hours=2)) == [due_monday_morning]
