@@ -1,9 +1,10 @@
 """Clocks: one row per commitment owed on a subject, and an append-only event per transition.
 
 A clock carries everything the sweep needs to decide and to address its messages (owner, team,
-division, a label and link of its subject), so this app never imports the apps that own the
-subjects. The parameters and the calendar it was computed with are frozen on the row: editing
-the catalogue or a calendar later never rewrites a clock's history.
+division, a label of its subject, and its type and id, from which the link is resolved when
+shown), so this app never imports the apps that own the subjects. The parameters and the
+calendar it was computed with are frozen on the row: editing the catalogue or a calendar later
+never rewrites a clock's history.
 """
 
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commitments import business_time
+from commitments import business_time, subjects
 from commitments.models.calendar import Calendar
 from commitments.models.catalogue import TargetKind
 
@@ -160,7 +161,6 @@ class Deadline(models.Model):
     subject_type = models.CharField(_("subject type"), max_length=40)
     subject_id = models.CharField(_("subject id"), max_length=64)
     subject_label = models.CharField(_("subject"), max_length=300, blank=True)
-    subject_url = models.CharField(_("subject link"), max_length=300, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -286,6 +286,12 @@ class Deadline(models.Model):
     @property
     def kind(self) -> str:
         return self.params["kind"]
+
+    @property
+    def subject_path(self) -> str:
+        """The path of the page that shows the subject, resolved now in the active language
+        ("" when no page shows it): :mod:`commitments.subjects`."""
+        return subjects.subject_path(subject_type=self.subject_type, subject_id=self.subject_id)
 
 
 class EventKind(models.TextChoices):

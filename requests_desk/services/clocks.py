@@ -29,7 +29,7 @@ from commitments.models import Commitment, Deadline, DeadlineState
 from commitments.subjects import REQUEST_SUBJECT
 from commitments.summaries import summaries_refresh_on_commit, summary_keys
 from requests_desk.models import ClockRule, Request
-from requests_desk.services._common import end_of, local, local_date, request_url, start_of
+from requests_desk.services._common import end_of, local, local_date, start_of
 from requests_desk.services.errors import DeskError
 
 PROGRESS = "common.progress-15d"
@@ -130,7 +130,6 @@ def clock_start(
             subject_type=REQUEST_SUBJECT,
             subject_id=request.pk,
             subject_label=f"{request.tracking_code} {request.subject}",
-            subject_url=request_url(request),
             started_at=started_at,
             target_at=target_at,
             division=request.division,

@@ -5,7 +5,7 @@ in Asia/Seoul, e.g. "9월 28일(월) 15:00" / "Mon 28 Sep 15:00".
 """
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from commitments.instant_words import en_instant, ko_instant
@@ -83,10 +83,7 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
 def tracking_link(language: str) -> str:
     """The public tracking page's address in ``language`` (absolute when SITE_URL is set)."""
     with translation.override(language):
-        try:
-            path = reverse("public:track")
-        except NoReverseMatch:
-            path = "/track/" if language == "ko" else f"/{language}/track/"
+        path = reverse("public:track")
     return f"{settings.SITE_URL}{path}"
 
 

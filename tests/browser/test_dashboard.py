@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -31,7 +30,6 @@ def _clock(commitment, request, started):
         subject_type="request",
         subject_id=request.pk,
         subject_label=request.subject,
-        subject_url=reverse("desk:request-detail", args=[request.pk]),
         started_at=started,
         division=request.division,
         team=request.team,
