@@ -840,7 +840,6 @@ class Generator:
                 "subject_type": "'request'",
                 "subject_id": "z.request_id::text",
                 "subject_label": "left(z.label, 300)",
-                "subject_url": "'/desk/requests/' || z.request_id || '/'",
                 "owner_id": "z.owner_id",
                 "team_id": "z.team_id",
                 "division_id": "z.division_id",

@@ -30,3 +30,7 @@ PURPOSES = (
     "feedback",
     "other",
 )
+
+# Catalogue codes more than one module names (the catalogue itself is ``seed_data``).
+ABSENT_CALLBACK = "phone.absent-callback"
+COMPLAINT_FEEDBACK = "voice.complaint-feedback"

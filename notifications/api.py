@@ -14,14 +14,13 @@ from rest_framework import permissions, serializers, viewsets
 
 from commitments.access import divisions_of, is_manager
 from commitments.models import Deadline
+from commitments.subjects import REQUEST_SUBJECT
 from notifications.models import (
     Notification,
     NotificationChannel,
     NotificationState,
     NotificationStep,
 )
-
-REQUEST_SUBJECT = "request"
 
 
 class IsManagerOrAdmin(permissions.BasePermission):
@@ -82,11 +81,9 @@ def notifications_visible_to(*, user):
     divisions = divisions_of(user)
     if divisions is None:
         return rows
-    same_subject_clock = Deadline.objects.filter(
-        subject_type=OuterRef("subject_type"),
-        subject_id=OuterRef("subject_id"),
-        division_id__in=divisions,
-    )
+    same_subject_clock = Deadline.objects.of_subject(
+        OuterRef("subject_type"), OuterRef("subject_id")
+    ).filter(division_id__in=divisions)
     return rows.filter(
         Q(deadline__division_id__in=divisions)
         | Q(deadline__isnull=True, subject_type__gt="") & Exists(same_subject_clock)

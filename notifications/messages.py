@@ -2,7 +2,8 @@
 
 Each step has a text template, ``notifications/steps/<step>.txt``, whose first line is the
 subject and whose remaining lines are the body. Times are shown in Asia/Seoul whatever the
-server's zone; links are absolute when ``SITE_URL`` is set, else the clock's own path.
+server's zone; the link to the clock's subject is resolved in the recipient's language
+(:attr:`Deadline.subject_path`), absolute when ``SITE_URL`` is set.
 
 :func:`step_message` renders one message through the template engine (~0.6 ms). The sweep
 writes thousands that differ only in the clock's own words, and uses :class:`StepRenderer`:
@@ -95,10 +96,12 @@ class StepRenderer:
     ) -> Message:
         try:
             title = self._title(deadline, language)
+            with translation.override(language):
+                link = absolute_link(deadline.subject_path)
             own = {
                 "subject_label": _subject_label(deadline),
                 "due": self._due(deadline.due_at, language),
-                "link": absolute_link(deadline.subject_url),
+                "link": link,
             }
         except Exception as exc:  # as step_message: a fault fails one message, not the sweep
             raise RenderError(f"{exc.__class__.__name__}: {exc}") from exc
@@ -196,5 +199,5 @@ def _context(*, deadline: Deadline, step_at: datetime, percent: int | None) -> d
         "due": formats.date_format(due_at, DUE_FORMAT),
         "step_at": timezone.localtime(step_at, SEOUL),
         "percent": percent,
-        "link": absolute_link(deadline.subject_url),
+        "link": absolute_link(deadline.subject_path),  # the caller set the language
     }

@@ -8,7 +8,16 @@ class RequestsDeskConfig(AppConfig):
 
     def ready(self) -> None:
         from commitments.signals import charter_seeded
+        from commitments.subjects import REQUEST_SUBJECT, subject_page_register
+        from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
         from requests_desk.seed import on_charter_seeded
 
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
         charter_seeded.connect(on_charter_seeded, dispatch_uid="requests_desk.clock_rules_seed")
+        # The desk's pages show the subjects clocks are owed on: a clock's link (in its
+        # messages, on the reports) is resolved from these when it is shown.
+        subject_page_register(subject_type=REQUEST_SUBJECT, url_name="desk:request-detail")
+        subject_page_register(subject_type=SUSPENSION_SUBJECT, url_name="desk-notices:suspension")
+        subject_page_register(
+            subject_type=ANNOUNCEMENT_SUBJECT, url_name="desk-notices:announcement"
+        )

@@ -1,6 +1,12 @@
 from commitments.models.calendar import Calendar, Closure, WorkingHours
 from commitments.models.catalogue import Commitment, TargetKind
-from commitments.models.deadline import ClockTerms, Deadline, DeadlineEvent, DeadlineState
+from commitments.models.deadline import (
+    ClockTerms,
+    Deadline,
+    DeadlineEvent,
+    DeadlineState,
+    RiskHorizon,
+)
 from commitments.models.directory import Contact, Division, Service, StaffProfile, Team
 from commitments.models.summary import ClockDaySummary
 
@@ -15,6 +21,7 @@ __all__ = [
     "DeadlineEvent",
     "DeadlineState",
     "Division",
+    "RiskHorizon",
     "Service",
     "StaffProfile",
     "TargetKind",

@@ -1,19 +1,25 @@
 """Clocks: one row per commitment owed on a subject, and an append-only event per transition.
 
 A clock carries everything the sweep needs to decide and to address its messages (owner, team,
-division, a label and link of its subject), so this app never imports the apps that own the
-subjects. The parameters and the calendar it was computed with are frozen on the row: editing
-the catalogue or a calendar later never rewrites a clock's history.
+division, a label of its subject, and its type and id, from which the link is resolved when
+shown), so this app never imports the apps that own the subjects. The parameters and the
+calendar it was computed with are frozen on the row: editing the catalogue or a calendar later
+never rewrites a clock's history.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commitments import business_time
+from commitments import business_time, subjects
+from commitments.models.calendar import Calendar
+from commitments.models.catalogue import TargetKind
 
 
 class DeadlineState(models.TextChoices):
@@ -25,11 +31,81 @@ class DeadlineState(models.TextChoices):
 
 
 OPEN_STATES = (DeadlineState.RUNNING, DeadlineState.PAUSED)
+#: Still owing what it waits for: running, paused, or breached and not yet stopped.
+OWING = Q(state__in=OPEN_STATES) | Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
+#: How soon a running clock's due instant must be to put it at risk (see :class:`RiskHorizon`).
+AT_RISK_HOURS = 4
+
+
+class RiskHorizon:
+    """At risk: a running clock due within the next ``hours`` working hours of its calendar,
+    counted from ``now`` — wall-clock hours for a 24×7 (``elapsed``) clock, which counts on
+    through nights and weekends. A paused clock is not at risk: its due instant moves when it
+    resumes.
+
+    The one definition the desk (a row's state, the list's filter) and the SLA reports ("at
+    risk now") share: :meth:`holds` judges one clock, :meth:`q` selects them. The working hours
+    are those of the calendars as they stand now, read once, when a clock first needs them."""
+
+    def __init__(self, *, now: datetime, hours: int = AT_RISK_HOURS) -> None:
+        self.now, self.hours = now, hours
+
+    @property
+    def wall_clock(self) -> datetime:
+        return self.now + timedelta(hours=self.hours)
+
+    @cached_property
+    def by_calendar(self) -> dict[str, datetime]:
+        """Per calendar code: the instant ``hours`` working hours after ``now``."""
+        span = timedelta(hours=self.hours)
+        return {
+            calendar.code: business_time.business_hours(calendar.to_work_calendar(), self.now, span)
+            for calendar in Calendar.objects.prefetch_related("working_hours", "closures")
+        }
+
+    def holds(self, deadline: "Deadline") -> bool:
+        if deadline.state != DeadlineState.RUNNING or deadline.due_at < self.now:
+            return False
+        if deadline.kind == TargetKind.ELAPSED:
+            return deadline.due_at <= self.wall_clock
+        until = self.by_calendar.get(deadline.calendar_code)
+        return until is not None and deadline.due_at <= until
+
+    def q(self) -> Q:
+        elapsed = Q(terms__params__kind=TargetKind.ELAPSED)
+        within = elapsed & Q(due_at__lte=self.wall_clock)
+        for code, until in self.by_calendar.items():
+            within |= ~elapsed & Q(terms__calendar_code=code, due_at__lte=until)
+        return within & Q(state=DeadlineState.RUNNING, due_at__gte=self.now)
 
 
 class DeadlineQuerySet(models.QuerySet):
     def open(self) -> "DeadlineQuerySet":
         return self.filter(state__in=OPEN_STATES)
+
+    def owing(self) -> "DeadlineQuerySet":
+        """Clocks that still owe something: running, paused, or breached and not yet stopped."""
+        return self.filter(OWING)
+
+    def of_subject(self, subject_type, subject_id) -> "DeadlineQuerySet":
+        """The clocks owed on one subject (its id, or an expression such as ``OuterRef``)."""
+        if isinstance(subject_id, int):
+            subject_id = str(subject_id)
+        return self.filter(subject_type=subject_type, subject_id=subject_id)
+
+    def of_subjects(self, subject_type: str, subjects_or_ids) -> "DeadlineQuerySet":
+        """The clocks owed on several subjects of a type, in one query: their ids, the subjects,
+        or a queryset of them (read as a subquery). A clock names its subject by type and id,
+        not by a foreign key, so ``prefetch_related`` cannot follow it."""
+        if isinstance(subjects_or_ids, models.QuerySet):
+            ids = subjects_or_ids.order_by().annotate(sid=Cast("pk", CharField())).values("sid")
+        else:
+            ids = [str(getattr(item, "pk", item)) for item in subjects_or_ids]
+        return self.filter(subject_type=subject_type, subject_id__in=ids)
+
+    def at_risk(self, *, now: datetime, hours: int = AT_RISK_HOURS) -> "DeadlineQuerySet":
+        """Running clocks due within ``hours`` working hours of ``now`` (:class:`RiskHorizon`)."""
+        return self.filter(RiskHorizon(now=now, hours=hours).q())
 
 
 class ClockTerms(models.Model):
@@ -85,7 +161,6 @@ class Deadline(models.Model):
     subject_type = models.CharField(_("subject type"), max_length=40)
     subject_id = models.CharField(_("subject id"), max_length=64)
     subject_label = models.CharField(_("subject"), max_length=300, blank=True)
-    subject_url = models.CharField(_("subject link"), max_length=300, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -211,6 +286,12 @@ class Deadline(models.Model):
     @property
     def kind(self) -> str:
         return self.params["kind"]
+
+    @property
+    def subject_path(self) -> str:
+        """The path of the page that shows the subject, resolved now in the active language
+        ("" when no page shows it): :mod:`commitments.subjects`."""
+        return subjects.subject_path(subject_type=self.subject_type, subject_id=self.subject_id)
 
 
 class EventKind(models.TextChoices):

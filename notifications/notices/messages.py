@@ -3,14 +3,8 @@
 Instants are shown in Asia/Seoul, e.g. "2026년 10월 5일(월) 09:00" / "Mon 5 Oct 2026 09:00".
 An SMS carries the essentials only (the gateway sends a long one as LMS)."""
 
-from datetime import datetime
-
-from commitments.business_time import SEOUL
+from commitments.instant_words import en_instant, ko_instant
 from notifications.notices.models import SuspensionCause, SuspensionPlan
-
-KO_WEEKDAYS = "월화수목금토일"
-EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 KO_CAUSES = {
     SuspensionCause.MARKET_SYSTEM: "시장 시스템 변경",
@@ -34,16 +28,6 @@ HEADINGS = {
 }
 
 
-def ko_instant(value: datetime) -> str:
-    at = value.astimezone(SEOUL)
-    return f"{at.year}년 {at.month}월 {at.day}일({KO_WEEKDAYS[at.weekday()]}) {at:%H:%M}"
-
-
-def en_instant(value: datetime) -> str:
-    at = value.astimezone(SEOUL)
-    return f"{EN_WEEKDAYS[at.weekday()]} {at.day} {EN_MONTHS[at.month - 1]} {at.year} {at:%H:%M}"
-
-
 def _cause(plan: SuspensionPlan, names: dict) -> str:
     if plan.cause == SuspensionCause.OTHER and plan.cause_other:
         return plan.cause_other
@@ -55,8 +39,9 @@ def suspension_message(
 ) -> tuple[str, str]:
     """(subject, body) of the notice about ``event`` (published, rescheduled, cancelled)."""
     ko_heading, en_heading = HEADINGS[event]
-    window_ko = f"{ko_instant(plan.starts_at)} ~ {ko_instant(plan.ends_at)}"
-    window_en = f"{en_instant(plan.starts_at)} – {en_instant(plan.ends_at)} (KST)"
+    starts, ends = plan.starts_at, plan.ends_at
+    window_ko = f"{ko_instant(starts, with_year=True)} ~ {ko_instant(ends, with_year=True)}"
+    window_en = f"{en_instant(starts, with_year=True)} – {en_instant(ends, with_year=True)} (KST)"
     names_ko = ", ".join(service.name_ko for service in services)
     names_en = ", ".join(service.name_en for service in services)
     subject = f"{ko_heading} {plan.title_ko}"

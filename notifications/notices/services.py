@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,13 +70,6 @@ class Addressee:
     channel: str  # "email" or "sms"
     address: str
     name: str = ""
-
-
-def _path(name: str, pk: int, fallback: str) -> str:
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return fallback
 
 
 # --- suspensions -----------------------------------------------------------------------------
@@ -248,9 +240,6 @@ def _notice_clock(
         subject_type=SUSPENSION_SUBJECT,
         subject_id=plan.pk,
         subject_label=plan.title_ko,
-        subject_url=_path(
-            "desk-notices:suspension", plan.pk, f"/desk/notices/suspensions/{plan.pk}/"
-        ),
         started_at=now,
         target_at=plan.starts_at,
         division=plan.division,
@@ -509,11 +498,6 @@ def announcement_record(
             subject_type=ANNOUNCEMENT_SUBJECT,
             subject_id=announcement.pk,
             subject_label=announcement.title_ko,
-            subject_url=_path(
-                "desk-notices:announcement",
-                announcement.pk,
-                f"/desk/notices/announcements/{announcement.pk}/",
-            ),
             started_at=spec_completed_at,
             team=team,
             owner=actor,

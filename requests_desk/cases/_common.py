@@ -4,12 +4,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.business_time import SEOUL
 from commitments.models import Division, Service, Team
+from commitments.subjects import REQUEST_SUBJECT, subject_path
 from requests_desk.cases.errors import DeskError
 from requests_desk.models import Request
 
@@ -143,10 +143,7 @@ def bump(request: Request, *fields: str) -> None:
 
 
 def request_url(request: Request) -> str:
-    try:
-        return reverse("desk:request-detail", args=[request.pk])
-    except NoReverseMatch:
-        return f"/desk/requests/{request.pk}/"
+    return subject_path(subject_type=REQUEST_SUBJECT, subject_id=request.pk)
 
 
 def clean_text(value, *, field: str, limit: int, required: bool) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from commitments.access import may_see_division
 from commitments.models import Commitment
+from commitments.vocabulary import ABSENT_CALLBACK
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import (
     clean_text,
@@ -283,7 +284,7 @@ def visit_log(
 def _callbacks_owed(call: PhoneCall) -> list[tuple[Commitment, object]]:
     codes = []
     if call.person_absent:
-        codes.append((desk_clocks.ABSENT_CALLBACK, call.person_in_charge or call.answered_by))
+        codes.append((ABSENT_CALLBACK, call.person_in_charge or call.answered_by))
     taken_by_another = (
         call.person_in_charge is not None and call.person_in_charge != call.answered_by
     )

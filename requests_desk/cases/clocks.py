@@ -26,12 +26,12 @@ from commitments.deadlines import (
     deadline_start,
 )
 from commitments.models import Commitment, Deadline, DeadlineState
+from commitments.subjects import REQUEST_SUBJECT
 from commitments.summaries import summaries_refresh_on_commit, summary_keys
-from requests_desk.cases._common import end_of, local, local_date, request_url, start_of
+from requests_desk.cases._common import end_of, local, local_date, start_of
 from requests_desk.cases.errors import DeskError
 from requests_desk.models import ClockRule, Request
 
-SUBJECT_TYPE = "request"
 PROGRESS = "common.progress-15d"
 DELAY_NOTICE = "market.delay-notice"
 INSTITUTIONAL_CHANGE = "common.institutional-change"
@@ -40,7 +40,6 @@ SUPPORT_ETA = "common.support-eta"
 # Not in the charter's catalogue (yet): the clock "under an hour" starts. An admin adds the row
 # (elapsed 60 min, stop status resolved); until then the promise is recorded on the timeline.
 SUPPORT_UNDER_AN_HOUR = "common.support-under-an-hour"
-ABSENT_CALLBACK = "phone.absent-callback"
 _SEOUL_CALENDAR = bt.WorkCalendar()  # months are counted on the Seoul wall clock
 PENSION_CALLBACK = "finance.pension-callback"
 BIZDEV_CALLBACK = "bizdev.callback-1h"
@@ -53,16 +52,11 @@ class Owed:
     target_at: datetime | None = None
 
 
-def clocks_of(request: Request):
-    return Deadline.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(request.pk))
-
-
 def live_clocks(request: Request) -> list[Deadline]:
     """Clocks that still owe something: running, paused, or breached and not yet stopped."""
     return list(
-        clocks_of(request)
-        .filter(stopped_at__isnull=True)
-        .exclude(state=DeadlineState.CANCELLED)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
+        .owing()
         .select_related("terms", "commitment")
         .order_by("due_at", "pk")
     )
@@ -71,7 +65,7 @@ def live_clocks(request: Request) -> list[Deadline]:
 def request_clocks(request: Request) -> list[Deadline]:
     """Every clock of the request, oldest first (series cycles in order)."""
     return list(
-        clocks_of(request)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
         .select_related("commitment", "terms", "owner", "team")
         .order_by("started_at", "pk")
     )
@@ -133,10 +127,9 @@ def clock_start(
     try:
         return deadline_start(
             commitment=commitment,
-            subject_type=SUBJECT_TYPE,
+            subject_type=REQUEST_SUBJECT,
             subject_id=request.pk,
             subject_label=f"{request.tracking_code} {request.subject}",
-            subject_url=request_url(request),
             started_at=started_at,
             target_at=target_at,
             division=request.division,
@@ -157,7 +150,7 @@ def clocks_start_owed(
 ) -> list[Deadline]:
     """Start every owed clock the request has never had (a cancelled one does not count)."""
     had = set(
-        clocks_of(request)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
         .exclude(state=DeadlineState.CANCELLED)
         .values_list("commitment_code", flat=True)
     )
@@ -234,9 +227,7 @@ def clocks_sync(
 
 def clocks_readdress(request: Request) -> None:
     """The clocks' owner and team follow the request's (escalations reach the new handler)."""
-    clocks = (
-        clocks_of(request).filter(stopped_at__isnull=True).exclude(state=DeadlineState.CANCELLED)
-    )
+    clocks = Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk).owing()
     # A breached clock still owing counts in the report summary under its team.
     breached = list(clocks.filter(state=DeadlineState.BREACHED).values_list("pk", flat=True))
     summaries_refresh_on_commit(breached, keys=summary_keys(breached))
@@ -250,7 +241,7 @@ def clocks_redivision(request: Request) -> int:
     One ``UPDATE``: due instants, states and events stay as they are (an open clock is
     recomputed on the new division's calendar by :func:`clocks_sync`). The caller holds the
     request's lock, in the transaction that changed its division."""
-    clocks = clocks_of(request)
+    clocks = Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
     ids = list(clocks.values_list("pk", flat=True))
     # The report summary counts closed clocks by division and team: both the groups they
     # leave and the ones they join are recomputed once this commits.
@@ -264,7 +255,7 @@ def next_due_refresh(request: Request) -> None:
     A paused clock does not count: its due instant moves when it resumes, and a request that
     waits on the customer should not sit at the top of anyone's queue."""
     nearest = (
-        clocks_of(request)
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
         .filter(stopped_at__isnull=True)
         .filter(Q(state=DeadlineState.RUNNING) | Q(state=DeadlineState.BREACHED))
         .order_by("due_at")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from commitments.access import is_manager, may_see_division
 from commitments.deadlines import ClockError, deadline_stop
 from commitments.models import Commitment
+from commitments.vocabulary import COMPLAINT_FEEDBACK
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import clean_text, instant, lock
 from requests_desk.cases.errors import DeskError
@@ -22,7 +23,7 @@ from requests_desk.vocabulary import Channel, Purpose
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
 # Promises only a manager keeps: the team manager's feedback on every complaint.
-MANAGERS_ONLY = ("voice.complaint-feedback",)
+MANAGERS_ONLY = (COMPLAINT_FEEDBACK,)
 
 
 def request_communicate(

@@ -4,20 +4,15 @@ Bodies are Korean then English (the customer's language is not recorded); instan
 in Asia/Seoul, e.g. "9월 28일(월) 15:00" / "Mon 28 Sep 15:00".
 """
 
-from datetime import datetime
-
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
+from commitments.instant_words import en_instant, ko_instant
 from commitments.models import Deadline
+from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
-from requests_desk.cases._common import SEOUL
 from requests_desk.models import Activity, Request
-
-KO_WEEKDAYS = "월화수목금토일"
-EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # What the earliest clock promises, in the customer's words.
 PROMISES = {
@@ -46,16 +41,6 @@ PROMISES = {
     "callback": ("{ko}까지 다시 연락드리겠습니다.", "We will call you back by {en}."),
 }
 DEFAULT_PROMISE = ("{ko}까지 답변드리겠습니다.", "We will answer you by {en}.")
-
-
-def ko_instant(value: datetime) -> str:
-    at = value.astimezone(SEOUL)
-    return f"{at.month}월 {at.day}일({KO_WEEKDAYS[at.weekday()]}) {at:%H:%M}"
-
-
-def en_instant(value: datetime) -> str:
-    at = value.astimezone(SEOUL)
-    return f"{EN_WEEKDAYS[at.weekday()]} {at.day} {EN_MONTHS[at.month - 1]} {at:%H:%M}"
 
 
 def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None:
@@ -90,7 +75,7 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
         recipient=recipient,
         subject=f"[접수 확인 / Request received] {request.tracking_code}",
         body="\n".join(ko) + "\n\n" + "\n".join(en),
-        subject_type="request",
+        subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )
 
@@ -98,10 +83,7 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
 def tracking_link(language: str) -> str:
     """The public tracking page's address in ``language`` (absolute when SITE_URL is set)."""
     with translation.override(language):
-        try:
-            path = reverse("public:track")
-        except NoReverseMatch:
-            path = "/track/" if language == "ko" else f"/{language}/track/"
+        path = reverse("public:track")
     return f"{settings.SITE_URL}{path}"
 
 
@@ -115,6 +97,6 @@ def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> 
         recipient=recipient,
         subject=heading,
         body=activity.text if activity.channel == "sms" else f"{heading}\n\n{activity.text}",
-        subject_type="request",
+        subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )

@@ -4,13 +4,11 @@ from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
 
-from commitments import decisions
 from commitments.access import divisions_of
-from commitments.models import Deadline, DeadlineState
+from commitments.models import Deadline, DeadlineState, RiskHorizon
+from commitments.models.deadline import OPEN_STATES
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.models import Request
-
-# "At risk" once less than this share of the span is left (the last default reminder, 80 %).
-AT_RISK_SHARE = 0.2
 
 
 def requests_visible(user) -> QuerySet[Request]:
@@ -32,35 +30,25 @@ def queue_for(user) -> QuerySet[Request]:
     )
 
 
-def clock_status(deadline: Deadline, now: datetime) -> str:
-    """ "breached", "at_risk" (past its last reminder, or less than 20 % of the span left), or
-    "on_track". Met and cancelled clocks are on track; a paused one is judged as it stands."""
+def clock_status(deadline: Deadline, now: datetime, *, horizon: RiskHorizon | None = None) -> str:
+    """ "breached" (breached, or due and not yet swept), "at_risk" (a running clock due within
+    the next few working hours, as the SLA reports count it: :class:`RiskHorizon`), or
+    "on_track". Met and cancelled clocks are on track; so is a paused one that is not yet due
+    (its due instant moves when it resumes)."""
     if deadline.state == DeadlineState.BREACHED:
         return "breached"
-    if deadline.state not in (DeadlineState.RUNNING, DeadlineState.PAUSED):
+    if deadline.state not in OPEN_STATES:
         return "on_track"
-    moment = deadline.paused_at or now
-    if moment >= deadline.due_at:
+    if (deadline.paused_at or now) >= deadline.due_at:
         return "breached"
-    params, calendar = deadline.params, deadline.work_calendar
-    span = decisions.span_between(params, calendar, deadline.started_at, deadline.due_at)
-    left = decisions.span_between(params, calendar, moment, deadline.due_at)
-    if span.total_seconds() > 0 and left / span < AT_RISK_SHARE:
-        return "at_risk"
-    reminders = [step.at for step in decisions.planned_steps(deadline) if step.kind == "reminder"]
-    if reminders and moment >= max(reminders):
-        return "at_risk"
-    return "on_track"
+    horizon = horizon or RiskHorizon(now=now)
+    return "at_risk" if horizon.holds(deadline) else "on_track"
 
 
 def clocks_of_requests(requests: list[Request]) -> dict[int, list[Deadline]]:
-    """The clocks of several requests in one query, by request id (for list pages)."""
-    ids = [str(r.pk) for r in requests]
+    """The clocks of several requests in one query, by request id, nearest due first."""
     by_request: dict[int, list[Deadline]] = {r.pk: [] for r in requests}
-    for clock in (
-        Deadline.objects.filter(subject_type="request", subject_id__in=ids)
-        .select_related("terms", "commitment")
-        .order_by("due_at", "pk")
-    ):
+    clocks = Deadline.objects.of_subjects(REQUEST_SUBJECT, requests).order_by("due_at", "pk")
+    for clock in clocks:
         by_request[int(clock.subject_id)].append(clock)
     return by_request

@@ -6,8 +6,8 @@ queries whatever the length of the timeline."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commitments.models import DeadlineEvent
-from requests_desk.cases.clocks import SUBJECT_TYPE
+from commitments.models import Deadline, DeadlineEvent
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.models import Activity, Request
 
 
@@ -64,7 +64,7 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
         )
     ]
     events = DeadlineEvent.objects.filter(
-        deadline__subject_type=SUBJECT_TYPE, deadline__subject_id=str(request.pk)
+        deadline__in=Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
     ).select_related("deadline", "actor")
     for event in events:
         due = event.data.get("due_at")

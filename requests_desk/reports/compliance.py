@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from django.db.models import Avg, Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncWeek
 
-from commitments import business_time as bt
 from commitments.models import (
     Calendar,
     ClockDaySummary,
@@ -26,16 +25,15 @@ from commitments.models import (
     DeadlineState,
 )
 from commitments.models.catalogue import CLOCK_KINDS
+from commitments.models.deadline import OPEN_STATES
 from commitments.models.summary import BUCKET_FIELDS, STOP_BUCKETS
+from commitments.vocabulary import ABSENT_CALLBACK, COMPLAINT_FEEDBACK
 from requests_desk.models import GiftCoupon, PhoneCall, SurveyResponse, UnkindServiceReport
 from requests_desk.models.contacts import APOLOGY_OWED_ABOVE, RINGS_MET_AT_MOST
 from requests_desk.models.voice import ReportState
 from requests_desk.reports.periods import SEOUL, Period
 from requests_desk.reports.scopes import Scope
 
-OPEN = (DeadlineState.RUNNING, DeadlineState.PAUSED)
-ABSENT_CALLBACK = "phone.absent-callback"
-COMPLAINT_FEEDBACK = "voice.complaint-feedback"
 #: The per-call promises (no clock: each call keeps or breaks them).
 ANSWER_3_RINGS = "phone.answer-3-rings"
 LATE_APOLOGY = "phone.late-apology"
@@ -300,7 +298,7 @@ def commitment_figures(*, scope: Scope, period: Period) -> list[CommitmentFigure
     # that part never visits the table — instead of a bitmap over both and a heap page per clock.
     in_period = {"due_at__gte": period.start_at, "due_at__lt": period.end_at}
     running = (
-        Deadline.objects.filter(scope.clocks(), state__in=OPEN, **in_period)
+        Deadline.objects.filter(scope.clocks(), state__in=OPEN_STATES, **in_period)
         .values("commitment_id", "terms_id")
         .annotate(running=Count("pk"), breached_open=Value(0))
         .order_by()
@@ -407,14 +405,14 @@ def period_clocks(
     breached_open = Q(state=DeadlineState.BREACHED, stopped_at__isnull=True)
     breached_stopped = Q(state=DeadlineState.BREACHED, stopped_at__isnull=False)
     which = {
-        "started": Q(state__in=[DeadlineState.MET, DeadlineState.BREACHED, *OPEN]),
+        "started": Q(state__in=[DeadlineState.MET, DeadlineState.BREACHED, *OPEN_STATES]),
         "met": Q(state=DeadlineState.MET),
         "breached": Q(state=DeadlineState.BREACHED),
-        "running": Q(state__in=OPEN),
+        "running": Q(state__in=OPEN_STATES),
         "cancelled": Q(state=DeadlineState.CANCELLED),
         "breached_stopped": breached_stopped,
         "given": Q(state=DeadlineState.MET) | breached_stopped,
-        "outstanding": Q(state__in=OPEN) | breached_open,
+        "outstanding": Q(state__in=OPEN_STATES) | breached_open,
     }[outcome]
     clocks = clock_rows().filter(
         scope.clocks(), which, due_at__gte=period.start_at, due_at__lt=period.end_at
@@ -424,28 +422,12 @@ def period_clocks(
     return clocks.order_by("due_at", "pk")
 
 
-def risk_horizons(*, now: datetime, hours: int) -> dict[str, datetime]:
-    """Per calendar code: the instant ``hours`` working hours after ``now``."""
-    return {
-        calendar.code: bt.business_hours(calendar.to_work_calendar(), now, timedelta(hours=hours))
-        for calendar in Calendar.objects.prefetch_related("working_hours", "closures")
-    }
-
-
 def at_risk_clocks(*, scope: Scope, now: datetime, hours: int) -> QuerySet:
     """Running clocks due within the next ``hours`` working hours of their calendar (wall-clock
-    hours for 24×7 clocks), nearest first (whatever the period: this is about now)."""
-    horizons = risk_horizons(now=now, hours=hours)
-    # A 24×7 clock counts on through nights and weekends: its horizon is wall-clock hours.
-    elapsed = Q(terms__params__kind="elapsed")
-    within = elapsed & Q(due_at__lte=now + timedelta(hours=hours))
-    for code, horizon in horizons.items():
-        within |= ~elapsed & Q(terms__calendar_code=code, due_at__lte=horizon)
-    return (
-        clock_rows()
-        .filter(scope.clocks(), within, state=DeadlineState.RUNNING, due_at__gte=now)
-        .order_by("due_at", "pk")
-    )
+    hours for 24×7 clocks: :class:`commitments.models.RiskHorizon`, as the desk counts them),
+    nearest first (whatever the period: this is about now)."""
+    clocks = clock_rows().filter(scope.clocks()).at_risk(now=now, hours=hours)
+    return clocks.order_by("due_at", "pk")
 
 
 def breached_open_clocks(*, scope: Scope) -> QuerySet:

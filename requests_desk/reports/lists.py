@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment
+from commitments.subjects import REQUEST_SUBJECT, subject_path
 from requests_desk.reports import compliance
 from requests_desk.reports.periods import SEOUL, Period
 from requests_desk.reports.scopes import Scope
@@ -74,9 +75,7 @@ def _name(user) -> str:
 def _request_link(request) -> str:
     if request is None:
         return ""
-    from django.urls import reverse
-
-    return reverse("desk:request-detail", args=[request.pk])
+    return subject_path(subject_type=REQUEST_SUBJECT, subject_id=request.pk)
 
 
 def _clock_state(clock) -> str:
@@ -87,7 +86,7 @@ def _clock_state(clock) -> str:
 
 CLOCK_COLUMNS = (
     Column(_("Commitment"), lambda c: c.commitment_code),
-    Column(_("Subject"), lambda c: c.subject_label or c.subject_id, lambda c: c.subject_url),
+    Column(_("Subject"), lambda c: c.subject_label or c.subject_id, lambda c: c.subject_path),
     Column(_("Division"), lambda c: c.division.name if c.division else ""),
     Column(_("Team"), lambda c: c.team.name if c.team else ""),
     Column(_("Owner"), lambda c: _name(c.owner)),

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.business_time import SEOUL
+from commitments.models.deadline import AT_RISK_HOURS
 
 MAX_DAYS = 366
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-DEFAULT_HOURS = 4
 KINDS = ("month", "quarter", "year", "custom")
 
 
@@ -138,6 +138,7 @@ class ReportForm(forms.Form):
         required=False,
         min_value=1,
         max_value=72,
+        initial=AT_RISK_HOURS,
         help_text=_("Running clocks due within this many working hours."),
     )
 
@@ -183,5 +184,5 @@ class ReportForm(forms.Form):
             )
             return data
         data["period_obj"] = period
-        data["hours"] = data.get("hours") or DEFAULT_HOURS
+        data["hours"] = data.get("hours") or AT_RISK_HOURS
         return data

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from commitments.models.deadline import AT_RISK_HOURS
+from commitments.vocabulary import ABSENT_CALLBACK, COMPLAINT_FEEDBACK
 from requests_desk.reports import compliance, exports
 from requests_desk.reports.charts import trend_chart
 from requests_desk.reports.lists import KINDS, ListError, drill_down, page_of
@@ -84,7 +86,7 @@ class _Choice:
 
     def query(self, **extra) -> str:
         params = {**self.period.query(), **self.scope.query()}
-        if self.hours != 4:
+        if self.hours != AT_RISK_HOURS:
             params["hours"] = self.hours
         params.update({k: v for k, v in extra.items() if v not in (None, "")})
         return urlencode(params)
@@ -127,8 +129,8 @@ def dashboard(request):
             o: other("calls", o)
             for o in ("all", "within_three", "apology_owed", "apology_given", "apology_missing")
         },
-        "callbacks": {o: clocks(o, compliance.ABSENT_CALLBACK) for o in owed},
-        "feedback": {o: clocks(o, compliance.COMPLAINT_FEEDBACK) for o in owed},
+        "callbacks": {o: clocks(o, ABSENT_CALLBACK) for o in owed},
+        "feedback": {o: clocks(o, COMPLAINT_FEEDBACK) for o in owed},
         "unkind": other("unkind-reports"),
         "coupons": other("coupons"),
         "surveys": other("surveys"),

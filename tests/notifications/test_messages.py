@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from commitments.deadlines import deadline_start
 from commitments.models import Deadline
+from commitments.subjects import REQUEST_SUBJECT
 from notifications import messages
 from tests.factories import CommitmentFactory
 
@@ -24,19 +25,20 @@ LABELS = [
     "\ue000due\ue001 \ue000link\ue001 in a label",
     "줄바꿈 없는 한국어 제목 — 끝",
 ]
-LINKS = ["", "/requests/1/", "https://portal.example.com/x?a=1&b=<2>"]
+#: A subject no page shows (no link), and a request (a link, in the reader's language).
+SUBJECT_TYPES = ["test", REQUEST_SUBJECT]
 
 
 def clocks(commitment) -> list[Deadline]:
     made = []
-    for n, (label, link) in enumerate((label, link) for label in LABELS for link in LINKS):
+    pairs = ((label, subject_type) for label in LABELS for subject_type in SUBJECT_TYPES)
+    for n, (label, subject_type) in enumerate(pairs):
         made.append(
             deadline_start(
                 commitment=commitment,
-                subject_type="test",
+                subject_type=subject_type,
                 subject_id=str(n),
                 subject_label=label,
-                subject_url=link,
                 # Due instants a few seconds to hours apart: some share their minute.
                 started_at=STARTED + timedelta(seconds=17 * n * n),
             )

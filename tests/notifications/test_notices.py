@@ -63,7 +63,7 @@ def test_it_is_due_seven_calendar_days_before_the_start_and_never_moved_off_holi
     assert clock.state == DeadlineState.RUNNING
     assert clock.subject_type == "suspension"
     assert clock.subject_id == str(plan.pk)
-    assert clock.subject_url == f"/desk/notices/suspensions/{plan.pk}/"
+    assert clock.subject_path == f"/desk/notices/suspensions/{plan.pk}/"
     assert clock.owner == planner
 
 

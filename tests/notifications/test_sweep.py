@@ -25,6 +25,7 @@ from commitments.models import (
     Service,
     StaffProfile,
 )
+from commitments.subjects import REQUEST_SUBJECT
 from notifications import messages
 from notifications.models import Notification, NotificationState, WorkerHeartbeat
 from notifications.sweep import RETRY_AFTER_ERROR, SweepResult, idempotency_key, sweep
@@ -86,6 +87,7 @@ def start(
     started_at: datetime,
     *,
     now: datetime | None = None,
+    subject_type: str = "test",
     subject_id: str = "1",
     **kwargs,
 ) -> Deadline:
@@ -93,10 +95,9 @@ def start(
     fields.update(kwargs)
     return deadline_start(
         commitment=Commitment.objects.get(code=code),
-        subject_type="test",
+        subject_type=subject_type,
         subject_id=subject_id,
         subject_label=f"Request {subject_id}",
-        subject_url=f"/requests/{subject_id}/",
         started_at=started_at,
         now=now or started_at,
         **fields,
@@ -488,7 +489,13 @@ def test_an_urgent_business_clock_texts_at_once_and_mails_at_the_next_opening(pe
 
 
 def test_each_recipient_reads_the_message_in_their_own_language(people):
-    clock = start(people, "common.feasibility", kst(2026, 10, 13, 10), now=kst(2026, 10, 14, 11))
+    clock = start(
+        people,
+        "common.feasibility",
+        kst(2026, 10, 13, 10),
+        now=kst(2026, 10, 14, 11),
+        subject_type=REQUEST_SUBJECT,
+    )
 
     with override_settings(SITE_URL="https://charter.example.com"):
         sweep(now=kst(2026, 10, 14, 11))
@@ -498,11 +505,13 @@ def test_each_recipient_reads_the_message_in_their_own_language(people):
     assert english.language == "en"
     assert english.subject == "[Breached] Request 1 was due 2026-10-14 (Wed) 10:00 KST"
     assert "Review of feasibility" in english.body or "feasibility" in english.body.lower()
-    assert "https://charter.example.com/requests/1/" in english.body
+    # The link is resolved when the message is written, in the reader's language.
+    assert "https://charter.example.com/en/desk/requests/1/" in english.body
     assert "common.feasibility" in english.body
     assert korean.language == "ko"
     assert "2026-10-14 (수요일) 10:00 KST" in korean.subject
     assert Commitment.objects.get(code="common.feasibility").title_ko in korean.body
+    assert "https://charter.example.com/desk/requests/1/" in korean.body
 
 
 # --- the sweep as a whole -------------------------------------------------------------------

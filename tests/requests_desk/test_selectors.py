@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from commitments.models import Deadline, RiskHorizon
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import (
     clock_status,
     clocks_of_requests,
@@ -68,13 +70,15 @@ def test_the_queue_reads_in_constant_queries():
 def test_clock_status_on_track_at_risk_breached():
     staff = member_of("net-support")
     with at(2026, 9, 23, 15, 0):
-        request = new_request(staff, kind="support_inquiry")
-    eta = clock(request, "common.support-eta")
-    start = kst(2026, 9, 23, 15, 0)
+        request = new_request(staff)
+    # Wed 15:00 + 9 working hours: 3 on Wednesday, Chuseok Thu–Fri, 6 on Monday → Mon 28 15:00.
+    feasibility = clock(request, "common.feasibility")
 
-    assert clock_status(eta, start + timedelta(minutes=5)) == "on_track"
-    assert clock_status(eta, start + timedelta(minutes=8)) == "at_risk"  # past the 80 % reminder
-    assert clock_status(eta, start + timedelta(minutes=10)) == "breached"
+    assert clock_status(feasibility, kst(2026, 9, 23, 15, 0)) == "on_track"
+    # Mon 10:59 + 4 working hours = 14:59, short of 15:00; from 11:00 they reach it.
+    assert clock_status(feasibility, kst(2026, 9, 28, 10, 59)) == "on_track"
+    assert clock_status(feasibility, kst(2026, 9, 28, 11, 0)) == "at_risk"
+    assert clock_status(feasibility, kst(2026, 9, 28, 15, 0)) == "breached"
 
 
 def test_clock_status_counts_working_time_for_business_clocks():
@@ -83,7 +87,38 @@ def test_clock_status_counts_working_time_for_business_clocks():
         request = new_request(staff)
     feasibility = clock(request, "common.feasibility")
 
-    # Fri 25 Sep (Chuseok): only 3 of 9 working hours have passed.
+    # Fri 25 Sep (Chuseok) 12:00: the next four working hours end Mon 13:00, before 15:00.
     assert clock_status(feasibility, kst(2026, 9, 25, 12, 0)) == "on_track"
-    # Mon 28 Sep 14:00: 8 of 9 hours gone.
+    # Mon 28 Sep 14:00: one working hour left.
     assert clock_status(feasibility, kst(2026, 9, 28, 14, 0)) == "at_risk"
+
+
+def test_clock_status_counts_wall_clock_hours_for_24x7_clocks():
+    staff = member_of("net-support")
+    with at(2026, 9, 23, 15, 0):
+        request = new_request(staff, kind="support_inquiry")
+    # Ten minutes, 24×7: due 15:10, well within four hours from the start.
+    eta = clock(request, "common.support-eta")
+    start = kst(2026, 9, 23, 15, 0)
+
+    assert clock_status(eta, start) == "at_risk"
+    assert clock_status(eta, start + timedelta(minutes=10)) == "breached"
+
+
+def test_the_desk_and_the_reports_agree_on_what_is_at_risk():
+    staff = member_of("net-support")
+    with at(2026, 9, 23, 15, 0):
+        support = new_request(staff, kind="support_inquiry")
+        modification = new_request(staff)
+    now = kst(2026, 9, 23, 15, 5)
+    horizon = RiskHorizon(now=now)
+    clocks = Deadline.objects.of_subjects(REQUEST_SUBJECT, [support, modification]).owing()
+
+    by_status = {
+        c.commitment_code for c in clocks if clock_status(c, now, horizon=horizon) == "at_risk"
+    }
+    by_query = {c.commitment_code for c in clocks.at_risk(now=now)}
+
+    assert by_status == by_query
+    assert "common.support-eta" in by_status
+    assert "common.feasibility" not in by_status

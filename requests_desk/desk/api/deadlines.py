@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from commitments.deadlines import deadline_explain
 from commitments.models import Deadline, DeadlineState
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.desk.api.fields import InstantFilter
 from requests_desk.desk.api.permissions import scoped
 from requests_desk.desk.api.serializers import DeadlineExplanationSerializer, DeadlineSerializer
@@ -30,7 +31,7 @@ class DeadlineFilter(filters.FilterSet):
         fields = ["state", "commitment", "division", "request"]
 
     def filter_request(self, queryset, name, value):
-        return queryset.filter(subject_type="request", subject_id=str(int(value)))
+        return queryset.of_subject(REQUEST_SUBJECT, int(value))
 
 
 @extend_schema_view(

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from commitments.models import Contact, Deadline, Division, Service, Team
 from commitments.models.directory import phone_validator
+from commitments.subjects import REQUEST_SUBJECT
+from requests_desk.cases.selectors import clocks_of_requests
 from requests_desk.desk.api.fields import InstantField
 from requests_desk.models import Activity, CustomerContact, PhoneCall, Request, Visit
 from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
@@ -78,7 +80,7 @@ class DeadlineSerializer(RequestDeadlineSerializer):
         read_only_fields = fields
 
     def get_request(self, deadline: Deadline) -> int | None:
-        if deadline.subject_type == "request" and deadline.subject_id.isdigit():
+        if deadline.subject_type == REQUEST_SUBJECT and deadline.subject_id.isdigit():
             return int(deadline.subject_id)
         return None
 
@@ -176,30 +178,18 @@ class RequestSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RequestDeadlineSerializer(many=True))
     def get_deadlines(self, obj: Request) -> list[dict]:
-        return RequestDeadlineSerializer(clocks_of(obj), many=True).data
-
-
-def clocks_of(request: Request) -> list[Deadline]:
-    """The request's clocks: attached for a whole page by :func:`attach_clocks`, else read."""
-    clocks = getattr(request, "_api_clocks", None)
-    if clocks is None:
-        attach_clocks([request])
-        clocks = request._api_clocks
-    return clocks
+        # Attached for a whole page by attach_clocks, else read for this one request.
+        if not hasattr(obj, "_api_clocks"):
+            attach_clocks([obj])
+        return RequestDeadlineSerializer(obj._api_clocks, many=True).data
 
 
 def attach_clocks(requests) -> None:
-    """Read the clocks of all ``requests`` in one query (a clock names its subject by type and
-    id, not by a foreign key, so ``prefetch_related`` cannot follow it)."""
+    """Read the clocks of all ``requests`` in one query, for the page being serialized."""
     requests = list(requests)
-    by_id: dict[str, list[Deadline]] = {str(r.pk): [] for r in requests}
-    clocks = Deadline.objects.filter(subject_type="request", subject_id__in=list(by_id)).order_by(
-        "due_at", "id"
-    )
-    for clock in clocks:
-        by_id[clock.subject_id].append(clock)
+    by_request = clocks_of_requests(requests)
     for request in requests:
-        request._api_clocks = by_id[str(request.pk)]
+        request._api_clocks = by_request[request.pk]
 
 
 class RequestCreateSerializer(serializers.Serializer):

@@ -6,20 +6,18 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commitments import decisions
 from commitments.access import is_desk_user
-from commitments.models import Deadline, DeadlineState
-from commitments.models.deadline import OPEN_STATES
+from commitments.models import Deadline, DeadlineState, RiskHorizon
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import clock_status, requests_visible
 from requests_desk.models import Request
 
-SUBJECT_TYPE = "request"
 # Worst first: a request's clock state is the worst state among its open clocks.
 CLOCK_STATES = ("breached", "at_risk", "on_track")
 
@@ -46,21 +44,14 @@ def visible_request_or_404(user, pk: int) -> Request:
     return get_object_or_404(queryset, pk=pk)
 
 
-def owed_clocks() -> QuerySet:
-    """Clocks that still owe something: running, paused, or breached and not yet stopped."""
-    return Deadline.objects.filter(
-        Q(state__in=OPEN_STATES) | Q(state=DeadlineState.BREACHED, stopped_at__isnull=True),
-        subject_type=SUBJECT_TYPE,
-    ).select_related("terms", "commitment")
-
-
 def owed_clocks_of(requests: QuerySet | list) -> QuerySet:
-    """The owed clocks of these requests, in one query (a queryset is used as a subquery)."""
-    if isinstance(requests, QuerySet):
-        ids = requests.order_by().annotate(sid=Cast("pk", CharField())).values("sid")
-    else:
-        ids = [str(r.pk) for r in requests]
-    return owed_clocks().filter(subject_id__in=ids)
+    """The clocks of these requests that still owe something, in one query (a queryset is
+    used as a subquery)."""
+    return (
+        Deadline.objects.of_subjects(REQUEST_SUBJECT, requests)
+        .owing()
+        .select_related("terms", "commitment")
+    )
 
 
 @dataclass
@@ -82,7 +73,7 @@ class ClockRow:
         return time_left_words(self.left, working_time=self.working_time, paused=self.paused)
 
 
-def clock_row(deadline: Deadline, now: datetime) -> ClockRow:
+def clock_row(deadline: Deadline, now: datetime, *, horizon: RiskHorizon | None = None) -> ClockRow:
     params, calendar = deadline.params, deadline.work_calendar
     paused = deadline.state == DeadlineState.PAUSED
     # A paused clock keeps the time it had left when it paused.
@@ -96,7 +87,7 @@ def clock_row(deadline: Deadline, now: datetime) -> ClockRow:
             left = -timedelta(seconds=1)
     return ClockRow(
         deadline=deadline,
-        status=clock_status(deadline, now),
+        status=clock_status(deadline, now, horizon=horizon),
         left=left,
         working_time=params["kind"] in decisions.BUSINESS_KINDS,
         paused=paused,
@@ -114,8 +105,9 @@ class RequestClocks:
 
 def clocks_by_request(deadlines, now: datetime) -> dict[int, RequestClocks]:
     summary: dict[int, RequestClocks] = {}
+    horizon = RiskHorizon(now=now)
     for deadline in deadlines:
-        row = clock_row(deadline, now)
+        row = clock_row(deadline, now, horizon=horizon)
         entry = summary.setdefault(int(deadline.subject_id), RequestClocks())
         entry.count += 1
         if entry.nearest is None or deadline.due_at < entry.nearest.deadline.due_at:

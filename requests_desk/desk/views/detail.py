@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments import decisions
 from commitments.deadlines import deadline_explain
+from commitments.models import RiskHorizon
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.desk.forms import (
@@ -22,7 +24,6 @@ from requests_desk.desk.forms import (
     VisitForm,
 )
 from requests_desk.desk.views.common import (
-    SUBJECT_TYPE,
     clock_row,
     desk_view,
     duration_words,
@@ -80,12 +81,14 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         request=case, person_absent=True, callback_at__isnull=True
     ).select_related("person_in_charge")
     handoff = request_latest_handoff(case)
+    horizon = RiskHorizon(now=now)
     context = {
         "case": case,
         "handoff": handoff,
         "handoff_is_mine": handoff is not None and _is_for(handoff, request.user),
         "clock_rows": [
-            (clock, clock_row(clock, now) if _owed(clock) else None) for clock in clocks
+            (clock, clock_row(clock, now, horizon=horizon) if _owed(clock) else None)
+            for clock in clocks
         ],
         "timeline": request_timeline(case),
         "owed_calls": owed_calls,
@@ -124,7 +127,7 @@ def clock_explain(request, pk: int, deadline_pk: int):
     """Why a clock is due when it is: the closed hours and holidays skipped, and the pauses."""
     case = visible_request_or_404(request.user, pk)
     clock = next((c for c in request_clocks(case) if c.pk == deadline_pk), None)
-    if clock is None or clock.subject_type != SUBJECT_TYPE:
+    if clock is None or clock.subject_type != REQUEST_SUBJECT:
         raise Http404
     return render(
         request,

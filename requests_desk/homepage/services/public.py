@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from commitments.models import Division, Service, Team
 from commitments.models.directory import phone_validator
+from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import bump, clean_text, lock, request_url
 from requests_desk.cases.attachments import TooLarge, attachment_check, attachment_store
@@ -392,7 +393,7 @@ def _tell_staff(request: Request, activity: Activity) -> None:
             f"보냈습니다.\n{request.customer.name} ({request.customer.organisation.name}) wrote:"
             f"\n\n{activity.text}\n\n{link}"
         ),
-        subject_type="request",
+        subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )
 

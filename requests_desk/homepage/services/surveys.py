@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commitments.access import may_see_division
+from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import clean_text, division_of, instant, team_of
 from requests_desk.cases.errors import DeskError
@@ -93,7 +94,7 @@ def survey_invite_on_resolution(request: Request, *, now: datetime) -> SurveyInv
         language=language,
         subject=subject.format(**values),
         body=body.format(**values),
-        subject_type="request",
+        subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )
     return invitation

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of, is_manager, may_see_division
+from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import clean_text, user_of
 from requests_desk.cases.errors import DeskError
@@ -241,7 +242,7 @@ def _reporter_tell(report: UnkindServiceReport, *, coupon: GiftCoupon | None) ->
         language=language,
         subject=subject.format(**values),
         body=body.format(**values),
-        subject_type="request",
+        subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )
     return True

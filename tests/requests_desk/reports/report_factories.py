@@ -8,7 +8,6 @@ instant is Asia/Seoul; "now" is Wed 2026-11-25 12:00 KST.
 from dataclasses import dataclass, field
 
 import factory
-from django.urls import reverse
 
 from commitments.deadlines import (
     deadline_cancel,
@@ -68,7 +67,6 @@ def clock(commitment, *, start, division, team=None, subject=None) -> Deadline:
         subject_type="request",
         subject_id=subject.pk,
         subject_label=subject.subject,
-        subject_url=reverse("desk:request-detail", args=[subject.pk]),
         started_at=start,
         division=division,
         team=team,
