@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from commitments.access import MANAGERS_GROUP
-from commitments.models import StaffProfile, Team
+from commitments.models import Division, Service, StaffProfile, Team
 from requests_desk import cases
 from requests_desk.models import Request
 
@@ -156,8 +156,8 @@ def demo_requests(*, actor, now: datetime | None = None) -> list[Request]:
             actor=actor,
             kind=demo.kind,
             channel=demo.channel,
-            division=demo.division,
-            service=demo.service,
+            division=Division.objects.get(code=demo.division),
+            service=Service.objects.filter(code=demo.service).first(),
             customer=customer,
             subject=demo.subject,
             body="데모용 요청입니다. / A demo request.",
@@ -201,8 +201,8 @@ def demo_live_support_inquiry(*, actor, now: datetime | None = None) -> Request 
         actor=actor,
         kind="support_inquiry",
         channel="support_center",
-        division="infrastructure",
-        service="network",
+        division=Division.objects.get(code="infrastructure"),
+        service=Service.objects.get(code="network"),
         customer=customer,
         subject=LIVE_SUPPORT_SUBJECT,
         body="데모: 10분 ETA 시계가 곧 알림을 보내고 위반됩니다. / Demo: the 10-minute ETA clock.",

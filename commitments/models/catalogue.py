@@ -39,6 +39,9 @@ PAUSABLE_KINDS = {
     TargetKind.CALENDAR_DAYS,
     TargetKind.EVERY,
 }
+# Kinds whose target is a number of minutes, and those counted in days or months.
+MINUTES_KINDS = {TargetKind.ELAPSED, TargetKind.BUSINESS_HOURS}
+SPAN_KINDS = {TargetKind.CALENDAR_DAYS, TargetKind.LEAD_TIME}
 # Kinds that start a deadline row at all.
 CLOCK_KINDS = set(TargetKind) - {TargetKind.PER_CALL, TargetKind.RULE}
 
@@ -201,54 +204,104 @@ class Commitment(models.Model):
         # A cleared list in the admin arrives as None: it means "none".
         self.reminder_percents = self.reminder_percents or []
         self.stop_purposes = self.stop_purposes or []
-        errors: dict[str, str] = {}
+        # A field whose target does not fit the kind says so, rather than that it is too large.
+        errors = {**self._limit_errors(), **self._target_errors(), **self._other_errors()}
+        if errors:
+            raise ValidationError(errors)
+
+    def _target_errors(self) -> dict:
+        """Each clock kind uses its own target fields, and needs them."""
         kind = self.target_kind
-        minutes_kinds = {TargetKind.ELAPSED, TargetKind.BUSINESS_HOURS}
-        span_kinds = {TargetKind.CALENDAR_DAYS, TargetKind.LEAD_TIME}
-        if kind in minutes_kinds and not self.target_minutes:
-            errors["target_minutes"] = _("This clock kind needs a target of at least one minute.")
-        if kind not in minutes_kinds and self.target_minutes is not None:
-            errors["target_minutes"] = _("Only elapsed and working-hours clocks use minutes.")
-        if kind in span_kinds and not (self.target_days or self.target_months):
-            errors["target_days"] = _("Give a number of days or months greater than zero.")
-        if kind == TargetKind.EVERY and not self.target_days:
-            errors["target_days"] = _("A recurring clock needs a period of at least one day.")
-        if kind not in span_kinds | {TargetKind.EVERY} and (
-            self.target_days is not None or self.target_months is not None
-        ):
-            errors["target_days"] = _(
-                "Only calendar, lead-time and recurring clocks use days or months."
-            )
-        if kind == TargetKind.PER_CALL and not self.target_count:
-            errors["target_count"] = _("A per-call rule needs a threshold greater than zero.")
-        if kind != TargetKind.PER_CALL and self.target_count is not None:
-            errors["target_count"] = _("Only per-call rules use a threshold count.")
-        if self.pause_on_waiting and kind not in PAUSABLE_KINDS:
-            errors["pause_on_waiting"] = _(
-                "Only clocks that count time from a start can pause; this one depends on a "
-                "target instant or has no clock."
-            )
-        # A promise spans a year at most; far larger numbers would overflow the clock arithmetic.
+        uses_minutes = kind in MINUTES_KINDS
+        uses_days = kind in SPAN_KINDS or kind == TargetKind.EVERY
+        any_days = self.target_days is not None or self.target_months is not None
+        rules = [
+            (
+                "target_minutes",
+                uses_minutes and not self.target_minutes,
+                _("This clock kind needs a target of at least one minute."),
+            ),
+            (
+                "target_minutes",
+                not uses_minutes and self.target_minutes is not None,
+                _("Only elapsed and working-hours clocks use minutes."),
+            ),
+            (
+                "target_days",
+                kind in SPAN_KINDS and not (self.target_days or self.target_months),
+                _("Give a number of days or months greater than zero."),
+            ),
+            (
+                "target_days",
+                kind == TargetKind.EVERY and not self.target_days,
+                _("A recurring clock needs a period of at least one day."),
+            ),
+            (
+                "target_days",
+                not uses_days and any_days,
+                _("Only calendar, lead-time and recurring clocks use days or months."),
+            ),
+            (
+                "target_count",
+                kind == TargetKind.PER_CALL and not self.target_count,
+                _("A per-call rule needs a threshold greater than zero."),
+            ),
+            (
+                "target_count",
+                kind != TargetKind.PER_CALL and self.target_count is not None,
+                _("Only per-call rules use a threshold count."),
+            ),
+            (
+                "pause_on_waiting",
+                self.pause_on_waiting and kind not in PAUSABLE_KINDS,
+                _(
+                    "Only clocks that count time from a start can pause; this one depends on a "
+                    "target instant or has no clock."
+                ),
+            ),
+        ]
+        return {name: message for name, broken, message in rules if broken}
+
+    def _limit_errors(self) -> dict:
+        """A promise spans a year at most; far larger numbers would overflow the clock
+        arithmetic."""
         longest = {
-            "target_minutes": 250 * 9 * 60 if kind == TargetKind.BUSINESS_HOURS else 366 * 24 * 60,
+            "target_minutes": (
+                250 * 9 * 60 if self.target_kind == TargetKind.BUSINESS_HOURS else 366 * 24 * 60
+            ),
             "target_days": 366,
             "target_months": 12,
             "escalation_2_after_minutes": 366 * 24 * 60,
         }
-        for name, limit in longest.items():
-            value = getattr(self, name)
-            if name not in errors and value is not None and value > limit:
-                errors[name] = _("At most %(limit)s: a promise spans a year at most.") % {
-                    "limit": limit
-                }
-        if self.escalation_levels > 2:
-            errors["escalation_levels"] = _("There are two escalation levels at most.")
-        if self.service_id and self.division_id and self.service.division_id != self.division_id:
-            errors["service"] = _("The service must belong to the commitment's division.")
-        if kind in {TargetKind.RULE, TargetKind.PER_CALL} and self.reminder_percents:
-            errors["reminder_percents"] = _("A rule without a clock has no reminders.")
-        if errors:
-            raise ValidationError(errors)
+        return {
+            name: _("At most %(limit)s: a promise spans a year at most.") % {"limit": limit}
+            for name, limit in longest.items()
+            if getattr(self, name) is not None and getattr(self, name) > limit
+        }
+
+    def _other_errors(self) -> dict:
+        """Escalation levels, the service's division, and reminders only where a clock runs."""
+        rules = [
+            (
+                "escalation_levels",
+                self.escalation_levels > 2,
+                _("There are two escalation levels at most."),
+            ),
+            (
+                "service",
+                self.service_id
+                and self.division_id
+                and self.service.division_id != self.division_id,
+                _("The service must belong to the commitment's division."),
+            ),
+            (
+                "reminder_percents",
+                self.target_kind in {TargetKind.RULE, TargetKind.PER_CALL}
+                and self.reminder_percents,
+                _("A rule without a clock has no reminders."),
+            ),
+        ]
+        return {name: message for name, broken, message in rules if broken}
 
 
 def _working_time_words(minutes: int) -> str:

@@ -1,4 +1,4 @@
-"""Small helpers the desk's services share: instants, look-ups, locking."""
+"""Small helpers the desk's services share: time order, look-ups, locking."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -17,11 +17,10 @@ from requests_desk.models import Request
 CLOCK_SKEW = timedelta(minutes=1)
 # Back-dated entries are for what happened recently; the calendars know a bounded range.
 LONGEST_BACKDATE = timedelta(days=366)
-LONGEST_AHEAD = timedelta(days=5 * 366)
 
 
 def instant(value: datetime | None, *, field: str, now: datetime, not_before=None) -> datetime:
-    """``value`` (or now) checked: aware, not in the future, not before ``not_before``."""
+    """``value`` (or now) in time order: aware, not in the future, not before ``not_before``."""
     if value is None:
         return now
     if not isinstance(value, datetime):
@@ -62,18 +61,6 @@ def end_of(day: date) -> datetime:
     return start_of(day + timedelta(days=1))
 
 
-def checked_date(value, *, field: str, received_at: datetime) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise DeskError({field: [_("Give a date.")]})
-    if value < local_date(received_at):
-        raise DeskError({field: [_("This date is before the request was received.")]})
-    if start_of(value) > received_at + LONGEST_AHEAD:
-        raise DeskError({field: [_("This date is more than five years ahead.")]})
-    return value
-
-
 def division_of(value, *, field: str = "division") -> Division:
     return _row(Division, value, field=field, message=_("Unknown division."))
 
@@ -82,12 +69,6 @@ def team_of(value, *, field: str = "team") -> Team | None:
     return (
         None if value in (None, "") else _row(Team, value, field=field, message=_("Unknown team."))
     )
-
-
-def service_of(value, *, field: str = "service") -> Service | None:
-    if value in (None, ""):
-        return None
-    return _row(Service, value, field=field, message=_("Unknown service."))
 
 
 def user_of(value, *, field: str):

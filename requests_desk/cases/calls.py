@@ -16,23 +16,18 @@ from commitments.models import Commitment
 from commitments.vocabulary import ABSENT_CALLBACK
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import (
-    clean_text,
-    division_of,
     instant,
     lock,
-    service_of,
-    user_of,
 )
 from requests_desk.cases.communications import communication_record
-from requests_desk.cases.customers import _checked_phone, caller_find_or_create
-from requests_desk.cases.errors import DeskError
-from requests_desk.cases.requests import _customer, request_create
+from requests_desk.cases.customers import caller_find_or_create
+from requests_desk.cases.errors import DeskError, full_clean
+from requests_desk.cases.requests import request_create
 from requests_desk.models import ActivityKind, PhoneCall, Visit
 from requests_desk.models.contacts import RINGS_MET_AT_MOST
-from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX, Activity, Request
+from requests_desk.models.requests import Activity, Request
 from requests_desk.vocabulary import Channel, Purpose, RequestKind
 
-MAX_RINGS = 99
 PENSION_SERVICE = "retirement-pension"
 BIZDEV_DIVISION = "bizdev"
 
@@ -56,124 +51,56 @@ def call_log(
     request: Request | None = None,
     kind: str = RequestKind.SUPPORT_INQUIRY,
     subject: str = "",
+    **details,
 ) -> PhoneCall:
-    """Log a call taken by ``actor``; it creates a request unless one is given.
+    """Log a call taken by ``actor``; it opens a request (of ``kind``, with ``subject`` and the
+    request's other ``details``) unless one is given.
 
     Call-back clocks start on the request: ``phone.absent-callback`` when the person in charge
     was absent; ``finance.pension-callback`` (retirement-pension service) and
     ``bizdev.callback-1h`` (business development) when someone other than the person in charge
     took it."""
     now = timezone.now()
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name, check in (
-        (
-            "caller_name",
-            lambda: clean_text(caller_name, field="caller_name", limit=100, required=True),
-        ),
-        ("caller_phone", lambda: _checked_phone(caller_phone, field="caller_phone")),
-        (
-            "organisation",
-            lambda: clean_text(organisation, field="organisation", limit=200, required=False),
-        ),
-        ("summary", lambda: clean_text(summary, field="summary", limit=BODY_MAX, required=False)),
-        (
-            "subject",
-            lambda: clean_text(subject, field="subject", limit=SUBJECT_MAX, required=False),
-        ),
-        ("division", lambda: division_of(division)),
-        ("service", lambda: service_of(service)),
-        ("received_at", lambda: instant(received_at, field="received_at", now=now)),
-        ("person_in_charge", lambda: user_of(person_in_charge, field="person_in_charge")),
-        ("rings", lambda: _rings(rings)),
-    ):
-        try:
-            values[name] = check()
-        except DeskError as error:
-            errors.update(error.message_dict)
-    if customer is not None:
-        try:
-            customer = _customer(customer)
-        except DeskError as error:
-            errors.update(error.message_dict)
-    elif request is None and not values.get("organisation") and "organisation" not in errors:
-        errors["organisation"] = [_("Give the caller's organisation (or choose a known customer).")]
-    if (
-        request is not None
-        and "division" in values
-        and request.division_id != values["division"].pk
-    ):
-        errors["division"] = [_("The call's division must be the request's.")]
-    in_charge, call_division = values.get("person_in_charge"), values.get("division")
-    if (
-        in_charge is not None
-        and call_division is not None
-        and not may_see_division(in_charge, call_division.pk)
-    ):
-        # They would own the call-back clocks (and be the request's assignee).
-        errors["person_in_charge"] = [_("This person does not work in the request's division.")]
-    if errors:
-        raise DeskError(errors)
+    call = PhoneCall(
+        received_at=instant(received_at, field="received_at", now=now),
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        customer=customer,
+        division=division,
+        service=service,
+        rings=rings,
+        answered_by=actor,
+        greeting_given=greeting_given,
+        apology_given=apology_given,
+        person_absent=person_absent,
+        person_in_charge=person_in_charge,
+        summary=summary,
+        request=request,
+        created_at=now,
+    )
+    full_clean(call, exclude=["organisation"])
+    _require_call_fits(call, organisation=organisation)
     with transaction.atomic():
-        if request is None:
-            contact = customer or caller_find_or_create(
-                name=values["caller_name"],
-                organisation=values["organisation"],
-                phone=values["caller_phone"],
+        if call.request is None:
+            call.request = _request_opened_by(
+                call, actor=actor, organisation=organisation, kind=kind, subject=subject, **details
             )
-            request = request_create(
-                actor=actor,
-                kind=kind,
-                channel=Channel.PHONE,
-                division=values["division"],
-                service=values["service"],
-                customer=contact,
-                subject=values["subject"]
-                or _subject_from(values["summary"], values["caller_name"]),
-                body=values["summary"],
-                received_at=values["received_at"],
-                assignee=_handler(
-                    values["person_in_charge"], actor, person_absent, values["division"]
-                ),
-            )
-            customer = contact
-        request = lock(request)
-        if not request.is_open:
+        call.request = lock(call.request)
+        if not call.request.is_open:
             raise DeskError(
                 {"request": [_("The request is closed; reopen it to log a call on it.")]}
             )
-        customer = customer or request.customer
-        call = PhoneCall.objects.create(
-            received_at=values["received_at"],
-            caller_name=values["caller_name"],
-            caller_phone=values["caller_phone"],
-            organisation=customer.organisation,
-            customer=customer,
-            division=values["division"],
-            service=values["service"],
-            rings=values["rings"],
-            answered_by=actor,
-            greeting_given=bool(greeting_given),
-            apology_given=bool(apology_given),
-            person_absent=bool(person_absent),
-            person_in_charge=values["person_in_charge"],
-            summary=values["summary"],
-            request=request,
-            created_at=now,
-        )
-        started = [
-            desk_clocks.clock_start(
-                request, commitment, started_at=call.received_at, owner=owner, actor=actor, now=now
-            ).commitment_code
-            for commitment, owner in _callbacks_owed(call)
-        ]
+        call.customer = call.customer or call.request.customer
+        call.organisation = call.customer.organisation
+        call.save()
+        started = _callbacks_start(call, actor=actor, now=now)
         Activity.objects.create(
-            request=request,
+            request=call.request,
             kind=ActivityKind.CALL,
             at=call.received_at,
             recorded_at=now,
             actor=actor,
-            text=values["summary"] or _("Call from %(name)s.") % {"name": call.caller_name},
+            text=call.summary or _("Call from %(name)s.") % {"name": call.caller_name},
             channel=Channel.PHONE,
             data={
                 "call": call.pk,
@@ -185,8 +112,44 @@ def call_log(
                 "started": started,
             },
         )
-        desk_clocks.next_due_refresh(request)
+        desk_clocks.next_due_refresh(call.request)
     return call
+
+
+def _require_call_fits(call: PhoneCall, *, organisation: str) -> None:
+    """Who called is known; a call on a request is in its division; the person in charge, who
+    would own the call-back clocks (and the request), works in that division."""
+    if call.customer is None and call.request is None and not organisation.strip():
+        raise DeskError(
+            {"organisation": [_("Give the caller's organisation (or choose a known customer).")]}
+        )
+    if call.request is not None and call.request.division_id != call.division_id:
+        raise DeskError({"division": [_("The call's division must be the request's.")]})
+    in_charge = call.person_in_charge
+    if in_charge is not None and not may_see_division(in_charge, call.division_id):
+        raise DeskError(
+            {"person_in_charge": [_("This person does not work in the request's division.")]}
+        )
+
+
+def _request_opened_by(call: PhoneCall, *, actor, organisation: str, kind, subject, **details):
+    """The request a call without one opens, for the caller (found or created)."""
+    call.customer = call.customer or caller_find_or_create(
+        name=call.caller_name, organisation=organisation, phone=call.caller_phone
+    )
+    return request_create(
+        actor=actor,
+        kind=kind,
+        channel=Channel.PHONE,
+        division=call.division,
+        service=call.service,
+        customer=call.customer,
+        subject=subject or _subject_from(call.summary, call.caller_name),
+        body=call.summary,
+        received_at=call.received_at,
+        assignee=_handler(call, actor),
+        **details,
+    )
 
 
 def call_record_callback(call: PhoneCall, *, actor, at: datetime | None = None) -> PhoneCall:
@@ -228,44 +191,21 @@ def visit_log(
     """Record a visit (``visit.appointment``: only by appointment; ``visit.explain-results``:
     the report names who was told) — which tells the customer ``purpose`` on channel visit."""
     now = timezone.now()
-    errors: dict[str, list[str]] = {}
-    if appointment_agreed is not True:
-        errors["appointment_agreed"] = [
-            _("We visit only by an appointment agreed with the customer beforehand.")
-        ]
-    try:
-        results_explained_to = clean_text(
-            results_explained_to, field="results_explained_to", limit=100, required=True
-        )
-    except DeskError:
-        errors["results_explained_to"] = [
-            _("Name the person in charge to whom the results were explained.")
-        ]
-    try:
-        summary = clean_text(summary, field="summary", limit=BODY_MAX, required=False)
-    except DeskError as error:
-        errors.update(error.message_dict)
-    if visited_at is None:
-        errors["visited_at"] = [_("This field is required.")]
-    if appointment_at is not None and timezone.is_naive(appointment_at):
-        errors["appointment_at"] = [_("Give the time with its time zone offset.")]
-    if errors:
-        raise DeskError(errors)
+    visit = Visit(
+        request=request,
+        visitor=actor,
+        appointment_agreed=appointment_agreed,
+        appointment_at=appointment_at,
+        visited_at=visited_at,
+        results_explained_to=results_explained_to,
+        summary=summary,
+        created_at=now,
+    )
+    full_clean(visit)
     with transaction.atomic():
-        request = lock(request)
-        visited_at = instant(
-            visited_at, field="visited_at", now=now, not_before=request.received_at
-        )
-        visit = Visit.objects.create(
-            request=request,
-            visitor=actor,
-            appointment_agreed=True,
-            appointment_at=appointment_at,
-            visited_at=visited_at,
-            results_explained_to=results_explained_to,
-            summary=summary,
-            created_at=now,
-        )
+        visit.request = request = lock(request)
+        instant(visited_at, field="visited_at", now=now, not_before=request.received_at)
+        visit.save()
         communication_record(
             request,
             actor=actor,
@@ -279,6 +219,16 @@ def visit_log(
             data={"visit": visit.pk},
         )
     return visit
+
+
+def _callbacks_start(call: PhoneCall, *, actor, now) -> list[str]:
+    """Start the call-back clocks the call owes; their codes."""
+    return [
+        desk_clocks.clock_start(
+            call.request, commitment, started_at=call.received_at, owner=owner, actor=actor, now=now
+        ).commitment_code
+        for commitment, owner in _callbacks_owed(call)
+    ]
 
 
 def _callbacks_owed(call: PhoneCall) -> list[tuple[Commitment, object]]:
@@ -299,24 +249,12 @@ def _callbacks_owed(call: PhoneCall) -> list[tuple[Commitment, object]]:
     return [(by_code[code], owner) for code, owner in codes if code in by_code]
 
 
-def _handler(person_in_charge, actor, person_absent: bool, division):
+def _handler(call: PhoneCall, actor):
     """Who works the new request: the person in charge when present, else whoever took the
     call (if they work in the division), else the team."""
-    if person_in_charge is not None and not person_absent:
-        return person_in_charge
-    return actor if actor is not None and may_see_division(actor, division.pk) else None
-
-
-def _rings(value) -> int:
-    try:
-        rings = int(value)
-    except (TypeError, ValueError):
-        raise DeskError({"rings": [_("Give the number of rings before pick-up.")]}) from None
-    if isinstance(value, bool) or not 0 <= rings <= MAX_RINGS:
-        raise DeskError(
-            {"rings": [_("Give a number of rings from 0 to %(max)s.") % {"max": MAX_RINGS}]}
-        )
-    return rings
+    if call.person_in_charge is not None and not call.person_absent:
+        return call.person_in_charge
+    return actor if actor is not None and may_see_division(actor, call.division_id) else None
 
 
 def _subject_from(summary: str, caller: str) -> str:

@@ -14,12 +14,11 @@ from commitments.deadlines import ClockError, deadline_stop
 from commitments.models import Commitment
 from commitments.vocabulary import COMPLAINT_FEEDBACK
 from requests_desk.cases import clocks as desk_clocks
-from requests_desk.cases._common import clean_text, instant, lock
-from requests_desk.cases.errors import DeskError
+from requests_desk.cases._common import instant, lock
+from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
 from requests_desk.models import Activity, ActivityKind, Request
-from requests_desk.models.requests import BODY_MAX
-from requests_desk.vocabulary import Channel, Purpose
+from requests_desk.vocabulary import Channel
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
 # Promises only a manager keeps: the team manager's feedback on every complaint.
@@ -66,27 +65,10 @@ def communication_record(
     now = timezone.now()
     if not request.is_open:
         raise DeskError({"status": [_("The request is closed; reopen it to record more.")]})
-    if purpose not in Purpose.values:
-        raise DeskError({"purpose": [_("Unknown purpose.")]})
-    if channel not in Channel.values:
-        raise DeskError({"channel": [_("Unknown channel.")]})
-    summary = clean_text(summary, field="summary", limit=BODY_MAX, required=True)
-    told_person = clean_text(told_person, field="told_person", limit=100, required=False)
-    at = instant(at, field="at", now=now, not_before=request.received_at)
-    recipient = ""
-    if channel == Channel.EMAIL:
-        recipient = request.customer.email
-        if not recipient:
-            raise DeskError({"channel": [_("The customer has no e-mail address.")]})
-    elif channel == Channel.SMS:
-        recipient = request.customer.phone
-        if not recipient:
-            raise DeskError({"channel": [_("The customer has no phone number for an SMS.")]})
-    stopped = clocks_stop_for(request, purpose=purpose, at=at, actor=actor, now=now)
-    activity = Activity.objects.create(
+    activity = Activity(
         request=request,
         kind=kind,
-        at=at,
+        at=instant(at, field="at", now=now, not_before=request.received_at),
         recorded_at=now,
         actor=actor,
         text=summary,
@@ -94,12 +76,27 @@ def communication_record(
         channel=channel,
         told_person=told_person,
         public=True,
-        data={**(data or {}), "stopped": stopped},
     )
+    full_clean(activity, rename={"text": "summary"})
+    recipient = _recipient(request, channel)
+    stopped = clocks_stop_for(request, purpose=purpose, at=activity.at, actor=actor, now=now)
+    activity.data = {**(data or {}), "stopped": stopped}
+    activity.save()
     if channel in SENT_CHANNELS:
         message_enqueue(request, activity, recipient=recipient)
     desk_clocks.next_due_refresh(request)
     return activity
+
+
+def _recipient(request: Request, channel: str) -> str:
+    """Where a communication on ``channel`` is sent: the customer's e-mail or phone number."""
+    if channel == Channel.EMAIL and not request.customer.email:
+        raise DeskError({"channel": [_("The customer has no e-mail address.")]})
+    if channel == Channel.SMS and not request.customer.phone:
+        raise DeskError({"channel": [_("The customer has no phone number for an SMS.")]})
+    return {Channel.EMAIL: request.customer.email, Channel.SMS: request.customer.phone}.get(
+        channel, ""
+    )
 
 
 def clocks_stop_for(request: Request, *, purpose: str, at: datetime, actor, now) -> list[str]:

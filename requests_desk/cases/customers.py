@@ -1,13 +1,9 @@
 """Customers: find the contact a request names, or create them."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from commitments.models.directory import phone_validator
-from requests_desk.cases._common import clean_text
-from requests_desk.cases.errors import DeskError
+from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import CustomerContact, Organisation
 
 
@@ -15,67 +11,66 @@ def customer_find_or_create(
     *, name: str, organisation: str, email: str, phone: str = ""
 ) -> CustomerContact:
     """The contact with this e-mail at this organisation (both matched case-insensitively), or a
-    new one. An existing contact keeps their name; a phone number fills in a missing one."""
-    name = clean_text(name, field="name", limit=100, required=True)
-    organisation = clean_text(organisation, field="organisation", limit=200, required=True)
-    email = clean_text(email, field="email", limit=254, required=True).lower()
-    phone = _checked_phone(phone)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise DeskError({"email": [_("Enter a valid e-mail address.")]}) from None
+    new one. An existing contact keeps their name; a phone number fills in a missing one.
+
+    What was typed is matched with its surrounding spaces trimmed and the e-mail lower-cased."""
+    contact = CustomerContact(
+        name=name.strip(), email=email.strip().lower(), phone=(phone or "").strip()
+    )
+    if not contact.email:  # a customer is found by e-mail: one is needed
+        raise DeskError({"email": [_("This field is required.")]})
+    full_clean(contact, exclude=["organisation"], validate_unique=False)
     with transaction.atomic():
         org = organisation_find_or_create(name=organisation)
-        contact = CustomerContact.objects.filter(organisation=org, email__iexact=email).first()
-        if contact is None:
-            return _create(org, name=name, email=email, phone=phone)
-        if phone and not contact.phone:
-            contact.phone = phone
-            contact.save(update_fields=["phone"])
-        return contact
+        found = CustomerContact.objects.filter(organisation=org, email__iexact=contact.email)
+        existing = found.first()
+        if existing is None:
+            return _create(org, contact)
+        if contact.phone and not existing.phone:
+            existing.phone = contact.phone
+            existing.save(update_fields=["phone"])
+        return existing
 
 
 def caller_find_or_create(*, name: str, organisation: str, phone: str = "") -> CustomerContact:
     """A caller who gave no e-mail: the contact at the organisation with this phone, else with
     this name and no e-mail, else a new contact without e-mail."""
-    name = clean_text(name, field="caller_name", limit=100, required=True)
-    organisation = clean_text(organisation, field="organisation", limit=200, required=True)
-    phone = _checked_phone(phone, field="caller_phone")
+    contact = CustomerContact(name=name.strip(), phone=(phone or "").strip())
+    full_clean(
+        contact,
+        exclude=["organisation"],
+        validate_unique=False,
+        rename={"name": "caller_name", "phone": "caller_phone"},
+    )
     with transaction.atomic():
         org = organisation_find_or_create(name=organisation)
         contacts = CustomerContact.objects.filter(organisation=org)
-        contact = (phone and contacts.filter(phone=phone).first()) or contacts.filter(
-            name=name
+        found = (contact.phone and contacts.filter(phone=contact.phone).first()) or contacts.filter(
+            name=contact.name
         ).order_by("pk").first()
-        return contact or _create(org, name=name, email="", phone=phone)
+        return found or _create(org, contact)
 
 
 def organisation_find_or_create(*, name: str) -> Organisation:
-    org = Organisation.objects.filter(name__iexact=name).first()
-    if org is None:
-        try:
-            with transaction.atomic():
-                org = Organisation.objects.create(name=name)
-        except IntegrityError:  # created by a concurrent request a moment ago
-            org = Organisation.objects.get(name__iexact=name)
+    """The organisation of this name (matched case-insensitively), or a new one."""
+    org = Organisation(name=name.strip())
+    full_clean(org, validate_unique=False, rename={"name": "organisation"})
+    found = Organisation.objects.filter(name__iexact=org.name).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError:  # created by a concurrent request a moment ago
+        org = Organisation.objects.get(name__iexact=org.name)
     return org
 
 
-def _create(org: Organisation, *, name: str, email: str, phone: str) -> CustomerContact:
+def _create(org: Organisation, contact: CustomerContact) -> CustomerContact:
+    contact.organisation = org
     try:
         with transaction.atomic():
-            return CustomerContact.objects.create(
-                organisation=org, name=name, email=email, phone=phone
-            )
+            contact.save()
     except IntegrityError:
-        return CustomerContact.objects.get(organisation=org, email__iexact=email)
-
-
-def _checked_phone(phone, *, field: str = "phone") -> str:
-    phone = clean_text(phone, field=field, limit=20, required=False)
-    if phone:
-        try:
-            phone_validator(phone)
-        except ValidationError as error:
-            raise DeskError({field: error.messages}) from None
-    return phone
+        return CustomerContact.objects.get(organisation=org, email__iexact=contact.email)
+    return contact

@@ -26,3 +26,16 @@ class StaleEdit(DeskError):
 
     def __init__(self, message: str):
         super().__init__({"version": [message]})
+
+
+def full_clean(instance, *, rename: dict[str, str] | None = None, **options) -> None:
+    """``instance.full_clean(**options)`` — the model's limits, choices and ``clean()`` — with
+    its refusal raised as a :class:`DeskError`, the fields named as the service's arguments
+    (``rename``: the model's name → the argument's)."""
+    try:
+        instance.full_clean(**options)
+    except ValidationError as error:
+        names = rename or {}
+        raise DeskError(
+            {names.get(field, field): messages for field, messages in error.message_dict.items()}
+        ) from None

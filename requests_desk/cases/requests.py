@@ -18,97 +18,80 @@ from commitments.models import DeadlineState
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import (
     bump,
-    checked_date,
-    clean_text,
     default_team,
-    division_of,
     instant,
     local,
     lock,
-    service_of,
-    team_of,
-    user_of,
 )
-from requests_desk.cases.errors import DeskError, StaleEdit
+from requests_desk.cases.errors import DeskError, StaleEdit, full_clean
 from requests_desk.cases.messages import acknowledgement_enqueue
 from requests_desk.homepage.services.surveys import survey_invite_on_resolution
 from requests_desk.models import Activity, ActivityKind, CustomerContact, Request
-from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
-from requests_desk.vocabulary import STATUS_FLOW, Channel, Priority, RequestKind, Status
+from requests_desk.models.requests import BODY_MAX
+from requests_desk.vocabulary import STATUS_FLOW, Status
 
-UPDATABLE = (
-    "kind",
-    "division",
-    "team",
-    "service",
-    "priority",
-    "subject",
-    "body",
-    "assignee",
-    "expected_completion",
-    "requested_due",
+# Fields with a write of their own (status, transfer …) or never changed after logging.
+NOT_UPDATABLE = {
+    "channel",
+    "customer",
+    "status",
+    "received_at",
+    "resolved_at",
+    "closed_at",
+    "created_by",
+    "created_at",
+    "next_due_at",
+    "version",
+}
+# What request_update changes: the request's other editable fields.
+UPDATABLE = tuple(
+    field.name
+    for field in Request._meta.concrete_fields
+    if field.editable and not field.primary_key and field.name not in NOT_UPDATABLE
 )
 # Changes that move clocks: recompute every open one (and start or cancel what the rules say).
 RECOMPUTING = ("kind", "division", "service", "priority")
+MOVING_CLOCKS = (*RECOMPUTING, "expected_completion", "requested_due")
 
 
 def request_create(
     *,
     actor,
+    customer: CustomerContact,
+    division,
     kind: str,
     channel: str,
-    division,
-    customer,
     subject: str,
-    body: str = "",
     received_at: datetime | None = None,
     team=None,
     service=None,
-    priority: str = Priority.NORMAL,
     assignee=None,
-    expected_completion=None,
-    requested_due=None,
+    **details,
 ) -> Request:
-    """Log a request, start the clocks it owes, and acknowledge it to the customer."""
+    """Log a request, start the clocks it owes, and acknowledge it to the customer.
+
+    ``details`` are the request's other fields (body, priority, the promised dates …), as the
+    model defines them. Without a team the request goes to the service's team, else to the
+    division's first."""
     now = timezone.now()
-    errors: dict[str, list[str]] = {}
-    fields = {}
-    for name, check in (
-        ("kind", lambda: _choice(kind, RequestKind, "kind")),
-        ("channel", lambda: _choice(channel, Channel, "channel")),
-        ("priority", lambda: _choice(priority, Priority, "priority")),
-        ("subject", lambda: clean_text(subject, field="subject", limit=SUBJECT_MAX, required=True)),
-        ("body", lambda: clean_text(body, field="body", limit=BODY_MAX, required=False)),
-        ("received_at", lambda: instant(received_at, field="received_at", now=now)),
-        ("division", lambda: division_of(division)),
-        ("customer", lambda: _customer(customer)),
-        ("assignee", lambda: user_of(assignee, field="assignee")),
-    ):
-        try:
-            fields[name] = check()
-        except DeskError as error:
-            errors.update(error.message_dict)
-    if "received_at" in fields:
-        for name, value in (
-            ("expected_completion", expected_completion),
-            ("requested_due", requested_due),
-        ):
-            try:
-                fields[name] = checked_date(value, field=name, received_at=fields["received_at"])
-            except DeskError as error:
-                errors.update(error.message_dict)
-    if "division" in fields:
-        try:
-            fields.update(_placement(fields["division"], team=team, service=service))
-        except DeskError as error:
-            errors.update(error.message_dict)
-        assignee_row = fields.get("assignee")
-        if assignee_row is not None and not may_see_division(assignee_row, fields["division"].pk):
-            errors["assignee"] = [_("This person does not work in the request's division.")]
-    if errors:
-        raise DeskError(errors)
+    request = Request(
+        created_by=actor,
+        created_at=now,
+        customer=customer,
+        division=division,
+        kind=kind,
+        channel=channel,
+        subject=subject,
+        received_at=instant(received_at, field="received_at", now=now),
+        team=team or default_team(division=division, service=service),
+        service=service,
+        assignee=assignee,
+        **details,
+    )
+    full_clean(request)
+    _require_in_division(request.assignee, request, field="assignee")
     with transaction.atomic():
-        request = Request.objects.create(created_by=actor, created_at=now, **fields)
+        request.save()
         Activity.objects.create(
             request=request,
             kind=ActivityKind.NOTE,
@@ -131,62 +114,111 @@ def request_update(
 
     The row is locked, so two concurrent edits run one after the other; an edit made on an
     older ``version`` (someone saved in between) is refused with :class:`StaleEdit`."""
-    unknown = set(changes) - set(UPDATABLE)
-    if unknown:
-        raise DeskError(
-            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
-        )
+    if unknown := sorted(set(changes) - set(UPDATABLE)):
+        raise DeskError(dict.fromkeys(unknown, _("This field cannot be changed here.")))
     now = timezone.now()
-    reason = clean_text(reason, field="reason", limit=500, required=False)
     with transaction.atomic():
         locked = lock(request)
-        if version is not None and int(version) != locked.version:
-            raise StaleEdit(
-                _("Someone changed this request since you opened it; reload and try again.")
-            )
-        if not locked.is_open:
-            raise DeskError({"status": [_("The request is closed; reopen it to change it.")]})
+        _require_editable(locked, version=version)
         changed = _apply(locked, changes)
-        if not changed:
-            request.refresh_from_db()
-            return request
-        bump(locked, *changed)
-        descriptions = [
-            _describe(name, before, getattr(locked, name)) for name, before in changed.items()
-        ]
-        if {"team", "assignee"} & set(changed):
-            desk_clocks.clocks_readdress(locked)
-        if "division" in changed:
-            desk_clocks.clocks_redivision(locked)
-        clock_notes = []
-        if {*RECOMPUTING, "expected_completion", "requested_due"} & set(changed):
-            clock_notes = desk_clocks.clocks_sync(
-                locked,
-                actor=actor,
-                at=now,
-                reason=(reason or _("changed: %(fields)s") % {"fields": ", ".join(changed)}),
-                recompute=bool(set(RECOMPUTING) & set(changed)),
-                division_changed="division" in changed,
+        if changed:
+            bump(locked, *changed)
+            clock_notes = _clocks_follow_changes(
+                locked, changed, actor=actor, at=now, reason=reason
             )
-        text = "; ".join(descriptions)
-        if reason:
-            text += "\n" + _("Why: %(reason)s") % {"reason": reason}
-        if clock_notes:
-            text += "\n" + _("Clocks: %(notes)s") % {"notes": "; ".join(clock_notes)}
-        Activity.objects.create(
-            request=locked,
-            kind=ActivityKind.CHANGE,
-            at=now,
-            recorded_at=now,
-            actor=actor,
-            text=text[:BODY_MAX],
-            to_user=locked.assignee if "assignee" in changed else None,
-            to_team=locked.team if "team" in changed else None,
-            data={"fields": list(changed), "reason": reason, "clocks": clock_notes},
-        )
-        desk_clocks.next_due_refresh(locked)
+            Activity.objects.create(
+                request=locked,
+                kind=ActivityKind.CHANGE,
+                at=now,
+                recorded_at=now,
+                actor=actor,
+                text=_change_text(locked, changed, reason=reason, clock_notes=clock_notes),
+                to_user=locked.assignee if "assignee" in changed else None,
+                to_team=locked.team if "team" in changed else None,
+                data={"fields": list(changed), "reason": reason, "clocks": clock_notes},
+            )
+            desk_clocks.next_due_refresh(locked)
     request.refresh_from_db()
     return request
+
+
+def _require_editable(request: Request, *, version: int | None) -> None:
+    if version is not None and int(version) != request.version:
+        raise StaleEdit(
+            _("Someone changed this request since you opened it; reload and try again.")
+        )
+    if not request.is_open:
+        raise DeskError({"status": [_("The request is closed; reopen it to change it.")]})
+
+
+def _apply(request: Request, changes: dict) -> dict:
+    """Set ``changes`` on ``request`` and check the result as the model does; the fields that
+    changed, with their old values."""
+    values = {**_placement_follows(request, changes), **changes}
+    if "team" in values and values["team"] is None:
+        values["team"] = default_team(
+            division=values.get("division", request.division),
+            service=values.get("service", request.service),
+        )
+    changed = {name: getattr(request, name) for name in values}
+    for name, value in values.items():
+        setattr(request, name, value)
+    full_clean(request)
+    if {"assignee", "division"} & set(changes):
+        _require_in_division(request.assignee, request, field="assignee")
+    return {name: before for name, before in changed.items() if before != getattr(request, name)}
+
+
+def _placement_follows(request: Request, changes: dict) -> dict:
+    """A request moved to another division takes its team and service along unless they are
+    given: a service of the old division is dropped, and the team becomes the new division's
+    default (``None``)."""
+    division = changes.get("division", request.division)
+    if division == request.division:
+        return {}
+    return {
+        name: None
+        for name in ("team", "service")
+        if name not in changes
+        and (getattr(request, name) is None or getattr(request, name).division_id != division.pk)
+    }
+
+
+def _require_in_division(person, request: Request, *, field: str) -> None:
+    if person is not None and not may_see_division(person, request.division_id):
+        raise DeskError({field: [_("This person does not work in the request's division.")]})
+
+
+def _clocks_follow_changes(request: Request, changed: dict, *, actor, at, reason: str) -> list:
+    """Re-address, move and recompute the clocks the changes touch; notes for the timeline."""
+    if {"team", "assignee"} & set(changed):
+        desk_clocks.clocks_readdress(request)
+    if "division" in changed:
+        desk_clocks.clocks_redivision(request)
+    if not set(MOVING_CLOCKS) & set(changed):
+        return []
+    return desk_clocks.clocks_sync(
+        request,
+        actor=actor,
+        at=at,
+        reason=(reason or _("changed: %(fields)s") % {"fields": ", ".join(changed)}),
+        recompute=bool(set(RECOMPUTING) & set(changed)),
+        division_changed="division" in changed,
+    )
+
+
+def _change_text(request: Request, changed: dict, *, reason: str, clock_notes: list) -> str:
+    """What changed (old → new), why, and what the clocks did."""
+    lines = [
+        "; ".join(
+            _describe(name, before, getattr(request, name)) for name, before in changed.items()
+        )
+    ]
+    if reason:
+        lines.append(_("Why: %(reason)s") % {"reason": reason})
+    if clock_notes:
+        lines.append(_("Clocks: %(notes)s") % {"notes": "; ".join(clock_notes)})
+    return "\n".join(lines)[:BODY_MAX]
 
 
 def request_set_status(
@@ -201,52 +233,15 @@ def request_set_status(
     - reopen: resolved/closed → in progress; clocks do not restart.
     """
     now = timezone.now()
-    note = clean_text(note, field="note", limit=BODY_MAX, required=False)
     with transaction.atomic():
         locked = lock(request)
         old = locked.status
-        if status not in Status.values:
-            raise DeskError({"status": [_("Unknown status.")]})
-        if status not in STATUS_FLOW[old]:
-            raise DeskError(
-                {
-                    "status": [
-                        _("A request cannot go from %(old)s to %(new)s.")
-                        % {"old": old, "new": status}
-                    ]
-                }
-            )
-        at = instant(at, field="at", now=now, not_before=locked.received_at)
-        last_change = (
-            locked.activities.filter(kind=ActivityKind.STATUS)
-            .order_by("-at")
-            .values_list("at", flat=True)
-            .first()
-        )
-        if last_change is not None and at < last_change:
-            # Statuses follow one another: a change dated before the last one would pause or
-            # resume clocks over time they have already been counted for.
-            raise DeskError(
-                {
-                    "at": [
-                        _("This time is before the last status change (%(at)s).")
-                        % {"at": local(last_change)}
-                    ]
-                }
-            )
+        at = _status_time(locked, new=status, at=at, now=now)
         try:
             _clocks_follow_status(locked, old=old, new=status, at=at, actor=actor, now=now)
         except ClockError as error:
             raise DeskError({"at": [str(error)]}) from error
-        locked.status = status
-        if status == Status.RESOLVED:
-            locked.resolved_at = at
-        elif status == Status.CLOSED:
-            locked.closed_at = at
-            locked.resolved_at = locked.resolved_at or at
-        elif old in (Status.RESOLVED, Status.CLOSED):
-            locked.resolved_at = locked.closed_at = None
-        bump(locked, "status", "resolved_at", "closed_at")
+        _set_status(locked, status, at=at)
         activity = Activity.objects.create(
             request=locked,
             kind=ActivityKind.STATUS,
@@ -265,43 +260,108 @@ def request_set_status(
     return activity
 
 
+def _status_time(request: Request, *, new: str, at: datetime | None, now: datetime) -> datetime:
+    """The instant of a move the status flow allows: after receipt and after the last move."""
+    if new not in STATUS_FLOW[request.status]:
+        raise DeskError(
+            {
+                "status": [
+                    _("A request cannot go from %(old)s to %(new)s.")
+                    % {"old": request.status, "new": new}
+                ]
+            }
+        )
+    at = instant(at, field="at", now=now, not_before=request.received_at)
+    last_change = (
+        request.activities.filter(kind=ActivityKind.STATUS)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if last_change is not None and at < last_change:
+        # Statuses follow one another: a change dated before the last one would pause or
+        # resume clocks over time they have already been counted for.
+        raise DeskError(
+            {
+                "at": [
+                    _("This time is before the last status change (%(at)s).")
+                    % {"at": local(last_change)}
+                ]
+            }
+        )
+    return at
+
+
+def _set_status(request: Request, status: str, *, at: datetime) -> None:
+    """The new status and the resolution and closing instants that go with it, saved."""
+    if status == Status.RESOLVED:
+        request.resolved_at = at
+    elif status == Status.CLOSED:
+        request.closed_at = at
+        request.resolved_at = request.resolved_at or at
+    elif request.status in (Status.RESOLVED, Status.CLOSED):
+        request.resolved_at = request.closed_at = None
+    request.status = status
+    bump(request, "status", "resolved_at", "closed_at")
+
+
 def _clocks_follow_status(request: Request, *, old: str, new: str, at, actor, now) -> None:
     if old == Status.WAITING:
-        for clock in desk_clocks.live_clocks(request):
-            if clock.state == DeadlineState.PAUSED:
-                deadline_resume(clock, at=at, actor=actor, note=f"status {new}")
-    if new == Status.WAITING:
-        for clock in desk_clocks.live_clocks(request):
-            if (
-                clock.state == DeadlineState.RUNNING
-                and clock.params.get("pause_on_waiting")
-                and clock.started_at <= at <= clock.due_at
-            ):
-                deadline_pause(clock, at=at, actor=actor, note="waiting on the customer")
-    elif new == Status.RESOLVED:
-        for clock in desk_clocks.live_clocks(request):
-            if clock.started_at > at:
-                continue
-            if clock.params.get("stop_status") == "resolved":
-                deadline_stop(clock, at=at, cause="resolved", actor=actor, now=now)
-            elif clock.kind == "every":
-                deadline_stop(
-                    clock, at=at, cause="resolved", actor=actor, continue_series=False, now=now
-                )
-    elif new == Status.CLOSED:
-        for clock in desk_clocks.live_clocks(request):
-            deadline_cancel(
-                clock, at=max(at, clock.started_at), cause="request closed", actor=actor
+        _resume_paused(request, new=new, at=at, actor=actor)
+    follow = {
+        Status.WAITING: _pause_pausable,
+        Status.RESOLVED: _stop_on_resolution,
+        Status.CLOSED: _cancel_owed,
+    }.get(new)
+    if follow is not None:
+        follow(request, at=at, actor=actor, now=now)
+
+
+def _resume_paused(request: Request, *, new: str, at, actor) -> None:
+    for clock in desk_clocks.live_clocks(request):
+        if clock.state == DeadlineState.PAUSED:
+            deadline_resume(clock, at=at, actor=actor, note=f"status {new}")
+
+
+def _pause_pausable(request: Request, *, at, actor, now) -> None:
+    """Waiting on the customer: the clocks whose commitment allows it pause."""
+    for clock in desk_clocks.live_clocks(request):
+        if (
+            clock.state == DeadlineState.RUNNING
+            and clock.params.get("pause_on_waiting")
+            and clock.started_at <= at <= clock.due_at
+        ):
+            deadline_pause(clock, at=at, actor=actor, note="waiting on the customer")
+
+
+def _stop_on_resolution(request: Request, *, at, actor, now) -> None:
+    """Resolved: clocks that wait for it stop, and a progress series ends."""
+    for clock in desk_clocks.live_clocks(request):
+        if clock.started_at > at:
+            continue
+        if clock.params.get("stop_status") == "resolved":
+            deadline_stop(clock, at=at, cause="resolved", actor=actor, now=now)
+        elif clock.kind == "every":
+            deadline_stop(
+                clock, at=at, cause="resolved", actor=actor, continue_series=False, now=now
             )
+
+
+def _cancel_owed(request: Request, *, at, actor, now) -> None:
+    """Closed: every clock still owed is cancelled (a breach stays a breach)."""
+    for clock in desk_clocks.live_clocks(request):
+        deadline_cancel(clock, at=max(at, clock.started_at), cause="request closed", actor=actor)
 
 
 def request_add_note(request: Request, *, actor, text: str) -> Activity:
     """An internal note on the timeline (never shown to the customer)."""
-    text = clean_text(text, field="text", limit=BODY_MAX, required=True)
     now = timezone.now()
-    return Activity.objects.create(
+    note = Activity(
         request=request, kind=ActivityKind.NOTE, at=now, recorded_at=now, actor=actor, text=text
     )
+    full_clean(note)
+    note.save()
+    return note
 
 
 def request_transfer(
@@ -309,51 +369,16 @@ def request_transfer(
 ) -> Activity:
     """Hand the request to a person or a team, with the note the next handler reads first
     (``phone.transfer-context``: the customer never repeats what they already told us)."""
-    errors: dict[str, list[str]] = {}
-    try:
-        handoff_note = clean_text(handoff_note, field="handoff_note", limit=BODY_MAX, required=True)
-    except DeskError:
-        errors["handoff_note"] = [
-            _("Write what the next handler needs to know, so the customer need not repeat it.")
-        ]
-    try:
-        to_user = user_of(to_user, field="to_user")
-        to_team = team_of(to_team, field="to_team")
-    except DeskError as error:
-        errors.update(error.message_dict)
-        to_user = to_team = None
-    if not errors and to_user is None and to_team is None:
-        errors["to"] = [_("Choose a person or a team to transfer to.")]
-    if errors:
-        raise DeskError(errors)
+    if to_user is None and to_team is None:
+        raise DeskError({"to": [_("Choose a person or a team to transfer to.")]})
     now = timezone.now()
     with transaction.atomic():
         locked = lock(request)
         if not locked.is_open:
             raise DeskError({"status": [_("The request is closed; reopen it to transfer it.")]})
-        if to_team is not None and to_team.division_id != locked.division_id:
-            raise DeskError(
-                {
-                    "to_team": [
-                        _("This team is in another division; change the request's division first.")
-                    ]
-                }
-            )
-        if to_user is not None:
-            if not (to_user.is_active and may_see_division(to_user, locked.division_id)):
-                raise DeskError(
-                    {"to_user": [_("This person does not work in the request's division.")]}
-                )
-            if to_team is None:
-                own = to_user.teams.filter(division_id=locked.division_id).order_by("code")
-                if locked.team_id is None or not own.filter(pk=locked.team_id).exists():
-                    to_team = own.first() or locked.team
         before = (locked.assignee, locked.team)
-        locked.assignee = to_user
-        locked.team = to_team or locked.team
-        bump(locked, "assignee", "team")
-        desk_clocks.clocks_readdress(locked)
-        activity = Activity.objects.create(
+        locked.assignee, locked.team = to_user, _receiving_team(locked, to_user, to_team)
+        handoff = Activity(
             request=locked,
             kind=ActivityKind.TRANSFER,
             at=now,
@@ -367,8 +392,36 @@ def request_transfer(
                 "from_team": before[1].pk if before[1] else None,
             },
         )
+        full_clean(handoff, rename={"text": "handoff_note"})
+        bump(locked, "assignee", "team")
+        desk_clocks.clocks_readdress(locked)
+        handoff.save()
     request.refresh_from_db()
-    return activity
+    return handoff
+
+
+def _receiving_team(request: Request, to_user, to_team):
+    """The team that takes the request over: the one given, else the person's team in the
+    request's division (the current team if it is theirs); both must work in the division."""
+    if to_team is not None and to_team.division_id != request.division_id:
+        raise DeskError(
+            {
+                "to_team": [
+                    _("This team is in another division; change the request's division first.")
+                ]
+            }
+        )
+    if to_user is None:
+        return to_team
+    if not to_user.is_active:
+        raise DeskError({"to_user": [_("This person does not work in the request's division.")]})
+    _require_in_division(to_user, request, field="to_user")
+    if to_team is not None:
+        return to_team
+    own = to_user.teams.filter(division_id=request.division_id).order_by("code")
+    if request.team_id is not None and own.filter(pk=request.team_id).exists():
+        return request.team
+    return own.first() or request.team
 
 
 def request_latest_handoff(request: Request) -> Activity | None:
@@ -377,111 +430,6 @@ def request_latest_handoff(request: Request) -> Activity | None:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _choice(value, choices, field: str) -> str:
-    if value not in choices.values:
-        raise DeskError(
-            {field: [_("Unknown %(field)s: %(value)s.") % {"field": field, "value": value}]}
-        )
-    return value
-
-
-def _customer(value) -> CustomerContact:
-    if isinstance(value, CustomerContact):
-        return value
-    try:
-        return CustomerContact.objects.get(pk=int(value))
-    except (TypeError, ValueError, CustomerContact.DoesNotExist):
-        raise DeskError({"customer": [_("Unknown customer.")]}) from None
-
-
-def _placement(division, *, team, service) -> dict:
-    """Team and service checked against the division; the team defaults from them."""
-    errors: dict[str, list[str]] = {}
-    try:
-        service = service_of(service)
-    except DeskError as error:
-        errors.update(error.message_dict)
-        service = None
-    try:
-        team = team_of(team)
-    except DeskError as error:
-        errors.update(error.message_dict)
-        team = None
-    if service is not None and service.division_id != division.pk:
-        errors["service"] = [_("This service belongs to another division.")]
-    if team is not None and team.division_id != division.pk:
-        errors["team"] = [_("This team belongs to another division.")]
-    if errors:
-        raise DeskError(errors)
-    return {
-        "service": service,
-        "team": team or default_team(division=division, service=service),
-    }
-
-
-def _apply(request: Request, changes: dict) -> dict:
-    """Validate and set ``changes`` on ``request``; the fields that changed, with old values."""
-    errors: dict[str, list[str]] = {}
-    values = {}
-    checks = {
-        "kind": lambda v: _choice(v, RequestKind, "kind"),
-        "priority": lambda v: _choice(v, Priority, "priority"),
-        "subject": lambda v: clean_text(v, field="subject", limit=SUBJECT_MAX, required=True),
-        "body": lambda v: clean_text(v, field="body", limit=BODY_MAX, required=False),
-        "division": lambda v: division_of(v),
-        "assignee": lambda v: user_of(v, field="assignee"),
-        "team": lambda v: team_of(v),
-        "service": lambda v: service_of(v),
-        "expected_completion": lambda v: checked_date(
-            v, field="expected_completion", received_at=request.received_at
-        ),
-        "requested_due": lambda v: checked_date(
-            v, field="requested_due", received_at=request.received_at
-        ),
-    }
-    for name, value in changes.items():
-        try:
-            values[name] = checks[name](value)
-        except DeskError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise DeskError(errors)
-    division = values.get("division", request.division)
-    if "division" in values and values["division"] != request.division:
-        # Moving division: the team and service follow unless given.
-        values.setdefault(
-            "service",
-            request.service
-            if request.service and request.service.division_id == division.pk
-            else None,
-        )
-        if "team" not in values and (
-            request.team is None or request.team.division_id != division.pk
-        ):
-            values["team"] = None
-    service = values.get("service", request.service)
-    if service is not None and service.division_id != division.pk:
-        errors["service"] = [_("This service belongs to another division.")]
-    team = values.get("team", request.team)
-    if "team" in values and team is None:
-        values["team"] = default_team(division=division, service=service)
-    elif team is not None and team.division_id != division.pk:
-        errors["team"] = [_("This team belongs to another division.")]
-    assignee = values.get("assignee", request.assignee)
-    moved = "assignee" in values or "division" in values
-    if assignee is not None and moved and not may_see_division(assignee, division.pk):
-        errors["assignee"] = [_("This person does not work in the request's division.")]
-    if errors:
-        raise DeskError(errors)
-    changed = {}
-    for name, value in values.items():
-        before = getattr(request, name)
-        if before != value:
-            changed[name] = before
-            setattr(request, name, value)
-    return changed
 
 
 def _describe(name: str, before, after) -> str:

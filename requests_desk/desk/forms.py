@@ -1,24 +1,31 @@
 """The desk's forms: fast entry, the request page's actions, and the list's filters.
 
+A field that takes something the desk stores is the model field's own form field
+(:func:`model_field`): its length, choices, number limits and whether it is required come from
+the model; the form only says how it is shown. The model's rules (``Model.clean``) and the
+business rules are checked once, by the service; its refusals (``DeskError.message_dict``) come
+back onto the fields with :func:`add_service_errors`, so a refused entry shows where the problem
+is and keeps what was typed.
+
 Instants typed here are Asia/Seoul wall-clock times (the portal's time zone); dates mean that
-date in Asia/Seoul. Service errors (``DeskError.message_dict``) come back onto the fields with
-:func:`add_service_errors`, so a refused entry shows where the problem is and keeps what was typed.
+date in Asia/Seoul.
 """
 
 from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 from django.db.models import Q
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.access import divisions_of, may_see_division
 from commitments.models import Division, Service, Team
-from commitments.models.directory import phone_validator
-from requests_desk.models import CustomerContact
-from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
-from requests_desk.vocabulary import STATUS_FLOW, Channel, Priority, Purpose, RequestKind, Status
+from requests_desk.models import Activity, CustomerContact, Organisation, PhoneCall, Request, Visit
+from requests_desk.models.requests import ANSWER_ONLY_CHANNELS
+from requests_desk.vocabulary import STATUS_FLOW, Channel, Purpose, RequestKind, Status
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # A clock a minute fast on the client is no reason to refuse "now".
@@ -39,6 +46,29 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def model_field(model, name: str, **shown) -> forms.Field:
+    """The form field ``model`` defines for its field ``name``: length, choices, number limits
+    and whether it is required come from the model; ``shown`` says how it is shown (label,
+    widget, initial …) and may make it optional. A required choice offers no empty choice; an
+    optional one offers ``empty_label``."""
+    field = model._meta.get_field(name)
+    if field.choices and "choices" not in shown:
+        empty = shown.pop("empty_label", "---------")
+        optional = not shown.get("required", not field.blank)
+        shown["choices"] = field.get_choices(include_blank=optional, blank_choice=[("", empty)])
+    maxima = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+    if maxima:
+        shown.setdefault("max_value", min(maxima))
+    return field.formfield(**shown)
+
+
+def instant_field(label, help_text) -> forms.DateTimeField:
+    """An optional Asia/Seoul instant (empty: now); the service keeps it in time order."""
+    return forms.DateTimeField(
+        label=label, required=False, widget=DateTimeLocalInput(), help_text=help_text
+    )
+
+
 def past_instant(value):
     if value is not None and value > timezone.now() + FUTURE_TOLERANCE:
         raise forms.ValidationError(_("This time is in the future."))
@@ -55,31 +85,12 @@ def past_instant_field(label, help_text) -> forms.DateTimeField:
     )
 
 
-def optional_date_field(label) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput())
-
-
-def text_area_field(label, *, rows: int, **kwargs) -> forms.CharField:
-    return forms.CharField(
-        label=label, max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
-    )
-
-
 def divisions_by_code(divisions=None):
     """Every division by code, or only those given (``None``: all)."""
     division_qs = Division.objects.order_by("code")
     if divisions is not None:
         division_qs = division_qs.filter(pk__in=divisions)
     return division_qs
-
-
-def refuse_dates_before(form: forms.Form, cleaned: dict, received_at) -> None:
-    """The promised dates cannot fall before the (Seoul) day the request was received."""
-    received_day = timezone.localdate(received_at)
-    for name in ("expected_completion", "requested_due"):
-        day = cleaned.get(name)
-        if day is not None and day < received_day:
-            form.add_error(name, _("This date is before the request was received."))
 
 
 def add_service_errors(form: forms.Form, error, field_map: dict[str, str] | None = None) -> None:
@@ -134,6 +145,60 @@ class NamedChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """Teams of several divisions: each shown with its division."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.division.name} / {obj.name}"
+
+
+class ServiceChoiceField(TeamChoiceField):
+    pass
+
+
+# --- a request's details ------------------------------------------------------------------
+
+
+class DetailsMixin:
+    """A form that takes some of the request's details (``DETAILS``)."""
+
+    def request_details(self) -> dict:
+        """The details this form shows, as the services take them."""
+        return {name: self.cleaned_data.get(name) for name in DETAILS if name in self.fields}
+
+
+class RequestDetailsForm(DetailsMixin, forms.Form):
+    """What staff fill in about a request and may change later, each field as the model
+    defines it. Fast entry and the edit form show these fields, the API's serializers take the
+    same list (``DETAILS``), and the services take them as the request's own fields: a new
+    detail is added here, on the model and in the templates."""
+
+    kind = model_field(Request, "kind", label=_("Kind"))
+    division = model_field(Request, "division", label=_("Division"), form_class=NamedChoiceField)
+    team = model_field(
+        Request,
+        "team",
+        label=_("Team"),
+        form_class=TeamChoiceField,
+        empty_label=_("The division's default team"),
+    )
+    service = model_field(Request, "service", label=_("Service"), form_class=ServiceChoiceField)
+    priority = model_field(Request, "priority", label=_("Priority"))
+    subject = model_field(Request, "subject", label=_("Subject"))
+    body = model_field(
+        Request, "body", label=_("Details"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expected_completion = model_field(
+        Request, "expected_completion", label=_("Expected completion"), widget=DateInput()
+    )
+    requested_due = model_field(
+        Request, "requested_due", label=_("Requested due date"), widget=DateInput()
+    )
+
+
+DETAILS = tuple(RequestDetailsForm.base_fields)
+
+
 # --- fast entry ---------------------------------------------------------------------------
 
 
@@ -143,7 +208,7 @@ class EntryType:
     CHOICES = [(CALL, _("Phone call")), (REQUEST, _("Request"))]
 
 
-class FastEntryForm(forms.Form):
+class FastEntryForm(RequestDetailsForm):
     """One form for a phone call or a request: the customer, the case, and (for calls) how the
     call was answered. Field order is tab order."""
 
@@ -158,45 +223,74 @@ class FastEntryForm(forms.Form):
     contact = forms.ModelChoiceField(
         queryset=CustomerContact.objects.all(), required=False, widget=forms.HiddenInput
     )
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
-    name = forms.CharField(label=_("Customer name"), max_length=100)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    phone = forms.CharField(
-        label=_("Phone"), max_length=20, required=False, validators=[phone_validator]
-    )
+    organisation = model_field(Organisation, "name", label=_("Organisation"), required=False)
+    name = model_field(CustomerContact, "name", label=_("Customer name"))
+    email = model_field(CustomerContact, "email", label=_("E-mail"))
+    phone = model_field(CustomerContact, "phone", label=_("Phone"))
     # The call: how it was answered.
-    rings = forms.IntegerField(
-        label=_("Rings before pick-up"), min_value=0, max_value=99, required=False, initial=1
+    rings = model_field(
+        PhoneCall, "rings", label=_("Rings before pick-up"), required=False, initial=1
     )
-    greeting_given = forms.BooleanField(
-        label=_("Position, name and greeting given"), required=False, initial=True
+    greeting_given = model_field(
+        PhoneCall, "greeting_given", label=_("Position, name and greeting given")
     )
-    apology_given = forms.BooleanField(label=_("Apologised for the late answer"), required=False)
-    person_absent = forms.BooleanField(label=_("Person in charge absent"), required=False)
-    person_in_charge = UserChoiceField(
-        label=_("Person in charge"), queryset=desk_users(), required=False
+    apology_given = model_field(
+        PhoneCall, "apology_given", label=_("Apologised for the late answer")
     )
-    # The case.
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[("", "—"), *RequestKind.choices], required=False
+    person_absent = model_field(PhoneCall, "person_absent", label=_("Person in charge absent"))
+    person_in_charge = model_field(
+        PhoneCall,
+        "person_in_charge",
+        label=_("Person in charge"),
+        form_class=UserChoiceField,
+        queryset=desk_users(),
     )
-    channel = forms.ChoiceField(
+    # The case. A call is about a support inquiry unless said otherwise; the team follows the
+    # service or the division.
+    kind = model_field(Request, "kind", label=_("Kind"), required=False, empty_label="—")
+    channel = model_field(
+        Request,
+        "channel",
         label=_("Channel"),
-        choices=[c for c in Channel.choices if c[0] != Channel.SMS],
+        choices=[c for c in Channel.choices if c[0] not in ANSWER_ONLY_CHANNELS],
         initial=Channel.PHONE,
         help_text=_("A phone call is always logged on the phone channel."),
     )
-    division = NamedChoiceField(label=_("Division"), queryset=Division.objects.none())
-    service = NamedChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
-    details = text_area_field(_("Details"), rows=4, required=False)
-    received_at = past_instant_field(
+    service = model_field(Request, "service", label=_("Service"), form_class=NamedChoiceField)
+    team = None
+    body = None
+    details = model_field(
+        Request, "body", label=_("Details"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    received_at = instant_field(
         _("Received at"), _("Leave empty for now. Asia/Seoul time; never in the future.")
     )
-    expected_completion = optional_date_field(_("Expected completion"))
-    requested_due = optional_date_field(_("Requested due date"))
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
+
+    field_order = [
+        "entry_type",
+        "contact",
+        "organisation",
+        "name",
+        "email",
+        "phone",
+        "rings",
+        "greeting_given",
+        "apology_given",
+        "person_absent",
+        "person_in_charge",
+        "kind",
+        "channel",
+        "division",
+        "service",
+        "priority",
+        "subject",
+        "details",
+        "received_at",
+        "expected_completion",
+        "requested_due",
+        "assign_to_me",
+    ]
 
     # Service field names → the fields here.
     SERVICE_FIELDS = {
@@ -221,45 +315,37 @@ class FastEntryForm(forms.Form):
         self.fields["organisation"].widget.attrs.update(
             autocomplete="organization", list="organisation-options"
         )
-        self.fields["subject"].widget.attrs["maxlength"] = SUBJECT_MAX
 
     @property
     def is_call(self) -> bool:
         return self.cleaned_data.get("entry_type") == EntryType.CALL
 
+    def request_details(self) -> dict:
+        return {**super().request_details(), "body": self.cleaned_data.get("details") or ""}
+
     def clean(self):
+        """What a call needs (the rings) and what a request needs (its kind, and a customer
+        found by organisation and e-mail) besides the fields both share."""
         cleaned = super().clean()
-        is_call = cleaned.get("entry_type") == EntryType.CALL
-        if is_call:
+        if cleaned.get("entry_type") == EntryType.CALL:
             cleaned["channel"] = Channel.PHONE
             if cleaned.get("rings") is None and "rings" not in self.errors:
                 self.add_error("rings", _("How many times did it ring before you answered?"))
             cleaned["kind"] = cleaned.get("kind") or RequestKind.SUPPORT_INQUIRY
-        else:
-            if not cleaned.get("kind") and "kind" not in self.errors:
-                self.add_error("kind", _("Choose the kind of request."))
-            if (
-                not cleaned.get("contact")
-                and not cleaned.get("email")
-                and "email" not in self.errors
-            ):
-                self.add_error("email", _("A request needs the customer's e-mail."))
-            if not cleaned.get("contact") and not cleaned.get("organisation"):
-                self.add_error("organisation", _("A request needs the customer's organisation."))
-        division, service = cleaned.get("division"), cleaned.get("service")
-        if division and service and service.division_id != division.pk:
-            self.add_error("service", _("This service belongs to another division."))
-        if "received_at" not in self.errors:
-            # Empty means "now"; a mistyped one is already an error, and comparing the dates
-            # with "now" instead would add a second, misleading one.
-            refuse_dates_before(self, cleaned, cleaned.get("received_at") or timezone.now())
+            return cleaned
+        if not cleaned.get("kind") and "kind" not in self.errors:
+            self.add_error("kind", _("Choose the kind of request."))
+        if not cleaned.get("contact") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("A request needs the customer's e-mail."))
+        if not cleaned.get("contact") and not cleaned.get("organisation"):
+            self.add_error("organisation", _("A request needs the customer's organisation."))
         return cleaned
 
 
 # --- the request page's actions -----------------------------------------------------------
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(DetailsMixin, forms.Form):
     """A form that edits the request carries the version it was shown; an older one is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -280,19 +366,30 @@ def stale_message():
 
 class CommunicateForm(forms.Form):
     prefix = "communicate"
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    summary = text_area_field(_("What the customer was told"), rows=3)
-    told_person = forms.CharField(label=_("Person told"), max_length=100, required=False)
-    at = past_instant_field(_("At"), _("Leave empty for now."))
+    purpose = model_field(Activity, "purpose", label=_("Purpose"), required=True)
+    channel = model_field(
+        Activity, "channel", label=_("Channel"), required=True, initial=Channel.PHONE
+    )
+    summary = model_field(
+        Activity,
+        "text",
+        label=_("What the customer was told"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    told_person = model_field(Activity, "told_person", label=_("Person told"))
+    at = instant_field(_("At"), _("Leave empty for now."))
 
 
 class TransferForm(VersionedForm):
     prefix = "transfer"
     to = forms.ChoiceField(label=_("Transfer to"))
-    handoff_note = text_area_field(
-        _("Hand-off note"),
-        rows=3,
+    handoff_note = model_field(
+        Activity,
+        "text",
+        label=_("Hand-off note"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "What the next handler needs to know, so the customer never repeats themselves."
         ),
@@ -325,7 +422,7 @@ class TransferForm(VersionedForm):
 class StatusForm(VersionedForm):
     prefix = "status"
     status = forms.ChoiceField(label=_("New status"))
-    note = forms.CharField(label=_("Note"), max_length=BODY_MAX, required=False)
+    note = model_field(Activity, "text", label=_("Note"), widget=forms.TextInput)
 
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -335,50 +432,27 @@ class StatusForm(VersionedForm):
 
 
 class DatesForm(VersionedForm):
+    """The promised dates; whether they fit the request is the model's to say."""
+
     prefix = "dates"
-    expected_completion = optional_date_field(_("Expected completion"))
-    requested_due = optional_date_field(_("Requested due date"))
+    expected_completion = RequestDetailsForm.base_fields["expected_completion"]
+    requested_due = RequestDetailsForm.base_fields["requested_due"]
 
-    def __init__(self, *args, received_at=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.received_at = received_at
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.received_at is not None:
-            refuse_dates_before(self, cleaned, self.received_at)
-        return cleaned
+    @classmethod
+    def initial_for(cls, case) -> dict:
+        return {
+            "version": case.version,
+            **model_to_dict(case, fields=["expected_completion", "requested_due"]),
+        }
 
 
-class TeamChoiceField(forms.ModelChoiceField):
-    """Teams of several divisions: each shown with its division."""
-
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.division.name} / {obj.name}"
-
-
-class ServiceChoiceField(TeamChoiceField):
-    pass
-
-
-class EditForm(VersionedForm):
+class EditForm(VersionedForm, RequestDetailsForm):
     """Change a request's details; a change of kind, division or priority moves its clocks."""
 
     prefix = "edit"
-    kind = forms.ChoiceField(label=_("Kind"), choices=RequestKind.choices)
-    division = NamedChoiceField(label=_("Division"), queryset=Division.objects.all())
-    team = TeamChoiceField(
-        label=_("Team"),
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label=_("The division's default team"),
-    )
-    service = ServiceChoiceField(
-        label=_("Service"), queryset=Service.objects.none(), required=False
-    )
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
-    body = text_area_field(_("Details"), rows=3, required=False)
+    # The promised dates have a form of their own (DatesForm).
+    expected_completion = None
+    requested_due = None
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,
@@ -396,30 +470,17 @@ class EditForm(VersionedForm):
         # Any division is accepted here so that a foreign one gets a clear refusal in
         # clean_division; only the user's own are offered.
         self.fields["division"].widget.choices = [(d.pk, d.name) for d in visible]
-        self.fields["team"].queryset = (
-            Team.objects.filter(division__in=visible)
-            .select_related("division")
-            .order_by("division__code", "code")
-        )
-        self.fields["service"].queryset = (
-            Service.objects.filter(division__in=visible)
-            .select_related("division")
-            .order_by("division__code", "code")
-        )
-        self.fields["subject"].widget.attrs["maxlength"] = SUBJECT_MAX
+        for name, model in (("team", Team), ("service", Service)):
+            self.fields[name].queryset = (
+                model.objects.filter(division__in=visible)
+                .select_related("division")
+                .order_by("division__code", "code")
+            )
 
     @classmethod
     def initial_for(cls, case) -> dict:
-        return {
-            "version": case.version,
-            "kind": case.kind,
-            "division": case.division_id,
-            "team": case.team_id,
-            "service": case.service_id,
-            "priority": case.priority,
-            "subject": case.subject,
-            "body": case.body,
-        }
+        shown = [name for name in DETAILS if name in cls.base_fields]
+        return {"version": case.version, **model_to_dict(case, fields=shown)}
 
     def clean_division(self):
         division = self.cleaned_data["division"]
@@ -428,13 +489,6 @@ class EditForm(VersionedForm):
                 _("You cannot move a request to a division you do not work in.")
             )
         return division
-
-    def clean(self):
-        cleaned = super().clean()
-        division, service = cleaned.get("division"), cleaned.get("service")
-        if division and service and service.division_id != division.pk:
-            self.add_error("service", _("This service belongs to another division."))
-        return cleaned
 
 
 class UnderAnHourForm(forms.Form):
@@ -445,31 +499,37 @@ class UnderAnHourForm(forms.Form):
 
 class NoteForm(forms.Form):
     prefix = "note"
-    text = text_area_field(_("Note"), rows=2)
+    text = model_field(
+        Activity, "text", label=_("Note"), required=True, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class VisitForm(forms.Form):
     prefix = "visit"
-    appointment_agreed = forms.BooleanField(
-        label=_("Appointment agreed with the customer"), required=False, initial=True
+    appointment_agreed = model_field(
+        Visit, "appointment_agreed", label=_("Appointment agreed with the customer"), initial=True
     )
-    appointment_at = forms.DateTimeField(
-        label=_("Appointment"), required=False, widget=DateTimeLocalInput()
+    appointment_at = model_field(
+        Visit, "appointment_at", label=_("Appointment"), widget=DateTimeLocalInput()
     )
-    visited_at = forms.DateTimeField(
-        label=_("Visited at"), widget=DateTimeLocalInput(), validators=[past_instant]
+    visited_at = model_field(
+        Visit, "visited_at", label=_("Visited at"), widget=DateTimeLocalInput()
     )
-    results_explained_to = forms.CharField(label=_("Results explained to"), max_length=100)
-    summary = text_area_field(_("Summary"), rows=2, required=False)
-    purpose = forms.ChoiceField(
-        label=_("Counts as"), choices=Purpose.choices, initial=Purpose.RESULT
+    results_explained_to = model_field(
+        Visit, "results_explained_to", label=_("Results explained to")
+    )
+    summary = model_field(
+        Visit, "summary", label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    purpose = model_field(
+        Activity, "purpose", label=_("Counts as"), required=True, initial=Purpose.RESULT
     )
 
 
 class CallbackForm(forms.Form):
     prefix = "callback"
     call = forms.IntegerField(widget=forms.HiddenInput)
-    at = past_instant_field(_("Called back at"), _("Leave empty for now."))
+    at = instant_field(_("Called back at"), _("Leave empty for now."))
 
 
 # --- the list's filters -------------------------------------------------------------------

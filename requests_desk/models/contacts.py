@@ -1,20 +1,25 @@
 """Phone calls and visits: the two ways a customer meets us in person."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models.directory import phone_validator
+from requests_desk.models.customers import NAME_MAX
+from requests_desk.models.requests import BODY_LIMIT, BODY_MAX
 
 # The charter: answer before the third ring; apologise when it rang more than four times.
 RINGS_MET_AT_MOST = 3
 APOLOGY_OWED_ABOVE = 4
+MAX_RINGS = 99
 
 
 class PhoneCall(models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    caller_name = models.CharField(_("caller"), max_length=100)
+    caller_name = models.CharField(_("caller"), max_length=NAME_MAX)
     caller_phone = models.CharField(
         _("caller's phone"), max_length=20, blank=True, validators=[phone_validator]
     )
@@ -48,7 +53,9 @@ class PhoneCall(models.Model):
         related_name="calls",
         verbose_name=_("service"),
     )
-    rings = models.PositiveSmallIntegerField(_("rings before pick-up"))
+    rings = models.PositiveSmallIntegerField(
+        _("rings before pick-up"), validators=[MaxValueValidator(MAX_RINGS)]
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -67,7 +74,9 @@ class PhoneCall(models.Model):
         verbose_name=_("person in charge"),
     )
     callback_at = models.DateTimeField(_("called back at"), null=True, blank=True)
-    summary = models.TextField(_("summary"), max_length=10_000, blank=True)
+    summary = models.TextField(
+        _("summary"), max_length=BODY_MAX, blank=True, validators=[BODY_LIMIT]
+    )
     request = models.ForeignKey(
         "requests_desk.Request",
         on_delete=models.SET_NULL,
@@ -121,7 +130,9 @@ class Visit(models.Model):
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
     visited_at = models.DateTimeField(_("visited at"))
     results_explained_to = models.CharField(_("results explained to"), max_length=100)
-    summary = models.TextField(_("summary"), max_length=10_000, blank=True)
+    summary = models.TextField(
+        _("summary"), max_length=BODY_MAX, blank=True, validators=[BODY_LIMIT]
+    )
     created_at = models.DateTimeField(_("logged at"), default=timezone.now)
 
     class Meta:
@@ -131,3 +142,14 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} @ {self.visited_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        # visit.appointment: we never turn up unannounced.
+        if self.appointment_agreed is not True:
+            raise ValidationError(
+                {
+                    "appointment_agreed": _(
+                        "We visit only by an appointment agreed with the customer beforehand."
+                    )
+                }
+            )

@@ -5,11 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models.directory import phone_validator
 
+# A person's name and an organisation's, wherever the desk takes one (callers included).
+NAME_MAX = 100
+ORGANISATION_MAX = 200
+
 
 class Organisation(models.Model):
     """A securities firm, exchange, pension fund … that our services are for."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=ORGANISATION_MAX, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -30,7 +34,7 @@ class CustomerContact(models.Model):
         related_name="contacts",
         verbose_name=_("organisation"),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
     # Blank for a caller who gave none; a request from the homepage or by e-mail always has one.
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])

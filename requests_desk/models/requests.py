@@ -1,12 +1,16 @@
 """Customer requests and their timeline."""
 
 import secrets
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commitments.business_time import SEOUL
 from requests_desk.vocabulary import (
     OPEN_STATUSES,
     Channel,
@@ -21,6 +25,13 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 10
 SUBJECT_MAX = 200
 BODY_MAX = 10_000
+# A text field's max_length only sizes its form field; this makes full_clean() hold to it.
+BODY_LIMIT = MaxLengthValidator(BODY_MAX)
+# The promised dates are days the calendars know: at most five years after receipt.
+LONGEST_AHEAD = timedelta(days=5 * 366)
+PROMISED_DATES = ("expected_completion", "requested_due")
+# Channels we answer on but no request arrives by.
+ANSWER_ONLY_CHANNELS = (Channel.SMS,)
 
 
 def new_tracking_code() -> str:
@@ -86,7 +97,7 @@ class Request(models.Model):
         verbose_name=_("customer"),
     )
     subject = models.CharField(_("subject"), max_length=SUBJECT_MAX)
-    body = models.TextField(_("details"), max_length=BODY_MAX, blank=True)
+    body = models.TextField(_("details"), max_length=BODY_MAX, blank=True, validators=[BODY_LIMIT])
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     expected_completion = models.DateField(_("expected completion"), null=True, blank=True)
     requested_due = models.DateField(_("requested due date"), null=True, blank=True)
@@ -136,6 +147,44 @@ class Request(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def clean(self) -> None:
+        errors = {**self._channel_errors(), **self._placement_errors(), **self._date_errors()}
+        if errors:
+            raise ValidationError(errors)
+
+    def _channel_errors(self) -> dict:
+        if self.channel in ANSWER_ONLY_CHANNELS:
+            return {"channel": _("A request does not arrive by SMS.")}
+        return {}
+
+    def _placement_errors(self) -> dict:
+        """The team and the service belong to the request's division."""
+        return {
+            name: message
+            for name, row, message in (
+                ("team", self.team, _("This team belongs to another division.")),
+                ("service", self.service, _("This service belongs to another division.")),
+            )
+            if row is not None and self.division_id and row.division_id != self.division_id
+        }
+
+    def _date_errors(self) -> dict:
+        """The promised dates fall between the (Seoul) day of receipt and five years later."""
+        if not isinstance(self.received_at, datetime):  # refused already, or not given yet
+            return {}
+        first = self.received_at.astimezone(SEOUL).date()
+        last = (self.received_at + LONGEST_AHEAD).astimezone(SEOUL).date()
+
+        def refusal(day):
+            if not isinstance(day, date):  # empty, or already refused as not a date
+                return None
+            if day < first:
+                return _("This date is before the request was received.")
+            return _("This date is more than five years ahead.") if day > last else None
+
+        found = {name: refusal(getattr(self, name)) for name in PROMISED_DATES}
+        return {name: message for name, message in found.items() if message}
+
 
 class ActivityKind(models.TextChoices):
     NOTE = "note", _("Note")
@@ -147,6 +196,15 @@ class ActivityKind(models.TextChoices):
     CHANGE = "change", _("Details changed")
     CALL = "call", _("Phone call")
     VISIT = "visit", _("Visit")
+
+
+# What each kind of timeline line must say.
+SAYS_SOMETHING = {
+    ActivityKind.NOTE: ("text",),
+    ActivityKind.TRANSFER: ("text",),
+    ActivityKind.COMMUNICATION: ("purpose", "channel", "text"),
+    ActivityKind.VISIT: ("purpose", "channel", "text"),
+}
 
 
 class Activity(models.Model):
@@ -169,7 +227,7 @@ class Activity(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    text = models.TextField(_("text"), max_length=BODY_MAX, blank=True)
+    text = models.TextField(_("text"), max_length=BODY_MAX, blank=True, validators=[BODY_LIMIT])
     # A communication: why, how, and to whom the customer was told.
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
@@ -205,3 +263,16 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        # A note, what the customer was told and a hand-off are read later: none is empty.
+        missing = [
+            name for name in SAYS_SOMETHING.get(self.kind, ()) if not getattr(self, name).strip()
+        ]
+        if missing:
+            message = (
+                _("Write what the next handler needs to know, so the customer need not repeat it.")
+                if self.kind == ActivityKind.TRANSFER
+                else _("This field is required.")
+            )
+            raise ValidationError(dict.fromkeys(missing, message))

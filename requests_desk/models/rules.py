@@ -85,16 +85,28 @@ class ClockRule(models.Model):
         return f"{self.commitment.code} ← {' / '.join(c for c in conditions if c) or '*'}"
 
     def clean(self) -> None:
-        errors = {}
         commitment = self.commitment if self.commitment_id else None
-        if commitment is not None and not commitment.starts_clock:
-            errors["commitment"] = _("This commitment is a rule and starts no clock.")
-        elif commitment is not None and commitment.needs_target:
-            errors["commitment"] = _(
-                "This commitment counts to a date (the expected completion or the requested due "
-                "date); the request's dates start it, not a rule."
-            )
-        if self.service_id and self.division_id and self.service.division_id != self.division_id:
-            errors["service"] = _("The service must belong to the rule's division.")
-        if errors:
+        rules = [
+            (
+                "commitment",
+                commitment is not None and not commitment.starts_clock,
+                _("This commitment is a rule and starts no clock."),
+            ),
+            (
+                "commitment",
+                commitment is not None and commitment.starts_clock and commitment.needs_target,
+                _(
+                    "This commitment counts to a date (the expected completion or the requested "
+                    "due date); the request's dates start it, not a rule."
+                ),
+            ),
+            (
+                "service",
+                self.service_id
+                and self.division_id
+                and self.service.division_id != self.division_id,
+                _("The service must belong to the rule's division."),
+            ),
+        ]
+        if errors := {name: message for name, broken, message in rules if broken}:
             raise ValidationError(errors)

@@ -175,8 +175,9 @@ def test_a_call_on_an_existing_request_links_it_and_starts_no_request_clocks(sta
         ({"rings": -1}, "rings"),
         ({"rings": "many"}, "rings"),
         ({"caller_phone": "call me"}, "caller_phone"),
+        ({"rings": 100}, "rings"),
         ({"organisation": ""}, "organisation"),
-        ({"division": "atlantis"}, "division"),
+        ({"organisation": "x" * 201}, "organisation"),
         ({"received_at": kst(2026, 9, 23, 15, 5)}, "received_at"),
     ],
 )

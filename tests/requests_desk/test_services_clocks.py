@@ -23,6 +23,10 @@ def staff():
     return member_of("net-support", "desk.staff")
 
 
+def team(code: str) -> Team:
+    return Team.objects.get(code=code)
+
+
 def status(request, actor, value, **kwargs):
     return cases.request_set_status(request, actor=actor, status=value, **kwargs)
 
@@ -186,7 +190,9 @@ def test_a_transfer_moves_the_request_and_its_clocks_and_keeps_the_note_first(st
 def test_a_transfer_to_a_team_leaves_it_unassigned(staff):
     with at(2026, 9, 21, 10, 0):
         request = new_request(staff, assignee=staff)
-        cases.request_transfer(request, actor=staff, to_team="cert", handoff_note="Cert issue")
+        cases.request_transfer(
+            request, actor=staff, to_team=team("cert"), handoff_note="Cert issue"
+        )
 
     request.refresh_from_db()
     assert (request.assignee, request.team.code) == (None, "cert")
@@ -199,7 +205,7 @@ def test_a_transfer_to_someone_outside_the_division_is_refused(staff):
         with pytest.raises(DeskError) as caught:
             cases.request_transfer(request, actor=staff, to_user=outsider, handoff_note="x")
         with pytest.raises(DeskError) as team_caught:
-            cases.request_transfer(request, actor=staff, to_team="bizdev", handoff_note="x")
+            cases.request_transfer(request, actor=staff, to_team=team("bizdev"), handoff_note="x")
 
     assert "to_user" in caught.value.message_dict
     assert "to_team" in team_caught.value.message_dict

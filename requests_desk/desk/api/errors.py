@@ -27,10 +27,12 @@ def field_errors(
     if not hasattr(error, "error_dict"):
         return {api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in error.messages]}
     rename = {NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY, **(rename or {})}
-    errors: dict[str, list[str]] = {}
-    for field, messages in error.message_dict.items():
-        errors.setdefault(rename.get(field, field), []).extend(messages)
-    return errors
+    named = [(rename.get(field, field), messages) for field, messages in error.message_dict.items()]
+    # Fields renamed to one name (a nested customer's) share it, their messages in order.
+    return {
+        name: [message for other, messages in named if other == name for message in messages]
+        for name in dict.fromkeys(name for name, _messages in named)
+    }
 
 
 @contextmanager

@@ -1,33 +1,66 @@
-"""What the desk's API reads and writes. Input serializers only validate shapes and codes;
-the services decide everything else and raise ``DeskError`` with field messages."""
+"""What the desk's API reads and writes.
+
+An input serializer's fields are the model's own (:class:`DeskModelSerializer`): their limits,
+choices and whether they are required come from the model fields, and a request's details are
+the list the desk's form shows (``requests_desk.desk.forms.DETAILS``). The model's rules and the
+business rules are the services': they raise ``DeskError`` with field messages (a 400)."""
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from commitments.models import Contact, Deadline, Division, Service, Team
-from commitments.models.directory import phone_validator
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import clocks_of_requests
 from requests_desk.desk.api.fields import InstantField
-from requests_desk.models import Activity, CustomerContact, PhoneCall, Request, Visit
-from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
-from requests_desk.vocabulary import Channel, Priority, Purpose, RequestKind, Status
+from requests_desk.desk.forms import DETAILS
+from requests_desk.models import (
+    Activity,
+    CustomerContact,
+    Organisation,
+    PhoneCall,
+    Request,
+    Visit,
+)
+from requests_desk.vocabulary import Purpose
 
-NAME_MAX = 100
-ORGANISATION_MAX = 200
+CODED = (Division, Team, Service)
 
 
-def code_field(model, **kwargs):
-    """A division, team or service named by its code; an unknown code is a field error."""
-    return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kwargs)
+class DeskModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer in the API's dialect: instants carry an offset, divisions, teams and
+    services are named by code, people by id (active ones only)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: InstantField,
+    }
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        related = relation_info.related_model
+        if related in CODED:
+            # An unknown code is a field error, like an unknown id.
+            return serializers.SlugRelatedField, {**kwargs, "slug_field": "code"}
+        if related is get_user_model() and "queryset" in kwargs:
+            kwargs["queryset"] = kwargs["queryset"].filter(is_active=True)
+        return field_class, kwargs
 
 
-def user_field(**kwargs):
-    return serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True), **kwargs
+def model_field(model, name: str, **overrides) -> serializers.Field:
+    """The serializer field DRF derives from ``model``'s field ``name`` — for a field of another
+    model than the serializer's, or shown under another name — with ``overrides``. Uniqueness
+    is left to the service (it finds an existing row rather than refusing one)."""
+    field_class, kwargs = DeskModelSerializer().build_standard_field(
+        name, model._meta.get_field(name)
     )
+    kwargs["validators"] = [
+        v for v in kwargs.get("validators", []) if not isinstance(v, UniqueValidator)
+    ]
+    return field_class(**{**kwargs, **overrides})
 
 
 # --- Clocks ------------------------------------------------------------------------------------
@@ -113,13 +146,18 @@ class DeadlineExplanationSerializer(serializers.Serializer):
 # --- Customers -----------------------------------------------------------------------------
 
 
-class CustomerInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=NAME_MAX)
-    organisation = serializers.CharField(max_length=ORGANISATION_MAX)
-    email = serializers.EmailField(max_length=254)
-    phone = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default="", validators=[phone_validator]
-    )
+class CustomerInputSerializer(DeskModelSerializer):
+    """The customer a request names, found by e-mail at their organisation or created."""
+
+    organisation = model_field(Organisation, "name")
+
+    class Meta:
+        model = CustomerContact
+        fields = ["name", "organisation", "email", "phone"]
+        # A customer is found again by e-mail: a request's customer has one.
+        extra_kwargs = {"email": {"required": True, "allow_blank": False}}
+        # Found or created: an existing contact is not refused as a duplicate.
+        validators = []
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -154,19 +192,11 @@ class RequestSerializer(serializers.ModelSerializer):
             "id",
             "tracking_code",
             "status",
-            "kind",
             "channel",
-            "division",
-            "team",
-            "service",
-            "priority",
+            *DETAILS,
             "assignee",
             "customer",
-            "subject",
-            "body",
             "received_at",
-            "expected_completion",
-            "requested_due",
             "resolved_at",
             "closed_at",
             "created_at",
@@ -192,29 +222,18 @@ def attach_clocks(requests) -> None:
         request._api_clocks = by_request[request.pk]
 
 
-class RequestCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=RequestKind.choices)
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    division = code_field(Division)
+class RequestCreateSerializer(DeskModelSerializer):
+    """A request to log: its details, how it came in, and a nested ``customer`` (found or
+    created) or a ``customer_id``."""
+
     customer = CustomerInputSerializer(required=False)
     customer_id = serializers.PrimaryKeyRelatedField(
         queryset=CustomerContact.objects.all(), required=False
     )
-    subject = serializers.CharField(max_length=SUBJECT_MAX)
-    body = serializers.CharField(max_length=BODY_MAX, required=False, allow_blank=True)
-    received_at = InstantField(required=False)
-    expected_completion = serializers.DateField(required=False, allow_null=True)
-    requested_due = serializers.DateField(required=False, allow_null=True)
-    team = code_field(Team, required=False, allow_null=True)
-    service = code_field(Service, required=False, allow_null=True)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    assignee = user_field(required=False, allow_null=True)
 
-    def validate_channel(self, value: str) -> str:
-        # A request arrives by SMS never: SMS is only a way we answer (a communication's).
-        if value == Channel.SMS:
-            raise serializers.ValidationError(_("A request does not arrive by SMS."))
-        return value
+    class Meta:
+        model = Request
+        fields = ["channel", "received_at", "assignee", *DETAILS, "customer", "customer_id"]
 
     def validate(self, attrs):
         if ("customer" in attrs) == ("customer_id" in attrs):
@@ -224,30 +243,28 @@ class RequestCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class RequestUpdateSerializer(serializers.Serializer):
+# Fields that are changed through their own endpoint, or never.
+NOT_PATCHED = {
+    "status": _("Change the status with POST requests/{id}/status/."),
+    "tracking_code": _("This field cannot be changed."),
+    "customer": _("This field cannot be changed."),
+}
+
+
+class RequestUpdateSerializer(DeskModelSerializer):
     """A partial update; ``version`` is the one the client last read (optimistic lock)."""
 
     version = serializers.IntegerField(min_value=1)
-    kind = serializers.ChoiceField(choices=RequestKind.choices, required=False)
-    division = code_field(Division, required=False)
-    team = code_field(Team, required=False, allow_null=True)
-    service = code_field(Service, required=False, allow_null=True)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    subject = serializers.CharField(max_length=SUBJECT_MAX, required=False)
-    body = serializers.CharField(max_length=BODY_MAX, required=False, allow_blank=True)
-    assignee = user_field(required=False, allow_null=True)
-    expected_completion = serializers.DateField(required=False, allow_null=True)
-    requested_due = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = Request
+        fields = ["version", "assignee", *DETAILS]
+        extra_kwargs = {name: {"required": False} for name in ["assignee", *DETAILS]}
 
     def validate(self, attrs):
-        refused = sorted(set(self.initial_data) & {"status", "tracking_code", "customer"})
-        errors = {}
-        if "status" in refused:
-            errors["status"] = [_("Change the status with POST requests/{id}/status/.")]
-        for name in refused:
-            errors.setdefault(name, [_("This field cannot be changed.")])
-        if errors:
-            raise serializers.ValidationError(errors)
+        refused = sorted(set(self.initial_data) & set(NOT_PATCHED))
+        if refused:
+            raise serializers.ValidationError({name: [NOT_PATCHED[name]] for name in refused})
         if set(attrs) == {"version"}:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Nothing to change was given.")]}
@@ -264,9 +281,9 @@ class ConflictSerializer(serializers.Serializer):
 
 
 class StatusChangeSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = model_field(Request, "status", required=True)
     at = InstantField(required=False)
-    note = serializers.CharField(max_length=BODY_MAX, required=False, allow_blank=True)
+    note = model_field(Activity, "text", required=False)
 
 
 class UnderAnHourSerializer(serializers.Serializer):
@@ -278,7 +295,7 @@ class TransferSerializer(serializers.Serializer):
         max_length=40,
         help_text=_("A user id (digits) or a team code."),
     )
-    handoff_note = serializers.CharField(max_length=BODY_MAX)
+    handoff_note = model_field(Activity, "text", required=True, allow_blank=False)
 
     def validate_to(self, value: str):
         value = value.strip()
@@ -326,15 +343,14 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommunicationSerializer(serializers.ModelSerializer):
+# What a communication must say (the model leaves them blank for other timeline lines).
+SAID = {"required": True, "allow_blank": False}
+
+
+class CommunicationSerializer(DeskModelSerializer):
     """What we told the customer: its purpose stops the clocks that wait for it."""
 
-    purpose = serializers.ChoiceField(choices=Purpose.choices)
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    summary = serializers.CharField(source="text", max_length=BODY_MAX)
-    at = InstantField(required=False)
-    told_person = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    recorded_at = InstantField(read_only=True)
+    summary = model_field(Activity, "text", source="text", **SAID)
 
     class Meta:
         model = Activity
@@ -349,16 +365,15 @@ class CommunicationSerializer(serializers.ModelSerializer):
             "recorded_at",
         ]
         read_only_fields = ["id", "actor", "recorded_at"]
+        extra_kwargs = {"purpose": SAID, "channel": SAID}
 
 
-class NoteSerializer(serializers.ModelSerializer):
-    text = serializers.CharField(max_length=BODY_MAX)
-    at = InstantField(read_only=True)
-
+class NoteSerializer(DeskModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "text", "at", "actor"]
         read_only_fields = ["id", "at", "actor"]
+        extra_kwargs = {"text": SAID}
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -384,16 +399,16 @@ class TimelineEntrySerializer(serializers.Serializer):
     activity = serializers.IntegerField(source="activity.pk", allow_null=True)
 
 
-class VisitSerializer(serializers.ModelSerializer):
-    appointment_agreed = serializers.BooleanField()
-    appointment_at = InstantField(required=False, allow_null=True)
-    visited_at = InstantField()
-    results_explained_to = serializers.CharField(max_length=100)
-    summary = serializers.CharField(max_length=BODY_MAX, required=False, allow_blank=True)
-    purpose = serializers.ChoiceField(
-        choices=Purpose.choices, write_only=True, required=False, default=Purpose.RESULT
+class VisitSerializer(DeskModelSerializer):
+    # What the visit counts as telling the customer (a result, unless said otherwise).
+    purpose = model_field(
+        Activity,
+        "purpose",
+        write_only=True,
+        required=False,
+        allow_blank=False,
+        default=Purpose.RESULT,
     )
-    created_at = InstantField(read_only=True)
 
     class Meta:
         model = Visit
@@ -450,33 +465,46 @@ class CallSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CallCreateSerializer(serializers.Serializer):
-    caller_name = serializers.CharField(max_length=NAME_MAX)
-    caller_phone = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, validators=[phone_validator]
-    )
-    organisation = serializers.CharField(
-        max_length=ORGANISATION_MAX, required=False, allow_blank=True
-    )
+class CallCreateSerializer(DeskModelSerializer):
+    """A call to log; without ``request`` it opens one (of ``kind``, with ``subject``)."""
+
+    organisation = model_field(Organisation, "name", required=False, allow_blank=True)
     customer_id = serializers.PrimaryKeyRelatedField(
         queryset=CustomerContact.objects.all(), required=False, allow_null=True
     )
-    division = code_field(Division)
-    service = code_field(Service, required=False, allow_null=True)
-    rings = serializers.IntegerField(min_value=0, max_value=100)
-    received_at = InstantField(required=False)
-    greeting_given = serializers.BooleanField(required=False, default=True)
-    apology_given = serializers.BooleanField(required=False, default=False)
-    person_absent = serializers.BooleanField(required=False, default=False)
-    person_in_charge = user_field(required=False, allow_null=True)
-    summary = serializers.CharField(max_length=BODY_MAX, required=False, allow_blank=True)
     request = serializers.IntegerField(
         required=False,
         allow_null=True,
         help_text=_("An existing request the call is about; without it the call opens one."),
     )
-    kind = serializers.ChoiceField(choices=RequestKind.choices, required=False)
-    subject = serializers.CharField(max_length=SUBJECT_MAX, required=False, allow_blank=True)
+    kind = model_field(Request, "kind", required=False)
+    subject = model_field(Request, "subject", required=False, allow_blank=True)
+
+    class Meta:
+        model = PhoneCall
+        fields = [
+            "caller_name",
+            "caller_phone",
+            "organisation",
+            "customer_id",
+            "division",
+            "service",
+            "rings",
+            "received_at",
+            "greeting_given",
+            "apology_given",
+            "person_absent",
+            "person_in_charge",
+            "summary",
+            "request",
+            "kind",
+            "subject",
+        ]
+        # Unticked boxes left out of a form post keep the model's defaults.
+        extra_kwargs = {
+            name: {"default": PhoneCall._meta.get_field(name).default}
+            for name in ("greeting_given", "apology_given", "person_absent")
+        }
 
 
 class CallbackSerializer(serializers.Serializer):

@@ -155,29 +155,7 @@ def set_status(request, case):
 @action("dates")
 def set_dates(request, case):
     """Set the expected completion and the requested due date; clocks that hang on them move."""
-    form = DatesForm(request.POST, received_at=case.received_at)
-    if not form.is_valid():
-        return form
-    if not form.check_version(case):
-        return _stale(form, case, received_at=case.received_at)
-    data = form.cleaned_data
-    changes = {
-        name: data.get(name)
-        for name in ("expected_completion", "requested_due")
-        if data.get(name) != getattr(case, name)
-    }
-    if not changes:
-        messages.info(request, _("Nothing changed."))
-        return None
-    try:
-        request_update(case, actor=request.user, version=data["version"], **changes)
-    except StaleEdit:
-        return _stale(form, case, received_at=case.received_at)
-    except DeskError as error:
-        add_service_errors(form, error, SERVICE_FIELDS)
-        return form
-    messages.success(request, _("Dates saved."))
-    return None
+    return _update(request, case, DatesForm(request.POST), _("Dates saved."))
 
 
 @action("edit")
@@ -185,16 +163,21 @@ def edit(request, case):
     """Change the kind, division, team, service, priority, subject or details; open clocks are
     recomputed (paused time kept) and the timeline says what changed and why."""
     form = EditForm(request.POST, user=request.user)
+    return _update(request, case, form, _("Details saved."), user=request.user)
+
+
+def _update(request, case, form, success: str, **form_kwargs):
+    """Save what ``form`` changes on the request (a team or service not chosen anew follows
+    the request into a new division); a refusal keeps what was typed."""
     if not form.is_valid():
         return form
     if not form.check_version(case):
-        return _stale(form, case, user=request.user)
+        return _stale(form, case, **form_kwargs)
     data = form.cleaned_data
     changes = {
-        name: data.get(name)
-        for name in ("kind", "division", "priority", "subject", "body", "team", "service")
-        # A team or service not chosen anew follows the request into a new division.
-        if data.get(name) != getattr(case, name)
+        name: value
+        for name, value in form.request_details().items()
+        if value != getattr(case, name)
     }
     if not changes:
         messages.info(request, _("Nothing changed."))
@@ -208,11 +191,11 @@ def edit(request, case):
             **changes,
         )
     except StaleEdit:
-        return _stale(form, case, user=request.user)
+        return _stale(form, case, **form_kwargs)
     except DeskError as error:
         add_service_errors(form, error, {**SERVICE_FIELDS, **EditForm.SERVICE_FIELDS})
         return form
-    messages.success(request, _("Details saved."))
+    messages.success(request, success)
     return None
 
 

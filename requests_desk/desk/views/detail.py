@@ -55,14 +55,7 @@ def unbound_forms(case, user) -> dict:
         "communicate": CommunicateForm(),
         "transfer": TransferForm(initial=version, case=case),
         "status": StatusForm(initial=version, current=case.status),
-        "dates": DatesForm(
-            initial={
-                **version,
-                "expected_completion": case.expected_completion,
-                "requested_due": case.requested_due,
-            },
-            received_at=case.received_at,
-        ),
+        "dates": DatesForm(initial=DatesForm.initial_for(case)),
         "note": NoteForm(),
         "visit": VisitForm(),
         "callback": CallbackForm(),

@@ -80,8 +80,9 @@ def _initial(request, divisions) -> dict:
 
 @transaction.atomic
 def _save(form: FastEntryForm, *, actor):
-    """Create the call (which creates its request) or the request; one transaction for all."""
+    """Create the call (which opens its request) or the request; one transaction for all."""
     data = form.cleaned_data
+    details = form.request_details()
     customer = data.get("contact")
     if (
         customer is not None
@@ -97,54 +98,34 @@ def _save(form: FastEntryForm, *, actor):
             phone=data.get("phone") or "",
         )
     assignee = actor if data.get("assign_to_me") else None
-    if form.is_call:
-        call = call_log(
+    if not form.is_call:
+        return request_create(
             actor=actor,
-            caller_name=data["name"],
-            caller_phone=data.get("phone") or "",
-            organisation=data.get("organisation") or "",
             customer=customer,
-            division=data["division"],
-            service=data.get("service"),
-            rings=data["rings"],
+            channel=data["channel"],
             received_at=data.get("received_at"),
-            greeting_given=data.get("greeting_given", False),
-            apology_given=data.get("apology_given", False),
-            person_absent=data.get("person_absent", False),
-            person_in_charge=data.get("person_in_charge"),
-            summary=data.get("details") or "",
-            kind=data["kind"],
-            subject=data["subject"],
+            assignee=assignee,
+            **details,
         )
-        case = call.request
-        # What a call does not carry is set on the request it created.
-        changes = {
-            name: data[name]
-            for name in ("expected_completion", "requested_due")
-            if data.get(name) is not None
-        }
-        if data["priority"] != case.priority:
-            changes["priority"] = data["priority"]
-        if assignee is not None and case.assignee_id is None:
-            changes["assignee"] = assignee
-        if changes:
-            case = request_update(case, actor=actor, version=case.version, **changes)
-        return case
-    return request_create(
+    call = call_log(
         actor=actor,
-        kind=data["kind"],
-        channel=data["channel"],
-        division=data["division"],
+        caller_name=data["name"],
+        caller_phone=data.get("phone") or "",
+        organisation=data.get("organisation") or "",
         customer=customer,
-        subject=data["subject"],
-        body=data.get("details") or "",
+        rings=data["rings"],
         received_at=data.get("received_at"),
-        service=data.get("service"),
-        priority=data["priority"],
-        assignee=assignee,
-        expected_completion=data.get("expected_completion"),
-        requested_due=data.get("requested_due"),
+        greeting_given=data.get("greeting_given", False),
+        apology_given=data.get("apology_given", False),
+        person_absent=data.get("person_absent", False),
+        person_in_charge=data.get("person_in_charge"),
+        summary=details.pop("body"),
+        **details,
     )
+    case = call.request
+    if assignee is not None and case.assignee_id is None:
+        case = request_update(case, actor=actor, version=case.version, assignee=assignee)
+    return case
 
 
 @desk_view
