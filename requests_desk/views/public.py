@@ -23,7 +23,6 @@ from requests_desk.services.abuse import (
     lookup_check,
     submission_check,
 )
-from requests_desk.services.attachments import TooLarge
 from requests_desk.services.errors import DeskError
 from requests_desk.services.public import (
     case_find,
@@ -67,20 +66,17 @@ def complaint(request):
     if honeypot_hit(request.POST):
         request.session[DONE_KEY] = decoy_tracking_code()
         return redirect("public:complaint-done")
-    status = 400
     if form.is_valid():
         try:
             case = complaint_submit(**form.submission(), language=get_language())
         except DeskError as error:
             add_service_errors(form, error)
-            form.too_large = isinstance(error, TooLarge)
         else:
             request.session[DONE_KEY] = case.tracking_code
             remember_case(request, case.tracking_code)
             return redirect("public:complaint-done")
     form.forget_file()
-    if form.too_large:
-        status = 413
+    status = 413 if form.too_large else 400
     return render(request, "public/complaint.html", {"form": form}, status=status)
 
 
