@@ -22,16 +22,30 @@ def _choices(field: forms.ChoiceField) -> list:
     return [(value, label) for value, label in flat if value not in ("", None)]
 
 
-def _text(field: forms.CharField, **common) -> serializers.Field:
-    kind = serializers.EmailField if isinstance(field, forms.EmailField) else serializers.CharField
-    return kind(max_length=field.max_length, allow_blank=not field.required, **common)
+def _nullable(field: forms.Field) -> dict:
+    return {} if field.required else {"allow_null": True}
 
 
-def _choice(field: forms.ChoiceField, **common) -> serializers.Field:
-    choices = _choices(field)
-    if not choices:  # filled in when the form is made (rows of the database): a code
-        return serializers.CharField(allow_blank=not field.required, **common)
-    return serializers.ChoiceField(choices=choices, allow_blank=not field.required, **common)
+def _boolean(field: forms.BooleanField, **common) -> serializers.Field:
+    return serializers.BooleanField(**common)
+
+
+def _instant(field: forms.DateTimeField, **common) -> serializers.Field:
+    return InstantField(**common, **_nullable(field))
+
+
+def _file(field: forms.FileField, **common) -> serializers.Field:
+    return serializers.FileField(**common, **_nullable(field))
+
+
+def _rows(field: forms.ModelMultipleChoiceField, **common) -> serializers.Field:
+    return serializers.ListField(
+        child=serializers.CharField(), allow_empty=not field.required, **common
+    )
+
+
+def _row(field: forms.ModelChoiceField, **common) -> serializers.Field:
+    return serializers.CharField(allow_blank=not field.required, **common, **_nullable(field))
 
 
 def _many(field: forms.MultipleChoiceField, **common) -> serializers.Field:
@@ -40,35 +54,48 @@ def _many(field: forms.MultipleChoiceField, **common) -> serializers.Field:
     return serializers.ListField(child=child, allow_empty=not field.required, **common)
 
 
+def _choice(field: forms.ChoiceField, **common) -> serializers.Field:
+    choices = _choices(field)
+    if not choices:  # filled in when the form is made, from the database: a code
+        return _row(field, **common)
+    return serializers.ChoiceField(
+        choices=choices, allow_blank=not field.required, **common, **_nullable(field)
+    )
+
+
+def _integer(field: forms.IntegerField, **common) -> serializers.Field:
+    return serializers.IntegerField(
+        min_value=field.min_value, max_value=field.max_value, **common, **_nullable(field)
+    )
+
+
+def _text(field: forms.Field, **common) -> serializers.Field:
+    kind = serializers.EmailField if isinstance(field, forms.EmailField) else serializers.CharField
+    # Text left out is blank, never null.
+    return kind(
+        max_length=getattr(field, "max_length", None), allow_blank=not field.required, **common
+    )
+
+
+#: The JSON field each kind of form field reads through; the first class that matches wins,
+#: so subclasses come before their bases. Rows of the database (services, teams …) are named
+#: by their code or number.
+READERS = (
+    (forms.BooleanField, _boolean),
+    (forms.DateTimeField, _instant),
+    (forms.FileField, _file),
+    (forms.ModelMultipleChoiceField, _rows),
+    (forms.ModelChoiceField, _row),
+    (forms.MultipleChoiceField, _many),
+    (forms.ChoiceField, _choice),
+    (forms.IntegerField, _integer),
+)
+
+
 def api_field(field: forms.Field, *, help_text: str = "") -> serializers.Field:
     """The JSON field that reads what ``field`` reads: as required, as long, the same choices."""
-    common = {"required": field.required, "help_text": help_text or None}
-    if not field.required and not isinstance(field, forms.CharField):
-        common["allow_null"] = True  # text left out is blank; anything else may be null
-    if isinstance(field, forms.BooleanField):
-        return serializers.BooleanField(required=field.required, help_text=help_text or None)
-    if isinstance(field, forms.DateTimeField):
-        return InstantField(**common)
-    if isinstance(field, forms.FileField):
-        return serializers.FileField(**common)
-    # Rows of the database (services, teams …) are named by their code or number.
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        return serializers.ListField(
-            child=serializers.CharField(), allow_empty=not field.required, **common
-        )
-    if isinstance(field, forms.ModelChoiceField):
-        return serializers.CharField(allow_blank=not field.required, **common)
-    if isinstance(field, forms.MultipleChoiceField):
-        return _many(field, **common)
-    if isinstance(field, forms.ChoiceField):
-        return _choice(field, **common)
-    if isinstance(field, forms.IntegerField):
-        return serializers.IntegerField(
-            min_value=field.min_value, max_value=field.max_value, **common
-        )
-    if isinstance(field, forms.CharField):
-        return _text(field, **common)
-    return serializers.CharField(**common)
+    reader = next((read for kind, read in READERS if isinstance(field, kind)), _text)
+    return reader(field, required=field.required, help_text=help_text or None)
 
 
 class FormSerializer(serializers.Serializer):

@@ -24,10 +24,10 @@ from requests_desk.models.voice import (
     ReportState,
     UnkindServiceReport,
 )
-from requests_desk.services._common import clean_text, user_of
+from requests_desk.services._common import user_of
 from requests_desk.services.errors import DeskError
+from requests_desk.services.records import checked
 
-NOTE_MAX = 2000
 # "GC-" and three groups of four: 31^12 ≈ 8·10^17 codes, read out without confusion.
 COUPON_PREFIX = "GC"
 COUPON_GROUPS = 3
@@ -87,10 +87,12 @@ def unkind_report_reject(report: UnkindServiceReport, *, actor, note: str) -> Un
 
 
 def _decide(report: UnkindServiceReport, *, actor, state: str, note: str) -> UnkindServiceReport:
-    """1. Check the note; 2. lock the report and refuse it if it is decided already or the
-    actor may not decide it; 3. record the decision, its coupon, the timeline line and the
-    message to the reporter, all in one transaction."""
-    note = clean_text(note, field="note", limit=NOTE_MAX, required=state == ReportState.REJECTED)
+    """1. A rejection says why; 2. lock the report and refuse it if it is decided already or
+    the actor may not decide it; 3. record the decision (kept only if the report's rules pass),
+    its coupon, the timeline line and the message to the reporter, all in one transaction."""
+    note = note.strip()
+    if state == ReportState.REJECTED and not note:
+        raise DeskError({"note": [_("This field is required.")]})
     now = timezone.now()
     with transaction.atomic():
         locked = (
@@ -121,6 +123,7 @@ def _decide(report: UnkindServiceReport, *, actor, state: str, note: str) -> Unk
         locked.decided_by = actor
         locked.decided_at = now
         locked.decision_note = note
+        checked(locked, rename={"decision_note": "note"})
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         request = locked.request
         coupon = None
