@@ -18,6 +18,7 @@ from requests_desk.models import (
     UnkindServiceReport,
 )
 from requests_desk.models.requests import BODY_MAX
+from requests_desk.services.abuse import HONEYPOT_FIELD
 from requests_desk.services.attachments import (
     CheckedFile,
     TooLarge,
@@ -161,22 +162,10 @@ class ComplaintForm(HoneypotForm):
             )
 
     def submission(self) -> dict:
-        """What :func:`complaint_submit` takes (the consent it presupposes is the form's)."""
-        return {name: self.cleaned_data.get(name) for name in self.SUBMITTED}
-
-    SUBMITTED = (
-        "name",
-        "organisation",
-        "email",
-        "phone",
-        "category",
-        "subject",
-        "message",
-        "occasion",
-        "employee_name",
-        "service",
-        "attachment",
-    )
+        """What :func:`complaint_submit` takes: every field but the honeypot and the consent
+        (which the service presupposes)."""
+        left_out = {HONEYPOT_FIELD, "consent"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in left_out}
 
 
 class TrackForm(HoneypotForm):
@@ -238,5 +227,6 @@ class CommendForm(HoneypotForm, forms.ModelForm):
         )
 
     def cleaned_data_for_service(self) -> dict:
-        """What :func:`commendation_submit` takes (the consent it presupposes is the form's)."""
-        return {name: self.cleaned_data.get(name) for name in self._meta.fields}
+        """What :func:`commendation_submit` takes: the commendation's fields (the consent it
+        presupposes is this form's)."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}

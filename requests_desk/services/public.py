@@ -67,8 +67,8 @@ def complaint_submit(
     their data (:class:`~requests_desk.public_forms.ComplaintForm` asks for it and checks the
     input), as a request of channel ``homepage``.
 
-    1. How it came in (category, consent, language) and an unkind-service report are checked
-       by their models' rules before anything is saved.
+    1. The record of how it came in (category, language, the consent text's version) and an
+       unkind-service report are checked by their models' rules before anything is saved.
     2. The request goes to the chosen service's division and team; "not sure" (no service)
        goes to ``CHARTER_PUBLIC_DIVISION`` / ``CHARTER_PUBLIC_TEAM``, so it belongs to a team
        and every escalation reaches someone.
