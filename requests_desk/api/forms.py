@@ -101,7 +101,7 @@ def api_field(field: forms.Field, *, help_text: str = "") -> serializers.Field:
 class FormSerializer(serializers.Serializer):
     """Reads a write's input through ``form_class``: the JSON fields the form's fields make,
     then the form itself, whose ``cleaned_data`` is the validated data. The bound form is kept
-    as ``self.form`` (a view may ask it more, e.g. whether a file was too large).
+    as ``self.form``, for a view to ask what the service takes (``ComplaintForm.submission()``).
 
     ``help_texts`` documents fields for API clients; ``form_kwargs()`` gives the form what it
     needs from the request (e.g. the rows the caller may choose)."""
