@@ -1,16 +1,18 @@
-"""Staff forms for suspension plans and announcements.
+"""The input of every notice write, for the desk's pages and the API alike.
 
-Instants are typed as Asia/Seoul wall-clock times. Service refusals come back onto the fields
-(:func:`add_notice_errors`), so nothing typed is lost."""
+The limits, choices and rules are the models' (field validators, ``SuspensionPlan.clean``):
+these forms are built from them, and the API reads its input through the same forms. What
+depends on the moment (a window far enough ahead) is the services' to judge; their refusals
+come back onto the fields (:func:`add_notice_errors`), so nothing typed is lost.
 
-from datetime import timedelta
+Instants are typed as Asia/Seoul wall-clock times on the pages; the API sends them with an
+offset."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Service
-from notifications.notices.models import NoticeChannel, SuspensionCause
+from notifications.notices.models import Announcement, NoticeChannel, SuspensionPlan
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -22,21 +24,11 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_FORMAT)
 
 
-def instant_field(label, **kwargs) -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, widget=DateTimeLocalInput(), **kwargs)
-
-
 class CheckboxList(forms.CheckboxSelectMultiple):
     """Checkboxes whose label (and the error summary's link) points at the first box."""
 
     def id_for_label(self, id_, index=None):
         return f"{id_}_0" if id_ and index is None else super().id_for_label(id_, index)
-
-
-def not_in_future(value) -> None:
-    # A clock a minute fast on the client is no reason to refuse "now".
-    if value is not None and value > timezone.now() + timedelta(minutes=2):
-        raise forms.ValidationError(_("This time is in the future."))
 
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):
@@ -52,29 +44,26 @@ def add_notice_errors(form: forms.Form, error) -> None:
             form.add_error(target, message)
 
 
-class ShortNoticeMixin(forms.Form):
-    accept_short_notice = forms.BooleanField(
+def plan_field(name: str, **kwargs) -> forms.Field:
+    """The form field of ``SuspensionPlan.<name>``: its limit and blank-ness are the model's."""
+    return SuspensionPlan._meta.get_field(name).formfield(**kwargs)
+
+
+def short_notice_field() -> forms.BooleanField:
+    return forms.BooleanField(
         label=_("I know this gives less than 7 days' notice: plan it anyway"),
         required=False,
     )
 
 
-class SuspensionPlanForm(ShortNoticeMixin):
+class SuspensionPlanForm(forms.ModelForm):
+    """A new plan. ``services`` are those the planner may choose (their divisions'), named by
+    number on the page and by code in the API (``services_by``)."""
+
     services = ServiceChoiceField(
         label=_("Affected services"),
         queryset=Service.objects.none(),
         widget=CheckboxList,
-    )
-    starts_at = instant_field(_("Suspension starts (KST)"))
-    ends_at = instant_field(_("Suspension ends (KST)"))
-    cause = forms.ChoiceField(
-        label=_("Cause"), choices=[("", "---------"), *SuspensionCause.choices]
-    )
-    cause_other = forms.CharField(
-        label=_("Other cause"),
-        max_length=200,
-        required=False,
-        help_text=_("Required when the cause is “Other”."),
     )
     channels = forms.MultipleChoiceField(
         label=_("Channels"),
@@ -85,79 +74,93 @@ class SuspensionPlanForm(ShortNoticeMixin):
             "phone notices are yours to make. Every notice is posted on the homepage."
         ),
     )
-    title_ko = forms.CharField(label=_("Title (Korean)"), max_length=200)
-    body_ko = forms.CharField(
-        label=_("Notice (Korean)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
-    body_en = forms.CharField(
-        label=_("Notice (English)"),
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    accept_short_notice = short_notice_field()
 
-    field_order = [
-        "services",
-        "starts_at",
-        "ends_at",
-        "cause",
-        "cause_other",
-        "channels",
-        "title_ko",
-        "body_ko",
-        "title_en",
-        "body_en",
-        "accept_short_notice",
-    ]
+    class Meta:
+        model = SuspensionPlan
+        fields = [
+            "services",
+            "starts_at",
+            "ends_at",
+            "cause",
+            "cause_other",
+            "channels",
+            "title_ko",
+            "body_ko",
+            "title_en",
+            "body_en",
+        ]
+        labels = {
+            "starts_at": _("Suspension starts (KST)"),
+            "ends_at": _("Suspension ends (KST)"),
+            "cause": _("Cause"),
+            "cause_other": _("Other cause"),
+            "title_ko": _("Title (Korean)"),
+            "body_ko": _("Notice (Korean)"),
+            "title_en": _("Title (English)"),
+            "body_en": _("Notice (English)"),
+        }
+        help_texts = {"cause_other": _("Required when the cause is “Other”.")}
+        widgets = {
+            "starts_at": DateTimeLocalInput(),
+            "ends_at": DateTimeLocalInput(),
+            "body_ko": forms.Textarea(attrs={"rows": 4}),
+            "body_en": forms.Textarea(attrs={"rows": 4}),
+        }
 
-    def __init__(self, *args, services=None, **kwargs):
+    def __init__(self, *args, services=None, services_by: str = "pk", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = (
-            services if services is not None else Service.objects.none()
-        )
+        field = self.fields["services"]
+        field.queryset = services if services is not None else Service.objects.none()
+        field.to_field_name = None if services_by == "pk" else services_by
 
 
 class PublishForm(forms.Form):
     prefix = "publish"
-    manual_note = forms.CharField(
+    manual_note = plan_field(
+        "manual_note",
         label=_("How the document and phone notices were made"),
-        max_length=2000,
-        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("E.g. the document number sent, or whom you called."),
     )
 
 
-class RescheduleForm(ShortNoticeMixin):
+class RescheduleForm(forms.ModelForm):
+    """The new window, checked by the plan's own rules (``SuspensionPlan.clean``) on a copy:
+    the plan itself changes only through the service."""
+
     prefix = "reschedule"
-    starts_at = instant_field(_("New start (KST)"))
-    ends_at = instant_field(_("New end (KST)"))
-    reason = forms.CharField(label=_("Reason for the change"), max_length=300)
-    field_order = ["starts_at", "ends_at", "reason", "accept_short_notice"]
+    reason = plan_field("change_reason", label=_("Reason for the change"), required=True)
+    accept_short_notice = short_notice_field()
+
+    class Meta:
+        model = SuspensionPlan
+        fields = ["starts_at", "ends_at"]
+        labels = {"starts_at": _("New start (KST)"), "ends_at": _("New end (KST)")}
+        widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
 
 
 class CancelForm(forms.Form):
     prefix = "cancel"
-    reason = forms.CharField(label=_("Reason for the cancellation"), max_length=300)
+    reason = plan_field("change_reason", label=_("Reason for the cancellation"), required=True)
 
 
-class AnnouncementForm(forms.Form):
-    title_ko = forms.CharField(label=_("Title (Korean)"), max_length=200)
-    body_ko = forms.CharField(
-        label=_("Announcement (Korean)"),
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
-    body_en = forms.CharField(
-        label=_("Announcement (English)"),
-        max_length=10_000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    spec_completed_at = instant_field(
-        _("Specification completed at (KST)"),
-        validators=[not_in_future],
-        help_text=_("The announcement is owed by the end of that business day."),
-    )
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = ["title_ko", "body_ko", "title_en", "body_en", "spec_completed_at"]
+        labels = {
+            "title_ko": _("Title (Korean)"),
+            "body_ko": _("Announcement (Korean)"),
+            "title_en": _("Title (English)"),
+            "body_en": _("Announcement (English)"),
+            "spec_completed_at": _("Specification completed at (KST)"),
+        }
+        help_texts = {
+            "spec_completed_at": _("The announcement is owed by the end of that business day.")
+        }
+        widgets = {
+            "body_ko": forms.Textarea(attrs={"rows": 5}),
+            "body_en": forms.Textarea(attrs={"rows": 5}),
+            "spec_completed_at": DateTimeLocalInput(),
+        }

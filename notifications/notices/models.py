@@ -9,10 +9,19 @@ later change reaches exactly the people who heard of it.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from commitments.business_time import SUPPORTED_YEARS
+
+#: A clock a minute fast on the client is no reason to refuse "now".
+FUTURE_TOLERANCE = timedelta(minutes=2)
+#: PostgreSQL cannot store a NUL character: text that holds one is refused, never a 500.
+NO_NUL = ProhibitNullCharactersValidator()
 
 
 def _english() -> bool:
@@ -33,6 +42,25 @@ class NoticeChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     DOCUMENT = "document", _("Document")
     PHONE = "phone", _("Phone call")
+
+
+def in_calendar_years(value) -> None:
+    """An instant the business calendars can count from (their holiday tables' years)."""
+    if value is not None and value.year not in SUPPORTED_YEARS:
+        raise ValidationError(_("This date is outside the years the calendars know."))
+
+
+def not_in_future(value) -> None:
+    if value is not None and value > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("This time is in the future."))
+
+
+def channel_list(value) -> None:
+    """At least one channel, each one of :class:`NoticeChannel`."""
+    if not value:
+        raise ValidationError(_("Choose at least one channel."))
+    if not isinstance(value, list) or any(code not in NoticeChannel.values for code in value):
+        raise ValidationError(_("Choose channels from the list."))
 
 
 #: Channels the outbox sends; the screen notice is the homepage itself.
@@ -65,15 +93,21 @@ class SuspensionPlan(models.Model):
         verbose_name=_("division"),
         help_text=_("The division answerable for the notice: that of the first service."),
     )
-    starts_at = models.DateTimeField(_("suspension starts"))
-    ends_at = models.DateTimeField(_("suspension ends"))
+    starts_at = models.DateTimeField(_("suspension starts"), validators=[in_calendar_years])
+    ends_at = models.DateTimeField(_("suspension ends"), validators=[in_calendar_years])
     cause = models.CharField(_("cause"), max_length=30, choices=SuspensionCause.choices)
-    cause_other = models.CharField(_("other cause"), max_length=200, blank=True)
-    channels = models.JSONField(_("channels"), default=list)
-    title_ko = models.CharField(_("title (Korean)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    body_ko = models.TextField(_("notice (Korean)"), max_length=5000)
-    body_en = models.TextField(_("notice (English)"), max_length=5000, blank=True)
+    cause_other = models.CharField(
+        _("other cause"), max_length=200, blank=True, validators=[NO_NUL]
+    )
+    channels = models.JSONField(_("channels"), default=list, validators=[channel_list])
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, validators=[NO_NUL])
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, blank=True, validators=[NO_NUL]
+    )
+    body_ko = models.TextField(_("notice (Korean)"), max_length=5000, validators=[NO_NUL])
+    body_en = models.TextField(
+        _("notice (English)"), max_length=5000, blank=True, validators=[NO_NUL]
+    )
     state = models.CharField(
         _("state"), max_length=12, choices=SuspensionState.choices, default=SuspensionState.PLANNED
     )
@@ -99,10 +133,13 @@ class SuspensionPlan(models.Model):
         _("document and phone notices made"),
         max_length=2000,
         blank=True,
+        validators=[NO_NUL],
         help_text=_("What the publisher did on the document and phone channels."),
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    change_reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    change_reason = models.CharField(
+        _("reason for the change"), max_length=300, blank=True, validators=[NO_NUL]
+    )
     # How many times customers have been told (publication, then each change).
     revision = models.PositiveIntegerField(_("revision"), default=0)
     deadline = models.ForeignKey(
@@ -130,6 +167,25 @@ class SuspensionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title_ko
+
+    def clean(self) -> None:
+        """The window ends after it starts, and an "other" cause says what it is; both are
+        reported at once. Whether the window starts far enough ahead depends on when it is
+        planned: the planning service judges that."""
+        problems = {"ends_at": self._window_problem(), "cause_other": self._cause_problem()}
+        found = {field: message for field, message in problems.items() if message}
+        if found:
+            raise ValidationError(found)
+
+    def _window_problem(self) -> str | None:
+        if self.starts_at is None or self.ends_at is None or self.ends_at > self.starts_at:
+            return None
+        return _("The end must be after the start.")
+
+    def _cause_problem(self) -> str | None:
+        if self.cause != SuspensionCause.OTHER or (self.cause_other or "").strip():
+            return None
+        return _("Say what the other cause is.")
 
     @property
     def title(self) -> str:
@@ -207,11 +263,18 @@ class AnnouncementQuerySet(models.QuerySet):
 class Announcement(models.Model):
     """A completed trading-information specification, posted on the public board."""
 
-    title_ko = models.CharField(_("title (Korean)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    body_ko = models.TextField(_("announcement (Korean)"), max_length=10_000)
-    body_en = models.TextField(_("announcement (English)"), max_length=10_000, blank=True)
-    spec_completed_at = models.DateTimeField(_("specification completed at"))
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, validators=[NO_NUL])
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, blank=True, validators=[NO_NUL]
+    )
+    body_ko = models.TextField(_("announcement (Korean)"), max_length=10_000, validators=[NO_NUL])
+    body_en = models.TextField(
+        _("announcement (English)"), max_length=10_000, blank=True, validators=[NO_NUL]
+    )
+    # A completion is something that has happened: it stays in the past once it is.
+    spec_completed_at = models.DateTimeField(
+        _("specification completed at"), validators=[in_calendar_years, not_in_future]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

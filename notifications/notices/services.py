@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commitments.business_time import SUPPORTED_YEARS
 from commitments.deadlines import (
     ClockError,
     deadline_cancel,
@@ -41,8 +40,6 @@ SUSPENSION_SUBJECT = "suspension"
 ANNOUNCEMENT_SUBJECT = "announcement"
 #: The charter's lead: the clock's own terms decide the due instant, this only words the warning.
 NOTICE_LEAD = timedelta(days=7)
-TITLE_MAX = 200
-TEXT_MAX = 5000
 
 
 class NoticeError(ValidationError):
@@ -83,82 +80,49 @@ def short_notice_message(*, starts_at: datetime, now: datetime) -> str:
     ) % {"days": max(lead.days, 0)}
 
 
-def suspension_validate(
-    *,
-    services: list,
-    starts_at: datetime | None,
-    ends_at: datetime | None,
-    cause: str,
-    cause_other: str,
-    channels: list[str],
-    title_ko: str,
-    body_ko: str,
-    title_en: str = "",
-    body_en: str = "",
-    now: datetime,
-) -> None:
-    """Every refusal at once, by field (the form and the API show them all)."""
-    errors: dict[str, list[str]] = {}
-
-    def refuse(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    if not services:
-        refuse("services", _("Choose at least one affected service."))
-    if starts_at is None:
-        refuse("starts_at", _("Give the start of the suspension."))
-    elif starts_at.year not in SUPPORTED_YEARS:
-        refuse("starts_at", _("This date is outside the years the calendars know."))
-    elif starts_at <= now:
-        refuse("starts_at", _("The suspension must start in the future."))
-    if ends_at is None:
-        refuse("ends_at", _("Give the end of the suspension."))
-    elif ends_at.year not in SUPPORTED_YEARS:
-        refuse("ends_at", _("This date is outside the years the calendars know."))
-    elif starts_at is not None and ends_at <= starts_at:
-        refuse("ends_at", _("The end must be after the start."))
-    if cause not in SuspensionCause.values:
-        refuse("cause", _("Choose one of the causes listed."))
-    elif cause == SuspensionCause.OTHER and not cause_other.strip():
-        refuse("cause_other", _("Say what the other cause is."))
-    if len(cause_other) > 200:
-        refuse("cause_other", _("At most 200 characters."))
-    if not channels:
-        refuse("channels", _("Choose at least one channel."))
-    elif any(channel not in NoticeChannel.values for channel in channels):
-        refuse("channels", _("Choose channels from the list."))
-    for field, value, limit, required in (
-        ("title_ko", title_ko, TITLE_MAX, True),
-        ("body_ko", body_ko, TEXT_MAX, True),
-        ("title_en", title_en, TITLE_MAX, False),
-        ("body_en", body_en, TEXT_MAX, False),
-    ):
-        if required and not value.strip():
-            refuse(field, _("This field is required."))
-        elif len(value) > limit:
-            refuse(field, _("At most %(n)s characters.") % {"n": limit})
-        elif "\x00" in value:
-            refuse(field, _("Null characters are not allowed."))
-    if errors:
-        raise NoticeError(errors)
+def _checked(record, **rename: str) -> None:
+    """Refuse what the record's own rules refuse (its fields' limits and validators, its
+    ``clean()``), on the field names the caller used."""
+    try:
+        record.full_clean()
+    except ValidationError as error:
+        raise NoticeError(
+            {rename.get(field, field): messages for field, messages in error.message_dict.items()}
+        ) from None
 
 
-def _window_check(
-    *, starts_at: datetime, ends_at: datetime, now: datetime, accept_short_notice: bool
-) -> None:
-    errors: dict[str, list[str]] = {}
-    if starts_at.year not in SUPPORTED_YEARS or ends_at.year not in SUPPORTED_YEARS:
-        errors["starts_at"] = [_("This date is outside the years the calendars know.")]
-    elif starts_at <= now:
-        errors["starts_at"] = [_("The suspension must start in the future.")]
-    elif ends_at <= starts_at:
-        errors["ends_at"] = [_("The end must be after the start.")]
-    if errors:
-        raise NoticeError(errors)
+def _window_ahead(*, starts_at: datetime, now: datetime, accept_short_notice: bool) -> None:
+    """A suspension is planned before it starts; with less than the charter's lead only when
+    the planner confirms it (its clock is then born breached)."""
+    if starts_at <= now:
+        raise NoticeError({"starts_at": [_("The suspension must start in the future.")]})
     if starts_at - NOTICE_LEAD < now and not accept_short_notice:
         raise ShortNotice(
             {"accept_short_notice": [short_notice_message(starts_at=starts_at, now=now)]}
         )
+
+
+def _reason_given(reason: str, *, message: str) -> str:
+    """A change told to customers says why it was made."""
+    if not reason.strip():
+        raise NoticeError({"reason": [message]})
+    return reason.strip()
+
+
+def _in_list_order(channels: list[str]) -> list[str]:
+    """The channels once each, in the order of :class:`NoticeChannel`; unknown ones go last,
+    for the plan's rules to refuse."""
+    known = NoticeChannel.values
+    return sorted(
+        dict.fromkeys(channels), key=lambda c: known.index(c) if c in known else len(known)
+    )
+
+
+def _charter_commitment(code: str) -> Commitment:
+    commitment = Commitment.objects.filter(code=code, active=True).first()
+    if commitment is None:
+        raise NoticeError({"__all__": [_("The charter is not loaded: run seed_charter.")]})
+    return commitment
 
 
 def suspension_plan_create(
@@ -179,46 +143,36 @@ def suspension_plan_create(
 ) -> SuspensionPlan:
     """Plan a suspension and start its notice clock (due 7 days before the start).
 
-    A plan entered with less lead is refused with :class:`ShortNotice` unless
-    ``accept_short_notice``; then its clock starts already past due and the sweep records the
-    breach at once."""
+    1. The plan answers to the division of its first service, so it names at least one.
+    2. The plan's own rules (``SuspensionPlan.full_clean``) come next, then the moment: a
+       window already begun is refused, and one with less lead than the charter's is refused
+       with :class:`ShortNotice` unless ``accept_short_notice`` (its clock then starts already
+       past due and the sweep records the breach at once).
+    3. The plan, its services and its clock are saved together."""
     now = now or timezone.now()
     services = sorted(services, key=lambda s: (s.division_id, s.code))
-    suspension_validate(
-        services=services,
+    if not services:
+        raise NoticeError({"services": [_("Choose at least one affected service.")]})
+    first = services[0]
+    plan = SuspensionPlan(
+        division_id=first.division_id,
         starts_at=starts_at,
         ends_at=ends_at,
         cause=cause,
-        cause_other=cause_other,
-        channels=channels,
-        title_ko=title_ko,
-        body_ko=body_ko,
-        title_en=title_en,
-        body_en=body_en,
-        now=now,
+        cause_other=cause_other.strip() if cause == SuspensionCause.OTHER else "",
+        channels=_in_list_order(channels),
+        title_ko=title_ko.strip(),
+        title_en=title_en.strip(),
+        body_ko=body_ko.strip(),
+        body_en=body_en.strip(),
+        planned_by=actor,
+        planned_at=now,
     )
-    _window_check(
-        starts_at=starts_at, ends_at=ends_at, now=now, accept_short_notice=accept_short_notice
-    )
-    commitment = Commitment.objects.filter(code=SUSPENSION_NOTICE, active=True).first()
-    if commitment is None:
-        raise NoticeError({"__all__": [_("The charter is not loaded: run seed_charter.")]})
-    first = services[0]
+    _checked(plan)
+    _window_ahead(starts_at=starts_at, now=now, accept_short_notice=accept_short_notice)
+    commitment = _charter_commitment(SUSPENSION_NOTICE)
     with transaction.atomic():
-        plan = SuspensionPlan.objects.create(
-            division_id=first.division_id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            cause=cause,
-            cause_other=cause_other.strip() if cause == SuspensionCause.OTHER else "",
-            channels=[c for c in NoticeChannel.values if c in channels],
-            title_ko=title_ko.strip(),
-            title_en=title_en.strip(),
-            body_ko=body_ko.strip(),
-            body_en=body_en.strip(),
-            planned_by=actor,
-            planned_at=now,
-        )
+        plan.save()
         plan.services.set(services)
         try:
             plan.deadline = _notice_clock(
@@ -291,38 +245,35 @@ def suspension_publish(
             raise NoticeError(
                 {"manual_note": [_("Say how the document and phone notices were made.")]}
             )
-        if len(manual_note) > 2000:
-            raise NoticeError({"manual_note": [_("At most %(n)s characters.") % {"n": 2000}]})
-        if "\x00" in manual_note:
-            raise NoticeError({"manual_note": [_("Null characters are not allowed.")]})
         plan.manual_note = manual_note.strip()
         plan.state = SuspensionState.PUBLISHED
         plan.published_at = plan.notified_at = now
         plan.published_by = actor
         plan.revision = 1
+        _checked(plan)
         plan.save()
-        wanted = [a for a in audience if a.channel in plan.channels and a.channel in SENT_CHANNELS]
-        seen: set[tuple[str, str]] = set()
-        rows = []
-        for addressee in wanted:
-            key = (addressee.channel, addressee.address.strip().lower())
-            if not key[1] or key in seen:
-                continue
-            seen.add(key)
-            rows.append(
-                SuspensionRecipient(
-                    plan=plan,
-                    channel=addressee.channel,
-                    address=addressee.address.strip(),
-                    name=addressee.name[:200],
-                    told_at=now,
-                )
-            )
-        SuspensionRecipient.objects.bulk_create(rows)
+        _recipients_record(plan, audience=audience, now=now)
         _notify(plan, event="published")
         if _owes(plan.deadline):
             deadline_stop(plan.deadline, at=now, cause="notice published and sent", actor=actor)
     return plan
+
+
+def _recipients_record(plan: SuspensionPlan, *, audience: list[Addressee], now: datetime) -> None:
+    """Keep each address told, once per channel, on the plan's e-mail and SMS channels."""
+    sent = [a for a in audience if a.channel in plan.channels and a.channel in SENT_CHANNELS]
+    rows = {}
+    for addressee in sent:
+        key = (addressee.channel, addressee.address.strip().lower())
+        if key[1] and key not in rows:
+            rows[key] = SuspensionRecipient(
+                plan=plan,
+                channel=addressee.channel,
+                address=addressee.address.strip(),
+                name=addressee.name[:200],
+                told_at=now,
+            )
+    SuspensionRecipient.objects.bulk_create(rows.values())
 
 
 def suspension_reschedule(
@@ -339,19 +290,15 @@ def suspension_reschedule(
     it, everyone who was told hears of the new window, and a new notice clock for it starts
     and stops at once (met if the new window still leaves 7 days)."""
     now = now or timezone.now()
-    if not reason.strip():
-        raise NoticeError({"reason": [_("Say why the suspension moves.")]})
-    if len(reason) > 300:
-        raise NoticeError({"reason": [_("At most %(n)s characters.") % {"n": 300}]})
-    _window_check(
-        starts_at=starts_at, ends_at=ends_at, now=now, accept_short_notice=accept_short_notice
-    )
+    reason = _reason_given(reason, message=_("Say why the suspension moves."))
     with transaction.atomic():
         plan = _locked(plan)
         if plan.state == SuspensionState.CANCELLED:
             raise NoticeError({"__all__": [_("A cancelled suspension cannot be rescheduled.")]})
         plan.starts_at, plan.ends_at = starts_at, ends_at
-        plan.change_reason = reason.strip()
+        plan.change_reason = reason
+        _checked(plan, change_reason="reason")
+        _window_ahead(starts_at=starts_at, now=now, accept_short_notice=accept_short_notice)
         if plan.state == SuspensionState.PLANNED:
             plan.save()
             if plan.deadline is not None and plan.deadline.is_open:
@@ -390,10 +337,7 @@ def suspension_cancel(
     """Call the suspension off. The clock is cancelled if it still waits (a recorded breach
     stands); everyone who was told hears that it is cancelled."""
     now = now or timezone.now()
-    if not reason.strip():
-        raise NoticeError({"reason": [_("Say why the suspension is cancelled.")]})
-    if len(reason) > 300:
-        raise NoticeError({"reason": [_("At most %(n)s characters.") % {"n": 300}]})
+    reason = _reason_given(reason, message=_("Say why the suspension is cancelled."))
     with transaction.atomic():
         plan = _locked(plan)
         if plan.state == SuspensionState.CANCELLED:
@@ -401,10 +345,11 @@ def suspension_cancel(
         was_public = plan.is_public
         plan.state = SuspensionState.CANCELLED
         plan.cancelled_at = now
-        plan.change_reason = reason.strip()
+        plan.change_reason = reason
         if was_public:
             # notified_at stays: the lead shown is the one given for the window called off.
             plan.revision += 1
+        _checked(plan, change_reason="reason")
         plan.save()
         if _owes(plan.deadline):
             deadline_cancel(plan.deadline, at=now, cause=reason[:200], actor=actor)
@@ -457,55 +402,41 @@ def announcement_record(
     """Record a completed trading-information specification; its announcement is owed the
     same business day (``info.spec-announcement``, on the Information HO's calendar)."""
     now = now or timezone.now()
-    errors: dict[str, list[str]] = {}
-    if spec_completed_at is None:
-        errors["spec_completed_at"] = [_("Give the instant the specification was completed.")]
-    elif spec_completed_at.year not in SUPPORTED_YEARS:
-        errors["spec_completed_at"] = [_("This date is outside the years the calendars know.")]
-    elif spec_completed_at > now + timedelta(minutes=2):
-        errors["spec_completed_at"] = [_("This time is in the future.")]
-    for field, value, limit, required in (
-        ("title_ko", title_ko, TITLE_MAX, True),
-        ("body_ko", body_ko, 10_000, True),
-        ("title_en", title_en, TITLE_MAX, False),
-        ("body_en", body_en, 10_000, False),
-    ):
-        if required and not value.strip():
-            errors.setdefault(field, []).append(_("This field is required."))
-        elif len(value) > limit:
-            errors.setdefault(field, []).append(_("At most %(n)s characters.") % {"n": limit})
-        elif "\x00" in value:
-            errors.setdefault(field, []).append(_("Null characters are not allowed."))
-    if errors:
-        raise NoticeError(errors)
-    commitment = Commitment.objects.filter(code=SPEC_ANNOUNCEMENT, active=True).first()
-    if commitment is None:
-        raise NoticeError({"__all__": [_("The charter is not loaded: run seed_charter.")]})
+    announcement = Announcement(
+        title_ko=title_ko.strip(),
+        title_en=title_en.strip(),
+        body_ko=body_ko.strip(),
+        body_en=body_en.strip(),
+        spec_completed_at=spec_completed_at,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    _checked(announcement)
+    commitment = _charter_commitment(SPEC_ANNOUNCEMENT)
     with transaction.atomic():
-        announcement = Announcement.objects.create(
-            title_ko=title_ko.strip(),
-            title_en=title_en.strip(),
-            body_ko=body_ko.strip(),
-            body_en=body_en.strip(),
-            spec_completed_at=spec_completed_at,
-            recorded_by=actor,
-            recorded_at=now,
-        )
-        division = commitment.division
-        team = division.teams.order_by("code").first() if division else None
-        announcement.deadline = deadline_start(
-            commitment=commitment,
-            subject_type=ANNOUNCEMENT_SUBJECT,
-            subject_id=announcement.pk,
-            subject_label=announcement.title_ko,
-            started_at=spec_completed_at,
-            team=team,
-            owner=actor,
-            actor=actor,
-            now=now,
+        announcement.save()
+        announcement.deadline = _announcement_clock(
+            announcement, commitment=commitment, actor=actor, now=now
         )
         announcement.save(update_fields=["deadline"])
     return announcement
+
+
+def _announcement_clock(announcement: Announcement, *, commitment, actor, now: datetime):
+    """Start the announcement's clock from the completion, answerable by the commitment's
+    division (the Information HO) and its first team."""
+    division = commitment.division
+    return deadline_start(
+        commitment=commitment,
+        subject_type=ANNOUNCEMENT_SUBJECT,
+        subject_id=announcement.pk,
+        subject_label=announcement.title_ko,
+        started_at=announcement.spec_completed_at,
+        team=division.teams.order_by("code").first() if division else None,
+        owner=actor,
+        actor=actor,
+        now=now,
+    )
 
 
 def announcement_publish(

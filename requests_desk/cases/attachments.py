@@ -76,6 +76,14 @@ KINDS = {
 }
 
 
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload :func:`attachment_check` took, with the kind its content showed."""
+
+    upload: object
+    kind: Kind
+
+
 def allowed_extensions() -> str:
     return ", ".join(sorted({e for e in KINDS if e != "jpeg"}))
 

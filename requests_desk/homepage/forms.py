@@ -7,17 +7,27 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Team
+from commitments.models import Service, Team
 from requests_desk.cases.attachments import (
+    CheckedFile,
     TooLarge,
     allowed_extensions,
     attachment_check,
     megabytes,
 )
 from requests_desk.cases.errors import DeskError
-from requests_desk.homepage.services.public import OCCASION_MAX, public_team_choices
-from requests_desk.models import PublicCategory
-from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
+from requests_desk.form_fields import model_field
+from requests_desk.homepage.services.abuse import HONEYPOT_FIELD
+from requests_desk.homepage.services.public import public_team_choices
+from requests_desk.models import (
+    Commendation,
+    CustomerContact,
+    Organisation,
+    PublicCategory,
+    Request,
+    UnkindServiceReport,
+)
+from requests_desk.models.requests import BODY_MAX
 
 NOT_SURE = ""
 
@@ -52,16 +62,22 @@ def service_choices() -> list:
 
 
 class ComplaintForm(HoneypotForm):
-    name = forms.CharField(label=_("Your name"), max_length=100)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200)
-    email = forms.EmailField(
+    """A complaint, inquiry or request: the one definition of this write, read by the homepage
+    and by the public API. Each field's limit is its model field's; the cleaned values are
+    typed (a :class:`Service` or ``None``, a :class:`CheckedFile` or ``None``)."""
+
+    name = model_field(CustomerContact, "name", label=_("Your name"))
+    organisation = model_field(Organisation, "name", label=_("Organisation"))
+    email = model_field(
+        CustomerContact,
+        "email",
         label=_("E-mail"),
-        max_length=254,
+        required=True,
         help_text=_(
             "We send your tracking code here; you need it with this e-mail to follow your case."
         ),
     )
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
+    phone = model_field(CustomerContact, "phone", label=_("Phone (optional)"))
     category = forms.ChoiceField(
         label=_("What are you sending?"),
         # A select rather than radios: the error summary links to one control.
@@ -70,13 +86,18 @@ class ComplaintForm(HoneypotForm):
     service = forms.ChoiceField(
         label=_("Which service does it concern?"), required=False, choices=()
     )
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
-    message = forms.CharField(
-        label=_("Message"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 6})
+    subject = model_field(Request, "subject", label=_("Subject"))
+    message = model_field(
+        Request,
+        "body",
+        label=_("Message"),
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
-    occasion = forms.CharField(
+    occasion = model_field(
+        UnkindServiceReport,
+        "occasion",
         label=_("When, where and who (unkind service only)"),
-        max_length=OCCASION_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
@@ -84,10 +105,10 @@ class ComplaintForm(HoneypotForm):
             "line, and what happened."
         ),
     )
-    employee_name = forms.CharField(
+    employee_name = model_field(
+        UnkindServiceReport,
+        "employee_name",
         label=_("Employee's name, if you know it (unkind service only)"),
-        max_length=100,
-        required=False,
     )
     attachment = forms.FileField(
         label=_("Attachment (optional)"),
@@ -108,17 +129,23 @@ class ComplaintForm(HoneypotForm):
             f".{e}" for e in allowed_extensions().split(", ")
         )
 
-    def clean_attachment(self):
+    def clean_service(self) -> Service | None:
+        code = self.cleaned_data.get("service")
+        if not code:  # "not sure": routed for the customer
+            return None
+        return Service.objects.select_related("division", "team").get(code=code)
+
+    def clean_attachment(self) -> CheckedFile | None:
         upload = self.cleaned_data.get("attachment")
-        if upload:
-            try:
-                attachment_check(upload)
-            except TooLarge as error:
-                self.too_large = True
-                raise forms.ValidationError(error.messages) from None
-            except DeskError as error:
-                raise forms.ValidationError(error.messages) from None
-        return upload
+        if not upload:
+            return None
+        try:
+            return CheckedFile(upload, attachment_check(upload))
+        except TooLarge as error:
+            self.too_large = True
+            raise forms.ValidationError(error.messages) from None
+        except DeskError as error:
+            raise forms.ValidationError(error.messages) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -135,24 +162,10 @@ class ComplaintForm(HoneypotForm):
             )
 
     def submission(self) -> dict:
-        data = self.cleaned_data
-        return {
-            name: data.get(name)
-            for name in (
-                "name",
-                "organisation",
-                "email",
-                "phone",
-                "category",
-                "subject",
-                "message",
-                "occasion",
-                "employee_name",
-                "service",
-                "consent",
-                "attachment",
-            )
-        }
+        """What :func:`complaint_submit` takes: every field but the honeypot and the consent
+        (which the service presupposes)."""
+        left_out = {HONEYPOT_FIELD, "consent"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in left_out}
 
 
 class TrackForm(HoneypotForm):
@@ -178,36 +191,42 @@ def team_choices() -> list:
     return choices
 
 
-class CommendForm(HoneypotForm):
-    employee_name = forms.CharField(label=_("Employee's name"), max_length=100)
+class CommendForm(HoneypotForm, forms.ModelForm):
+    """A commendation: the model's fields and limits, the team chosen by code (grouped by
+    division) and the nominator's consent."""
+
     team = forms.ChoiceField(label=_("Their division and team"), choices=())
-    nominator_name = forms.CharField(label=_("Your name"), max_length=100)
-    nominator_organisation = forms.CharField(
-        label=_("Organisation (optional)"), max_length=200, required=False
-    )
-    nominator_email = forms.EmailField(label=_("E-mail"), max_length=254)
-    reason = forms.CharField(
-        label=_("What did they do well?"),
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
     consent = consent_field()
+
+    class Meta:
+        model = Commendation
+        fields = [
+            "employee_name",
+            "team",
+            "nominator_name",
+            "nominator_organisation",
+            "nominator_email",
+            "reason",
+        ]
+        labels = {
+            "employee_name": _("Employee's name"),
+            "nominator_name": _("Your name"),
+            "nominator_organisation": _("Organisation (optional)"),
+            "nominator_email": _("E-mail"),
+            "reason": _("What did they do well?"),
+        }
+        widgets = {"reason": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = team_choices()
 
+    def clean_team(self) -> Team:
+        return Team.objects.select_related("division", "manager").get(
+            code=self.cleaned_data["team"]
+        )
+
     def cleaned_data_for_service(self) -> dict:
-        data = self.cleaned_data
-        return {
-            name: data.get(name)
-            for name in (
-                "employee_name",
-                "team",
-                "nominator_name",
-                "nominator_organisation",
-                "nominator_email",
-                "reason",
-                "consent",
-            )
-        }
+        """What :func:`commendation_submit` takes: the commendation's fields (the consent it
+        presupposes is this form's)."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}

@@ -2,6 +2,7 @@
 acknowledgement of a commendation, a phone-monitoring score, and the public survey."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Team
@@ -12,8 +13,9 @@ from requests_desk.desk.forms import (
     past_instant_field,
     user_label,
 )
-from requests_desk.homepage.services.surveys import COMMENT_MAX
-from requests_desk.homepage.services.voice import NOTE_MAX
+from requests_desk.form_fields import model_field
+from requests_desk.models import PhoneCall
+from requests_desk.models.voice import SurveyResponse, UnkindServiceReport
 
 SCORE_CHOICES = [
     (5, _("5 — very satisfied")),
@@ -46,11 +48,8 @@ def score_field() -> forms.TypedChoiceField:
 
 
 def comment_field(label) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=COMMENT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    return model_field(
+        SurveyResponse, "comment", label=label, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
@@ -65,10 +64,10 @@ class DecisionForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": _("Choose to confirm or to reject the report.")},
     )
-    note = forms.CharField(
+    note = model_field(
+        UnkindServiceReport,
+        "decision_note",
         label=_("Decision note"),
-        required=False,
-        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Required to reject. Kept on the case for staff; the reporter receives a polite"
@@ -99,18 +98,28 @@ def people_choices(divisions) -> list[tuple[int, str]]:
     return [(user.pk, user_label(user)) for user in desk_users(divisions)]
 
 
-class PhoneScoreForm(forms.Form):
+class PhoneScoreForm(forms.ModelForm):
+    """A score heard while monitoring phone service: the score's own rules
+    (``SurveyResponse.clean``: its team and call are its division's) are checked with the
+    fields."""
+
     division = NamedChoiceField(label=_("Division"), queryset=divisions_by_code())
     team = NamedChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    call = forms.IntegerField(
+    call = forms.ModelChoiceField(
         label=_("Call number"),
+        queryset=PhoneCall.objects.all(),
         required=False,
-        min_value=1,
+        widget=forms.NumberInput(attrs={"min": 1}),
         help_text=_("Optional: the number of the logged call that was monitored."),
+        error_messages={"invalid_choice": _("Unknown call.")},
     )
     score = score_field()
     comment = comment_field(_("Comment"))
     at = past_instant_field(_("Monitored at"), _("Leave empty for now. Asia/Seoul time."))
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["division", "team", "call", "score", "comment", "at"]
 
     def __init__(self, *args, divisions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +129,15 @@ class PhoneScoreForm(forms.Form):
             teams = teams.filter(division__in=divisions)
         self.fields["team"].queryset = teams
 
+    def clean_at(self):
+        # Left empty: now.
+        return self.cleaned_data.get("at") or timezone.now()
 
-class SurveyAnswerForm(forms.Form):
+
+class SurveyAnswerForm(forms.ModelForm):
     score = score_field()
     comment = comment_field(_("Anything you would like to tell us (optional)"))
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["score", "comment"]

@@ -7,6 +7,7 @@ each carries its division and the instant it concerns.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -323,3 +324,19 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} · {self.score}"
+
+    def clean(self) -> None:
+        """A score's team and the call it is about are its division's; both are reported at
+        once."""
+        problems = {
+            "team": self._elsewhere(self.team, _("This team is in another division.")),
+            "call": self._elsewhere(self.call, _("This call was taken in another division.")),
+        }
+        found = {field: message for field, message in problems.items() if message}
+        if found:
+            raise ValidationError(found)
+
+    def _elsewhere(self, row, message: str) -> str | None:
+        if row is None or self.division_id is None or row.division_id == self.division_id:
+            return None
+        return message

@@ -14,12 +14,14 @@ from rest_framework.response import Response
 
 from commitments.access import may_see_division
 from commitments.models import Deadline, Division, Service
-from notifications.notices.models import (
-    Announcement,
-    NoticeChannel,
-    SuspensionCause,
-    SuspensionPlan,
+from notifications.notices.forms import (
+    AnnouncementForm,
+    CancelForm,
+    PublishForm,
+    RescheduleForm,
+    SuspensionPlanForm,
 )
+from notifications.notices.models import Announcement, SuspensionPlan
 from notifications.notices.services import (
     announcement_publish,
     announcement_record,
@@ -29,6 +31,7 @@ from notifications.notices.services import (
 )
 from requests_desk.desk.api.errors import desk_errors
 from requests_desk.desk.api.fields import InstantField
+from requests_desk.desk.api.forms import FormSerializer
 from requests_desk.desk.api.permissions import IsDeskUser, scoped
 from requests_desk.notices.audience import suspension_publish_to_customers
 
@@ -81,54 +84,47 @@ class SuspensionSerializer(serializers.ModelSerializer):
         return len(plan.recipients.all())
 
 
-class SuspensionCreateSerializer(serializers.Serializer):
-    services = serializers.ListField(
-        child=serializers.SlugField(), allow_empty=True, help_text="Service codes."
-    )
-    starts_at = InstantField()
-    ends_at = InstantField()
-    cause = serializers.CharField(help_text=", ".join(SuspensionCause.values))
-    cause_other = serializers.CharField(required=False, allow_blank=True, default="")
-    channels = serializers.ListField(
-        child=serializers.CharField(), allow_empty=True, help_text=", ".join(NoticeChannel.values)
-    )
-    title_ko = serializers.CharField(allow_blank=True)
-    body_ko = serializers.CharField(allow_blank=True)
-    title_en = serializers.CharField(required=False, allow_blank=True, default="")
-    body_en = serializers.CharField(required=False, allow_blank=True, default="")
-    accept_short_notice = serializers.BooleanField(required=False, default=False)
+class SuspensionCreateSerializer(FormSerializer):
+    """A new plan, read through the desk page's form; services by code, of the caller's
+    divisions."""
+
+    form_class = SuspensionPlanForm
+    help_texts = {
+        "services": "Service codes, of your divisions.",
+        "accept_short_notice": "True to plan a window less than 7 days ahead.",
+    }
+
+    def form_kwargs(self) -> dict:
+        services = scoped(Service.objects.select_related("division"), self.context["request"])
+        return {"services": services, "services_by": "code"}
 
 
-class PublishSerializer(serializers.Serializer):
-    manual_note = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="How the document and phone notices were made (required when the plan "
-        "names those channels).",
-    )
+class PublishSerializer(FormSerializer):
+    """What the publisher did on the document and phone channels, if the plan names them."""
+
+    form_class = PublishForm
+    help_texts = {
+        "manual_note": "How the document and phone notices were made (required when the plan "
+        "names those channels)."
+    }
 
 
-class RescheduleSerializer(serializers.Serializer):
-    starts_at = InstantField()
-    ends_at = InstantField()
-    reason = serializers.CharField(max_length=300)
-    accept_short_notice = serializers.BooleanField(required=False, default=False)
+class RescheduleSerializer(FormSerializer):
+    """The new window and why it moves."""
+
+    form_class = RescheduleForm
 
 
-class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
+class CancelSerializer(FormSerializer):
+    """Why the suspension is called off."""
+
+    form_class = CancelForm
 
 
-def _services(request, codes: list[str]) -> list[Service]:
-    found = scoped(Service.objects.filter(code__in=codes), request)
-    services = list(found)
-    unknown = sorted(set(codes) - {s.code for s in services})
-    if unknown:
-        raise serializers.ValidationError(
-            {"services": [f"Unknown service, or not one of your divisions: {', '.join(unknown)}"]}
-        )
-    return services
+class AnnouncementRecordSerializer(FormSerializer):
+    """A completed trading-information specification, to be announced the same day."""
+
+    form_class = AnnouncementForm
 
 
 @extend_schema_view(
@@ -157,12 +153,10 @@ class SuspensionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: SuspensionSerializer},
     )
     def create(self, request, *args, **kwargs):
-        body = SuspensionCreateSerializer(data=request.data)
+        body = SuspensionCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        services = _services(request, data.pop("services"))
         with desk_errors():
-            plan = suspension_plan_create(services=services, actor=request.user, **data)
+            plan = suspension_plan_create(actor=request.user, **body.validated_data)
         return self._answer(plan, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -232,9 +226,9 @@ class AnnouncementSerializer(serializers.ModelSerializer):
             "published_at",
             "deadline",
         ]
-        read_only_fields = ["id", "recorded_at", "published_at", "deadline"]
+        read_only_fields = fields
 
-    spec_completed_at = InstantField()
+    spec_completed_at = InstantField(read_only=True)
 
 
 @extend_schema_view(
@@ -246,9 +240,13 @@ class AnnouncementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     serializer_class = AnnouncementSerializer
     queryset = Announcement.objects.select_related("deadline").order_by("-recorded_at", "-id")
 
-    @extend_schema(summary="Record a completed specification; its same-day clock starts")
+    @extend_schema(
+        summary="Record a completed specification; its same-day clock starts",
+        request=AnnouncementRecordSerializer,
+        responses={201: AnnouncementSerializer},
+    )
     def create(self, request, *args, **kwargs):
-        body = AnnouncementSerializer(data=request.data)
+        body = AnnouncementRecordSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with desk_errors():
             announcement = announcement_record(actor=request.user, **body.validated_data)

@@ -84,22 +84,8 @@ def suspension_new(request):
     form = SuspensionPlanForm(request.POST or None, services=services)
     short_notice = False
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            plan = suspension_plan_create(
-                services=list(data["services"]),
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                cause=data["cause"],
-                cause_other=data["cause_other"],
-                channels=data["channels"],
-                title_ko=data["title_ko"],
-                body_ko=data["body_ko"],
-                title_en=data["title_en"],
-                body_en=data["body_en"],
-                accept_short_notice=data["accept_short_notice"],
-                actor=request.user,
-            )
+            plan = suspension_plan_create(actor=request.user, **form.cleaned_data)
         except ShortNotice as error:
             short_notice = True
             add_notice_errors(form, error)
@@ -158,9 +144,7 @@ def suspension_publish(request, pk: int):
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
-            plan = suspension_publish_to_customers(
-                plan, actor=request.user, manual_note=form.cleaned_data["manual_note"]
-            )
+            plan = suspension_publish_to_customers(plan, actor=request.user, **form.cleaned_data)
         except NoticeError as error:
             add_notice_errors(form, error)
         else:
@@ -180,16 +164,8 @@ def suspension_reschedule_view(request, pk: int):
     form = RescheduleForm(request.POST)
     short_notice = False
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            suspension_reschedule(
-                plan,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                reason=data["reason"],
-                accept_short_notice=data["accept_short_notice"],
-                actor=request.user,
-            )
+            suspension_reschedule(plan, actor=request.user, **form.cleaned_data)
         except ShortNotice as error:
             short_notice = True
             add_notice_errors(form, error)
@@ -208,7 +184,7 @@ def suspension_cancel_view(request, pk: int):
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            suspension_cancel(plan, reason=form.cleaned_data["reason"], actor=request.user)
+            suspension_cancel(plan, actor=request.user, **form.cleaned_data)
         except NoticeError as error:
             add_notice_errors(form, error)
         else:
@@ -224,16 +200,8 @@ def suspension_cancel_view(request, pk: int):
 def announcement_list(request):
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            announcement = announcement_record(
-                title_ko=data["title_ko"],
-                body_ko=data["body_ko"],
-                title_en=data["title_en"],
-                body_en=data["body_en"],
-                spec_completed_at=data["spec_completed_at"],
-                actor=request.user,
-            )
+            announcement = announcement_record(actor=request.user, **form.cleaned_data)
         except NoticeError as error:
             add_notice_errors(form, error)
         else:

@@ -20,63 +20,30 @@ from requests_desk.cases.attachments import TooLarge
 from requests_desk.cases.errors import DeskError
 from requests_desk.cases.messages import tracking_link
 from requests_desk.desk.api.errors import field_errors
+from requests_desk.desk.api.forms import FormSerializer
+from requests_desk.homepage.forms import ComplaintForm
 from requests_desk.homepage.services.abuse import (
-    HONEYPOT_FIELD,
     client_address,
     decoy_tracking_code,
     honeypot_hit,
     lookup_check,
     submission_check,
 )
-from requests_desk.homepage.services.public import (
-    OCCASION_MAX,
-    case_find,
-    case_public,
-    complaint_submit,
-)
-from requests_desk.models import PublicCategory
-from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
+from requests_desk.homepage.services.public import case_find, case_public, complaint_submit
 
 
-class ComplaintSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    organisation = serializers.CharField(max_length=200)
-    email = serializers.EmailField(max_length=254)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    category = serializers.ChoiceField(choices=PublicCategory.choices)
-    subject = serializers.CharField(max_length=SUBJECT_MAX)
-    message = serializers.CharField(max_length=BODY_MAX)
-    occasion = serializers.CharField(
-        max_length=OCCASION_MAX,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="For `unkind_service`: when, where and who (required then).",
-    )
-    employee_name = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
-    )
-    service = serializers.CharField(
-        max_length=50,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        default=None,
-        help_text="A service code; leave out when not sure (the request is routed for you).",
-    )
-    consent = serializers.BooleanField(
-        help_text="Must be true: consent to the collection and use of the personal data given."
-    )
-    attachment = serializers.FileField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Multipart only. pdf, png, jpg, txt, csv, xlsx, docx or hwp, checked by "
+class ComplaintSerializer(FormSerializer):
+    """A complaint, inquiry or request, read through the homepage's form."""
+
+    form_class = ComplaintForm
+    help_texts = {
+        "occasion": "For `unkind_service`: when, where and who (required then).",
+        "service": "A service code; leave out when not sure (the request is routed for you).",
+        "consent": "Must be true: consent to the collection and use of the personal data given.",
+        "attachment": "Multipart only. pdf, png, jpg, txt, csv, xlsx, docx or hwp, checked by "
         "content; at most CHARTER_ATTACHMENT_MAX_BYTES (5 MB by default).",
-    )
-    website = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Leave empty."
-    )
+        "website": "Leave empty.",
+    }
 
 
 class ComplaintReceiptSerializer(serializers.Serializer):
@@ -172,12 +139,8 @@ class ComplaintView(PublicAPIView):
             )
         serializer = ComplaintSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        fields.pop(HONEYPOT_FIELD, None)
         try:
-            case = complaint_submit(**fields, language=get_language())
-        except TooLarge as error:
-            return Response(field_errors(error), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            case = complaint_submit(**serializer.form.submission(), language=get_language())
         except DeskError as error:
             return Response(field_errors(error), status=status.HTTP_400_BAD_REQUEST)
         return Response(

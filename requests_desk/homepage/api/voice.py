@@ -13,13 +13,14 @@ from rest_framework.response import Response
 from commitments.access import is_manager
 from requests_desk.desk.api.errors import desk_errors
 from requests_desk.desk.api.fields import InstantField
+from requests_desk.desk.api.forms import FormSerializer
 from requests_desk.desk.api.permissions import IsDeskUser
 from requests_desk.homepage.services.voice import (
-    NOTE_MAX,
     unkind_report_confirm,
     unkind_report_reject,
     unkind_reports_for,
 )
+from requests_desk.homepage.voice_forms import DecisionForm
 from requests_desk.models.voice import ReportState, UnkindServiceReport
 
 
@@ -69,9 +70,11 @@ class UnkindReportSerializer(serializers.ModelSerializer):
         return coupon.code if coupon else None
 
 
-class DecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["confirm", "reject"])
-    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
+class DecisionSerializer(FormSerializer):
+    """Confirm or reject, read through the desk page's form."""
+
+    form_class = DecisionForm
+    help_texts = {"note": "Required to reject; kept on the case for staff."}
 
 
 class UnkindReportFilter(filters.FilterSet):
@@ -109,7 +112,8 @@ class UnkindReportViewSet(
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        decide = unkind_report_confirm if data["decision"] == "confirm" else unkind_report_reject
+        confirmed = data["decision"] == DecisionForm.CONFIRM
+        decide = unkind_report_confirm if confirmed else unkind_report_reject
         with desk_errors():
-            decide(report, actor=request.user, note=data.get("note", ""))
+            decide(report, actor=request.user, note=data["note"])
         return Response(UnkindReportSerializer(self.get_queryset().get(pk=report.pk)).data)

@@ -1,8 +1,10 @@
 """What customers do on the homepage without an account: file a complaint, inquiry or request,
 follow it by tracking code and e-mail, reply to it, and commend an employee.
 
-The forms and the public API call these; bad input raises :class:`DeskError` (field errors),
-an attachment over the size limit :class:`TooLarge`.
+The input is checked by the homepage's forms (:mod:`requests_desk.homepage.forms`), which the
+public API reads through too; these take the cleaned values, keep each record only once its
+model's rules pass, and raise :class:`DeskError` (field errors) for what the case's state
+refuses (a reply to a closed case).
 """
 
 import hmac
@@ -11,21 +13,22 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.models import Division, Service, Team
-from commitments.models.directory import phone_validator
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
-from requests_desk.cases._common import bump, clean_text, lock, request_url
-from requests_desk.cases.attachments import TooLarge, attachment_check, attachment_store
+from requests_desk.cases._common import bump, lock, request_url
+from requests_desk.cases.attachments import (
+    CheckedFile,
+    attachment_store,
+)
 from requests_desk.cases.customers import customer_find_or_create
 from requests_desk.cases.errors import DeskError
+from requests_desk.cases.records import checked
 from requests_desk.cases.requests import request_create, request_set_status
 from requests_desk.models import (
     Activity,
@@ -36,7 +39,7 @@ from requests_desk.models import (
     Request,
     UnkindServiceReport,
 )
-from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
+from requests_desk.models.requests import BODY_MAX
 from requests_desk.vocabulary import Channel, RequestKind, Status
 
 #: Complaints owe the manager's feedback (``voice.complaint-feedback``); everything from the
@@ -47,8 +50,6 @@ KIND_OF_CATEGORY = {
     PublicCategory.INQUIRY: RequestKind.HOMEPAGE_INPUT,
     PublicCategory.REQUEST: RequestKind.HOMEPAGE_INPUT,
 }
-OCCASION_MAX = 2000
-NAME_MAX = 100
 
 
 def complaint_submit(
@@ -59,146 +60,69 @@ def complaint_submit(
     category: str,
     subject: str,
     message: str,
-    consent: bool,
     phone: str = "",
     occasion: str = "",
     employee_name: str = "",
-    service=None,
-    attachment=None,
+    service: Service | None = None,
+    attachment: CheckedFile | None = None,
     language: str = "ko",
 ) -> Request:
-    """File what a customer sent from the homepage as a request of channel ``homepage``.
+    """File what a customer sent from the homepage, with their consent to the collection of
+    their data (:class:`~requests_desk.homepage.forms.ComplaintForm` asks for it and checks the
+    input), as a request of channel ``homepage``.
 
-    1. Everything is checked first; all problems come back at once, nothing is saved.
-    2. The customer is found by e-mail at their organisation, or created.
-    3. The request goes to the chosen service's division and team; "not sure" (no service)
+    1. The record of how it came in (category, language, the consent text's version) and an
+       unkind-service report are checked by their models' rules before anything is saved.
+    2. The request goes to the chosen service's division and team; "not sure" (no service)
        goes to ``CHARTER_PUBLIC_DIVISION`` / ``CHARTER_PUBLIC_TEAM``, so it belongs to a team
        and every escalation reaches someone.
-    4. Its clocks start and the acknowledgement (with the tracking code) goes to the outbox;
-       the consent, an unkind-service report and the attachment are recorded beside it.
+    3. The customer is found by e-mail at their organisation, or created; the request starts
+       its clocks and the acknowledgement (with the tracking code) goes to the outbox; the
+       submission, the report and the attachment are kept beside it.
     """
-    errors: dict[str, list[str]] = {}
-    values = {}
-    checks = {
-        "subject": lambda: text(subject, field="subject", limit=SUBJECT_MAX, required=True),
-        "message": lambda: text(message, field="message", limit=BODY_MAX, required=True),
-        "category": lambda: _category(category),
-        "service": lambda: _service(service),
-    }
-    for name_, check in checks.items():
-        try:
-            values[name_] = check()
-        except DeskError as error:
-            errors.update(error.message_dict)
-    if consent is not True:
-        errors["consent"] = [_("Please agree to the collection and use of your personal data.")]
-    if values.get("category") == PublicCategory.UNKIND_SERVICE:
-        for name_, value, limit, required in (
-            ("occasion", occasion, OCCASION_MAX, True),
-            ("employee_name", employee_name, NAME_MAX, False),
-        ):
-            try:
-                values[name_] = text(value, field=name_, limit=limit, required=required)
-            except DeskError as error:
-                errors.update(error.message_dict)
-        if "occasion" in errors and not (occasion or "").strip():
-            errors["occasion"] = [_("Tell us when and where it happened, and who served you.")]
-    errors.update(_contact_errors(name=name, organisation=organisation, email=email, phone=phone))
-    kind = None
-    too_large = False
-    if attachment is not None:
-        try:
-            kind = attachment_check(attachment)
-        except TooLarge as error:
-            errors.update(error.message_dict)
-            too_large = True
-        except DeskError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise TooLarge(errors=errors) if too_large else DeskError(errors)
-    division, team = _placement(values["service"])
+    submission = _submission(category=category, language=language)
+    unkind = category == PublicCategory.UNKIND_SERVICE
+    report = _unkind_report(occasion, employee_name) if unkind else None
+    division, team = _placement(service)
     with transaction.atomic():
         customer = customer_find_or_create(
             name=name, organisation=organisation, email=email, phone=phone
         )
         request = request_create(
             actor=None,
-            kind=KIND_OF_CATEGORY[values["category"]],
+            kind=KIND_OF_CATEGORY[category],
             channel=Channel.HOMEPAGE,
             division=division,
             team=team,
-            service=values["service"],
+            service=service,
             customer=customer,
-            subject=values["subject"],
-            body=values["message"],
+            subject=subject,
+            body=message,
         )
-        HomepageSubmission.objects.create(
-            request=request,
-            category=values["category"],
-            consent_at=request.created_at,
-            consent_version=settings.CHARTER_CONSENT_VERSION,
-            language=(language or "")[:10],
-        )
-        if values["category"] == PublicCategory.UNKIND_SERVICE:
-            _unkind_report(request, values["occasion"], values.get("employee_name", ""))
-        if kind is not None:
-            attachment_store(request, attachment, kind=kind)
+        submission.request = request
+        submission.consent_at = request.created_at
+        submission.save()
+        if report is not None:
+            _unkind_report_file(report, request=request)
+        if attachment is not None:
+            attachment_store(request, attachment.upload, kind=attachment.kind)
     return request
 
 
-def _contact_errors(*, name, organisation, email, phone) -> dict[str, list[str]]:
-    """The customer's details checked as :func:`customer_find_or_create` will, all at once."""
-    errors: dict[str, list[str]] = {}
-    for name_, value, limit, required in (
-        ("name", name, NAME_MAX, True),
-        ("organisation", organisation, 200, True),
-        ("email", email, 254, True),
-        ("phone", phone, 20, False),
-    ):
-        try:
-            value = text(value, field=name_, limit=limit, required=required)
-        except DeskError as error:
-            errors.update(error.message_dict)
-            continue
-        try:
-            if name_ == "email":
-                validate_email(value)
-            elif name_ == "phone" and value:
-                phone_validator(value)
-        except ValidationError as error:
-            errors[name_] = (
-                [_("Enter a valid e-mail address.")] if name_ == "email" else error.messages
-            )
-    return errors
-
-
-def text(value, *, field: str, limit: int, required: bool) -> str:
-    """:func:`clean_text`, and no NUL characters (PostgreSQL cannot store them)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise DeskError({field: [_("Null characters are not allowed.")]})
-    return clean_text(value, field=field, limit=limit, required=required)
+def _submission(*, category: str, language: str) -> HomepageSubmission:
+    """How a case came in, checked before its request exists (consent given now)."""
+    submission = HomepageSubmission(
+        category=category,
+        consent_at=timezone.now(),
+        consent_version=settings.CHARTER_CONSENT_VERSION,
+        language=(language or "")[:10],
+    )
+    return checked(submission, exclude=("request",))
 
 
 def public_team_choices():
     """Services a customer can choose from, by division (for the form's select)."""
     return Service.objects.select_related("division", "team").order_by("division__code", "code")
-
-
-def _category(value) -> str:
-    if value not in PublicCategory.values:
-        raise DeskError({"category": [_("Choose what you are sending.")]})
-    return value
-
-
-def _service(value) -> Service | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, Service):
-        return value
-    service = Service.objects.select_related("division", "team").filter(code=str(value)).first()
-    if service is None:
-        raise DeskError({"service": [_("Unknown service.")]})
-    return service
 
 
 def _placement(service: Service | None) -> tuple[Division, Team | None]:
@@ -211,13 +135,19 @@ def _placement(service: Service | None) -> tuple[Division, Team | None]:
     return division, team
 
 
-def _unkind_report(request: Request, occasion: str, employee_name: str) -> None:
-    UnkindServiceReport.objects.create(
-        request=request,
-        division=request.division,
-        occasion=occasion,
-        employee_name=employee_name,
-    )
+def _unkind_report(occasion: str, employee_name: str) -> UnkindServiceReport:
+    """An unkind-service report, checked before its request exists."""
+    report = UnkindServiceReport(occasion=occasion, employee_name=employee_name)
+    return checked(report, exclude=("request", "division"))
+
+
+def _unkind_report_file(report: UnkindServiceReport, *, request: Request) -> None:
+    """Keep the report for a manager of the request's division, and put the occasion on the
+    request's timeline for staff (an internal note)."""
+    report.request = request
+    report.division = request.division
+    report.save()
+    occasion, employee_name = report.occasion, report.employee_name
     lines = [_("Unkind service reported."), _("Occasion: %(text)s") % {"text": occasion}]
     if employee_name:
         lines.append(_("Employee named: %(name)s") % {"name": employee_name})
@@ -329,7 +259,6 @@ def customer_reply(request: Request, *, message: str) -> Activity:
 
     A resolved case is reopened (in progress), as a service desk does when the customer writes
     back; a closed case takes no more messages — the customer files a new request."""
-    message = text(message, field="message", limit=BODY_MAX, required=True)
     now = timezone.now()
     with transaction.atomic():
         locked = lock(request)
@@ -404,78 +333,57 @@ def _tell_staff(request: Request, activity: Activity) -> None:
 def commendation_submit(
     *,
     employee_name: str,
-    team,
+    team: Team,
     nominator_name: str,
     nominator_email: str,
     reason: str,
-    consent: bool,
     nominator_organisation: str = "",
 ) -> Commendation:
-    """Record a customer's nomination of an employee and route it to the team's manager (the
-    division head when the team has none), who is told by e-mail. The employee is linked when
-    the name matches exactly one member of the team."""
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name_, value, limit, required in (
-        ("employee_name", employee_name, NAME_MAX, True),
-        ("nominator_name", nominator_name, NAME_MAX, True),
-        ("nominator_organisation", nominator_organisation, 200, False),
-        ("nominator_email", nominator_email, 254, True),
-        ("reason", reason, BODY_MAX, True),
-    ):
-        try:
-            values[name_] = text(value, field=name_, limit=limit, required=required)
-        except DeskError as error:
-            errors.update(error.message_dict)
-    if "nominator_email" in values:
-        try:
-            validate_email(values["nominator_email"])
-        except ValidationError:
-            errors["nominator_email"] = [_("Enter a valid e-mail address.")]
-    team_row = team if isinstance(team, Team) else None
-    if team_row is None and team not in (None, ""):
-        lookup = Q(pk=int(team)) if str(team).isdigit() else Q(code=str(team))
-        team_row = Team.objects.filter(lookup).first()
-    if team_row is None:
-        errors["team"] = [_("Choose the employee's team.")]
-    if consent is not True:
-        errors["consent"] = [_("Please agree to the collection and use of your personal data.")]
-    if errors:
-        raise DeskError(errors)
-    division = team_row.division
-    routed_to = team_row.manager or division.head
+    """Record a customer's nomination of an employee, with the nominator's consent to the
+    collection of their data (:class:`~requests_desk.homepage.forms.CommendForm` asks for it and
+    checks the input), and route it to the team's manager (the division head when the team has
+    none), who is told by e-mail. The employee is linked when the name matches exactly one
+    member of the team."""
+    commendation = Commendation(
+        division=team.division,
+        team=team,
+        employee_name=employee_name,
+        nominator_name=nominator_name,
+        nominator_organisation=nominator_organisation,
+        nominator_email=nominator_email.lower(),
+        reason=reason,
+        consent_at=timezone.now(),
+        consent_version=settings.CHARTER_CONSENT_VERSION,
+        routed_to=team.manager or team.division.head,
+    )
+    checked(commendation)
+    commendation.employee = _member_named(team, employee_name)
     with transaction.atomic():
-        commendation = Commendation.objects.create(
-            division=division,
-            team=team_row,
-            employee=_member_named(team_row, values["employee_name"]),
-            employee_name=values["employee_name"],
-            nominator_name=values["nominator_name"],
-            nominator_organisation=values["nominator_organisation"],
-            nominator_email=values["nominator_email"].lower(),
-            reason=values["reason"],
-            consent_at=timezone.now(),
-            consent_version=settings.CHARTER_CONSENT_VERSION,
-            routed_to=routed_to,
-        )
-        if routed_to is not None and routed_to.email:
-            notification_enqueue(
-                idempotency_key=f"commendation:{commendation.pk}:routed",
-                step="message",
-                channel="email",
-                recipient=routed_to.email,
-                recipient_user=routed_to,
-                subject=f"[칭찬 접수 / Commendation] {commendation.employee_name}",
-                body=(
-                    f"{commendation.nominator_name}님이 {team_row.name_ko}의 "
-                    f"{commendation.employee_name}님을 칭찬했습니다.\n"
-                    f"{commendation.nominator_name} commended {commendation.employee_name} "
-                    f"({team_row.name_en}).\n\n{commendation.reason}"
-                ),
-                subject_type="commendation",
-                subject_id=commendation.pk,
-            )
+        commendation.save()
+        _manager_tell(commendation)
     return commendation
+
+
+def _manager_tell(commendation: Commendation) -> None:
+    routed_to, team = commendation.routed_to, commendation.team
+    if routed_to is None or not routed_to.email:
+        return
+    notification_enqueue(
+        idempotency_key=f"commendation:{commendation.pk}:routed",
+        step="message",
+        channel="email",
+        recipient=routed_to.email,
+        recipient_user=routed_to,
+        subject=f"[칭찬 접수 / Commendation] {commendation.employee_name}",
+        body=(
+            f"{commendation.nominator_name}님이 {team.name_ko}의 "
+            f"{commendation.employee_name}님을 칭찬했습니다.\n"
+            f"{commendation.nominator_name} commended {commendation.employee_name} "
+            f"({team.name_en}).\n\n{commendation.reason}"
+        ),
+        subject_type="commendation",
+        subject_id=commendation.pk,
+    )
 
 
 def _member_named(team: Team, name: str):

@@ -20,15 +20,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commitments.access import may_see_division
+from commitments.models import Division, Team
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
-from requests_desk.cases._common import clean_text, division_of, instant, team_of
+from requests_desk.cases._common import instant
 from requests_desk.cases.errors import DeskError
+from requests_desk.cases.records import checked
 from requests_desk.homepage.services.voice import reporter_language
 from requests_desk.models import PhoneCall, Request
 from requests_desk.models.voice import SurveyInvitation, SurveyResponse, SurveySource
 
-COMMENT_MAX = 2000
 TOKEN_BYTES = 32
 
 
@@ -140,11 +141,10 @@ def _refuse_closed(invitation: SurveyInvitation | None, *, now: datetime) -> Non
         )
 
 
-def survey_answer(*, token: str, score, comment: str = "") -> SurveyResponse:
-    """Record the customer's score; the link is spent. The invitation's row is locked, so of
-    two answers sent at once the second finds the link used."""
-    score = _score(score)
-    comment = _comment(comment)
+def survey_answer(*, token: str, score: int, comment: str = "") -> SurveyResponse:
+    """Record the customer's score (the homepage's ``SurveyAnswerForm`` reads
+    it); the link is spent. The invitation's row is locked, so of two answers sent at once the
+    second finds the link used."""
     now = timezone.now()
     with transaction.atomic():
         invitation = (
@@ -155,7 +155,7 @@ def survey_answer(*, token: str, score, comment: str = "") -> SurveyResponse:
         )
         _refuse_closed(invitation, now=now)
         request = invitation.request
-        response = SurveyResponse.objects.create(
+        response = SurveyResponse(
             source=SurveySource.CUSTOMER,
             division_id=request.division_id,
             team_id=request.team_id,
@@ -165,20 +165,11 @@ def survey_answer(*, token: str, score, comment: str = "") -> SurveyResponse:
             comment=comment,
             at=now,
         )
+        checked(response)
+        response.save()
         invitation.used_at = now
         invitation.save(update_fields=["used_at"])
     return response
-
-
-def _score(value) -> int:
-    """1 to 5, given as a whole number (or its digits); anything else is refused."""
-    if isinstance(value, bool):
-        value = None
-    if isinstance(value, str) and value.strip() in {"1", "2", "3", "4", "5"}:
-        value = int(value.strip())
-    if not isinstance(value, int) or not 1 <= value <= 5:
-        raise DeskError({"score": [_("Choose a score from 1 to 5.")]})
-    return value
 
 
 # --- phone monitoring -----------------------------------------------------------------------
@@ -187,66 +178,29 @@ def _score(value) -> int:
 def phone_score_record(
     *,
     actor,
-    division,
-    score,
-    team=None,
-    call=None,
+    division: Division,
+    score: int,
+    team: Team | None = None,
+    call: PhoneCall | None = None,
     comment: str = "",
     at: datetime | None = None,
 ) -> SurveyResponse:
-    """A score given while monitoring phone service, for a division (and team), optionally
+    """A score given while monitoring phone service (:class:`~requests_desk.homepage.voice_forms.
+    PhoneScoreForm` reads it), for one of the actor's divisions (and a team of it), optionally
     about one logged call of that division."""
-    errors: dict[str, list[str]] = {}
-    now = timezone.now()
-    fields: dict = {}
-    for name, check in (
-        ("score", lambda: _score(score)),
-        ("comment", lambda: _comment(comment)),
-        ("division", lambda: division_of(division)),
-        ("team", lambda: team_of(team)),
-        ("at", lambda: instant(at, field="at", now=now)),
-        ("call", lambda: _call(call)),
-    ):
-        try:
-            fields[name] = check()
-        except DeskError as error:
-            errors.update(error.message_dict)
-    division_row = fields.get("division")
-    if division_row is not None:
-        if not may_see_division(actor, division_row.pk):
-            errors["division"] = [_("You may only record scores for your own division(s).")]
-        team_row = fields.get("team")
-        if team_row is not None and team_row.division_id != division_row.pk:
-            errors["team"] = [_("This team is in another division.")]
-        call_row = fields.get("call")
-        if call_row is not None and call_row.division_id != division_row.pk:
-            errors["call"] = [_("This call was taken in another division.")]
-    if errors:
-        raise DeskError(errors)
-    call_row = fields["call"]
-    return SurveyResponse.objects.create(
+    if not may_see_division(actor, division.pk):
+        raise DeskError({"division": [_("You may only record scores for your own division(s).")]})
+    response = SurveyResponse(
         source=SurveySource.PHONE_MONITORING,
-        division=fields["division"],
-        team=fields["team"],
-        call=call_row,
-        request_id=call_row.request_id if call_row else None,
-        score=fields["score"],
-        comment=fields["comment"],
-        at=fields["at"],
+        division=division,
+        team=team,
+        call=call,
+        request_id=call.request_id if call else None,
+        score=score,
+        comment=comment,
+        at=instant(at, field="at", now=timezone.now()),
         recorded_by=actor,
     )
-
-
-def _comment(value) -> str:
-    return clean_text(value, field="comment", limit=COMMENT_MAX, required=False)
-
-
-def _call(value) -> PhoneCall | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, PhoneCall):
-        return value
-    try:
-        return PhoneCall.objects.get(pk=int(value))
-    except (TypeError, ValueError, PhoneCall.DoesNotExist):
-        raise DeskError({"call": [_("Unknown call.")]}) from None
+    checked(response)
+    response.save()
+    return response

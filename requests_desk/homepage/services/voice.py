@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from commitments.access import divisions_of, is_manager, may_see_division
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
-from requests_desk.cases._common import clean_text, user_of
+from requests_desk.cases._common import user_of
 from requests_desk.cases.errors import DeskError
+from requests_desk.cases.records import checked
 from requests_desk.models import Activity, ActivityKind
 from requests_desk.models.requests import TRACKING_ALPHABET
 from requests_desk.models.voice import (
@@ -28,7 +29,6 @@ from requests_desk.models.voice import (
     UnkindServiceReport,
 )
 
-NOTE_MAX = 2000
 # "GC-" and three groups of four: 31^12 ≈ 8·10^17 codes, read out without confusion.
 COUPON_PREFIX = "GC"
 COUPON_GROUPS = 3
@@ -88,10 +88,12 @@ def unkind_report_reject(report: UnkindServiceReport, *, actor, note: str) -> Un
 
 
 def _decide(report: UnkindServiceReport, *, actor, state: str, note: str) -> UnkindServiceReport:
-    """1. Check the note; 2. lock the report and refuse it if it is decided already or the
-    actor may not decide it; 3. record the decision, its coupon, the timeline line and the
-    message to the reporter, all in one transaction."""
-    note = clean_text(note, field="note", limit=NOTE_MAX, required=state == ReportState.REJECTED)
+    """1. A rejection says why; 2. lock the report and refuse it if it is decided already or
+    the actor may not decide it; 3. record the decision (kept only if the report's rules pass),
+    its coupon, the timeline line and the message to the reporter, all in one transaction."""
+    note = note.strip()
+    if state == ReportState.REJECTED and not note:
+        raise DeskError({"note": [_("This field is required.")]})
     now = timezone.now()
     with transaction.atomic():
         locked = (
@@ -122,6 +124,7 @@ def _decide(report: UnkindServiceReport, *, actor, state: str, note: str) -> Unk
         locked.decided_by = actor
         locked.decided_at = now
         locked.decision_note = note
+        checked(locked, rename={"decision_note": "note"})
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         request = locked.request
         coupon = None

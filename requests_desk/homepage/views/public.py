@@ -12,7 +12,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from requests_desk.cases.attachments import TooLarge
 from requests_desk.cases.errors import DeskError
 from requests_desk.desk.forms import add_service_errors
 from requests_desk.homepage.forms import CommendForm, ComplaintForm, ReplyForm, TrackForm
@@ -67,20 +66,17 @@ def complaint(request):
     if honeypot_hit(request.POST):
         request.session[DONE_KEY] = decoy_tracking_code()
         return redirect("public:complaint-done")
-    status = 400
     if form.is_valid():
         try:
             case = complaint_submit(**form.submission(), language=get_language())
         except DeskError as error:
             add_service_errors(form, error)
-            form.too_large = isinstance(error, TooLarge)
         else:
             request.session[DONE_KEY] = case.tracking_code
             remember_case(request, case.tracking_code)
             return redirect("public:complaint-done")
     form.forget_file()
-    if form.too_large:
-        status = 413
+    status = 413 if form.too_large else 400
     return render(request, "public/complaint.html", {"form": form}, status=status)
 
 

@@ -48,11 +48,7 @@ def answer(request, token: str):
         form = SurveyAnswerForm(request.POST)
         if form.is_valid():
             try:
-                survey_answer(
-                    token=token,
-                    score=form.cleaned_data["score"],
-                    comment=form.cleaned_data["comment"],
-                )
+                survey_answer(token=token, **form.cleaned_data)
             except SurveyLinkError as error:
                 return _closed(request, error)
             except DeskError as error:

@@ -229,17 +229,8 @@ def phone_scores(request):
     if request.method == "POST":
         form = PhoneScoreForm(request.POST, divisions=divisions)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                phone_score_record(
-                    actor=request.user,
-                    division=data["division"],
-                    team=data.get("team"),
-                    call=data.get("call"),
-                    score=data["score"],
-                    comment=data.get("comment") or "",
-                    at=data.get("at"),
-                )
+                phone_score_record(actor=request.user, **form.cleaned_data)
             except DeskError as error:
                 add_service_errors(form, error)
             else:
