@@ -11,6 +11,7 @@ from commitments.models.directory import phone_validator
 from requests_desk.api.fields import InstantField
 from requests_desk.models import Activity, CustomerContact, PhoneCall, Request, Visit
 from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
+from requests_desk.services.timeline_words import activity_words
 from requests_desk.vocabulary import Channel, Priority, Purpose, RequestKind, Status
 
 NAME_MAX = 100
@@ -314,15 +315,23 @@ class ActivitySerializer(serializers.ModelSerializer):
     at = InstantField(read_only=True)
     recorded_at = InstantField(read_only=True)
     to_team = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    text = serializers.CharField(read_only=True, help_text=_("What a person typed, as typed."))
+    lines = serializers.SerializerMethodField(
+        help_text=_(
+            "What the portal says on this line, in words (the codes are in event and data)."
+        )
+    )
 
     class Meta:
         model = Activity
         fields = [
             "id",
             "kind",
+            "event",
             "at",
             "recorded_at",
             "actor",
+            "lines",
             "text",
             "purpose",
             "channel",
@@ -332,8 +341,12 @@ class ActivitySerializer(serializers.ModelSerializer):
             "to_user",
             "to_team",
             "public",
+            "data",
         ]
         read_only_fields = fields
+
+    def get_lines(self, activity) -> list[str]:
+        return list(activity_words(activity).lines)
 
 
 class CommunicationSerializer(serializers.ModelSerializer):
@@ -360,6 +373,12 @@ class CommunicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "actor", "recorded_at"]
 
+    def to_representation(self, instance):
+        answer = super().to_representation(instance)
+        if not answer["summary"] and instance.event:  # a call-back or visit nobody summarised
+            answer["summary"] = "\n".join(activity_words(instance).lines)
+        return answer
+
 
 class NoteSerializer(serializers.ModelSerializer):
     text = serializers.CharField(max_length=BODY_MAX)
@@ -379,7 +398,15 @@ class TimelineEntrySerializer(serializers.Serializer):
     label = serializers.CharField()
     at = InstantField()
     actor = serializers.IntegerField(source="actor.pk", allow_null=True)
-    text = serializers.CharField()
+    event = serializers.CharField(help_text=_("What the portal says, as a code (activities)."))
+    lines = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_(
+            "What the portal says on this line, in words (the codes are in event and data)."
+        ),
+    )
+    text = serializers.CharField(help_text=_("What a person typed, as typed."))
+    data = serializers.JSONField(help_text=_("The line's codes and values."))
     commitment = serializers.CharField(source="clock_code")
     deadline = serializers.IntegerField(source="deadline_id", allow_null=True)
     due_at = InstantField(allow_null=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from commitments.access import may_see_division
 from commitments.models import Commitment
-from requests_desk.models import ActivityKind, PhoneCall, Visit
+from requests_desk.models import ActivityEvent, ActivityKind, PhoneCall, Visit
 from requests_desk.models.contacts import RINGS_MET_AT_MOST
 from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX, Activity, Request
 from requests_desk.services import clocks as desk_clocks
@@ -172,10 +172,12 @@ def call_log(
             at=call.received_at,
             recorded_at=now,
             actor=actor,
-            text=values["summary"] or _("Call from %(name)s.") % {"name": call.caller_name},
+            event="" if values["summary"] else ActivityEvent.CALL_FROM,
+            text=values["summary"],
             channel=Channel.PHONE,
             data={
                 "call": call.pk,
+                "caller_name": call.caller_name,
                 "rings": call.rings,
                 "answered_in_time": call.answered_in_time,
                 "apology_owed": call.apology_owed,
@@ -205,7 +207,8 @@ def call_record_callback(call: PhoneCall, *, actor, at: datetime | None = None) 
                 actor=actor,
                 purpose=Purpose.CALLBACK,
                 channel=Channel.PHONE,
-                summary=_("Called %(name)s back.") % {"name": call.caller_name},
+                summary="",
+                event=ActivityEvent.CALLED_BACK,
                 at=at,
                 told_person=call.caller_name,
                 data={"call": call.pk},
@@ -270,8 +273,8 @@ def visit_log(
             actor=actor,
             purpose=purpose,
             channel=Channel.VISIT,
-            summary=summary
-            or _("Visited; results explained to %(name)s.") % {"name": results_explained_to},
+            summary=summary,
+            event=ActivityEvent.VISITED,
             at=visited_at,
             told_person=results_explained_to,
             kind=ActivityKind.VISIT,

@@ -23,6 +23,7 @@ from commitments.models.directory import phone_validator
 from notifications.outbox import notification_enqueue
 from requests_desk.models import (
     Activity,
+    ActivityEvent,
     ActivityKind,
     Commendation,
     HomepageSubmission,
@@ -36,6 +37,7 @@ from requests_desk.services.attachments import TooLarge, attachment_check, attac
 from requests_desk.services.customers import customer_find_or_create
 from requests_desk.services.errors import DeskError
 from requests_desk.services.requests import request_create, request_set_status
+from requests_desk.services.timeline_words import activity_words
 from requests_desk.vocabulary import Channel, RequestKind, Status
 
 #: Complaints owe the manager's feedback (``voice.complaint-feedback``); everything from the
@@ -217,16 +219,14 @@ def _unkind_report(request: Request, occasion: str, employee_name: str) -> None:
         occasion=occasion,
         employee_name=employee_name,
     )
-    lines = [_("Unkind service reported."), _("Occasion: %(text)s") % {"text": occasion}]
-    if employee_name:
-        lines.append(_("Employee named: %(name)s") % {"name": employee_name})
     Activity.objects.create(
         request=request,
         kind=ActivityKind.NOTE,
+        event=ActivityEvent.UNKIND_REPORTED,
         at=request.received_at,
         recorded_at=request.created_at,
-        text="\n".join(lines)[:BODY_MAX],
-        data={"unkind_report": True},
+        text=occasion[:BODY_MAX],
+        data={"unkind_report": True, "employee_name": employee_name},
     )
 
 
@@ -275,16 +275,18 @@ class PublicCase:
 
 def case_public(request: Request) -> PublicCase:
     """What the customer may see of their case: its status, what we told them and what they
-    wrote (``Activity.public``), never internal notes, names of staff or clock internals."""
+    wrote (``Activity.public``), never internal notes, names of staff or clock internals — in
+    the words of the language they read the page in."""
     entries = []
     for activity in request.activities.filter(public=True).order_by("at", "pk"):
         if activity.kind == ActivityKind.COMMUNICATION:
+            words = activity_words(activity)
             entries.append(
                 PublicEntry(
                     at=activity.at,
                     kind="communication",
                     label=_("Our answer"),
-                    text=activity.text,
+                    text="\n".join([*words.lines, words.text]).strip(),
                     detail=str(activity.get_purpose_display()) if activity.purpose else "",
                 )
             )
@@ -359,7 +361,7 @@ def customer_reply(request: Request, *, message: str) -> Activity:
                 locked,
                 actor=None,
                 status=Status.IN_PROGRESS,
-                note=_("Reopened: the customer wrote back."),
+                event=ActivityEvent.CUSTOMER_REOPENED,
             )
         elif locked.status == Status.WAITING:
             # What we were waiting for has come: the paused clocks run again.
@@ -367,7 +369,7 @@ def customer_reply(request: Request, *, message: str) -> Activity:
                 locked,
                 actor=None,
                 status=Status.IN_PROGRESS,
-                note=_("The customer wrote back: no longer waiting."),
+                event=ActivityEvent.CUSTOMER_WROTE_BACK,
             )
         _tell_staff(locked, activity)
     request.refresh_from_db()

@@ -1,6 +1,6 @@
 """Requests: logging one, changing it, its status life cycle, transfers and notes."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +15,7 @@ from commitments.deadlines import (
     deadline_stop,
 )
 from commitments.models import DeadlineState
-from requests_desk.models import Activity, ActivityKind, CustomerContact, Request
+from requests_desk.models import Activity, ActivityEvent, ActivityKind, CustomerContact, Request
 from requests_desk.models.requests import BODY_MAX, SUBJECT_MAX
 from requests_desk.services import clocks as desk_clocks
 from requests_desk.services._common import (
@@ -34,7 +34,14 @@ from requests_desk.services._common import (
 from requests_desk.services.errors import DeskError, StaleEdit
 from requests_desk.services.messages import acknowledgement_enqueue
 from requests_desk.services.surveys import survey_invite_on_resolution
-from requests_desk.vocabulary import STATUS_FLOW, Channel, Priority, RequestKind, Status
+from requests_desk.vocabulary import (
+    STATUS_FLOW,
+    Channel,
+    ClockCause,
+    Priority,
+    RequestKind,
+    Status,
+)
 
 UPDATABLE = (
     "kind",
@@ -115,8 +122,8 @@ def request_create(
             at=request.received_at,
             recorded_at=now,
             actor=actor,
-            text=_("Request received by %(channel)s.") % {"channel": request.get_channel_display()},
-            data={"created": True},
+            event=ActivityEvent.RECEIVED,
+            data={"created": True, "channel": request.channel},
         )
         started = desk_clocks.clocks_start_owed(request, actor=actor, now=now)
         desk_clocks.next_due_refresh(request)
@@ -151,38 +158,33 @@ def request_update(
             request.refresh_from_db()
             return request
         bump(locked, *changed)
-        descriptions = [
-            _describe(name, before, getattr(locked, name)) for name, before in changed.items()
-        ]
+        changes = [_change(name, before, getattr(locked, name)) for name, before in changed.items()]
         if {"team", "assignee"} & set(changed):
             desk_clocks.clocks_readdress(locked)
         if "division" in changed:
             desk_clocks.clocks_redivision(locked)
-        clock_notes = []
+        clock_moves = []
         if {*RECOMPUTING, "expected_completion", "requested_due"} & set(changed):
-            clock_notes = desk_clocks.clocks_sync(
+            clock_moves = desk_clocks.clocks_sync(
                 locked,
                 actor=actor,
                 at=now,
-                reason=(reason or _("changed: %(fields)s") % {"fields": ", ".join(changed)}),
+                reason=reason or f"changed: {', '.join(changed)}",
+                cause_data={"fields": list(changed), "reason": reason},
                 recompute=bool(set(RECOMPUTING) & set(changed)),
                 division_changed="division" in changed,
             )
-        text = "; ".join(descriptions)
-        if reason:
-            text += "\n" + _("Why: %(reason)s") % {"reason": reason}
-        if clock_notes:
-            text += "\n" + _("Clocks: %(notes)s") % {"notes": "; ".join(clock_notes)}
         Activity.objects.create(
             request=locked,
             kind=ActivityKind.CHANGE,
+            event=ActivityEvent.CHANGED,
             at=now,
             recorded_at=now,
             actor=actor,
-            text=text[:BODY_MAX],
+            text=reason,  # the one thing typed; the rest is codes and values
             to_user=locked.assignee if "assignee" in changed else None,
             to_team=locked.team if "team" in changed else None,
-            data={"fields": list(changed), "reason": reason, "clocks": clock_notes},
+            data={"fields": list(changed), "changes": changes, "clocks": clock_moves},
         )
         desk_clocks.next_due_refresh(locked)
     request.refresh_from_db()
@@ -190,7 +192,13 @@ def request_update(
 
 
 def request_set_status(
-    request: Request, *, actor, status: str, at: datetime | None = None, note: str = ""
+    request: Request,
+    *,
+    actor,
+    status: str,
+    at: datetime | None = None,
+    note: str = "",
+    event: str = "",
 ) -> Activity:
     """Move the request along its life cycle; clocks pause, resume, stop or cancel with it.
 
@@ -199,6 +207,9 @@ def request_set_status(
     - resolved: clocks that stop on resolution stop, a progress series ends;
     - closed: every clock still owed is cancelled (a breach stays a breach);
     - reopen: resolved/closed → in progress; clocks do not restart.
+
+    ``note`` is what the person typed; ``event`` an ``ActivityEvent`` the portal says instead
+    (the customer's reply reopening the case).
     """
     now = timezone.now()
     note = clean_text(note, field="note", limit=BODY_MAX, required=False)
@@ -253,6 +264,7 @@ def request_set_status(
             at=at,
             recorded_at=now,
             actor=actor,
+            event=event,
             text=note,
             from_status=old,
             to_status=status,
@@ -269,7 +281,13 @@ def _clocks_follow_status(request: Request, *, old: str, new: str, at, actor, no
     if old == Status.WAITING:
         for clock in desk_clocks.live_clocks(request):
             if clock.state == DeadlineState.PAUSED:
-                deadline_resume(clock, at=at, actor=actor, note=f"status {new}")
+                deadline_resume(
+                    clock,
+                    at=at,
+                    actor=actor,
+                    note=f"status {new}",
+                    cause_data={"code": ClockCause.STATUS, "status": new},
+                )
     if new == Status.WAITING:
         for clock in desk_clocks.live_clocks(request):
             if (
@@ -277,21 +295,40 @@ def _clocks_follow_status(request: Request, *, old: str, new: str, at, actor, no
                 and clock.params.get("pause_on_waiting")
                 and clock.started_at <= at <= clock.due_at
             ):
-                deadline_pause(clock, at=at, actor=actor, note="waiting on the customer")
+                deadline_pause(
+                    clock,
+                    at=at,
+                    actor=actor,
+                    note="waiting on the customer",
+                    cause_data={"code": ClockCause.WAITING},
+                )
     elif new == Status.RESOLVED:
         for clock in desk_clocks.live_clocks(request):
             if clock.started_at > at:
                 continue
+            resolved = {"code": ClockCause.RESOLVED}
             if clock.params.get("stop_status") == "resolved":
-                deadline_stop(clock, at=at, cause="resolved", actor=actor, now=now)
+                deadline_stop(
+                    clock, at=at, cause="resolved", actor=actor, now=now, cause_data=resolved
+                )
             elif clock.kind == "every":
                 deadline_stop(
-                    clock, at=at, cause="resolved", actor=actor, continue_series=False, now=now
+                    clock,
+                    at=at,
+                    cause="resolved",
+                    actor=actor,
+                    continue_series=False,
+                    now=now,
+                    cause_data=resolved,
                 )
     elif new == Status.CLOSED:
         for clock in desk_clocks.live_clocks(request):
             deadline_cancel(
-                clock, at=max(at, clock.started_at), cause="request closed", actor=actor
+                clock,
+                at=max(at, clock.started_at),
+                cause="request closed",
+                actor=actor,
+                cause_data={"code": ClockCause.REQUEST_CLOSED},
             )
 
 
@@ -484,12 +521,21 @@ def _apply(request: Request, changes: dict) -> dict:
     return changed
 
 
-def _describe(name: str, before, after) -> str:
-    label = Request._meta.get_field(name).verbose_name
+def _change(name: str, before, after) -> dict:
+    """One changed field as the timeline keeps it: its name and its old and new values as codes
+    (a choice's code, a date in ISO) or, for a row, its id with the names it had then."""
     if name == "body":  # long text: the timeline says it changed, the request shows it
-        return _("%(label)s changed") % {"label": label}
-    return f"{label}: {_shown(before)} → {_shown(after)}"
+        return {"field": name}
+    return {"field": name, "old": _value(before), "new": _value(after)}
 
 
-def _shown(value) -> str:
-    return "—" if value in (None, "") else str(value)
+def _value(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "name_ko"):  # a division, team or service: named in both languages
+        return {"id": value.pk, "name_ko": value.name_ko, "name_en": value.name_en}
+    if hasattr(value, "get_username"):
+        return {"id": value.pk, "name": value.get_full_name() or value.get_username()}
+    return value
