@@ -16,6 +16,7 @@ from requests_desk.models import (
     Visit,
 )
 from requests_desk.services import request_clocks
+from requests_desk.services.timeline_words import activity_words
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,9 +57,14 @@ class ActivityInline(admin.TabularInline):
     model = Activity
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "purpose", "channel", "told_person", "text", "public"]
+    fields = ["at", "kind", "actor", "purpose", "channel", "told_person", "said", "text", "public"]
     readonly_fields = fields
     ordering = ["at", "id"]
+
+    @admin.display(description=_("What happened"))
+    def said(self, obj: Activity) -> str:
+        """The line's codes in the admin's language (``text`` is what a person typed)."""
+        return "\n".join(activity_words(obj).lines)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
