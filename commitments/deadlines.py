@@ -3,6 +3,10 @@
 Each function writes the clock row and its event together; callers run them inside their own
 transaction (a request's status change and its clocks' pauses commit as one). Functions take
 the instant of the act (``at``) explicitly, so back-dated entries and tests need no clock tricks.
+
+``note`` and ``cause`` are plain words for the record; ``cause_data`` carries the subject app's
+own codes for why (kept in the event's ``data["cause"]``), from which that app writes the words
+in its reader's language. This app never reads them.
 """
 
 import functools
@@ -180,7 +184,9 @@ def deadline_start(
 
 
 @_on_locked_row
-def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = "") -> Deadline:
+def deadline_pause(
+    deadline: Deadline, *, at: datetime, actor=None, note: str = "", cause_data: dict | None = None
+) -> Deadline:
     """Stop counting while the case waits on the customer (only if the commitment allows it)."""
     _require_aware(at, "at")
     if deadline.state != DeadlineState.RUNNING:
@@ -204,12 +210,16 @@ def deadline_pause(deadline: Deadline, *, at: datetime, actor=None, note: str = 
     deadline.next_action_at = None
     with transaction.atomic():
         deadline.save()
-        _event(deadline, EventKind.PAUSED, at=at, actor=actor, note=note)
+        _event(
+            deadline, EventKind.PAUSED, at=at, actor=actor, note=note, data=_cause({}, cause_data)
+        )
     return deadline
 
 
 @_on_locked_row
-def deadline_resume(deadline: Deadline, *, at: datetime, actor=None, note: str = "") -> Deadline:
+def deadline_resume(
+    deadline: Deadline, *, at: datetime, actor=None, note: str = "", cause_data: dict | None = None
+) -> Deadline:
     """Count again; the due instant moves on by the paused span in the clock's own time."""
     _require_aware(at, "at")
     if deadline.state != DeadlineState.PAUSED:
@@ -232,7 +242,9 @@ def deadline_resume(deadline: Deadline, *, at: datetime, actor=None, note: str =
             at=at,
             actor=actor,
             note=note,
-            data={"paused": paused, "old_due_at": old_due, "due_at": deadline.due_at},
+            data=_cause(
+                {"paused": paused, "old_due_at": old_due, "due_at": deadline.due_at}, cause_data
+            ),
         )
     return deadline
 
@@ -246,6 +258,7 @@ def deadline_stop(
     actor=None,
     continue_series: bool = True,
     now: datetime | None = None,
+    cause_data: dict | None = None,
 ) -> Deadline:
     """What the clock waited for happened at ``at``: met if at or before due, else breached
     — and breached as well when the sweep already recorded the breach (a back-dated entry).
@@ -259,7 +272,7 @@ def deadline_stop(
         raise ClockError("a clock cannot stop before it started")
     with transaction.atomic():
         if deadline.state == DeadlineState.PAUSED:
-            deadline_resume(deadline, at=at, actor=actor, note=cause)
+            deadline_resume(deadline, at=at, actor=actor, note=cause, cause_data=cause_data)
         # A breach the sweep recorded stands even when the act is logged back-dated to before
         # due: the escalations went out on it, and history is not rewritten.
         told_in_time = at <= deadline.due_at
@@ -278,7 +291,7 @@ def deadline_stop(
         data = {"due_at": deadline.due_at}
         if told_in_time and not met:
             data["logged_after_breach"] = True
-        _event(deadline, kind, at=at, actor=actor, note=cause, data=data)
+        _event(deadline, kind, at=at, actor=actor, note=cause, data=_cause(data, cause_data))
         summaries_refresh_on_commit([deadline.pk])
         if (
             deadline.kind == "every"
@@ -309,7 +322,9 @@ def deadline_next_cycle(
 
 
 @_on_locked_row
-def deadline_cancel(deadline: Deadline, *, at: datetime, cause: str, actor=None) -> Deadline:
+def deadline_cancel(
+    deadline: Deadline, *, at: datetime, cause: str, actor=None, cause_data: dict | None = None
+) -> Deadline:
     """The clock is no longer owed (the request was withdrawn, the plan cancelled).
 
     A clock already breached keeps its state (that is history) but stops escalating."""
@@ -324,7 +339,14 @@ def deadline_cancel(deadline: Deadline, *, at: datetime, cause: str, actor=None)
     deadline.next_action_at = None
     with transaction.atomic():
         deadline.save()
-        _event(deadline, EventKind.CANCELLED, at=at, actor=actor, note=cause)
+        _event(
+            deadline,
+            EventKind.CANCELLED,
+            at=at,
+            actor=actor,
+            note=cause,
+            data=_cause({}, cause_data),
+        )
         summaries_refresh_on_commit([deadline.pk])
     return deadline
 
@@ -340,6 +362,7 @@ def deadline_recompute(
     target_at: datetime | None = None,
     refresh: bool = True,
     actor=None,
+    cause_data: dict | None = None,
 ) -> Deadline:
     """Compute an open clock's due instant again (the case changed kind, division or target).
 
@@ -380,7 +403,7 @@ def deadline_recompute(
             at=at,
             actor=actor,
             note=reason,
-            data={"old_due_at": old_due, "due_at": deadline.due_at},
+            data=_cause({"old_due_at": old_due, "due_at": deadline.due_at}, cause_data),
         )
     return deadline
 
@@ -487,6 +510,10 @@ def _event(deadline: Deadline, kind: str, *, at: datetime, **fields) -> Deadline
     return DeadlineEvent.objects.create(
         deadline=deadline, kind=kind, at=at, data=_jsonable(data), **fields
     )
+
+
+def _cause(data: dict, cause_data: dict | None) -> dict:
+    return {**data, "cause": cause_data} if cause_data else data
 
 
 def _jsonable(data: dict) -> dict:

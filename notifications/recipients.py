@@ -57,6 +57,9 @@ class Recipient:
 class Audience:
     recipients: list[Recipient] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The notes as codes, for the timeline to put into its reader's words: {"role": the role
+    # not reached, "told": the role told instead, or None}; {"role": "on_call"} for no on-call.
+    gaps: list[dict] = field(default_factory=list)
 
 
 def superusers_loader() -> Callable[[], list]:
@@ -102,6 +105,7 @@ def step_recipients(
             _extend(audience, contact_channels(contact=contact, urgent=urgent))
         if not contacts and deadline.service is not None:
             audience.notes.append("no on-call contact for this service outside working time")
+            audience.gaps.append({"role": "on_call", "told": None})
     return audience
 
 
@@ -174,9 +178,11 @@ def _add_role(
                 audience.notes.append(
                     f"no reachable {_ROLE_LABELS[role]}: told the {_ROLE_LABELS[candidate]}"
                 )
+                audience.gaps.append({"role": role, "told": candidate})
             _extend(audience, channels)
             return
     audience.notes.append(f"no reachable {_ROLE_LABELS[role]} and nobody to fall back on")
+    audience.gaps.append({"role": role, "told": None})
 
 
 def _person(deadline: Deadline, role: str):

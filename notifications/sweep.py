@@ -383,9 +383,10 @@ def _take_step(
         deadline=deadline, step=name, at=now, urgent=urgent, superusers=superusers
     )
     # The rows themselves say to whom.
-    event = deadline_apply_step(
-        deadline, step, now=now, data={"messages": len(audience.recipients)}, planned=planned
-    )
+    data = {"messages": len(audience.recipients)}
+    if audience.gaps:
+        data["gaps"] = audience.gaps
+    event = deadline_apply_step(deadline, step, now=now, data=data, planned=planned)
     event.note = "; ".join(audience.notes)
     staff_send_after = send_after_for(deadline=deadline, now=now)
     # SMS first: an urgent clock's text messages are the ones that must not wait (the rows

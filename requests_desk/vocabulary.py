@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestKind(models.TextChoices):
@@ -25,7 +26,7 @@ class RequestKind(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", pgettext_lazy("channel", "Phone")  # the channel, not a phone number
     EMAIL = "email", _("E-mail")
     HOMEPAGE = "homepage", _("Homepage")
     VISIT = "visit", _("Visit")
@@ -82,3 +83,17 @@ class Purpose(models.TextChoices):
     SCHEDULE = "schedule", _("Schedule and scope")
     FEEDBACK = "feedback", _("Feedback")
     OTHER = "other", _("Other")
+
+
+class ClockCause(models.TextChoices):
+    """Why the desk paused, resumed, stopped, cancelled or recomputed a clock, as the code kept
+    in the clock event's ``data["cause"]``; the timeline puts it into the reader's words."""
+
+    COMMUNICATED = "communicated"  # with "purpose"
+    UNDER_AN_HOUR = "under_an_hour"
+    RESOLVED = "resolved"
+    REQUEST_CLOSED = "request_closed"
+    WAITING = "waiting"
+    STATUS = "status"  # with "status": the status the request moved to
+    CHANGED = "changed"  # with "fields" and the "reason" typed, if any
+    NO_LONGER_OWED = "no_longer_owed"  # with "fields" and "reason", as CHANGED

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from requests_desk.cases import request_clocks
+from requests_desk.cases.timeline_words import activity_words
 from requests_desk.models import (
     Activity,
     ClockRule,
@@ -56,9 +57,14 @@ class ActivityInline(admin.TabularInline):
     model = Activity
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "purpose", "channel", "told_person", "text", "public"]
+    fields = ["at", "kind", "actor", "purpose", "channel", "told_person", "said", "text", "public"]
     readonly_fields = fields
     ordering = ["at", "id"]
+
+    @admin.display(description=_("What happened"))
+    def said(self, obj: Activity) -> str:
+        """The line's codes in the admin's language (``text`` is what a person typed)."""
+        return "\n".join(activity_words(obj).lines)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

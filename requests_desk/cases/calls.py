@@ -23,7 +23,7 @@ from requests_desk.cases.communications import communication_record
 from requests_desk.cases.customers import caller_find_or_create
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.requests import request_create
-from requests_desk.models import ActivityKind, PhoneCall, Visit
+from requests_desk.models import ActivityEvent, ActivityKind, PhoneCall, Visit
 from requests_desk.models.contacts import RINGS_MET_AT_MOST
 from requests_desk.models.requests import Activity, Request
 from requests_desk.vocabulary import Channel, Purpose, RequestKind
@@ -100,10 +100,12 @@ def call_log(
             at=call.received_at,
             recorded_at=now,
             actor=actor,
-            text=call.summary or _("Call from %(name)s.") % {"name": call.caller_name},
+            event="" if call.summary else ActivityEvent.CALL_FROM,
+            text=call.summary,
             channel=Channel.PHONE,
             data={
                 "call": call.pk,
+                "caller_name": call.caller_name,
                 "rings": call.rings,
                 "answered_in_time": call.answered_in_time,
                 "apology_owed": call.apology_owed,
@@ -169,7 +171,8 @@ def call_record_callback(call: PhoneCall, *, actor, at: datetime | None = None) 
                 actor=actor,
                 purpose=Purpose.CALLBACK,
                 channel=Channel.PHONE,
-                summary=_("Called %(name)s back.") % {"name": call.caller_name},
+                summary="",
+                event=ActivityEvent.CALLED_BACK,
                 at=at,
                 told_person=call.caller_name,
                 data={"call": call.pk},
@@ -211,8 +214,8 @@ def visit_log(
             actor=actor,
             purpose=purpose,
             channel=Channel.VISIT,
-            summary=summary
-            or _("Visited; results explained to %(name)s.") % {"name": results_explained_to},
+            summary=summary,
+            event=ActivityEvent.VISITED,
             at=visited_at,
             told_person=results_explained_to,
             kind=ActivityKind.VISIT,

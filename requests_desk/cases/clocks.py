@@ -28,9 +28,10 @@ from commitments.deadlines import (
 from commitments.models import Commitment, Deadline, DeadlineState
 from commitments.subjects import REQUEST_SUBJECT
 from commitments.summaries import summaries_refresh_on_commit, summary_keys
-from requests_desk.cases._common import end_of, local, local_date, start_of
+from requests_desk.cases._common import end_of, local_date, start_of
 from requests_desk.cases.errors import DeskError
 from requests_desk.models import ClockRule, Request
+from requests_desk.vocabulary import ClockCause
 
 PROGRESS = "common.progress-15d"
 DELAY_NOTICE = "market.delay-notice"
@@ -174,10 +175,14 @@ def clocks_sync(
     actor,
     at: datetime,
     reason: str,
+    cause_data: dict,
     recompute: bool,
     division_changed: bool,
-) -> list[str]:
-    """Bring the clocks in line with the request after a change; return what happened, in words.
+) -> list[dict]:
+    """Bring the clocks in line with the request after a change; return what happened, as the
+    timeline keeps it: ``{"code", "event": "cancelled" | "recomputed" | "started", "due_at",
+    "old_due_at"}`` (instants in ISO). ``reason`` is the clocks' note; ``cause_data`` the codes
+    of the change (``fields``, and the ``reason`` typed) their events keep.
 
     1. A managed clock no longer owed is cancelled (a breached one keeps its breach).
     2. An open clock still owed is recomputed when ``recompute`` (kind, division, service or
@@ -185,15 +190,21 @@ def clocks_sync(
     3. An owed clock the request never had starts (rules: from receipt; dates: from ``at``).
     Met, breached and cancelled clocks are never rewritten.
     """
-    done: list[str] = []
+    done: list[dict] = []
     owed = owed_by(request, since=at)
     managed = managed_codes()
     for clock in live_clocks(request):
         code = clock.commitment_code
         wanted = owed.get(code)
         if code in managed and wanted is None:
-            deadline_cancel(clock, at=at, cause=f"{reason} — no longer owed"[:200], actor=actor)
-            done.append(_("%(code)s cancelled (no longer owed)") % {"code": code})
+            deadline_cancel(
+                clock,
+                at=at,
+                cause=f"{reason} — no longer owed"[:200],
+                actor=actor,
+                cause_data={**cause_data, "code": ClockCause.NO_LONGER_OWED},
+            )
+            done.append({"code": code, "event": "cancelled"})
             continue
         if not clock.is_open:
             continue  # breached: history, never rewritten
@@ -209,18 +220,22 @@ def clocks_sync(
                 division=request.division if division_changed else None,
                 target_at=wanted.target_at if wanted else None,
                 actor=actor,
+                cause_data={**cause_data, "code": ClockCause.CHANGED},
             )
         except (ClockError, ValueError) as error:
             raise DeskError({"__all__": [f"{code}: {error}"]}) from error
         if clock.due_at != old_due:
             done.append(
-                _("%(code)s now due %(due)s (was %(old)s)")
-                % {"code": code, "due": _fmt(clock.due_at), "old": _fmt(old_due)}
+                {
+                    "code": code,
+                    "event": "recomputed",
+                    "due_at": _iso(clock.due_at),
+                    "old_due_at": _iso(old_due),
+                }
             )
     for clock in clocks_start_owed(request, actor=actor, now=at, since=at):
         done.append(
-            _("%(code)s started, due %(due)s")
-            % {"code": clock.commitment_code, "due": _fmt(clock.due_at)}
+            {"code": clock.commitment_code, "event": "started", "due_at": _iso(clock.due_at)}
         )
     return done
 
@@ -267,5 +282,5 @@ def next_due_refresh(request: Request) -> None:
         Request.objects.filter(pk=request.pk).update(next_due_at=nearest)
 
 
-def _fmt(value: datetime) -> str:
-    return local(value)
+def _iso(value: datetime) -> str:
+    return value.astimezone(bt.SEOUL).isoformat()

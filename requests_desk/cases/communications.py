@@ -17,8 +17,8 @@ from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import instant, lock
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
-from requests_desk.models import Activity, ActivityKind, Request
-from requests_desk.vocabulary import Channel
+from requests_desk.models import Activity, ActivityEvent, ActivityKind, Request
+from requests_desk.vocabulary import Channel, ClockCause
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
 # Promises only a manager keeps: the team manager's feedback on every complaint.
@@ -60,8 +60,12 @@ def communication_record(
     told_person: str = "",
     kind: str = ActivityKind.COMMUNICATION,
     data: dict | None = None,
+    event: str = "",
 ) -> Activity:
-    """The body of :func:`request_communicate` on a request the caller has locked."""
+    """The body of :func:`request_communicate` on a request the caller has locked.
+
+    ``event``: an ``ActivityEvent`` that says what was done when nobody typed a summary (a
+    call-back, a visit); the line then reads in its reader's language."""
     now = timezone.now()
     if not request.is_open:
         raise DeskError({"status": [_("The request is closed; reopen it to record more.")]})
@@ -71,6 +75,7 @@ def communication_record(
         at=instant(at, field="at", now=now, not_before=request.received_at),
         recorded_at=now,
         actor=actor,
+        event="" if summary else event,
         text=summary,
         purpose=purpose,
         channel=channel,
@@ -120,7 +125,14 @@ def clocks_stop_for(request: Request, *, purpose: str, at: datetime, actor, now)
                 }
             )
         try:
-            deadline_stop(clock, at=at, cause=f"{purpose} communicated", actor=actor, now=now)
+            deadline_stop(
+                clock,
+                at=at,
+                cause=f"{purpose} communicated",
+                actor=actor,
+                now=now,
+                cause_data={"code": ClockCause.COMMUNICATED, "purpose": purpose},
+            )
         except ClockError as error:
             raise DeskError({"at": [str(error)]}) from error
         stopped.append(clock.commitment_code)
@@ -155,7 +167,14 @@ def request_support_under_an_hour(
             raise DeskError({"__all__": [_("This request has no open support-center clock.")]})
         for clock in eta:
             try:
-                deadline_stop(clock, at=at, cause="under an hour", actor=actor, now=now)
+                deadline_stop(
+                    clock,
+                    at=at,
+                    cause="under an hour",
+                    actor=actor,
+                    now=now,
+                    cause_data={"code": ClockCause.UNDER_AN_HOUR},
+                )
             except ClockError as error:
                 raise DeskError({"at": [str(error)]}) from error
         hour = Commitment.objects.filter(
@@ -171,7 +190,7 @@ def request_support_under_an_hour(
             at=at,
             recorded_at=now,
             actor=actor,
-            text=_("Handler expects to finish within an hour."),
+            event=ActivityEvent.UNDER_AN_HOUR,
             data=data,
         )
         desk_clocks.next_due_refresh(request)

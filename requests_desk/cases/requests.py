@@ -1,6 +1,6 @@
 """Requests: logging one, changing it, its status life cycle, transfers and notes."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,9 +26,8 @@ from requests_desk.cases._common import (
 from requests_desk.cases.errors import DeskError, StaleEdit, full_clean
 from requests_desk.cases.messages import acknowledgement_enqueue
 from requests_desk.homepage.services.surveys import survey_invite_on_resolution
-from requests_desk.models import Activity, ActivityKind, CustomerContact, Request
-from requests_desk.models.requests import BODY_MAX
-from requests_desk.vocabulary import STATUS_FLOW, Status
+from requests_desk.models import Activity, ActivityEvent, ActivityKind, CustomerContact, Request
+from requests_desk.vocabulary import STATUS_FLOW, ClockCause, Status
 
 # Fields with a write of their own (status, transfer …) or never changed after logging.
 NOT_UPDATABLE = {
@@ -98,8 +97,8 @@ def request_create(
             at=request.received_at,
             recorded_at=now,
             actor=actor,
-            text=_("Request received by %(channel)s.") % {"channel": request.get_channel_display()},
-            data={"created": True},
+            event=ActivityEvent.RECEIVED,
+            data={"created": True, "channel": request.channel},
         )
         started = desk_clocks.clocks_start_owed(request, actor=actor, now=now)
         desk_clocks.next_due_refresh(request)
@@ -123,19 +122,27 @@ def request_update(
         changed = _apply(locked, changes)
         if changed:
             bump(locked, *changed)
-            clock_notes = _clocks_follow_changes(
+            clock_moves = _clocks_follow_changes(
                 locked, changed, actor=actor, at=now, reason=reason
             )
             Activity.objects.create(
                 request=locked,
                 kind=ActivityKind.CHANGE,
+                event=ActivityEvent.CHANGED,
                 at=now,
                 recorded_at=now,
                 actor=actor,
-                text=_change_text(locked, changed, reason=reason, clock_notes=clock_notes),
+                text=reason,  # the one thing typed; the rest is codes and values
                 to_user=locked.assignee if "assignee" in changed else None,
                 to_team=locked.team if "team" in changed else None,
-                data={"fields": list(changed), "reason": reason, "clocks": clock_notes},
+                data={
+                    "fields": list(changed),
+                    "changes": [
+                        _change(name, before, getattr(locked, name))
+                        for name, before in changed.items()
+                    ],
+                    "clocks": clock_moves,
+                },
             )
             desk_clocks.next_due_refresh(locked)
     request.refresh_from_db()
@@ -190,7 +197,8 @@ def _require_in_division(person, request: Request, *, field: str) -> None:
 
 
 def _clocks_follow_changes(request: Request, changed: dict, *, actor, at, reason: str) -> list:
-    """Re-address, move and recompute the clocks the changes touch; notes for the timeline."""
+    """Re-address, move and recompute the clocks the changes touch; what the clocks did, as
+    codes and instants for the timeline."""
     if {"team", "assignee"} & set(changed):
         desk_clocks.clocks_readdress(request)
     if "division" in changed:
@@ -201,28 +209,21 @@ def _clocks_follow_changes(request: Request, changed: dict, *, actor, at, reason
         request,
         actor=actor,
         at=at,
-        reason=(reason or _("changed: %(fields)s") % {"fields": ", ".join(changed)}),
+        reason=reason or f"changed: {', '.join(changed)}",
+        cause_data={"fields": list(changed), "reason": reason},
         recompute=bool(set(RECOMPUTING) & set(changed)),
         division_changed="division" in changed,
     )
 
 
-def _change_text(request: Request, changed: dict, *, reason: str, clock_notes: list) -> str:
-    """What changed (old → new), why, and what the clocks did."""
-    lines = [
-        "; ".join(
-            _describe(name, before, getattr(request, name)) for name, before in changed.items()
-        )
-    ]
-    if reason:
-        lines.append(_("Why: %(reason)s") % {"reason": reason})
-    if clock_notes:
-        lines.append(_("Clocks: %(notes)s") % {"notes": "; ".join(clock_notes)})
-    return "\n".join(lines)[:BODY_MAX]
-
-
 def request_set_status(
-    request: Request, *, actor, status: str, at: datetime | None = None, note: str = ""
+    request: Request,
+    *,
+    actor,
+    status: str,
+    at: datetime | None = None,
+    note: str = "",
+    event: str = "",
 ) -> Activity:
     """Move the request along its life cycle; clocks pause, resume, stop or cancel with it.
 
@@ -231,6 +232,9 @@ def request_set_status(
     - resolved: clocks that stop on resolution stop, a progress series ends;
     - closed: every clock still owed is cancelled (a breach stays a breach);
     - reopen: resolved/closed → in progress; clocks do not restart.
+
+    ``note`` is what the person typed; ``event`` an ``ActivityEvent`` the portal says instead
+    (the customer's reply reopening the case).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -248,6 +252,7 @@ def request_set_status(
             at=at,
             recorded_at=now,
             actor=actor,
+            event=event,
             text=note,
             from_status=old,
             to_status=status,
@@ -320,7 +325,13 @@ def _clocks_follow_status(request: Request, *, old: str, new: str, at, actor, no
 def _resume_paused(request: Request, *, new: str, at, actor) -> None:
     for clock in desk_clocks.live_clocks(request):
         if clock.state == DeadlineState.PAUSED:
-            deadline_resume(clock, at=at, actor=actor, note=f"status {new}")
+            deadline_resume(
+                clock,
+                at=at,
+                actor=actor,
+                note=f"status {new}",
+                cause_data={"code": ClockCause.STATUS, "status": new},
+            )
 
 
 def _pause_pausable(request: Request, *, at, actor, now) -> None:
@@ -331,7 +342,13 @@ def _pause_pausable(request: Request, *, at, actor, now) -> None:
             and clock.params.get("pause_on_waiting")
             and clock.started_at <= at <= clock.due_at
         ):
-            deadline_pause(clock, at=at, actor=actor, note="waiting on the customer")
+            deadline_pause(
+                clock,
+                at=at,
+                actor=actor,
+                note="waiting on the customer",
+                cause_data={"code": ClockCause.WAITING},
+            )
 
 
 def _stop_on_resolution(request: Request, *, at, actor, now) -> None:
@@ -339,18 +356,31 @@ def _stop_on_resolution(request: Request, *, at, actor, now) -> None:
     for clock in desk_clocks.live_clocks(request):
         if clock.started_at > at:
             continue
+        resolved = {"code": ClockCause.RESOLVED}
         if clock.params.get("stop_status") == "resolved":
-            deadline_stop(clock, at=at, cause="resolved", actor=actor, now=now)
+            deadline_stop(clock, at=at, cause="resolved", actor=actor, now=now, cause_data=resolved)
         elif clock.kind == "every":
             deadline_stop(
-                clock, at=at, cause="resolved", actor=actor, continue_series=False, now=now
+                clock,
+                at=at,
+                cause="resolved",
+                actor=actor,
+                continue_series=False,
+                now=now,
+                cause_data=resolved,
             )
 
 
 def _cancel_owed(request: Request, *, at, actor, now) -> None:
     """Closed: every clock still owed is cancelled (a breach stays a breach)."""
     for clock in desk_clocks.live_clocks(request):
-        deadline_cancel(clock, at=max(at, clock.started_at), cause="request closed", actor=actor)
+        deadline_cancel(
+            clock,
+            at=max(at, clock.started_at),
+            cause="request closed",
+            actor=actor,
+            cause_data={"code": ClockCause.REQUEST_CLOSED},
+        )
 
 
 def request_add_note(request: Request, *, actor, text: str) -> Activity:
@@ -432,12 +462,21 @@ def request_latest_handoff(request: Request) -> Activity | None:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _describe(name: str, before, after) -> str:
-    label = Request._meta.get_field(name).verbose_name
+def _change(name: str, before, after) -> dict:
+    """One changed field as the timeline keeps it: its name and its old and new values as codes
+    (a choice's code, a date in ISO) or, for a row, its id with the names it had then."""
     if name == "body":  # long text: the timeline says it changed, the request shows it
-        return _("%(label)s changed") % {"label": label}
-    return f"{label}: {_shown(before)} → {_shown(after)}"
+        return {"field": name}
+    return {"field": name, "old": _value(before), "new": _value(after)}
 
 
-def _shown(value) -> str:
-    return "—" if value in (None, "") else str(value)
+def _value(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "name_ko"):  # a division, team or service: named in both languages
+        return {"id": value.pk, "name_ko": value.name_ko, "name_en": value.name_en}
+    if hasattr(value, "get_username"):
+        return {"id": value.pk, "name": value.get_full_name() or value.get_username()}
+    return value

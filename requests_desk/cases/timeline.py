@@ -1,13 +1,15 @@
 """A request's timeline: its activities and its clocks' events, in time order.
 
 Clock events are read from the clocks (``commitments``), never copied into ``Activity``: two
-queries whatever the length of the timeline."""
+queries whatever the length of the timeline. Each line is put into words as it is read, in the
+active language (:mod:`requests_desk.cases.timeline_words`)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from commitments.models import Deadline, DeadlineEvent
 from commitments.subjects import REQUEST_SUBJECT
+from requests_desk.cases.timeline_words import activity_words, clock_event_words
 from requests_desk.models import Activity, Request
 
 
@@ -17,7 +19,9 @@ class TimelineEntry:
     kind: str  # an ActivityKind, or a clock EventKind ("started", "met", "breached" …)
     at: datetime
     actor: object | None  # a user or None (the sweep, the customer)
-    text: str = ""
+    text: str = ""  # what a person typed, as typed (or an old row's stored words)
+    lines: tuple[str, ...] = ()  # what the portal says, in the reader's language
+    event: str = ""  # an ActivityEvent: the code the lines are written from
     label: str = ""  # the kind in words, translated
     clock_code: str = ""
     deadline_id: int | None = None
@@ -39,14 +43,17 @@ class TimelineEntry:
 
 
 def request_timeline(request: Request) -> list[TimelineEntry]:
-    """Activities and clock events merged by instant (activities first on a tie)."""
+    """Activities and clock events merged by instant (activities first on a tie), in words of
+    the active language."""
     entries = [
         TimelineEntry(
             source="activity",
             kind=a.kind,
             at=a.at,
             actor=a.actor,
-            text=a.text,
+            text=words.text,
+            lines=words.lines,
+            event=a.event,
             label=str(a.get_kind_display()),
             purpose=a.purpose,
             channel=a.channel,
@@ -62,19 +69,22 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
         for a in Activity.objects.filter(request=request).select_related(
             "actor", "to_user", "to_team"
         )
+        for words in [activity_words(a)]
     ]
     events = DeadlineEvent.objects.filter(
         deadline__in=Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
     ).select_related("deadline", "actor")
     for event in events:
         due = event.data.get("due_at")
+        words = clock_event_words(event)
         entries.append(
             TimelineEntry(
                 source="clock",
                 kind=event.kind,
                 at=event.at,
                 actor=event.actor,
-                text=event.note,
+                text=words.text,
+                lines=words.lines,
                 label=str(event.get_kind_display()),
                 clock_code=event.deadline.commitment_code,
                 deadline_id=event.deadline_id,

@@ -1,6 +1,6 @@
 from requests_desk.models.contacts import PhoneCall, Visit
 from requests_desk.models.customers import CustomerContact, Organisation
-from requests_desk.models.requests import Activity, ActivityKind, Request
+from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.voice import (
     Attachment,
@@ -18,6 +18,7 @@ from requests_desk.models.voice import (
 
 __all__ = [
     "Activity",
+    "ActivityEvent",
     "ActivityKind",
     "Attachment",
     "ClockRule",

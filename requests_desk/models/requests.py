@@ -198,6 +198,23 @@ class ActivityKind(models.TextChoices):
     VISIT = "visit", _("Visit")
 
 
+class ActivityEvent(models.TextChoices):
+    """What the portal itself says on a line, as a code: the words are chosen when the line is
+    read, in the reader's language, from the code and ``Activity.data``."""
+
+    RECEIVED = "received", _("Request received")
+    CHANGED = "changed", _("Details changed")
+    UNDER_AN_HOUR = "under_an_hour", _("Within an hour")
+    CALL_FROM = "call_from", _("Phone call")
+    CALLED_BACK = "called_back", _("Called back")
+    VISITED = "visited", _("Visit")
+    CUSTOMER_REOPENED = "customer_reopened", _("Reopened by the customer")
+    CUSTOMER_WROTE_BACK = "customer_wrote_back", _("The customer wrote back")
+    UNKIND_REPORTED = "unkind_reported", _("Unkind service reported")
+    UNKIND_CONFIRMED = "unkind_confirmed", _("Unkind-service report confirmed")
+    UNKIND_REJECTED = "unkind_rejected", _("Unkind-service report rejected")
+
+
 # What each kind of timeline line must say.
 SAYS_SOMETHING = {
     ActivityKind.NOTE: ("text",),
@@ -209,6 +226,13 @@ SAYS_SOMETHING = {
 
 class Activity(models.Model):
     """One line of a request's timeline. Rows are only ever added.
+
+    A line is data, not prose: ``event`` names what the portal says and ``data`` holds its
+    codes and values (field names, old and new values, clock codes), so the line reads in the
+    language of whoever reads it (``requests_desk.cases.timeline_words``). ``text`` is only
+    what a person typed (a note, a summary, a reason), shown as typed. Rows written before the
+    timeline became data keep their stored words in ``data["legacy_text"]``; those that could
+    not be read back into codes still show ``text`` as it was.
 
     Clock events are not copied here: the request page reads them from the clocks and shows
     them beside these lines."""
@@ -227,6 +251,7 @@ class Activity(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
+    event = models.CharField(_("event"), max_length=30, choices=ActivityEvent.choices, blank=True)
     text = models.TextField(_("text"), max_length=BODY_MAX, blank=True, validators=[BODY_LIMIT])
     # A communication: why, how, and to whom the customer was told.
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
@@ -266,8 +291,11 @@ class Activity(models.Model):
 
     def clean(self) -> None:
         # A note, what the customer was told and a hand-off are read later: none is empty.
+        # A line the portal words itself (``event``) needs no typed text.
         missing = [
-            name for name in SAYS_SOMETHING.get(self.kind, ()) if not getattr(self, name).strip()
+            name
+            for name in SAYS_SOMETHING.get(self.kind, ())
+            if not getattr(self, name).strip() and not (name == "text" and self.event)
         ]
         if missing:
             message = (

@@ -11,6 +11,7 @@ from notifications.models import Notification
 from notifications.sweep import sweep
 from requests_desk import cases
 from requests_desk.cases import DeskError, StaleEdit
+from requests_desk.cases.timeline_words import activity_words
 from requests_desk.models import Activity, Request
 from tests.factories import CustomerContactFactory, UserFactory
 from tests.requests_desk.desk_support import clock, clocks, member_of, new_request, rows
@@ -177,7 +178,7 @@ def test_a_requested_due_on_chuseok_is_due_at_closing_before_it(staff):
 def test_changing_the_kind_cancels_clocks_no_longer_owed_and_starts_the_new_ones(staff):
     with at(2026, 9, 23, 15, 0):
         request = new_request(staff, kind="modification")
-    # The timeline line is written in the language of whoever makes the change.
+    # Made in English: the line keeps codes and values, not the words of whoever acted.
     with at(2026, 9, 23, 16, 0), translation.override("en"):
         cases.request_update(
             request, actor=staff, version=request.version, kind="training", reason="misfiled"
@@ -190,9 +191,19 @@ def test_changing_the_kind_cancels_clocks_no_longer_owed_and_starts_the_new_ones
     assert training.started_at == kst(2026, 9, 23, 15, 0)
     assert training.due_at == kst(2026, 9, 28, 15, 0)
     change = Activity.objects.filter(request=request, kind="change").get()
-    assert "misfiled" in change.text
-    assert "common.feasibility cancelled" in change.text
-    assert "common.training-plan started" in change.text
+    assert (change.event, change.text) == ("changed", "misfiled")
+    assert change.data["changes"] == [{"field": "kind", "old": "modification", "new": "training"}]
+    assert change.data["clocks"] == [
+        {"code": "common.feasibility", "event": "cancelled"},
+        {"code": "common.training-plan", "event": "started", "due_at": "2026-09-28T15:00:00+09:00"},
+    ]
+    with translation.override("ko"):
+        assert activity_words(change).lines == (
+            "유형: 수정 → 교육",
+            "사유: misfiled",
+            "기한: common.feasibility 취소(더 이상 적용 대상 아님); "
+            "common.training-plan 시작, 기한 2026-09-28 (월요일) 15:00",
+        )
     request.refresh_from_db()
     assert request.kind == "training"
     assert request.version == 2

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from notifications.models import Notification
 from requests_desk.cases import DeskError
+from requests_desk.cases.timeline_words import activity_words
 from requests_desk.homepage.services.voice import (
     unkind_report_confirm,
     unkind_report_reject,
@@ -67,7 +68,12 @@ def test_confirming_issues_one_readable_coupon_and_tells_the_reporter_in_korean(
     assert coupon.code in message.body
     assert "상품권" in message.body
     note = Activity.objects.get(request=report.request, data__unkind_report=report.pk)
-    assert coupon.code in note.text
+    assert (note.event, note.text, note.data["coupon"]) == (
+        "unkind_confirmed",
+        "녹취 확인 완료",
+        coupon.code,
+    )
+    assert coupon.code in activity_words(note).lines[0]
     assert note.actor == people["manager"]
     assert note.public is False
 
@@ -140,7 +146,8 @@ def test_a_reporter_without_e_mail_gets_the_coupon_and_the_timeline_says_they_we
     assert GiftCoupon.objects.filter(report=report, recipient_email="").exists()
     assert not Notification.objects.filter(idempotency_key__startswith="unkind-report:").exists()
     note = Activity.objects.get(request=report.request, data__unkind_report=report.pk)
-    assert "알리지 못했습니다" in note.text
+    assert note.data["reporter_told"] is False
+    assert "알리지 못했습니다" in activity_words(note).lines[-1]
 
 
 @pytest.mark.parametrize("who", ["staff", "market_manager"])

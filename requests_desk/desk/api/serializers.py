@@ -15,6 +15,7 @@ from rest_framework.validators import UniqueValidator
 from commitments.models import Contact, Deadline, Division, Service, Team
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import clocks_of_requests
+from requests_desk.cases.timeline_words import activity_words
 from requests_desk.desk.api.fields import InstantField
 from requests_desk.desk.forms import DETAILS
 from requests_desk.models import (
@@ -321,15 +322,23 @@ class ActivitySerializer(serializers.ModelSerializer):
     at = InstantField(read_only=True)
     recorded_at = InstantField(read_only=True)
     to_team = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    text = serializers.CharField(read_only=True, help_text=_("What a person typed, as typed."))
+    lines = serializers.SerializerMethodField(
+        help_text=_(
+            "What the portal says on this line, in words (the codes are in event and data)."
+        )
+    )
 
     class Meta:
         model = Activity
         fields = [
             "id",
             "kind",
+            "event",
             "at",
             "recorded_at",
             "actor",
+            "lines",
             "text",
             "purpose",
             "channel",
@@ -339,8 +348,12 @@ class ActivitySerializer(serializers.ModelSerializer):
             "to_user",
             "to_team",
             "public",
+            "data",
         ]
         read_only_fields = fields
+
+    def get_lines(self, activity) -> list[str]:
+        return list(activity_words(activity).lines)
 
 
 # What a communication must say (the model leaves them blank for other timeline lines).
@@ -367,6 +380,12 @@ class CommunicationSerializer(DeskModelSerializer):
         read_only_fields = ["id", "actor", "recorded_at"]
         extra_kwargs = {"purpose": SAID, "channel": SAID}
 
+    def to_representation(self, instance):
+        answer = super().to_representation(instance)
+        if not answer["summary"] and instance.event:  # a call-back or visit nobody summarised
+            answer["summary"] = "\n".join(activity_words(instance).lines)
+        return answer
+
 
 class NoteSerializer(DeskModelSerializer):
     class Meta:
@@ -384,7 +403,15 @@ class TimelineEntrySerializer(serializers.Serializer):
     label = serializers.CharField()
     at = InstantField()
     actor = serializers.IntegerField(source="actor.pk", allow_null=True)
-    text = serializers.CharField()
+    event = serializers.CharField(help_text=_("What the portal says, as a code (activities)."))
+    lines = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_(
+            "What the portal says on this line, in words (the codes are in event and data)."
+        ),
+    )
+    text = serializers.CharField(help_text=_("What a person typed, as typed."))
+    data = serializers.JSONField(help_text=_("The line's codes and values."))
     commitment = serializers.CharField(source="clock_code")
     deadline = serializers.IntegerField(source="deadline_id", allow_null=True)
     due_at = InstantField(allow_null=True)

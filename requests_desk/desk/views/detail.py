@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from commitments import decisions
 from commitments.deadlines import deadline_explain
 from commitments.models import RiskHorizon
+from commitments.models.deadline import EventKind
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
+from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
     CommunicateForm,
@@ -115,6 +117,9 @@ def _is_for(handoff, user) -> bool:
     return handoff.to_team is not None and handoff.to_team.members.filter(pk=user.pk).exists()
 
 
+STOP_EVENTS = (EventKind.MET, EventKind.STOPPED_LATE, EventKind.CANCELLED)
+
+
 @desk_view
 def clock_explain(request, pk: int, deadline_pk: int):
     """Why a clock is due when it is: the closed hours and holidays skipped, and the pauses."""
@@ -122,6 +127,10 @@ def clock_explain(request, pk: int, deadline_pk: int):
     clock = next((c for c in request_clocks(case) if c.pk == deadline_pk), None)
     if clock is None or clock.subject_type != REQUEST_SUBJECT:
         raise Http404
+    stop = None
+    if clock.stopped_at is not None:
+        # The event that stopped it says why in codes; ``stop_cause`` only in plain words.
+        stop = clock.events.filter(kind__in=STOP_EVENTS).order_by("-at", "-pk").first()
     return render(
         request,
         "requests_desk/explain.html",
@@ -129,6 +138,7 @@ def clock_explain(request, pk: int, deadline_pk: int):
             "case": case,
             "clock": clock,
             "explain": deadline_explain(clock),
+            "stop_words": clock_event_words(stop).lines if stop is not None else (),
             "paused_words": duration_words(
                 clock.paused_total, working_time=clock.kind in decisions.BUSINESS_KINDS
             ),

@@ -30,8 +30,10 @@ from requests_desk.cases.customers import customer_find_or_create
 from requests_desk.cases.errors import DeskError
 from requests_desk.cases.records import checked
 from requests_desk.cases.requests import request_create, request_set_status
+from requests_desk.cases.timeline_words import activity_words
 from requests_desk.models import (
     Activity,
+    ActivityEvent,
     ActivityKind,
     Commendation,
     HomepageSubmission,
@@ -148,16 +150,14 @@ def _unkind_report_file(report: UnkindServiceReport, *, request: Request) -> Non
     report.division = request.division
     report.save()
     occasion, employee_name = report.occasion, report.employee_name
-    lines = [_("Unkind service reported."), _("Occasion: %(text)s") % {"text": occasion}]
-    if employee_name:
-        lines.append(_("Employee named: %(name)s") % {"name": employee_name})
     Activity.objects.create(
         request=request,
         kind=ActivityKind.NOTE,
+        event=ActivityEvent.UNKIND_REPORTED,
         at=request.received_at,
         recorded_at=request.created_at,
-        text="\n".join(lines)[:BODY_MAX],
-        data={"unkind_report": True},
+        text=occasion[:BODY_MAX],
+        data={"unkind_report": True, "employee_name": employee_name},
     )
 
 
@@ -206,16 +206,18 @@ class PublicCase:
 
 def case_public(request: Request) -> PublicCase:
     """What the customer may see of their case: its status, what we told them and what they
-    wrote (``Activity.public``), never internal notes, names of staff or clock internals."""
+    wrote (``Activity.public``), never internal notes, names of staff or clock internals — in
+    the words of the language they read the page in."""
     entries = []
     for activity in request.activities.filter(public=True).order_by("at", "pk"):
         if activity.kind == ActivityKind.COMMUNICATION:
+            words = activity_words(activity)
             entries.append(
                 PublicEntry(
                     at=activity.at,
                     kind="communication",
                     label=_("Our answer"),
-                    text=activity.text,
+                    text="\n".join([*words.lines, words.text]).strip(),
                     detail=str(activity.get_purpose_display()) if activity.purpose else "",
                 )
             )
@@ -289,7 +291,7 @@ def customer_reply(request: Request, *, message: str) -> Activity:
                 locked,
                 actor=None,
                 status=Status.IN_PROGRESS,
-                note=_("Reopened: the customer wrote back."),
+                event=ActivityEvent.CUSTOMER_REOPENED,
             )
         elif locked.status == Status.WAITING:
             # What we were waiting for has come: the paused clocks run again.
@@ -297,7 +299,7 @@ def customer_reply(request: Request, *, message: str) -> Activity:
                 locked,
                 actor=None,
                 status=Status.IN_PROGRESS,
-                note=_("The customer wrote back: no longer waiting."),
+                event=ActivityEvent.CUSTOMER_WROTE_BACK,
             )
         _tell_staff(locked, activity)
     request.refresh_from_db()

@@ -18,7 +18,7 @@ from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import user_of
 from requests_desk.cases.errors import DeskError
 from requests_desk.cases.records import checked
-from requests_desk.models import Activity, ActivityKind
+from requests_desk.models import Activity, ActivityEvent, ActivityKind
 from requests_desk.models.requests import TRACKING_ALPHABET
 from requests_desk.models.voice import (
     Commendation,
@@ -131,27 +131,21 @@ def _decide(report: UnkindServiceReport, *, actor, state: str, note: str) -> Unk
         if state == ReportState.CONFIRMED:
             coupon = _coupon_issue(locked, actor=actor, now=now)
         told = _reporter_tell(locked, coupon=coupon)
-        if coupon is not None:
-            text = _("Unkind-service report confirmed; gift coupon %(code)s issued.") % {
-                "code": coupon.code
-            }
-        else:
-            text = _("Unkind-service report rejected.")
-        if note:
-            text += "\n" + _("Note: %(note)s") % {"note": note}
-        if not told:
-            text += "\n" + _("The reporter left no e-mail address and was not told.")
         Activity.objects.create(
             request=request,
             kind=ActivityKind.NOTE,
+            event=ActivityEvent.UNKIND_CONFIRMED
+            if coupon is not None
+            else ActivityEvent.UNKIND_REJECTED,
             at=now,
             recorded_at=now,
             actor=actor,
-            text=text,
+            text=note,
             data={
                 "unkind_report": locked.pk,
                 "decision": state,
                 "coupon": coupon.code if coupon else None,
+                "reporter_told": told,
             },
         )
     report.refresh_from_db()
