@@ -28,10 +28,11 @@ class StaleEdit(DeskError):
         super().__init__({"version": [message]})
 
 
-def full_clean(instance, *, rename: dict[str, str] | None = None, **options) -> None:
+def full_clean(instance, *, rename: dict[str, str] | None = None, **options):
     """``instance.full_clean(**options)`` — the model's limits, choices and ``clean()`` — with
     its refusal raised as a :class:`DeskError`, the fields named as the service's arguments
-    (``rename``: the model's name → the argument's)."""
+    (``rename``: the model's name → the argument's). ``exclude`` names fields filled in later
+    (e.g. the request a record belongs to, once it exists). Returns ``instance``."""
     try:
         instance.full_clean(**options)
     except ValidationError as error:
@@ -39,3 +40,4 @@ def full_clean(instance, *, rename: dict[str, str] | None = None, **options) -> 
         raise DeskError(
             {names.get(field, field): messages for field, messages in error.message_dict.items()}
         ) from None
+    return instance

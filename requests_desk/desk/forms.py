@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.validators import MaxValueValidator
 from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.access import divisions_of, may_see_division
 from commitments.models import Division, Service, Team
+from requests_desk.form_fields import model_field
 from requests_desk.models import Activity, CustomerContact, Organisation, PhoneCall, Request, Visit
 from requests_desk.models.requests import ANSWER_ONLY_CHANNELS
 from requests_desk.vocabulary import STATUS_FLOW, Channel, Purpose, RequestKind, Status
@@ -44,22 +44,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def model_field(model, name: str, **shown) -> forms.Field:
-    """The form field ``model`` defines for its field ``name``: length, choices, number limits
-    and whether it is required come from the model; ``shown`` says how it is shown (label,
-    widget, initial …) and may make it optional. A required choice offers no empty choice; an
-    optional one offers ``empty_label``."""
-    field = model._meta.get_field(name)
-    if field.choices and "choices" not in shown:
-        empty = shown.pop("empty_label", "---------")
-        optional = not shown.get("required", not field.blank)
-        shown["choices"] = field.get_choices(include_blank=optional, blank_choice=[("", empty)])
-    maxima = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
-    if maxima:
-        shown.setdefault("max_value", min(maxima))
-    return field.formfield(**shown)
 
 
 def instant_field(label, help_text) -> forms.DateTimeField:

@@ -27,8 +27,7 @@ from requests_desk.cases.attachments import (
     attachment_store,
 )
 from requests_desk.cases.customers import customer_find_or_create
-from requests_desk.cases.errors import DeskError
-from requests_desk.cases.records import checked
+from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.requests import request_create, request_set_status
 from requests_desk.cases.timeline_words import activity_words
 from requests_desk.models import (
@@ -119,7 +118,7 @@ def _submission(*, category: str, language: str) -> HomepageSubmission:
         consent_version=settings.CHARTER_CONSENT_VERSION,
         language=(language or "")[:10],
     )
-    return checked(submission, exclude=("request",))
+    return full_clean(submission, exclude=("request",))
 
 
 def public_team_choices():
@@ -140,7 +139,7 @@ def _placement(service: Service | None) -> tuple[Division, Team | None]:
 def _unkind_report(occasion: str, employee_name: str) -> UnkindServiceReport:
     """An unkind-service report, checked before its request exists."""
     report = UnkindServiceReport(occasion=occasion, employee_name=employee_name)
-    return checked(report, exclude=("request", "division"))
+    return full_clean(report, exclude=("request", "division"))
 
 
 def _unkind_report_file(report: UnkindServiceReport, *, request: Request) -> None:
@@ -358,7 +357,7 @@ def commendation_submit(
         consent_version=settings.CHARTER_CONSENT_VERSION,
         routed_to=team.manager or team.division.head,
     )
-    checked(commendation)
+    full_clean(commendation)
     commendation.employee = _member_named(team, employee_name)
     with transaction.atomic():
         commendation.save()

@@ -24,8 +24,7 @@ from commitments.models import Division, Team
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import instant
-from requests_desk.cases.errors import DeskError
-from requests_desk.cases.records import checked
+from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.homepage.services.voice import reporter_language
 from requests_desk.models import PhoneCall, Request
 from requests_desk.models.voice import SurveyInvitation, SurveyResponse, SurveySource
@@ -165,7 +164,7 @@ def survey_answer(*, token: str, score: int, comment: str = "") -> SurveyRespons
             comment=comment,
             at=now,
         )
-        checked(response)
+        full_clean(response)
         response.save()
         invitation.used_at = now
         invitation.save(update_fields=["used_at"])
@@ -201,6 +200,6 @@ def phone_score_record(
         at=instant(at, field="at", now=timezone.now()),
         recorded_by=actor,
     )
-    checked(response)
+    full_clean(response)
     response.save()
     return response

@@ -16,8 +16,7 @@ from commitments.access import divisions_of, is_manager, may_see_division
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import user_of
-from requests_desk.cases.errors import DeskError
-from requests_desk.cases.records import checked
+from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import Activity, ActivityEvent, ActivityKind
 from requests_desk.models.requests import TRACKING_ALPHABET
 from requests_desk.models.voice import (
@@ -124,7 +123,7 @@ def _decide(report: UnkindServiceReport, *, actor, state: str, note: str) -> Unk
         locked.decided_by = actor
         locked.decided_at = now
         locked.decision_note = note
-        checked(locked, rename={"decision_note": "note"})
+        full_clean(locked, rename={"decision_note": "note"})
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         request = locked.request
         coupon = None
