@@ -10,6 +10,24 @@ flush of every table, after which the seed is written again.
 import pytest
 from django.core.management import call_command
 
+from tests import fake_today
+
+_fake_today = pytest.StashKey[fake_today.FakeToday | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Opt-in: CHARTER_TEST_TODAY runs the whole session on another day (see tests/fake_today.py).
+    config.stash[_fake_today] = fake_today.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    fake_today.stop(config.stash.get(_fake_today, None))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    fake = config.stash.get(_fake_today, None)
+    return fake.header if fake else None
+
 
 def _seed_charter_if_missing() -> None:
     from commitments.models import Commitment
@@ -19,8 +37,13 @@ def _seed_charter_if_missing() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
     with django_db_blocker.unblock():
+        fake = pytestconfig.stash.get(_fake_today, None)
+        if fake is not None:
+            from django.db import connection
+
+            fake_today.shift_database_clock(fake, connection)
         _seed_charter_if_missing()
 
 

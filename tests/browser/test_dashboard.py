@@ -3,7 +3,7 @@ request and exports the list; the dashboard and the public scorecard at desktop 
 widths."""
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from commitments.deadlines import deadline_start, deadline_stop
-from commitments.models import Commitment, Team
+from commitments.models import Commitment, Deadline, Team
 from notifications.sweep import sweep
 from tests.browser.support import log_in
 from tests.factories import RequestFactory
@@ -46,7 +46,8 @@ def _breached_trouble_plan():
     )
     _clock(plan, late, now - timedelta(hours=1))
     sweep(now=now)  # records the breach at the due instant (and the summary after commit)
-    last_month = now.replace(day=1) - timedelta(days=10)
+    # Ten days before the 1st in Seoul: in the first hours of a Seoul month, UTC's is the last.
+    last_month = now.astimezone(SEOUL).replace(day=1) - timedelta(days=10)
     kept = RequestFactory(
         division=team.division, team=team, subject="지난달 장애", kind="network_trouble"
     )
@@ -114,12 +115,48 @@ def test_a_custom_period_exports_under_a_plain_file_name(live_server, page: Page
         assert name == f"clocks-{day:%Y-%m-%d}_{day:%Y-%m-%d}.{fmt}"
 
 
+def _last_full_month_and_quarter(day: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """The last full month and quarter before ``day``, each as its first and last day."""
+    month_end = day.replace(day=1) - timedelta(days=1)
+    quarter_end = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1) - timedelta(days=1)
+    quarter_start = quarter_end.replace(month=quarter_end.month - 2, day=1)
+    return (month_end.replace(day=1), month_end), (quarter_start, quarter_end)
+
+
+def _trouble_plans_kept_and_late(first: date, last: date) -> tuple[int, int]:
+    """The network trouble plans due on those Seoul days: kept in time, and late."""
+    due = Deadline.objects.filter(
+        commitment_code="network.trouble-plan",
+        due_at__gte=datetime.combine(first, time.min, tzinfo=SEOUL),
+        due_at__lt=datetime.combine(last + timedelta(days=1), time.min, tzinfo=SEOUL),
+    )
+    return due.filter(state="met").count(), due.filter(state="breached").count()
+
+
+def _figures(kept: int, late: int) -> list[str]:
+    share = "—" if kept + late == 0 else f"{100 * kept / (kept + late):.1f} %"
+    return [f"{kept} / {kept + late}", share]
+
+
 def test_the_public_scorecard_needs_no_account(live_server, page: Page, artifacts):
     _breached_trouble_plan()
+    # The plan kept last month always counts there. The demo's network trouble, received two
+    # days ago and told its plan late, counts in last month only on the 1st and the 2nd (then
+    # 1 / 2, 50.0 %), and in the last quarter on those days of January, April, July and
+    # October; the plan breached today never falls in a full period.
+    month, quarter = _last_full_month_and_quarter(timezone.now().astimezone(SEOUL).date())
+    kept, late = _trouble_plans_kept_and_late(*month)
+    assert kept == 1
     cache.clear()  # the scorecard is cached for a few minutes
     page.goto(f"{live_server.url}/charter/scorecard/")
     table = page.locator("#scorecard")
-    expect(table).to_contain_text("100.0 %")
+    quarter_label = f"{quarter[0].year} Q{quarter[0].month // 3 + 1}"
+    expect(table.locator("thead")).to_contain_text(f"{month[0]:%Y-%m}")
+    expect(table.locator("thead")).to_contain_text(quarter_label)
+    row = table.locator('tr[data-commitment="network.trouble-plan"]')
+    expect(row.locator("td")).to_have_text(
+        _figures(kept, late) + _figures(*_trouble_plans_kept_and_late(*quarter))
+    )
     page.screenshot(path=artifacts / "scorecard-desktop.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifacts / "scorecard-phone.png", full_page=True)

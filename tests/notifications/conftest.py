@@ -13,6 +13,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -32,7 +33,8 @@ from charter_portal.celery import app as celery_app
 from notifications.clock import pin_now
 
 ROOT = Path(__file__).resolve().parents[2]
-CELERY = ROOT / ".venv" / "bin" / "celery"
+# Beside the Python running the suite: the checkout's .venv under `make test`, or any other.
+CELERY = Path(sys.executable).with_name("celery")
 
 
 def free_port() -> int:

@@ -12,11 +12,20 @@ from requests_desk import cases
 from tests.factories import CustomerContactFactory, OrganisationFactory
 from tests.requests_desk.desk_support import member_of, new_request
 from tests.requests_desk.views_support import signed_in_member, text
+from tests.seoul import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
 
 QUEUE = "/desk/"
 LIST = "/desk/requests/"
+
+
+@pytest.fixture(autouse=True)
+def _wednesday_morning():
+    """Wed 2026-11-25 10:00 KST, a working day after a working Monday: three days ago is more
+    than a working day ago, as it is not on the day after a Monday holiday (2027-03-02)."""
+    with at(2026, 11, 25, 10, 0):
+        yield
 
 
 @pytest.fixture

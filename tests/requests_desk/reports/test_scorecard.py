@@ -21,7 +21,8 @@ def _fresh_cache():
 
 
 def scorecard_row(html: str, title: str) -> str:
-    match = re.search(rf"<tr><th scope=\"row\"[^>]*>{re.escape(title)}<br>.*?</tr>", html, re.S)
+    row = rf"<tr[^>]*><th scope=\"row\"[^>]*>{re.escape(title)}<br>.*?</tr>"
+    match = re.search(row, html, re.S)
     assert match, title
     return match.group(0)
 
