@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import clock
+from notifications.bulk import rows_insert
 from notifications.models import Notification, NotificationState
 
 
@@ -95,7 +96,7 @@ def notifications_write(rows: list[Notification]) -> list[Notification]:
     clock with :func:`notification_enqueue`, which returns the row already written)."""
     if not rows:
         return rows
-    Notification.objects.bulk_create(rows)  # PostgreSQL and SQLite ≥ 3.35 return the ids
+    rows_insert(Notification, rows)
     _queue_due(rows)
     return rows
 
