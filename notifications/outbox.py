@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import clock
+from notifications.bulk import rows_insert
 from notifications.models import Notification, NotificationState
 
 
@@ -86,16 +87,25 @@ def notification_put(row: Notification) -> Notification:
     return notification
 
 
-def notifications_write(rows: list[Notification]) -> list[Notification]:
+def notifications_write(
+    rows: list[Notification], *, keep_written: bool = False
+) -> list[Notification]:
     """Write many rows of :func:`notification_row` with one INSERT, inside the caller's
     transaction, and queue those due now as :func:`notification_enqueue` does.
 
-    No conflict handling: a repeated idempotency key raises ``IntegrityError`` (the caller
-    holds the locks that make a repeat a bug; the sweep then rolls back and writes clock by
-    clock with :func:`notification_enqueue`, which returns the row already written)."""
+    A repeated idempotency key raises ``IntegrityError``: the sweep holds the locks that make a
+    repeat a bug, and then writes its clocks again one at a time with ``keep_written``, which
+    leaves out the rows already in the outbox (as :func:`notification_enqueue` returns them)."""
+    if keep_written and rows:
+        written = set(
+            Notification.objects.filter(
+                idempotency_key__in=[row.idempotency_key for row in rows]
+            ).values_list("idempotency_key", flat=True)
+        )
+        rows = [row for row in rows if row.idempotency_key not in written]
     if not rows:
         return rows
-    Notification.objects.bulk_create(rows)  # PostgreSQL and SQLite ≥ 3.35 return the ids
+    rows_insert(Notification, rows)
     _queue_due(rows)
     return rows
 

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -35,7 +35,6 @@ from commitments.deadlines import (
     STEP_FIELDS,
     deadline_apply_step,
     deadline_next_cycle,
-    deadline_record_step,
     starts_next_cycle,
 )
 from commitments.models import (
@@ -51,8 +50,9 @@ from commitments.models import (
 from commitments.models.deadline import EventKind
 from commitments.summaries import summaries_refresh_on_commit
 from notifications import clock, messages, recipients
+from notifications.bulk import rows_insert, rows_update
 from notifications.models import Notification, WorkerHeartbeat
-from notifications.outbox import notification_put, notification_row, notifications_write
+from notifications.outbox import notification_row, notifications_write
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ MAX_BATCHES = 200
 MAX_STEPS_PER_CLOCK = 12
 HEARTBEAT_NAME = "sweep"
 IMMEDIATE_KINDS = frozenset({"elapsed"})
+#: The clock's fields a sweep writes.
+WRITTEN_FIELDS = (*STEP_FIELDS, "last_error")
 
 
 @dataclass
@@ -73,19 +75,22 @@ class SweepResult:
     notifications_written: int = 0
     errors: int = 0
     error_clocks: list[int] = field(default_factory=list)
-    #: Batches whose bulk write failed and were written again clock by clock (expected: 0).
+    #: Batches whose write failed and were written again clock by clock (expected: 0).
     batches_redone: int = 0
 
 
 @dataclass
 class _Plan:
-    """What one claimed clock owes, taken in memory and not yet written."""
+    """What one claimed clock owes, taken in memory and not yet written: its steps, or, if it
+    failed, its error and the retry (:func:`_fail`)."""
 
     deadline: Deadline
+    loaded: dict  # WRITTEN_FIELDS as loaded: what a failed clock keeps
     steps: int = 0
     events: list[DeadlineEvent] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     next_cycle: bool = False  # a recurring clock's breach starts its next cycle
+    error: Exception | None = None
 
 
 def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
@@ -97,23 +102,25 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
        running at the same time claims other rows, never these. Nothing claimed: stop at once
        (an idle sweep is this one cheap statement and the heartbeat). Else load the claimed
        rows with the directory their steps need (already locked by this transaction).
-    3. For each clock, in memory, ask :func:`commitments.decisions.decide` for the step due and
-       take it (:func:`commitments.deadlines.deadline_apply_step`) with its messages, again and
-       again until nothing more is due: a clock born past due owes its breach and escalation at
+    3. For each clock, in memory (:func:`_plan_clock`), ask
+       :func:`commitments.decisions.decide` for the step due and take it
+       (:func:`commitments.deadlines.deadline_apply_step`) with its messages, again and again
+       until nothing more is due: a clock born past due owes its breach and escalation at
        once. A reminder overtaken by its breach is recorded without messages. A clock owing
        nothing had a stale ``next_action_at``: it is recomputed.
-    4. A clock that raises while deciding is left out of the batch: its next action moves
-       :data:`RETRY_AFTER_ERROR` on, ``last_error`` says why, an error event records it.
-    5. Write the batch with a handful of statements whatever its size, inside a savepoint:
-       every clock row in one UPDATE, every event in one INSERT, every outbox row in one
-       INSERT (rows due now queued for delivery on commit); then the rare per-clock writes
-       (a recurring clock's next cycle, the errors of step 4). The event's unique step key
-       and each message's idempotency key make a repeat impossible even if a lock were lost.
-    6. If that write raises (a bug: we hold the row locks), roll back to the savepoint and
-       write the batch again clock by clock, each in its own savepoint
-       (:func:`commitments.deadlines.deadline_record_step`, and
-       :func:`notifications.outbox.notification_enqueue`, which returns a row already
-       written), so one bad clock still cannot block the others.
+    4. A clock that raises while deciding is planned to be tried again instead
+       (:func:`_fail`): its next action moves :data:`RETRY_AFTER_ERROR` on, ``last_error``
+       says why, an error event records it; the other clocks of the batch go on.
+    5. Write the batch with a handful of statements whatever its size, inside a savepoint
+       (:func:`_write`): every clock row in one UPDATE, every event (errors included) in one
+       INSERT, every outbox row in one INSERT (rows due now queued for delivery on commit);
+       then the rare next cycle of a recurring clock. The event's unique step key and each
+       message's idempotency key make a repeat impossible even if a lock were lost.
+    6. If that write raises (a bug: we hold the row locks), roll back to the savepoint, plan
+       the batch again from its rows and write it one clock at a time, each a batch of one
+       in its own savepoint, keeping outbox rows already written under the same key. A clock
+       whose write still fails gets its error written instead (step 4), so one bad clock
+       cannot block the others.
     7. Commit the batch; repeat while batches come back full (at most :data:`MAX_BATCHES`).
     8. Record the sweep's heartbeat (shown by ``/healthz``).
     """
@@ -209,44 +216,44 @@ def _fields(model: type, names: tuple[str, ...]) -> list:
 
 
 def _sweep_batch(pks: list[int], *, now: datetime, result: SweepResult, superusers) -> None:
-    renderer = messages.StepRenderer()  # each kind of message rendered once per batch
-    plans: list[_Plan] = []
-    failures: list[tuple[Deadline, Exception, decisions.Step | None]] = []
-    for deadline in _load(pks):
-        try:
-            plans.append(_plan_clock(deadline, now=now, superusers=superusers, renderer=renderer))
-        except _ClockFailed as failed:  # one clock's fault must never stop the others
-            failures.append((deadline, failed.error, failed.step))
+    plans = _plan_batch(_load(pks), now=now, superusers=superusers)
     try:
         with transaction.atomic():
-            _write_batch(plans, now=now)
-            for deadline, exc, step in failures:
-                _record_error(deadline, exc, step=step, now=now)
+            _write(plans, now=now)
+        written = True
     except Exception:
         logger.exception("sweep: the batch write failed; writing its clocks one by one")
+        written = False
+    if not written:  # out of the handler, so a clock's own error is not chained to the batch's
         result.batches_redone += 1
         # The instances carry steps taken in memory and never saved: start from the rows.
-        renderer = messages.StepRenderer()
-        for deadline in _load(pks):
-            _sweep_clock(deadline, now=now, result=result, superusers=superusers, renderer=renderer)
-        return
+        plans = _plan_batch(_load(pks), now=now, superusers=superusers)
+        for plan in plans:
+            _write_alone(plan, now=now)
     for plan in plans:
+        if plan.error is not None:
+            logger.error("sweep: clock %s failed", plan.deadline.pk, exc_info=plan.error)
+            result.errors += 1
+            result.error_clocks.append(plan.deadline.pk)
         result.steps_recorded += plan.steps
         result.notifications_written += len(plan.notifications)
-    result.errors += len(failures)
-    result.error_clocks += [deadline.pk for deadline, _exc, _step in failures]
 
 
-class _ClockFailed(Exception):
-    def __init__(self, error: Exception, step: decisions.Step | None) -> None:
-        super().__init__(str(error))
-        self.error, self.step = error, step
+def _plan_batch(deadlines: list[Deadline], *, now: datetime, superusers) -> list[_Plan]:
+    renderer = messages.StepRenderer()  # each kind of message rendered once per batch
+    return [
+        _plan_clock(deadline, now=now, superusers=superusers, renderer=renderer)
+        for deadline in deadlines
+    ]
 
 
 def _plan_clock(deadline: Deadline, *, now: datetime, superusers, renderer) -> _Plan:
-    """Take every step ``deadline`` owes at ``now`` on the instance, in memory; raise
-    :class:`_ClockFailed` (with the step being taken) if anything goes wrong."""
-    plan = _Plan(deadline=deadline)
+    """Take every step ``deadline`` owes at ``now`` on the instance, in memory. If anything
+    goes wrong, plan its error instead (:func:`_fail`): one clock's fault must never stop the
+    others."""
+    plan = _Plan(
+        deadline=deadline, loaded={name: getattr(deadline, name) for name in WRITTEN_FIELDS}
+    )
     step: decisions.Step | None = None
     try:
         # Once per clock: taking a step changes nothing the plan depends on.
@@ -268,20 +275,47 @@ def _plan_clock(deadline: Deadline, *, now: datetime, superusers, renderer) -> _
         if plan.steps == 0:
             _repair(deadline, now=now, planned=planned)
     except Exception as exc:
-        raise _ClockFailed(exc, step) from exc
+        _fail(plan, exc, step_key=step.key if step else None, now=now)
+        return plan
     # It went through this time: the error shown on the clock is history.
     deadline.last_error = ""
     deadline.updated_at = timezone.now()
     return plan
 
 
-def _write_batch(plans: list[_Plan], *, now: datetime) -> None:
-    """Write what :func:`_plan_clock` took: a fixed handful of statements for any batch."""
+def _fail(plan: _Plan, exc: Exception, *, step_key: str | None, now: datetime) -> None:
+    """Make ``plan`` its clock's error: the fields as loaded, but tried again
+    :data:`RETRY_AFTER_ERROR` on, ``last_error`` saying why and an error event; no steps."""
+    deadline = plan.deadline
+    reason = f"{exc.__class__.__name__}: {exc}"[:2000]
+    retry_at = now + RETRY_AFTER_ERROR
+    for name, value in plan.loaded.items():
+        setattr(deadline, name, value)
+    deadline.next_action_at, deadline.last_error = retry_at, reason
+    deadline.updated_at = timezone.now()
+    plan.steps, plan.notifications, plan.next_cycle, plan.error = 0, [], False, exc
+    plan.events = [
+        DeadlineEvent(
+            deadline=deadline,
+            kind=EventKind.ERROR,
+            at=now,
+            note=reason,
+            data={"step": step_key, "retry_at": retry_at.isoformat()},
+        )
+    ]
+
+
+def _write(plans: list[_Plan], *, now: datetime, keep_written: bool = False) -> None:
+    """Write what :func:`_plan_clock` took: a fixed handful of statements for any batch.
+    ``keep_written``: leave out outbox rows already written (see
+    :func:`notifications.outbox.notifications_write`)."""
     if not plans:
         return
-    _update_clocks([plan.deadline for plan in plans], fields=[*STEP_FIELDS, "last_error"])
-    DeadlineEvent.objects.bulk_create([event for plan in plans for event in plan.events])
-    notifications_write([row for plan in plans for row in plan.notifications])
+    rows_update(Deadline, [plan.deadline for plan in plans], fields=WRITTEN_FIELDS)
+    rows_insert(DeadlineEvent, [event for plan in plans for event in plan.events])
+    notifications_write(
+        [row for plan in plans for row in plan.notifications], keep_written=keep_written
+    )
     # The report summary counts breaches: one refresh for the whole batch, after it commits.
     summaries_refresh_on_commit(
         plan.deadline.pk
@@ -293,71 +327,16 @@ def _write_batch(plans: list[_Plan], *, now: datetime) -> None:
             deadline_next_cycle(plan.deadline, start=plan.deadline.due_at, now=now)
 
 
-def _update_clocks(deadlines: list[Deadline], *, fields: list[str]) -> None:
-    """Save ``fields`` of every clock with one ``UPDATE … FROM (VALUES …)``.
-
-    ``bulk_update`` writes the same in one statement too, but builds a ``CASE WHEN`` per row
-    and field: measured at 1 ms a clock in Python alone, more than everything else the sweep
-    does. SQLite (the embedded mode) has no named ``VALUES`` columns and keeps ``bulk_update``."""
-    connection = connections[router.db_for_write(Deadline)]
-    if connection.vendor != "postgresql":
-        Deadline.objects.bulk_update(deadlines, fields)
-        return
-    meta, quote = Deadline._meta, connection.ops.quote_name
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
-    row = "(" + ", ".join(f"%s::{column.db_type(connection)}" for column in columns) + ")"
-    names = ", ".join(quote(column.column) for column in columns)
-    assignments = ", ".join(
-        f"{quote(column.column)} = v.{quote(column.column)}" for column in columns[1:]
-    )
-    key = quote(meta.pk.column)
-    params = [
-        column.get_db_prep_save(getattr(deadline, column.attname), connection)
-        for deadline in deadlines
-        for column in columns
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} AS d SET {assignments} "
-            f"FROM (VALUES {', '.join([row] * len(deadlines))}) AS v ({names}) "
-            f"WHERE d.{key} = v.{key}",
-            params,
-        )
-
-
-def _sweep_clock(
-    deadline: Deadline, *, now: datetime, result: SweepResult, superusers, renderer
-) -> None:
-    """The fallback: one clock, in its own savepoint, through the one-row services."""
-    step: decisions.Step | None = None
+def _write_alone(plan: _Plan, *, now: datetime) -> None:
+    """Write one clock's plan as a batch of one, in its own savepoint; if that fails too,
+    write its error instead."""
+    first_step = plan.events[0].step_key if plan.events else None
     try:
         with transaction.atomic():
-            steps = written = 0
-            while True:
-                step = None
-                step = decisions.decide(deadline, now=now)
-                if step is None:
-                    break
-                if steps >= MAX_STEPS_PER_CLOCK:
-                    raise RuntimeError(f"clock {deadline.pk} owes more steps than any plan holds")
-                written += _record_step(
-                    deadline, step, now=now, superusers=superusers, renderer=renderer
-                )
-                steps += 1
-            if steps == 0:
-                _repair(deadline, now=now)
-                Deadline.objects.filter(pk=deadline.pk).update(
-                    next_action_at=deadline.next_action_at
-                )
-            if deadline.last_error:
-                Deadline.objects.filter(pk=deadline.pk).update(last_error="")
-    except Exception as exc:  # one clock's fault must never stop the others
-        result.errors += 1
-        result.error_clocks.append(deadline.pk)
-        _record_error(deadline, exc, step=step, now=now)
-        return
-    result.steps_recorded += steps
-    result.notifications_written += written
+            _write([plan], now=now, keep_written=True)
+    except Exception as exc:
+        _fail(plan, exc, step_key=first_step, now=now)
+        _write([plan], now=now)
 
 
 def _take_step(
@@ -367,10 +346,10 @@ def _take_step(
     now: datetime,
     superusers,
     renderer: messages.StepRenderer,
-    planned: list[decisions.Step] | None = None,
+    planned: list[decisions.Step],
 ) -> tuple[DeadlineEvent, list[Notification]]:
     """Take ``step`` on the instance in memory: its event and outbox rows, unsaved.
-    ``planned``: the clock's plan, when the caller has it (see :func:`_plan_clock`)."""
+    ``planned``: the clock's plan (see :func:`_plan_clock`)."""
     if decisions.is_overtaken(deadline, step, now=now):
         # The sweep was down past due: a reminder about a deadline already missed is noise,
         # the breach that follows in this same sweep says it all.
@@ -408,31 +387,6 @@ def _take_step(
         for recipient in ordered
     ]
     return event, rows
-
-
-def _record_step(
-    deadline: Deadline, step: decisions.Step, *, now: datetime, superusers, renderer
-) -> int:
-    """The fallback's step: :func:`_take_step` on the locked, reloaded row, written through
-    :func:`deadline_record_step` and :func:`notification_enqueue`; the rows written."""
-    # deadline_record_step reloads the row, and reloading drops every cached relation: keep
-    # the directory the batch loaded (we hold the row lock, so it cannot have changed).
-    cached = [
-        (relation, relation.get_cached_value(deadline))
-        for relation in Deadline._meta.concrete_fields
-        if relation.is_relation and relation.is_cached(deadline)
-    ]
-    taken, rows = _take_step(deadline, step, now=now, superusers=superusers, renderer=renderer)
-    # _take_step moved the instance on; the service re-takes the step on the fresh row.
-    event = deadline_record_step(deadline, step, now=now, data=taken.data)
-    for relation, value in cached:
-        if value is None or getattr(deadline, relation.attname) == value.pk:
-            relation.set_cached_value(deadline, value)
-    if taken.note:
-        DeadlineEvent.objects.filter(pk=event.pk).update(note=taken.note)
-    for row in rows:
-        notification_put(row)
-    return len(rows)
 
 
 def notification_step(step: decisions.Step) -> str:
@@ -506,32 +460,10 @@ def _row(
     )
 
 
-def _repair(
-    deadline: Deadline, *, now: datetime, planned: list[decisions.Step] | None = None
-) -> None:
+def _repair(deadline: Deadline, *, now: datetime, planned: list[decisions.Step]) -> None:
     """A claimed clock that owes nothing now had a stale ``next_action_at``; recompute it (on
     the instance: the caller writes it) so the sweep does not claim it again and again."""
     next_at = decisions.next_action_at(deadline, planned=planned)
     if next_at is not None and next_at <= now:
         raise RuntimeError(f"clock {deadline.pk} is due at {next_at} but owes no step")
     deadline.next_action_at = next_at  # in memory: the caller writes it
-
-
-def _record_error(
-    deadline: Deadline, exc: Exception, *, step: decisions.Step | None, now: datetime
-) -> None:
-    reason = f"{exc.__class__.__name__}: {exc}"[:2000]
-    logger.exception("sweep: clock %s failed", deadline.pk, exc_info=exc)
-    Deadline.objects.filter(pk=deadline.pk).update(
-        next_action_at=now + RETRY_AFTER_ERROR, last_error=reason, updated_at=timezone.now()
-    )
-    DeadlineEvent.objects.create(
-        deadline_id=deadline.pk,
-        kind=EventKind.ERROR,
-        at=now,
-        note=reason,
-        data={
-            "step": step.key if step else None,
-            "retry_at": (now + RETRY_AFTER_ERROR).isoformat(),
-        },
-    )

@@ -22,6 +22,7 @@ from commitments.models import (
     Commitment,
     Contact,
     Deadline,
+    DeadlineEvent,
     Service,
     StaffProfile,
 )
@@ -610,3 +611,30 @@ def test_a_batch_whose_bulk_write_fails_is_written_again_clock_by_clock(people):
     assert Notification.objects.filter(deadline=second).count() == 3
     assert Notification.objects.filter(deadline=first).count() == 2  # + the one already there
     assert sweep(now=entered).steps_recorded == 0
+
+
+def test_a_clock_whose_write_fails_even_alone_gets_its_error_and_the_others_their_steps(people):
+    entered = kst(2026, 10, 14, 11)  # after due: each owes its breach and escalation-1
+    broken = start(people, "common.feasibility", kst(2026, 10, 13, 10), now=entered, subject_id="1")
+    healthy = start(
+        people, "common.feasibility", kst(2026, 10, 13, 10), now=entered, subject_id="2"
+    )
+    # A breach event the clock's steps do not know of (only a bug could write it): the batch's
+    # one INSERT of events collides, and so does the clock's own write when tried alone.
+    DeadlineEvent.objects.create(
+        deadline=broken, kind="breached", at=kst(2026, 10, 14, 10), step_key="breach"
+    )
+
+    result = sweep(now=entered)
+
+    assert (result.batches_redone, result.errors, result.error_clocks) == (1, 1, [broken.pk])
+    assert (result.steps_recorded, result.notifications_written) == (2, 3)
+    assert [key for key, _at in steps(healthy)] == ["breach", "escalation-1"]
+    assert Notification.objects.filter(deadline=healthy).count() == 3
+    broken.refresh_from_db()
+    assert (broken.steps_done, broken.state) == ([], "running")
+    assert broken.next_action_at == entered + RETRY_AFTER_ERROR
+    assert broken.last_error.startswith("IntegrityError: ")
+    error = broken.events.get(kind="error")
+    assert (error.at, error.note, error.data["step"]) == (entered, broken.last_error, "breach")
+    assert not Notification.objects.filter(deadline=broken).exists()

@@ -1,0 +1,102 @@
+"""Many rows in one statement, without Django preparing each value.
+
+The sweep writes a batch of clocks, their events and their outbox rows with one statement per
+table. ``bulk_create`` and ``bulk_update`` would too, but they prepare every value of every row
+through its field: measured at ~40 % of a 10,000-due sweep. On PostgreSQL these send one array
+per column instead (``unnest``), taken from the instances as they are; elsewhere (SQLite, the
+embedded mode) they are Django's bulk methods, with the same result.
+"""
+
+from collections.abc import Sequence
+
+from django.db import connections, router
+from django.db.models import Field, Model
+
+#: Types whose Python values the driver sends exactly as Django's ``get_db_prep_save`` would
+#: (strings, numbers, aware datetimes, durations, keys). Any other type (JSON, …) goes through
+#: its field, one value at a time.
+_AS_THEY_ARE = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DateTimeField",
+        "DurationField",
+        "ForeignKey",
+        "IntegerField",
+        "OneToOneField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def rows_insert(model: type[Model], rows: Sequence[Model]) -> None:
+    """Insert ``rows`` (new instances of ``model``) with one statement and set their keys.
+
+    The values are the instances' attributes as they are: no ``pre_save`` (so no
+    ``auto_now``), as with a raw insert."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows)  # SQLite ≥ 3.35 returns the keys too
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"SELECT * FROM unnest({_arrays(fields, connection)}) "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_column(field, rows, connection) for field in fields])
+        keys = cursor.fetchall()
+    # PostgreSQL returns the rows of INSERT … SELECT in the order selected (bulk_create's
+    # UNNEST relies on the same).
+    for row, (key,) in zip(rows, keys, strict=True):
+        row.pk = key
+        row._state.adding, row._state.db = False, connection.alias
+
+
+def rows_update(model: type[Model], rows: Sequence[Model], *, fields: Sequence[str]) -> None:
+    """Save ``fields`` of ``rows`` (instances of ``model`` already in the table) with one
+    ``UPDATE … FROM unnest(…)``.
+
+    ``bulk_update`` builds a ``CASE WHEN`` per row and field: measured at 1 ms a clock in
+    Python alone, more than everything else the sweep does."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, fields)
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    names = [quote(column.column) for column in columns]
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+        f"FROM unnest({_arrays(columns, connection)}) AS v ({', '.join(names)}) "
+        f"WHERE t.{names[0]} = v.{names[0]}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_column(column, rows, connection) for column in columns])
+
+
+def _arrays(fields: list[Field], connection) -> str:
+    # The type without its length (varchar, not varchar(20)): a cast to varchar(20) would cut a
+    # longer value silently instead of failing as the column does.
+    return ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+
+
+def _column(field: Field, rows: Sequence[Model], connection) -> list:
+    values = [getattr(row, field.attname) for row in rows]
+    if field.get_internal_type() in _AS_THEY_ARE:
+        return values
+    return [field.get_db_prep_save(value, connection) for value in values]

@@ -1,0 +1,72 @@
+"""Many rows in one statement: every value arrives as it was on the instance, each row gets its
+key back, and a value too long for its column is refused, never cut."""
+
+import pytest
+from django.db import DataError, transaction
+
+from notifications.bulk import rows_insert, rows_update
+from notifications.models import Notification, NotificationState
+from notifications.outbox import notification_row
+from tests.seoul import kst
+
+
+def rows(count: int, **fields) -> list[Notification]:
+    return [
+        notification_row(
+            idempotency_key=f"bulk:{n}",
+            step="message",
+            channel="email",
+            recipient=f"r{n}@example.com",
+            subject=f"Subject {n}",
+            body=f"Dear {n}, it's \\\\ {{due}} — 마감 %s\n",
+            send_after=kst(2026, 10, 13, 10, n),
+            **fields,
+        )
+        for n in range(count)
+    ]
+
+
+def test_it_inserts_every_row_with_one_statement_and_gives_each_its_key(
+    db, django_assert_num_queries
+):
+    written = rows(3)
+
+    with django_assert_num_queries(1):
+        rows_insert(Notification, written)
+
+    for row in written:
+        saved = Notification.objects.get(pk=row.pk)
+        assert (saved.idempotency_key, saved.body, saved.send_after) == (
+            row.idempotency_key,
+            row.body,
+            row.send_after,
+        )
+        assert (saved.deadline_id, saved.recipient_user_id, saved.state) == (None, None, "queued")
+        assert not row._state.adding
+
+
+def test_it_updates_the_fields_given_and_no_others(db, django_assert_num_queries):
+    written = rows(2)
+    rows_insert(Notification, written)
+    for n, row in enumerate(written):
+        row.state, row.attempts, row.last_error = NotificationState.FAILED, n + 1, f"it's {n}"
+        row.subject = "not saved"
+
+    with django_assert_num_queries(1):
+        rows_update(Notification, written, fields=["state", "attempts", "last_error"])
+
+    saved = Notification.objects.order_by("idempotency_key")
+    assert [(n.state, n.attempts, n.last_error, n.subject) for n in saved] == [
+        ("failed", 1, "it's 0", "Subject 0"),
+        ("failed", 2, "it's 1", "Subject 1"),
+    ]
+
+
+def test_a_value_longer_than_its_column_is_refused_not_cut(db):
+    too_long = rows(2)
+    too_long[1].channel = "e-mail-and-more"  # the column holds 10
+
+    with pytest.raises(DataError), transaction.atomic():
+        rows_insert(Notification, too_long)
+
+    assert not Notification.objects.exists()
