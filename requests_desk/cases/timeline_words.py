@@ -15,7 +15,7 @@ from datetime import datetime
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from requests_desk.models import Activity, ActivityEvent, Request
@@ -32,56 +32,87 @@ class Words:
 
 def activity_words(activity: Activity) -> Words:
     """What an activity says: the portal's lines for its event, and the text typed with it."""
-    data = activity.data or {}
-    text = activity.text
-    match activity.event:
-        case ActivityEvent.RECEIVED:
-            channel = _label(Channel, data.get("channel"))
-            return Words((_("Request received by %(channel)s.") % {"channel": channel},), text)
-        case ActivityEvent.CHANGED:
-            lines = [change_line(change) for change in data.get("changes") or []]
-            if text:  # the reason typed with the change
-                lines.append(_("Why: %(reason)s") % {"reason": text})
-            moves = [clock_move_line(move) for move in data.get("clocks") or []]
-            if moves:
-                lines.append(_("Clocks: %(notes)s") % {"notes": "; ".join(moves)})
-            return Words(tuple(lines))
-        case ActivityEvent.UNDER_AN_HOUR:
-            return Words((_("Handler expects to finish within an hour."),), text)
-        case ActivityEvent.CALL_FROM:
-            name = data.get("caller_name") or NOTHING
-            return Words((_("Call from %(name)s.") % {"name": name},), text)
-        case ActivityEvent.CALLED_BACK:
-            name = activity.told_person or NOTHING
-            return Words((_("Called %(name)s back.") % {"name": name},), text)
-        case ActivityEvent.VISITED:
-            name = activity.told_person or NOTHING
-            return Words((_("Visited; results explained to %(name)s.") % {"name": name},), text)
-        case ActivityEvent.CUSTOMER_REOPENED:
-            return Words((_("Reopened: the customer wrote back."),), text)
-        case ActivityEvent.CUSTOMER_WROTE_BACK:
-            return Words((_("The customer wrote back: no longer waiting."),), text)
-        case ActivityEvent.UNKIND_REPORTED:
-            lines = [_("Unkind service reported.")]
-            if text:  # the occasion, as the customer wrote it
-                lines.append(_("Occasion: %(text)s") % {"text": text})
-            if data.get("employee_name"):
-                lines.append(_("Employee named: %(name)s") % {"name": data["employee_name"]})
-            return Words(tuple(lines))
-        case ActivityEvent.UNKIND_CONFIRMED | ActivityEvent.UNKIND_REJECTED:
-            if activity.event == ActivityEvent.UNKIND_CONFIRMED:
-                lines = [
-                    _("Unkind-service report confirmed; gift coupon %(code)s issued.")
-                    % {"code": data.get("coupon") or NOTHING}
-                ]
-            else:
-                lines = [_("Unkind-service report rejected.")]
-            if text:  # the manager's note
-                lines.append(_("Note: %(note)s") % {"note": text})
-            if data.get("reporter_told") is False:
-                lines.append(_("The reporter left no e-mail address and was not told."))
-            return Words(tuple(lines))
-    return Words((), text)
+    wording = WORDINGS.get(activity.event)
+    if wording is None:
+        return Words((), activity.text)
+    return wording(activity.data or {}, activity.text, activity)
+
+
+def _received(data, text, activity) -> Words:
+    channel = _label(Channel, data.get("channel"))
+    return Words((_("Request received by %(channel)s.") % {"channel": channel},), text)
+
+
+def _changed(data, text, activity) -> Words:
+    lines = [change_line(change) for change in data.get("changes") or []]
+    if text:  # the reason typed with the change
+        lines.append(_("Why: %(reason)s") % {"reason": text})
+    moves = [clock_move_line(move) for move in data.get("clocks") or []]
+    if moves:
+        lines.append(_("Clocks: %(notes)s") % {"notes": "; ".join(moves)})
+    return Words(tuple(lines))
+
+
+def _said(message):
+    """A wording that is one fixed line, with the typed text beside it."""
+    return lambda data, text, activity: Words((str(message),), text)
+
+
+def _call_from(data, text, activity) -> Words:
+    name = data.get("caller_name") or NOTHING
+    return Words((_("Call from %(name)s.") % {"name": name},), text)
+
+
+def _called_back(data, text, activity) -> Words:
+    name = activity.told_person or NOTHING
+    return Words((_("Called %(name)s back.") % {"name": name},), text)
+
+
+def _visited(data, text, activity) -> Words:
+    name = activity.told_person or NOTHING
+    return Words((_("Visited; results explained to %(name)s.") % {"name": name},), text)
+
+
+def _unkind_reported(data, text, activity) -> Words:
+    lines = [_("Unkind service reported.")]
+    if text:  # the occasion, as the customer wrote it
+        lines.append(_("Occasion: %(text)s") % {"text": text})
+    if data.get("employee_name"):
+        lines.append(_("Employee named: %(name)s") % {"name": data["employee_name"]})
+    return Words(tuple(lines))
+
+
+def _unkind_decided(data, text, activity) -> Words:
+    if activity.event == ActivityEvent.UNKIND_CONFIRMED:
+        lines = [
+            _("Unkind-service report confirmed; gift coupon %(code)s issued.")
+            % {"code": data.get("coupon") or NOTHING}
+        ]
+    else:
+        lines = [_("Unkind-service report rejected.")]
+    if text:  # the manager's note
+        lines.append(_("Note: %(note)s") % {"note": text})
+    if data.get("reporter_told") is False:
+        lines.append(_("The reporter left no e-mail address and was not told."))
+    return Words(tuple(lines))
+
+
+#: How each event is worded, from its ``data``, the text typed with it, and the row.
+WORDINGS = {
+    ActivityEvent.RECEIVED: _received,
+    ActivityEvent.CHANGED: _changed,
+    ActivityEvent.UNDER_AN_HOUR: _said(gettext_lazy("Handler expects to finish within an hour.")),
+    ActivityEvent.CALL_FROM: _call_from,
+    ActivityEvent.CALLED_BACK: _called_back,
+    ActivityEvent.VISITED: _visited,
+    ActivityEvent.CUSTOMER_REOPENED: _said(gettext_lazy("Reopened: the customer wrote back.")),
+    ActivityEvent.CUSTOMER_WROTE_BACK: _said(
+        gettext_lazy("The customer wrote back: no longer waiting.")
+    ),
+    ActivityEvent.UNKIND_REPORTED: _unkind_reported,
+    ActivityEvent.UNKIND_CONFIRMED: _unkind_decided,
+    ActivityEvent.UNKIND_REJECTED: _unkind_decided,
+}
 
 
 def clock_event_words(event) -> Words:
