@@ -113,6 +113,10 @@ class SuspensionPlanForm(forms.ModelForm):
         field = self.fields["services"]
         field.queryset = services if services is not None else Service.objects.none()
         field.to_field_name = None if services_by == "pk" else services_by
+        if services_by != "pk":  # the API names services by code: say which one is not known
+            field.error_messages["invalid_choice"] = _(
+                "Unknown service, or not one of your divisions: %(value)s"
+            )
 
 
 class PublishForm(forms.Form):

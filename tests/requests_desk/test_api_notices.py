@@ -2,6 +2,8 @@
 pages, with 400s for bad input, 404 outside the caller's divisions, 401 for anonymous calls."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from commitments.models import Service
@@ -86,6 +88,17 @@ def test_bad_input_is_a_400_on_its_field(api, changes, field):
 
     assert response.status_code == 400, response.content
     assert field in response.json()
+
+
+@pytest.mark.parametrize("code", ["atlantis", "powerbase"])
+def test_a_service_the_planner_cannot_name_is_named_in_the_refusal(api, code):
+    with at(2026, 9, 20, 10):
+        response = api.post(SUSPENSIONS, payload(services=[code]), format="json")
+
+    assert response.status_code == 400, response.content
+    with translation.override("ko"):  # the API answers in the portal's default language
+        expected = gettext("Unknown service, or not one of your divisions: %(value)s")
+    assert response.json()["services"] == [expected % {"value": code}]
 
 
 def test_short_notice_is_refused_until_accepted(api):
