@@ -1031,6 +1031,8 @@ class Generator:
                     "acknowledged_at": "CASE WHEN q.received_at < %(now)s - interval '16 days' "
                     "THEN q.received_at + interval '5 days' END",
                     "created_at": "q.received_at + interval '2 days'",
+                    "consent_at": "q.received_at + interval '2 days'",
+                    "consent_version": "'2026-01'",
                 },
                 f"""FROM (SELECT x.* FROM {requests} x
                           WHERE x.tracking_code LIKE %(prefix)s AND random() < 0.002
