@@ -61,16 +61,6 @@ def end_of(day: date) -> datetime:
     return start_of(day + timedelta(days=1))
 
 
-def division_of(value, *, field: str = "division") -> Division:
-    return _row(Division, value, field=field, message=_("Unknown division."))
-
-
-def team_of(value, *, field: str = "team") -> Team | None:
-    return (
-        None if value in (None, "") else _row(Team, value, field=field, message=_("Unknown team."))
-    )
-
-
 def user_of(value, *, field: str):
     if value in (None, ""):
         return None
@@ -81,19 +71,6 @@ def user_of(value, *, field: str):
         return User.objects.get(pk=int(value), is_active=True)
     except (TypeError, ValueError, User.DoesNotExist):
         raise DeskError({field: [_("Unknown user.")]}) from None
-
-
-def _row(model, value, *, field: str, message: str):
-    """An instance, a primary key, or a code."""
-    if isinstance(value, model):
-        return value
-    lookup = {"pk": value} if isinstance(value, int) else {"code": str(value)}
-    if isinstance(value, str) and value.isdigit():
-        lookup = {"pk": int(value)}
-    try:
-        return model.objects.get(**lookup)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise DeskError({field: [message]}) from None
 
 
 def default_team(*, division: Division, service: Service | None) -> Team | None:
@@ -125,21 +102,3 @@ def bump(request: Request, *fields: str) -> None:
 
 def request_url(request: Request) -> str:
     return subject_path(subject_type=REQUEST_SUBJECT, subject_id=request.pk)
-
-
-def clean_text(value, *, field: str, limit: int, required: bool) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        raise DeskError({field: [_("Give text.")]})
-    if required and not text:
-        raise DeskError({field: [_("This field is required.")]})
-    if len(text) > limit:
-        raise DeskError(
-            {
-                field: [
-                    _("At most %(limit)s characters (it has %(n)s).")
-                    % {"limit": limit, "n": len(text)}
-                ]
-            }
-        )
-    return text
