@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import BigIntegerField, Case, F, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
 from commitments.access import divisions_of
 from commitments.models import Deadline, DeadlineState, RiskHorizon
@@ -43,6 +44,45 @@ def clock_status(deadline: Deadline, now: datetime, *, horizon: RiskHorizon | No
         return "breached"
     horizon = horizon or RiskHorizon(now=now)
     return "at_risk" if horizon.holds(deadline) else "on_track"
+
+
+def breached_q(now: datetime) -> Q:
+    """The clocks :func:`clock_status` calls breached, as a filter."""
+    due = Q(state__in=OPEN_STATES) & (
+        Q(paused_at__isnull=True, due_at__lte=now) | Q(paused_at__gte=F("due_at"))
+    )
+    return Q(state=DeadlineState.BREACHED) | due
+
+
+def _any(condition: Q) -> Max:
+    """1 when a row of the group meets ``condition``, else 0."""
+    return Max(Case(When(condition, then=Value(1)), default=Value(0)))
+
+
+def requests_by_clock_state(requests: QuerySet, state: str, *, now: datetime) -> QuerySet:
+    """Requests whose worst owed clock is in ``state`` (:func:`clock_status`: breached, then
+    at risk, then on track; "none": no owed clock at all), chosen in SQL: the owed clocks
+    grouped by request, each group judged by its worst clock, so no clock goes to Python."""
+    owed = Deadline.objects.owing().filter(subject_type=REQUEST_SUBJECT)
+    if state == "none":
+        ids = owed.annotate(rid=Cast("subject_id", BigIntegerField())).values("rid")
+        return requests.exclude(pk__in=ids)
+    worst = {
+        "breached": Q(breached=1),
+        "at_risk": Q(breached=0, at_risk=1),
+        "on_track": Q(breached=0, at_risk=0),
+    }[state]
+    ids = (
+        owed.values("subject_id")
+        .annotate(
+            rid=Cast("subject_id", BigIntegerField()),
+            breached=_any(breached_q(now)),
+            at_risk=_any(RiskHorizon(now=now).q()),
+        )
+        .filter(worst)
+        .values("rid")
+    )
+    return requests.filter(pk__in=ids)
 
 
 def clocks_of_requests(requests: list[Request]) -> dict[int, list[Deadline]]:

@@ -133,6 +133,18 @@ class Request(models.Model):
             # The SLA reports reach a team's calls through their requests: the ids alone, from
             # the index, without reading the requests' pages.
             models.Index(fields=["team", "id"], name="request_team_ids"),
+            # The request list, newest first, for every role (an admin: all divisions; the
+            # others: theirs) and each filter it offers, read in order and stopped at a page.
+            models.Index(fields=["-received_at", "-id"], name="request_received"),
+            models.Index(
+                fields=["division", "-received_at", "-id"], name="request_division_received"
+            ),
+            models.Index(fields=["status", "-received_at", "-id"], name="request_status_received"),
+            models.Index(fields=["kind", "-received_at", "-id"], name="request_kind_received"),
+            models.Index(
+                fields=["assignee", "-received_at", "-id"], name="request_assignee_received"
+            ),
+            models.Index(fields=["team", "-received_at", "-id"], name="request_team_received"),
             models.Index(
                 fields=["division", "next_due_at"],
                 name="request_next_due",

@@ -27,6 +27,7 @@ from requests_desk.desk.api.serializers import (
     VisitSerializer,
     attach_clocks,
 )
+from requests_desk.desk.paging import KeysetPagination
 from requests_desk.models import Activity, ActivityKind, Request, Visit
 from requests_desk.vocabulary import Channel, Priority, RequestKind, Status
 
@@ -94,6 +95,7 @@ class RequestViewSet(
     serializer_class = RequestSerializer
     queryset = Request.objects.none()
     filterset_class = RequestFilter
+    pagination_class = KeysetPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

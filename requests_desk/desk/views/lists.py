@@ -1,14 +1,15 @@
 """Every request the user may see: searched, filtered and paginated."""
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from commitments.access import divisions_of
-from requests_desk.cases.selectors import requests_visible
+from requests_desk.cases.selectors import requests_by_clock_state
 from requests_desk.desk.forms import RequestFilterForm
+from requests_desk.desk.paging import CappedPaginator
 from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of
+from requests_desk.models import Request
 
 PAGE_SIZE = 50
 
@@ -16,18 +17,18 @@ PAGE_SIZE = 50
 @desk_view
 def request_list(request):
     now = timezone.now()
-    form = RequestFilterForm(
-        request.GET or None, divisions=divisions_of(request.user), user=request.user
-    )
-    requests = requests_visible(request.user).select_related(
-        "customer__organisation", "division", "team", "assignee"
-    )
+    divisions = divisions_of(request.user)
+    form = RequestFilterForm(request.GET or None, divisions=divisions, user=request.user)
+    requests = Request.objects.visible_to(divisions)
     if form.is_bound and form.is_valid():
         requests = _filtered(requests, form.cleaned_data, user=request.user, now=now)
-    page = Paginator(requests.order_by("-received_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list)
+    # The page's ids first, from the filters and the list's index alone; then their rows with
+    # what they show, by primary key (the planner never joins the whole list to show 50 rows).
+    ids = requests.order_by("-received_at", "-id").values_list("pk", flat=True)
+    page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_ids = list(page.object_list)
+    shown = Request.objects.select_related("customer__organisation", "division", "team", "assignee")
+    rows = sorted(shown.filter(pk__in=page_ids), key=lambda r: page_ids.index(r.pk))
     clocks = clocks_by_request(owed_clocks_of(rows), now) if rows else {}
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,16 +67,5 @@ def _filtered(requests, data: dict, *, user, now):
     elif assignee:
         requests = requests.filter(assignee_id=assignee)
     if clock := data.get("clock"):
-        requests = _by_clock_state(requests, clock, now=now)
+        requests = requests_by_clock_state(requests, clock, now=now)
     return requests
-
-
-def _by_clock_state(requests, state: str, *, now):
-    """Requests whose worst owed clock is in ``state`` ("none": no owed clock at all).
-
-    At risk depends on each clock's calendar, so the states are worked out on the owed clocks
-    of the matching requests — one query, however many there are."""
-    summary = clocks_by_request(owed_clocks_of(requests), now)
-    if state == "none":
-        return requests.exclude(pk__in=list(summary))
-    return requests.filter(pk__in=[pk for pk, entry in summary.items() if entry.status == state])

@@ -1,0 +1,158 @@
+"""Paging big lists without scanning them: counts capped at :data:`COUNT_CAP` (a list longer
+than that reads "10,000+"), and keyset ("next" cursor) pages for the API.
+
+A count of a million requests reads a million index entries; counting at most
+``COUNT_CAP + 1`` of them reads a few hundred pages whatever the size of the table. A page
+``OFFSET`` reads every row before it; a keyset page starts where the last one stopped, through
+the index of the list's order."""
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+COUNT_CAP = 10_000
+
+
+def capped_count(queryset: QuerySet) -> int:
+    """The number of rows, but no more than ``COUNT_CAP + 1``: a bigger list counts as that."""
+    cap = COUNT_CAP
+    return queryset.order_by().values("pk")[: cap + 1].count()
+
+
+class CappedPaginator(Paginator):
+    """Page numbers over a count that stops at :data:`COUNT_CAP`; ``count_is_capped`` says the
+    list is longer (the pages stop there too)."""
+
+    @cached_property
+    def counted(self) -> int:
+        return capped_count(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, COUNT_CAP)
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.counted > self.count
+
+    def page(self, number):
+        """A full page even past the cap (the count alone stops there)."""
+        if not self.count_is_capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+class KeysetPagination(PageNumberPagination):
+    """Newest first by ``(received_at, id)``: without ``page``, pages follow a ``cursor`` (the
+    last row's key), read through the index of that order however deep; ``page=N`` still
+    works (an ``OFFSET``, up to the capped count). ``count`` stops at 10,000 and
+    ``count_is_capped`` says the list is longer."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    cursor_query_param = "cursor"
+    django_paginator_class = CappedPaginator
+    order_fields = ("received_at", "id")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        if self.page_query_param in request.query_params:
+            self.keyset = False
+            page = super().paginate_queryset(queryset, request, view)
+            self.count, self.capped = self.page.paginator.count, self.page.paginator.count_is_capped
+            return page
+        self.keyset = True
+        size = self.get_page_size(request)
+        counted = capped_count(queryset)
+        self.count = min(counted, COUNT_CAP)
+        self.capped = counted > self.count
+        time_field, id_field = self.order_fields
+        ordered = queryset.order_by(f"-{time_field}", f"-{id_field}")
+        if position := self._position(request):
+            at, pk = position
+            # ``<= at`` bounds the index scan; the rest drops the rows of ``at`` already shown.
+            ordered = ordered.filter(
+                Q(**{f"{time_field}__lte": at}),
+                Q(**{f"{time_field}__lt": at}) | Q(**{time_field: at, f"{id_field}__lt": pk}),
+            )
+        rows = list(ordered[: size + 1])
+        self.has_next = len(rows) > size
+        rows = rows[:size]
+        self.last = rows[-1] if rows else None
+        return rows
+
+    def _position(self, request) -> tuple[datetime, int] | None:
+        raw = request.query_params.get(self.cursor_query_param)
+        if not raw:
+            return None
+        try:
+            at, _, pk = base64.urlsafe_b64decode(raw.encode()).decode().partition("|")
+            return datetime.fromisoformat(at), int(pk)
+        except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+            raise NotFound("Invalid cursor.") from error
+
+    def get_next_link(self):
+        if not self.keyset:
+            return super().get_next_link()
+        if not self.has_next:
+            return None
+        time_field, id_field = self.order_fields
+        key = f"{getattr(self.last, time_field).isoformat()}|{getattr(self.last, id_field)}"
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        token = base64.urlsafe_b64encode(key.encode()).decode()
+        return replace_query_param(url, self.cursor_query_param, token)
+
+    def get_previous_link(self):
+        if not self.keyset:
+            return super().get_previous_link()
+        return None
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_is_capped": self.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["description"] = (
+            f"The number of matches, up to {COUNT_CAP:,}."
+        )
+        answer["properties"]["count_is_capped"] = {
+            "type": "boolean",
+            "description": f"More than {COUNT_CAP:,} requests match (`count` stops there).",
+        }
+        answer["properties"]["next"]["description"] = (
+            "The next page: a `cursor` after the last row (or `page=N+1` when `page` was given)."
+        )
+        return answer
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: the `cursor` of the previous page's "
+                "`next` link.",
+                "schema": {"type": "string"},
+            }
+        )
+        return parameters

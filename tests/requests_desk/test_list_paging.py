@@ -1,0 +1,147 @@
+"""The request list at any size: capped counts ("10,000+"), keyset pages in the API, and the
+same queries for 5 or 50 requests, in the desk and the API, whatever the filter."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from requests_desk.desk import paging
+from requests_desk.models import Request
+from tests.requests_desk.api_support import REQUESTS, create
+from tests.requests_desk.desk_support import new_request
+from tests.requests_desk.views_support import signed_in_member, text
+from tests.seoul import at
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/desk/requests/"
+FILTERS = (
+    {},
+    {"status": "new"},
+    {"kind": "modification", "assignee": "none"},
+    {"clock": "breached"},
+    {"clock": "on_track"},
+    {"clock": "at_risk"},
+    {"clock": "none"},
+    {"q": "column"},
+)
+
+
+@pytest.fixture(autouse=True)
+def _wednesday():
+    with at(2026, 11, 25, 10, 0):
+        yield
+
+
+@pytest.fixture
+def staff(client, charter):
+    return signed_in_member(client, "desk.paging")
+
+
+def add_requests(staff, count: int) -> None:
+    for index in range(count):
+        new_request(
+            staff,
+            subject=f"Add a column {index}",
+            received_at=timezone.now() - timedelta(hours=index * 7),
+        )
+
+
+def desk_queries(client, params: dict) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, params)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_desk_list_runs_the_same_queries_for_5_or_50_requests(client, staff):
+    add_requests(staff, 5)
+    few = {str(params): desk_queries(client, params) for params in FILTERS}
+    add_requests(staff, 45)
+
+    many = {str(params): desk_queries(client, params) for params in FILTERS}
+
+    assert many == few
+    assert max(many.values()) <= 18
+    assert len(client.get(LIST).context["rows"]) == 50
+
+
+def test_the_api_list_runs_the_same_queries_for_5_or_50_requests(api, people):
+    def api_queries(params, path=REQUESTS):
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(path, params)
+        assert response.status_code == 200
+        return len(captured.captured_queries), response.json()
+
+    for _number in range(5):
+        create(api)
+    few, _body = api_queries({"page_size": 3})
+    for _number in range(45):
+        create(api)
+
+    many, body = api_queries({"page_size": 3})
+    deep, _body = api_queries({}, body["next"])
+
+    assert many == few == deep
+    assert body["count"] == 50
+    assert body["count_is_capped"] is False
+
+
+def test_a_long_list_counts_to_the_cap_and_says_so(client, staff, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    add_requests(staff, 5)
+
+    response = client.get(LIST)
+
+    assert response.context["page"].paginator.count == 3
+    assert "3+" in text(response)
+    assert len(response.context["rows"]) == 5
+
+
+def test_the_api_count_stops_at_the_cap(api, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    for _number in range(5):
+        create(api)
+
+    body = api.get(REQUESTS).json()
+
+    assert body["count"] == 3
+    assert body["count_is_capped"] is True
+    assert len(body["results"]) == 5
+
+
+def test_api_cursor_pages_walk_every_request_once_newest_first_even_on_equal_instants(api):
+    for _number in range(7):
+        create(api, received_at="2026-11-25T09:30:00+09:00")
+    for _number in range(4):
+        create(api)
+    expected = list(Request.objects.order_by("-received_at", "-id").values_list("pk", flat=True))
+
+    seen, url, pages = [], REQUESTS + "?page_size=3", 0
+    while url:
+        body = api.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url, pages = body["next"], pages + 1
+        assert body["previous"] is None
+
+    assert seen == expected
+    assert pages == 4
+
+
+def test_api_page_numbers_still_work(api):
+    for _number in range(5):
+        create(api)
+
+    body = api.get(REQUESTS, {"page_size": 2, "page": 2}).json()
+
+    assert body["count"] == 5
+    assert len(body["results"]) == 2
+    assert "page=3" in body["next"]
+    assert body["previous"] is not None
+
+
+def test_a_broken_cursor_is_a_404_not_a_500(api):
+    assert api.get(REQUESTS, {"cursor": "not-a-cursor"}).status_code == 404
