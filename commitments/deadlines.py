@@ -12,8 +12,11 @@ in its reader's language. This app never reads them.
 import functools
 import hashlib
 import json
+import time
 from datetime import datetime, timedelta
 
+import holidays
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -78,8 +81,16 @@ def clock_terms_for(
     """The frozen terms a clock of ``commitment`` on ``calendar`` is computed with, shared by
     every clock with the same terms. Holidays are copied for the years around the clock's
     instants (a year before the earliest to two after the latest), which covers its due
-    instant, reminders and escalations; arithmetic beyond them asks the holiday source."""
+    instant, reminders and escalations; arithmetic beyond them asks the holiday source.
+
+    Freezing reads the commitment's version, the calendar's hours and closures and the
+    holidays of four years, then hashes them: the terms found are remembered per commitment,
+    calendar and years (:func:`terms_cache_key`) once their row is committed, until the
+    catalogue or a calendar changes."""
     years = [instant.year for instant in instants if instant is not None]
+    key = terms_cache_key(commitment, calendar, min(years), max(years))
+    if (terms := _FROZEN_TERMS.get(key)) is not None:
+        return terms
     params = commitment_params(commitment)
     snapshot = (
         calendar.to_work_calendar().with_frozen_holidays(min(years) - 1, max(years) + 2).to_dict()
@@ -100,7 +111,39 @@ def clock_terms_for(
             "calendar": snapshot,
         },
     )
+    # Only a committed row is remembered: a rolled-back one must not be pointed at again.
+    transaction.on_commit(functools.partial(_remember_terms, key, terms))
     return terms
+
+
+#: What changes frozen terms (the catalogue, calendars, their hours and closures) bumps this
+#: counter in the shared cache (:func:`forget_frozen_terms`), so every process drops its terms.
+TERMS_VERSION_KEY = "commitments:terms-version"
+_FROZEN_TERMS: dict[tuple, ClockTerms] = {}
+
+
+def terms_cache_key(commitment: Commitment, calendar: Calendar, first: int, last: int) -> tuple:
+    version = cache.get(TERMS_VERSION_KEY)
+    if version is None:
+        cache.add(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(TERMS_VERSION_KEY)
+    return (commitment.pk, calendar.pk, first, last, version, holidays.__version__)
+
+
+def _remember_terms(key: tuple, terms: ClockTerms) -> None:
+    if len(_FROZEN_TERMS) >= 1024:
+        _FROZEN_TERMS.clear()
+    _FROZEN_TERMS[key] = terms
+
+
+def forget_frozen_terms(**_signal) -> None:
+    """The catalogue or a calendar changed: clocks started from now on freeze their terms again
+    (in every process: the version is in the shared cache)."""
+    _FROZEN_TERMS.clear()
+    try:
+        cache.incr(TERMS_VERSION_KEY)
+    except ValueError:
+        cache.set(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def calendar_for(*, commitment: Commitment, division=None) -> Calendar:
@@ -177,7 +220,8 @@ def deadline_start(
         due_at=due,
     )
     deadline.next_action_at = decisions.next_action_at(deadline)
-    with transaction.atomic():
+    # No savepoint of its own: a failed write fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         deadline.save()
         _event(deadline, EventKind.STARTED, at=started_at, actor=actor, data={"due_at": due})
     return deadline

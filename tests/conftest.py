@@ -48,6 +48,14 @@ def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
 
 
 @pytest.fixture(autouse=True)
+def _no_frozen_terms_of_other_tests():
+    """Terms remembered by an earlier test may have been rolled back with it."""
+    from commitments.deadlines import forget_frozen_terms
+
+    forget_frozen_terms()
+
+
+@pytest.fixture(autouse=True)
 def _reseed_after_flush(request, django_db_blocker):
     """A transactional test's teardown empties every table: seed again for the next test."""
     yield

@@ -15,7 +15,6 @@ What a request owes comes from three places:
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from commitments import business_time as bt
@@ -147,14 +146,17 @@ def clock_start(
 
 
 def clocks_start_owed(
-    request: Request, *, actor, now: datetime, since: datetime | None = None
+    request: Request, *, actor, now: datetime, since: datetime | None = None, new: bool = False
 ) -> list[Deadline]:
-    """Start every owed clock the request has never had (a cancelled one does not count)."""
-    had = set(
-        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
-        .exclude(state=DeadlineState.CANCELLED)
-        .values_list("commitment_code", flat=True)
-    )
+    """Start every owed clock the request has never had (a cancelled one does not count);
+    ``new``: the request was created just now and has none."""
+    had = set()
+    if not new:
+        had = set(
+            Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
+            .exclude(state=DeadlineState.CANCELLED)
+            .values_list("commitment_code", flat=True)
+        )
     return [
         clock_start(
             request,
@@ -264,19 +266,24 @@ def clocks_redivision(request: Request) -> int:
     return clocks.update(division=request.division, team=request.team)
 
 
-def next_due_refresh(request: Request) -> None:
-    """``Request.next_due_at``: the nearest due among running and breached-open clocks.
+def next_due_refresh(request: Request, *, clocks: list[Deadline] | None = None) -> None:
+    """``Request.next_due_at``: the nearest due among running and breached-open clocks (of
+    ``clocks`` when given: all the request has, e.g. those a new request just started).
 
     A paused clock does not count: its due instant moves when it resumes, and a request that
     waits on the customer should not sit at the top of anyone's queue."""
-    nearest = (
-        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
-        .filter(stopped_at__isnull=True)
-        .filter(Q(state=DeadlineState.RUNNING) | Q(state=DeadlineState.BREACHED))
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    counted = (DeadlineState.RUNNING, DeadlineState.BREACHED)
+    if clocks is not None:
+        dues = [c.due_at for c in clocks if c.state in counted and c.stopped_at is None]
+        nearest = min(dues, default=None)
+    else:
+        nearest = (
+            Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
+            .filter(stopped_at__isnull=True, state__in=counted)
+            .order_by("due_at")
+            .values_list("due_at", flat=True)
+            .first()
+        )
     if nearest != request.next_due_at:
         request.next_due_at = nearest
         Request.objects.filter(pk=request.pk).update(next_due_at=nearest)

@@ -20,7 +20,8 @@ def customer_find_or_create(
     if not contact.email:  # a customer is found by e-mail: one is needed
         raise DeskError({"email": [_("This field is required.")]})
     full_clean(contact, exclude=["organisation"], validate_unique=False)
-    with transaction.atomic():
+    # The writes below keep their own savepoints (a twin created concurrently): none here.
+    with transaction.atomic(savepoint=False):
         org = organisation_find_or_create(name=organisation)
         found = CustomerContact.objects.filter(organisation=org, email__iexact=contact.email)
         existing = found.first()

@@ -53,6 +53,10 @@ RECOMPUTING = ("kind", "division", "service", "priority")
 MOVING_CLOCKS = (*RECOMPUTING, "expected_completion", "requested_due")
 
 
+#: Foreign keys ``request_create`` is given as rows (``None`` or an instance, never an id).
+_GIVEN_ROWS = ("division", "team", "service", "customer", "assignee", "created_by")
+
+
 def request_create(
     *,
     actor,
@@ -87,9 +91,11 @@ def request_create(
         assignee=assignee,
         **details,
     )
-    full_clean(request)
+    # The division, team, customer and assignee are rows already read: their existence is
+    # not asked again.
+    full_clean(request, exclude=_GIVEN_ROWS)
     _require_in_division(request.assignee, request, field="assignee")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         request.save()
         Activity.objects.create(
             request=request,
@@ -100,8 +106,8 @@ def request_create(
             event=ActivityEvent.RECEIVED,
             data={"created": True, "channel": request.channel},
         )
-        started = desk_clocks.clocks_start_owed(request, actor=actor, now=now)
-        desk_clocks.next_due_refresh(request)
+        started = desk_clocks.clocks_start_owed(request, actor=actor, now=now, new=True)
+        desk_clocks.next_due_refresh(request, clocks=started)
         acknowledgement_enqueue(request, clocks=started)
     return request
 

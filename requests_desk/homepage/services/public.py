@@ -129,11 +129,17 @@ def public_team_choices():
 def _placement(service: Service | None) -> tuple[Division, Team | None]:
     if service is not None:
         return service.division, service.team if service.team_id else None
+    team = (
+        Team.objects.select_related("division")
+        .filter(code=settings.CHARTER_PUBLIC_TEAM, division__code=settings.CHARTER_PUBLIC_DIVISION)
+        .first()
+    )
+    if team is not None:
+        return team.division, team
     division = Division.objects.filter(code=settings.CHARTER_PUBLIC_DIVISION).first()
     if division is None:  # a misconfigured code must not lose a customer's complaint
         division = Division.objects.order_by("code").first()
-    team = division.teams.filter(code=settings.CHARTER_PUBLIC_TEAM).first()
-    return division, team
+    return division, division.teams.filter(code=settings.CHARTER_PUBLIC_TEAM).first()
 
 
 def _unkind_report(occasion: str, employee_name: str) -> UnkindServiceReport:
