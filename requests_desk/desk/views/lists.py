@@ -1,11 +1,10 @@
 """Every request the user may see: searched, filtered and paginated."""
 
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from commitments.access import divisions_of
-from requests_desk.cases.selectors import requests_by_clock_state
+from requests_desk.cases.selectors import requests_by_clock_state, requests_matching
 from requests_desk.desk.forms import RequestFilterForm
 from requests_desk.desk.paging import CappedPaginator
 from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of
@@ -46,14 +45,7 @@ def request_list(request):
 
 def _filtered(requests, data: dict, *, user, now):
     if q := data.get("q", "").strip():
-        requests = requests.filter(
-            Q(subject__icontains=q)
-            | Q(body__icontains=q)
-            | Q(tracking_code__icontains=q)
-            | Q(customer__name__icontains=q)
-            | Q(customer__email__icontains=q)
-            | Q(customer__organisation__name__icontains=q)
-        )
+        requests = requests_matching(requests, q)
     for name in ("status", "kind"):
         if data.get(name):
             requests = requests.filter(**{name: data[name]})
