@@ -97,7 +97,7 @@ def test_a_long_list_counts_to_the_cap_and_says_so(client, staff, monkeypatch):
     response = client.get(LIST)
 
     assert response.context["page"].paginator.count == 3
-    assert "3+" in text(response)
+    assert "요청 3건 이상" in text(response)  # "3+ requests"
     assert len(response.context["rows"]) == 5
 
 
