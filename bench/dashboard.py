@@ -212,6 +212,20 @@ def insert_select(model, exprs: dict[str, str], source: str, params=None) -> int
         return cursor.rowcount
 
 
+def production_passwords(users, password: str) -> None:
+    """Give ``users`` ``password`` hashed as production settings hash it (Django's default
+    hasher, PBKDF2), whatever mode this runs in: test mode's MD5 hashes do not check under
+    production settings, so generated users could not sign in to a production-mode server."""
+    from django.conf import global_settings
+    from django.contrib.auth import get_user_model
+    from django.utils.module_loading import import_string
+
+    hasher = import_string(global_settings.PASSWORD_HASHERS[0])()
+    for user in users:
+        user.password = hasher.encode(password, hasher.salt())
+    get_user_model().objects.bulk_update(list(users), ["password"])
+
+
 def execute(sql: str, params=None) -> int:
     from django.db import connection
 
@@ -245,8 +259,7 @@ class Generator:
 
         users = demo_users()
         head = Division.objects.get(code="infrastructure").head
-        head.set_password(settings.DEMO_PASSWORD)
-        head.save(update_fields=["password"])
+        production_passwords([*users.values(), head], settings.DEMO_PASSWORD)
         self.admin = users["admin"]
         return get_user_model().objects.count()
 
