@@ -5,8 +5,11 @@ Django refuses an oversized form with ``RequestDataTooBig``, which it turns into
 measured here, before anything reads them.
 """
 
+import time
+
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import MiddlewareNotUsed, RequestDataTooBig
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -47,6 +50,41 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class ServerTimingMiddleware:
+    """With ``CHARTER_SERVER_TIMING``: ``Server-Timing: app;dur=<ms>, db;dur=<ms>,
+    queries;desc=<n>`` on every answer — how long the portal took, how long its queries
+    took, and how many it ran (bench/pages.py reads them from a production-mode server)."""
+
+    def __init__(self, get_response):
+        if not settings.CHARTER_SERVER_TIMING:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        queries = _QueryClock()
+        started = time.perf_counter()
+        with connection.execute_wrapper(queries):
+            response = self.get_response(request)
+        spent = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = (
+            f'app;dur={spent:.1f}, db;dur={queries.ms:.1f}, queries;desc="{queries.count}"'
+        )
+        return response
+
+
+class _QueryClock:
+    def __init__(self) -> None:
+        self.count, self.ms = 0, 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count += 1
+            self.ms += (time.perf_counter() - started) * 1000
 
 
 class BodySizeMiddleware:

@@ -61,6 +61,28 @@ def test_the_dashboard_generator_fills_every_table_it_measures():
     assert checked, out
     assert checked[1] == checked[2]
     assert "database ready in" in out
+    assert_production_passwords("charter_bench_suite_dashboard")
+
+
+def assert_production_passwords(database: str) -> None:
+    """The generated people's passwords check under production settings (PBKDF2), not only
+    under the test mode's MD5."""
+    import psycopg2
+    from django.conf import global_settings, settings
+    from django.utils.module_loading import import_string
+
+    with psycopg2.connect(bench_env(database)["DATABASE_URL"]) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT username, password FROM auth_user WHERE username IN "
+            "('admin', 'manager', 'head.infrastructure')"
+        )
+        hashes = dict(cursor.fetchall())
+    db.close()
+    production = import_string(global_settings.PASSWORD_HASHERS[0])()
+    assert sorted(hashes) == ["admin", "head.infrastructure", "manager"]
+    for encoded in hashes.values():
+        assert encoded.startswith(f"{production.algorithm}$")
+        assert production.verify(settings.DEMO_PASSWORD, encoded)
 
 
 def test_the_sweep_benchmark_generates_sweeps_and_delivers():
@@ -81,3 +103,25 @@ def test_the_sweep_benchmark_generates_sweeps_and_delivers():
 
     assert "sweep with 50 due" in out
     assert "due → SMTP over 5 clocks" in out
+
+
+def test_the_pages_benchmark_serves_every_page_in_production_mode():
+    out = run(
+        "bench/pages.py",
+        "--sizes",
+        "300",
+        "--runs",
+        "2",
+        "--warmups",
+        "1",
+        "--database-prefix",
+        "charter_bench_suite_pages",
+        database="charter",
+    )
+
+    assert "production server on 127.0.0.1" in out
+    assert re.search(r"^\| admin \| desk list \| [\d.]+ / [\d.]+ \| \d+ \|$", out, re.M), out
+    assert re.search(r"^\| public \| complaint POST \(API\) \| [\d.]+ / [\d.]+ \|", out, re.M)
+    assert "HTTP 4" not in out
+    assert "HTTP 5" not in out
+    assert_production_passwords("charter_bench_suite_pages_300")

@@ -1,0 +1,423 @@
+"""How fast is every page at 100,000 and 1,000,000 requests, as a production server answers it?
+
+For each size: the data set of ``bench/dashboard.py`` (generated once, then reused — its
+database is ``<prefix>_<size>``), its people given production password hashes; then the portal
+under ``gunicorn`` in production mode (``CHARTER_ENV=production``, collected static files,
+``CHARTER_SERVER_TIMING`` on) on 127.0.0.1, and from this process, one request at a time: each
+staff page and API list as an admin, a division head and a team manager, and the public pages
+and the public complaint POST — ``--warmups`` untimed, then ``--runs`` timed. Reported per
+page: the server's time (``Server-Timing: app``), the client's wall time (median and p95), and
+the number of queries the server ran (``Server-Timing: queries``, median and range). The load
+average is printed before and after each size.
+
+    CHARTER_ENV=test DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter \\
+    REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/pages.py --readme
+
+``--sizes 100000`` for one size; ``--readme`` writes the table into bench/README.md (between
+its ``pages`` markers); ``--max-seconds`` bounds the timing of each size.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+README = BENCH / "README.md"
+BEGIN, END = "<!-- pages:begin -->", "<!-- pages:end -->"
+
+
+def _dashboard():
+    spec = importlib.util.spec_from_file_location("bench_dashboard", BENCH / "dashboard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+dashboard = _dashboard()
+Browser, percentile = dashboard.Browser, dashboard.percentile
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="requests, comma-separated")
+    parser.add_argument("--database-prefix", default="charter_bench_pages")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--warmups", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--max-seconds", type=float, default=900, help="cap on each size's timing")
+    parser.add_argument("--readme", action="store_true", help="write the table to README")
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def label(size: int) -> str:
+    return (
+        f"{size // 1_000_000}m"
+        if size % 1_000_000 == 0
+        else (f"{size // 1000}k" if size % 1000 == 0 else str(size))
+    )
+
+
+def database_url(prefix: str, size: int) -> str:
+    parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{prefix}_{label(size)}"))
+
+
+def run(args: list[str], env: dict, *, nice: bool = False) -> subprocess.CompletedProcess:
+    command = [*(["nice", "-n", "10"] if nice else []), sys.executable, *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+
+def ensure_data(size: int, env: dict) -> None:
+    """Reuse the data set when it is there (migrating it), else generate it."""
+    began = time.perf_counter()
+    done = run(["bench/dashboard.py", "--requests", str(size), "--reuse", "--generate-only"], env)
+    if done.returncode != 0:
+        print(f"generating {size:,} requests (bench/dashboard.py) …", flush=True)
+        generator = ["bench/dashboard.py", "--requests", str(size), "--generate-only"]
+        done = run(generator, env, nice=True)
+        if done.returncode != 0:
+            raise SystemExit(f"generation failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    print(f"data set of {size:,} requests ready in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+# -- inside the data set's database (a subprocess with its DATABASE_URL) --------------------
+
+
+def prepare() -> None:
+    """Production password hashes for the people who sign in; the ids the pages need."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter_portal.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from commitments.access import divisions_of
+    from requests_desk.models import Request
+
+    people = {u.username: u for u in get_user_model().objects.filter(username__in=USERS)}
+    dashboard.production_passwords(list(people.values()), settings.DEMO_PASSWORD)
+    answer = {"password": settings.DEMO_PASSWORD, "requests": {}}
+    for username, user in people.items():
+        visible = Request.objects.visible_to(divisions_of(user)).order_by("-received_at", "-id")
+        answer["requests"][username] = visible.values_list("pk", flat=True)[5]
+    print(json.dumps(answer))
+
+
+# -- the pages ------------------------------------------------------------------------------
+
+USERS = ("admin", "head.infrastructure", "manager")
+SCOPES = {"admin": "admin", "head.infrastructure": "division head", "manager": "team manager"}
+# (page, path, who): "all" — every role; "admin" — the admin only. {request} is a request the
+# role sees; {next} the API list's next page (a cursor).
+STAFF_PAGES = (
+    ("desk queue", "/desk/", "admin"),
+    ("desk list", "/desk/requests/", "all"),
+    ("desk list · status", "/desk/requests/?status=in_progress", "all"),
+    ("desk list · kind + status", "/desk/requests/?kind=training&status=closed", "admin"),
+    ("desk list · assignee me", "/desk/requests/?assignee=me", "admin"),
+    ("desk list · division", "/desk/requests/?division={division}", "admin"),
+    ("desk list · clock breached", "/desk/requests/?clock=breached", "all"),
+    ("desk list · clock at risk", "/desk/requests/?clock=at_risk", "admin"),
+    ("desk list · clock on track", "/desk/requests/?clock=on_track", "admin"),
+    ("desk list · clock none", "/desk/requests/?clock=none", "admin"),
+    ("desk list · page 20", "/desk/requests/?page=20", "admin"),
+    ("search · customer", "/desk/requests/?q=%EA%B0%80%EC%83%81%EA%B3%A0%EA%B0%9D+1234", "all"),
+    ("search · subject words", "/desk/requests/?q=modification+%2312345", "admin"),
+    ("search · tracking code", "/desk/requests/?q=BN-00", "admin"),
+    ("search · no match", "/desk/requests/?q=%EC%97%86%EB%8A%94%EB%A7%90%EC%94%A8", "admin"),
+    ("request page", "/desk/requests/{request}/", "all"),
+    ("API requests, 25", "/api/v1/requests/?page_size=25", "all"),
+    ("API requests, next page (cursor)", "{next}", "all"),
+    ("API requests · status, 25", "/api/v1/requests/?status=in_progress&page_size=25", "admin"),
+    ("API request", "/api/v1/requests/{request}/", "admin"),
+    ("API calls, 25", "/api/v1/calls/?page_size=25", "admin"),
+    ("API deadlines, 25", "/api/v1/deadlines/?page_size=25", "admin"),
+    ("API contacts, 25", "/api/v1/contacts/?page_size=25", "admin"),
+    ("company dashboard (month under way)", "/reports/", "admin"),
+)
+PUBLIC_PAGES = (
+    ("home", "/"),
+    ("complaint form", "/complaint/"),
+    ("track form", "/track/"),
+    ("commend form", "/commend/"),
+)
+
+
+def timing(response) -> tuple[float | None, int | None]:
+    header = response.getheader("Server-Timing") or ""
+    app = re.search(r"app;dur=([0-9.]+)", header)
+    queries = re.search(r'queries;desc="?(\d+)', header)
+    return (float(app[1]) if app else None), (int(queries[1]) if queries else None)
+
+
+def measure_page(browser, method, path, args, body_of=None) -> dict:
+    walls, servers, queries, status = [], [], [], 200
+    for attempt in range(args.warmups + args.runs):
+        body = body_of(attempt) if body_of else None
+        if body is not None:
+            response, _content, wall = browser.json_post(path, body)
+        else:
+            response, _content, wall = browser.request(method, path)
+        if response.status >= 400:
+            status = response.status
+            break
+        if attempt >= args.warmups:
+            server, count = timing(response)
+            walls.append(wall * 1000)
+            if server is not None:
+                servers.append(server)
+            if count is not None:
+                queries.append(count)
+    return {"wall": walls, "server": servers, "queries": queries, "status": status}
+
+
+class JsonBrowser(Browser):
+    def json_post(self, path: str, body: dict):
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        began = time.perf_counter()
+        connection.request(
+            "POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+        response = connection.getresponse()
+        content = response.read()
+        wall = time.perf_counter() - began
+        connection.close()
+        return response, content, wall
+
+
+def complaint(attempt: int) -> dict:
+    return {
+        "name": "벤치고객",
+        "organisation": "벤치기관",
+        "email": f"bench{attempt % 7}@bench.example.com",
+        "phone": "02-0000-0000",
+        "category": "complaint",
+        "service": "",
+        "subject": "시세수신장애 문의",
+        "message": "벤치마크가 보낸 민원입니다.",
+        "occasion": "",
+        "employee_name": "",
+        "consent": True,
+    }
+
+
+def production_env(env: dict, port: int, static_root: Path) -> dict:
+    return {
+        **env,
+        "CHARTER_ENV": "production",
+        "SECRET_KEY": "bench-pages-not-a-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "EMAIL_HOST": "127.0.0.1",
+        "SMS_BACKEND": "file",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(static_root),
+        "CHARTER_SERVER_TIMING": "true",
+        # The complaint POST is timed 30+ times from one address.
+        "CHARTER_PUBLIC_PER_IP_HOUR": "100000",
+        "CHARTER_PUBLIC_PER_IP_DAY": "100000",
+        "CHARTER_PUBLIC_PER_EMAIL_HOUR": "100000",
+        "CHARTER_PUBLIC_PER_EMAIL_DAY": "100000",
+        "CHARTER_PUBLIC_LOOKUPS_PER_IP_HOUR": "100000",
+        "CHARTER_PUBLIC_LOOKUPS_PER_IP_DAY": "100000",
+    }
+
+
+def measure_size(size: int, args, env: dict) -> list[dict]:
+    ensure_data(size, env)
+    prepared = run([__file__, "--prepare"], env)
+    if prepared.returncode != 0:
+        raise SystemExit(f"prepare failed:\n{prepared.stderr[-3000:]}")
+    facts = json.loads(prepared.stdout.strip().splitlines()[-1])
+    logs = Path(os.environ.get("TMPDIR", "/tmp")) / "charter-bench-pages"
+    logs.mkdir(exist_ok=True)
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    penv = production_env(env, port, logs / "static")
+    collected = run(["manage.py", "collectstatic", "--noinput", "-v0"], penv)
+    if collected.returncode != 0:
+        raise SystemExit(f"collectstatic failed:\n{collected.stderr[-3000:]}")
+    log = (logs / f"gunicorn-{label(size)}.log").open("wb")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "charter_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--timeout",
+            "300",
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in penv.items() if k != "DJANGO_SETTINGS_MODULE"},
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    results = []
+    try:
+        wait_for(server, port, logs)
+        print(
+            f"\n{size:,} requests: production server on 127.0.0.1:{port}, load average "
+            f"{load()} — {args.warmups} warm-ups, {args.runs} timed each",
+            flush=True,
+        )
+        began = time.perf_counter()
+        for username in USERS:
+            browser = Browser(port)
+            browser.log_in("/accounts/login/", username, facts["password"])
+            values = {"request": facts["requests"][username], "division": "infrastructure"}
+            first = json.loads(browser.request("GET", "/api/v1/requests/?page_size=25")[1])
+            values["next"] = urllib.parse.urlsplit(first["next"] or "/api/v1/requests/")
+            values["next"] = values["next"].path + "?" + values["next"].query
+            for page, path, who in STAFF_PAGES:
+                if who == "admin" and username != "admin":
+                    continue
+                if time.perf_counter() - began > args.max_seconds:
+                    break
+                path = path.format(**values) if "{" in path else path
+                row = measure_page(browser, "GET", path, args)
+                results.append({"size": size, "who": SCOPES[username], "page": page, **row})
+                print_row(results[-1])
+        anonymous = JsonBrowser(port)
+        for page, path in PUBLIC_PAGES:
+            row = measure_page(anonymous, "GET", path, args)
+            results.append({"size": size, "who": "public", "page": page, **row})
+            print_row(results[-1])
+        post = measure_page(anonymous, "POST", "/api/v1/public/complaints/", args, complaint)
+        results.append({"size": size, "who": "public", "page": "complaint POST (API)", **post})
+        print_row(results[-1])
+        print(f"load average after: {load()}", flush=True)
+    finally:
+        dashboard.stop_server(server)
+    return results
+
+
+def wait_for(server, port, logs) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            response, _content, _wall = Browser(port).request("GET", "/accounts/login/")
+            if response.status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit(f"the server did not start; see {logs}")
+        time.sleep(0.3)
+
+
+def load() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def figures(values: list[float]) -> str:
+    if not values:
+        return "— / —"
+    return f"{statistics.median(values):.1f} / {percentile(values, 0.95):.1f}"
+
+
+def query_figures(values: list[int]) -> str:
+    if not values:
+        return "—"
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def print_row(row: dict) -> None:
+    status = "" if row["status"] < 400 else f"  HTTP {row['status']}"
+    print(
+        f"  {row['who']:<14} {row['page']:<38} server {figures(row['server']):>15} ms  "
+        f"wall {figures(row['wall']):>15} ms  queries {query_figures(row['queries'])}{status}",
+        flush=True,
+    )
+
+
+def table(results: list[dict], sizes: list[int]) -> str:
+    head = ["who", "page"]
+    for size in sizes:
+        head += [f"{label(size)}: server p50 / p95 ms", f"{label(size)}: queries"]
+    if len(sizes) == 2:
+        head.append(f"p95 {label(sizes[1])} ÷ {label(sizes[0])}")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    keys = list(dict.fromkeys((r["who"], r["page"]) for r in results))
+    for who, page in keys:
+        cells = [who, page]
+        p95 = []
+        for size in sizes:
+            row = next(
+                (r for r in results if (r["who"], r["page"], r["size"]) == (who, page, size)),
+                None,
+            )
+            if row is None or row["status"] >= 400:
+                cells += ["—" if row is None else f"HTTP {row['status']}", "—"]
+                p95.append(None)
+                continue
+            cells += [figures(row["server"]), query_figures(row["queries"])]
+            p95.append(percentile(row["server"], 0.95) if row["server"] else None)
+        if len(sizes) == 2:
+            ok = all(p95) and p95[0] > 0
+            cells.append(f"{p95[1] / p95[0]:.2f}×" if ok else "—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = README.read_text()
+    if BEGIN in readme and END in readme:
+        before, rest = readme.split(BEGIN, 1)
+        after = rest.split(END, 1)[1]
+        readme = f"{before}{BEGIN}\n{text}\n{END}{after}"
+    else:
+        readme = f"{readme.rstrip()}\n\n{BEGIN}\n{text}\n{END}\n"
+    README.write_text(readme)
+
+
+def main() -> None:
+    args = parse_args()
+    if args.prepare:
+        prepare()
+        return
+    if os.environ.get("CHARTER_ENV") != "test" or "REDIS_URL" not in os.environ:
+        raise SystemExit("run with CHARTER_ENV=test, DATABASE_URL and REDIS_URL (see --help)")
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results = []
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    for size in sizes:
+        env = {**os.environ, "DATABASE_URL": database_url(args.database_prefix, size)}
+        env["PYTHONPATH"] = str(ROOT)
+        results += measure_size(size, args, env)
+    text = (
+        f"Measured {started} – {time.strftime('%H:%M UTC', time.gmtime())} with "
+        f"`bench/pages.py --sizes {args.sizes} --runs {args.runs}` (load average at the end "
+        f"{load()}); server time of {args.runs} requests after {args.warmups} warm-ups, "
+        "one at a time; queries counted by the server.\n\n" + table(results, sizes)
+    )
+    print("\n" + text)
+    if args.readme:
+        write_readme(text)
+    failed = [r for r in results if r["status"] >= 400]
+    if failed:
+        raise SystemExit(f"{len(failed)} pages answered an error (see the server's log)")
+
+
+if __name__ == "__main__":
+    main()
