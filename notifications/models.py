@@ -181,6 +181,11 @@ class DeliveryStop(models.Model):
 
 
 # Public notices live in their own module; Django finds models through this one.
+from notifications.incidents.models import (  # noqa: E402, F401
+    Incident,
+    IncidentMessage,
+    IncidentRecipient,
+)
 from notifications.notices.models import (  # noqa: E402, F401
     Announcement,
     SuspensionPlan,
