@@ -632,6 +632,7 @@ class Generator:
                 "THEN r.received_at + r.wait END",
                 "summary": "''",
                 "request_id": "r.id",
+                "team_id": "r.team_id",
                 "created_at": "r.received_at",
             },
             f"""FROM (

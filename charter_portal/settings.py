@@ -399,6 +399,9 @@ SPECTACULAR_SETTINGS = {
         "NotificationChannelEnum": "notifications.models.NotificationChannel",
         "NotificationStateEnum": "notifications.models.NotificationState",
         "NotificationStepEnum": "notifications.models.NotificationStep",
+        "IncidentKindEnum": "notifications.incidents.models.IncidentKind",
+        "RequestKindEnum": "requests_desk.vocabulary.RequestKind",
+        "IncidentPhaseEnum": "notifications.incidents.models.IncidentPhase",
     },
 }
 

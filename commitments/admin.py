@@ -147,7 +147,9 @@ class CommitmentAdmin(SimpleHistoryAdmin):
                     "target_kind",
                     ("target_minutes", "target_days", "target_months", "target_count"),
                     ("stop_ko", "stop_en"),
-                    ("stop_purposes", "stop_status"),
+                    "stop_purposes",
+                    "stop_channels",
+                    ("stop_on_delivery", "stop_status"),
                     "pause_on_waiting",
                 ]
             },

@@ -41,6 +41,8 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "stop_ko",
             "stop_en",
             "stop_purposes",
+            "stop_channels",
+            "stop_on_delivery",
             "stop_status",
             "reminder_percents",
             "escalation_levels",

@@ -31,6 +31,7 @@ from commitments.models import (
     DeadlineState,
 )
 from commitments.models.deadline import EventKind
+from commitments.stops import stop_params
 from commitments.summaries import summaries_refresh_on_commit
 
 DEFAULT_CALENDAR_CODE = "kr-public"
@@ -69,8 +70,7 @@ def commitment_params(commitment: Commitment) -> dict:
         "escalation_2_after_minutes": commitment.escalation_2_after_minutes,
         "pause_on_waiting": commitment.pause_on_waiting,
         "urgent": commitment.urgent,
-        "stop_purposes": list(commitment.stop_purposes or []),
-        "stop_status": commitment.stop_status,
+        **stop_params(commitment),
         "commitment_version": _latest_history_id(commitment),
     }
 

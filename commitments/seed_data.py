@@ -13,7 +13,14 @@ from __future__ import annotations
 # --------------------------------------------------------------------------------------------
 # Vocabularies (SPEC §3 and §5)
 # --------------------------------------------------------------------------------------------
-from commitments.vocabulary import BUSINESS_DAY_MINUTES, DIVISION_CODES, PURPOSES, TARGET_KINDS
+from commitments.vocabulary import (
+    BUSINESS_DAY_MINUTES,
+    CHANNELS,
+    DIVISION_CODES,
+    OUTBOX_CHANNELS,
+    PURPOSES,
+    TARGET_KINDS,
+)
 
 STOP_STATUSES = ("", "resolved")
 
@@ -419,6 +426,8 @@ def _commitment(
     target_months: int | None = None,
     target_count: int | None = None,
     stop_purposes: list[str] | None = None,
+    stop_channels: list[str] | None = None,
+    stop_on_delivery: bool = False,
     stop_status: str = "",
     pause_on_waiting: bool = False,
     urgent: bool = False,
@@ -447,6 +456,8 @@ def _commitment(
         "stop_ko": stop_ko,
         "stop_en": stop_en,
         "stop_purposes": list(stop_purposes or []),
+        "stop_channels": list(stop_channels or []),
+        "stop_on_delivery": stop_on_delivery,
         "stop_status": stop_status,
         "pause_on_waiting": pause_on_waiting,
         "urgent": urgent,
@@ -789,9 +800,13 @@ COMMITMENTS = [
         ),
         target_kind="elapsed",
         target_minutes=10,
-        stop_ko="문제 발생 통보(조치 계획 통보로 기록)",
-        stop_en="problem communicated (recorded as a trouble-plan communication)",
+        stop_ko="문제 발생 통보(조치 계획 통보로 기록; 문자·메일은 게이트웨이 접수 시)",
+        stop_en=(
+            "problem communicated (recorded as a trouble-plan communication; an SMS or e-mail"
+            " once the gateway accepts it)"
+        ),
         stop_purposes=["plan"],
+        stop_on_delivery=True,
         urgent=True,
     ),
     _commitment(
@@ -940,6 +955,8 @@ COMMITMENTS = [
         stop_ko="갱신 안내 발송",
         stop_en="renewal guidance sent (recorded as an 'other' communication)",
         stop_purposes=["other"],
+        stop_channels=["email", "sms", "phone"],
+        stop_on_delivery=True,
     ),
     _commitment(
         "bcp.trouble-sms",
@@ -951,9 +968,14 @@ COMMITMENTS = [
         promise_en="We will announce any trouble to you by SMS within 30 minutes.",
         target_kind="elapsed",
         target_minutes=30,
-        stop_ko="문자메시지로 장애 공지 발송(문자 채널의 조치 계획 통보로 기록)",
-        stop_en="SMS sent (recorded as a plan communication on the SMS channel)",
+        stop_ko="영향받는 고객에게 보낸 장애 공지 문자를 게이트웨이가 접수(전화·대기 중 문자는 해당 없음)",
+        stop_en=(
+            "the trouble SMS to the affected customers accepted by the gateway (not a phone call,"
+            " not a queued SMS)"
+        ),
         stop_purposes=["plan"],
+        stop_channels=["sms"],
+        stop_on_delivery=True,
         urgent=True,
     ),
     _commitment(
@@ -966,9 +988,11 @@ COMMITMENTS = [
         promise_en="We will inform you of the process results within three hours.",
         target_kind="elapsed",
         target_minutes=180,
-        stop_ko="처리 결과 통보",
-        stop_en="result communicated",
+        stop_ko="같은 고객에게 처리 결과 통보(문자·메일은 게이트웨이 접수 시)",
+        stop_en="result told to the same customers (an SMS or e-mail once the gateway accepts it)",
         stop_purposes=["result"],
+        stop_channels=["sms", "email", "phone"],
+        stop_on_delivery=True,
     ),
     _commitment(
         "bcp.handover",
@@ -1111,6 +1135,8 @@ COMMITMENT_KEYS = (
     "stop_ko",
     "stop_en",
     "stop_purposes",
+    "stop_channels",
+    "stop_on_delivery",
     "stop_status",
     "pause_on_waiting",
     "urgent",
@@ -1197,6 +1223,9 @@ def validate() -> None:
         kind = c["target_kind"]
         assert kind in TARGET_KINDS, f"{code}: kind {kind}"
         assert set(c["stop_purposes"]) <= set(PURPOSES), code
+        assert set(c["stop_channels"]) <= set(CHANNELS), code
+        if c["stop_channels"] and c["stop_on_delivery"]:
+            assert set(c["stop_channels"]) & set(OUTBOX_CHANNELS), f"{code}: nothing delivered"
         assert c["stop_status"] in STOP_STATUSES, code
         assert all(0 < p < 100 for p in c["reminder_percents"]), code
         assert c["reminder_percents"] == sorted(set(c["reminder_percents"])), code

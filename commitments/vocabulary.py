@@ -31,6 +31,13 @@ PURPOSES = (
     "other",
 )
 
+# Channels an act of telling the customer goes by (``requests_desk.vocabulary.Channel``,
+# checked equal in the tests); a commitment may accept only some of them.
+CHANNELS = ("phone", "email", "homepage", "visit", "support_center", "document", "sms")
+# Channels the outbox sends: what counts on them is the gateway's acceptance, when the
+# commitment asks for delivery, not the message being queued.
+OUTBOX_CHANNELS = ("email", "sms")
+
 # Catalogue codes more than one module names (the catalogue itself is ``seed_data``).
 ABSENT_CALLBACK = "phone.absent-callback"
 COMPLAINT_FEEDBACK = "voice.complaint-feedback"

@@ -105,4 +105,5 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 # Public notices register their own read-only pages.
+import notifications.incidents.admin  # noqa: E402
 import notifications.notices.admin  # noqa: E402, F401

@@ -25,6 +25,7 @@ from django.db.models import F
 from notifications import clock
 from notifications.channels import TransportError, transport_for
 from notifications.models import PENDING_STATES, Notification, NotificationState
+from notifications.stops import delivery_stops_apply
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +184,10 @@ def _send(notification: Notification, *, now: datetime) -> str:
     )
     if not changed:
         logger.warning("delivery: notification %s was taken back while sent", notification.pk)
+    try:
+        delivery_stops_apply(notification_id=notification.pk)
+    except Exception:  # the message is sent whatever happens to a clock; the pass retries none
+        logger.exception("delivery: clocks waiting on notification %s", notification.pk)
     return NotificationState.SENT
 
 

@@ -142,7 +142,50 @@ class Notification(models.Model):
         return f"{self.step} → {self.recipient} ({self.state})"
 
 
+class DeliveryStop(models.Model):
+    """A clock that an act on an outbox channel keeps only once the gateway accepted it (an SMS
+    for ``bcp.trouble-sms``), and the messages of that act: the clock stops when every message
+    of the act is sent, at the instant the last one was accepted. A queued or failed message
+    stops nothing."""
+
+    deadline = models.ForeignKey(
+        "commitments.Deadline",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("clock"),
+    )
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="clock_stops",
+        verbose_name=_("notification"),
+    )
+    act = models.CharField(
+        _("act"), max_length=200, help_text=_("The act the message belongs to, e.g. an SMS.")
+    )
+    cause = models.CharField(_("cause"), max_length=200)
+    cause_data = models.JSONField(_("cause data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("clock stopped on delivery")
+        verbose_name_plural = _("clocks stopped on delivery")
+        indexes = [models.Index(fields=["deadline", "act"], name="delivery_stop_act")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "notification"], name="one_delivery_stop_per_message"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.act} → clock {self.deadline_id}"
+
+
 # Public notices live in their own module; Django finds models through this one.
+from notifications.incidents.models import (  # noqa: E402, F401
+    Incident,
+    IncidentMessage,
+    IncidentRecipient,
+)
 from notifications.notices.models import (  # noqa: E402, F401
     Announcement,
     SuspensionPlan,

@@ -9,6 +9,7 @@ class RequestsDeskConfig(AppConfig):
     def ready(self) -> None:
         from commitments.signals import charter_seeded
         from commitments.subjects import REQUEST_SUBJECT, subject_page_register
+        from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
         from requests_desk.seed import on_charter_seeded
 
@@ -21,3 +22,4 @@ class RequestsDeskConfig(AppConfig):
         subject_page_register(
             subject_type=ANNOUNCEMENT_SUBJECT, url_name="desk-notices:announcement"
         )
+        subject_page_register(subject_type=INCIDENT_SUBJECT, url_name="desk-incidents:incident")

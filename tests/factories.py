@@ -134,3 +134,5 @@ class PhoneCallFactory(factory.django.DjangoModelFactory):
     )
     customer = factory.SelfAttribute("request.customer")
     organisation = factory.SelfAttribute("request.customer.organisation")
+    # The team that took the call: by default the request's at the time.
+    team = factory.SelfAttribute("request.team")

@@ -2,14 +2,16 @@
 
 import math
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language, ngettext
+from django.utils.text import capfirst
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from commitments.vocabulary import BUSINESS_DAY_MINUTES, PURPOSES
+from commitments.vocabulary import BUSINESS_DAY_MINUTES, CHANNELS, OUTBOX_CHANNELS, PURPOSES
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9]*\.[a-z0-9][a-z0-9-]*$",
@@ -46,11 +48,71 @@ SPAN_KINDS = {TargetKind.CALENDAR_DAYS, TargetKind.LEAD_TIME}
 CLOCK_KINDS = set(TargetKind) - {TargetKind.PER_CALL, TargetKind.RULE}
 
 
+#: The acts that can keep a promise, in the admins' words: why we told the customer, and how.
+PURPOSE_CHOICES = [
+    ("feasibility", _("Feasibility answer")),
+    ("result", _("Result")),
+    ("eta", _("Expected time")),
+    ("progress", _("Progress update")),
+    ("plan", _("Handling plan")),
+    ("callback", _("Call-back")),
+    ("delay", _("Delay notice")),
+    ("schedule", _("Schedule and scope")),
+    ("feedback", _("Feedback")),
+    ("other", _("Other")),
+]
+CHANNEL_CHOICES = [
+    ("phone", pgettext_lazy("channel", "Phone")),
+    ("email", _("E-mail")),
+    ("homepage", _("Homepage")),
+    ("visit", _("Visit")),
+    ("support_center", _("Support center")),
+    ("document", _("Document")),
+    ("sms", _("SMS")),
+]
+assert [code for code, _label in PURPOSE_CHOICES] == list(PURPOSES)
+assert [code for code, _label in CHANNEL_CHOICES] == list(CHANNELS)
+
+
 def validate_purposes(value) -> None:
+    """Kept for the first migration, which names it; the field checks its codes itself."""
     if not isinstance(value, list) or any(p not in PURPOSES for p in value):
-        raise ValidationError(
-            _("Give a list of communication purposes, each one of: %(purposes)s."),
-            params={"purposes": ", ".join(PURPOSES)},
+        raise ValidationError(_("Choose from the list: %(codes)s."), params={"codes": PURPOSES})
+
+
+class CodeListField(models.JSONField):
+    """A list of codes from a fixed vocabulary (purposes, channels), stored as a JSON list (the
+    same in SQLite and PostgreSQL, and frozen as is into a clock's terms) and edited as a
+    checklist: the admin and every model form show one checkbox a code."""
+
+    def __init__(self, *args, codes=(), **kwargs):
+        self.codes = list(codes)
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("codes", None)  # labels are the code's business, not the schema's
+        return name, path, args, kwargs
+
+    def validate(self, value, model_instance) -> None:
+        super().validate(value, model_instance)
+        known = [code for code, _label in self.codes]
+        if not known:
+            return
+        if not isinstance(value, list) or any(code not in known for code in value):
+            raise ValidationError(
+                _("Choose from the list: %(codes)s."), params={"codes": ", ".join(known)}
+            )
+
+    def formfield(self, **kwargs):
+        return forms.MultipleChoiceField(
+            choices=self.codes,
+            required=not self.blank,
+            widget=forms.CheckboxSelectMultiple,
+            label=capfirst(self.verbose_name),
+            help_text=self.help_text,
         )
 
 
@@ -106,11 +168,23 @@ class Commitment(models.Model):
     )
     stop_ko = models.CharField(_("stop condition (Korean)"), max_length=300, blank=True)
     stop_en = models.CharField(_("stop condition (English)"), max_length=300, blank=True)
-    stop_purposes = models.JSONField(
-        _("communication purposes that stop it"),
-        default=list,
-        blank=True,
-        validators=[validate_purposes],
+    stop_purposes = CodeListField(
+        _("purposes that keep it"),
+        codes=PURPOSE_CHOICES,
+        help_text=_("What we tell the customer that keeps the promise."),
+    )
+    stop_channels = CodeListField(
+        _("channels that keep it"),
+        codes=CHANNEL_CHOICES,
+        help_text=_("How it must be told; none ticked: any channel."),
+    )
+    stop_on_delivery = models.BooleanField(
+        _("e-mail and SMS count once delivered"),
+        default=False,
+        help_text=_(
+            "Ticked: an e-mail or SMS keeps the promise when the gateway accepts it, not when "
+            "it is queued."
+        ),
     )
     stop_status = models.CharField(
         _("status that stops it"),
@@ -204,6 +278,7 @@ class Commitment(models.Model):
         # A cleared list in the admin arrives as None: it means "none".
         self.reminder_percents = self.reminder_percents or []
         self.stop_purposes = self.stop_purposes or []
+        self.stop_channels = self.stop_channels or []
         # A field whose target does not fit the kind says so, rather than that it is too large.
         errors = {**self._limit_errors(), **self._target_errors(), **self._other_errors()}
         if errors:
@@ -299,6 +374,13 @@ class Commitment(models.Model):
                 self.target_kind in {TargetKind.RULE, TargetKind.PER_CALL}
                 and self.reminder_percents,
                 _("A rule without a clock has no reminders."),
+            ),
+            (
+                "stop_on_delivery",
+                self.stop_on_delivery
+                and self.stop_channels
+                and not set(self.stop_channels) & set(OUTBOX_CHANNELS),
+                _("Only e-mail and SMS are delivered: tick one of them, or untick this."),
             ),
         ]
         return {name: message for name, broken, message in rules if broken}

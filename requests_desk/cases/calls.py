@@ -32,6 +32,13 @@ PENSION_SERVICE = "retirement-pension"
 BIZDEV_DIVISION = "bizdev"
 
 
+def answering_team(user, *, division):
+    """The team ``user`` answers for in ``division`` (their first there by code), if any."""
+    if user is None or division is None:
+        return None
+    return user.teams.filter(division=division).order_by("code").first()
+
+
 def call_log(
     *,
     actor,
@@ -92,6 +99,7 @@ def call_log(
             )
         call.customer = call.customer or call.request.customer
         call.organisation = call.customer.organisation
+        call.team = answering_team(actor, division=call.division) or call.request.team
         call.save()
         started = _callbacks_start(call, actor=actor, now=now)
         Activity.objects.create(

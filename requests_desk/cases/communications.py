@@ -1,7 +1,10 @@
 """Telling the customer: what stops the charter's clocks.
 
-Any channel counts — a logged phone call or visit is "customer informed" just as an e-mail is.
-A communication logged on the e-mail or SMS channel is also sent to the customer."""
+Each commitment says which acts keep it (``commitments.stops``): the purpose, the channels it
+accepts (a phone call keeps most promises, never "announce by SMS"), and whether an e-mail or
+SMS counts when it is queued or only once the gateway accepted it. A communication logged on
+the e-mail or SMS channel is also sent to the customer; the clocks that wait for its delivery
+stop when delivery marks it sent (``notifications.stops``)."""
 
 from datetime import datetime
 
@@ -11,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from commitments.access import is_manager, may_see_division
 from commitments.deadlines import ClockError, deadline_stop
-from commitments.models import Commitment
+from commitments.models import Commitment, Deadline
+from commitments.stops import NOW, ON_DELIVERY, act_stops
 from commitments.vocabulary import COMPLAINT_FEEDBACK
+from notifications.stops import clock_stop_on_delivery
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import instant, lock
 from requests_desk.cases.errors import DeskError, full_clean
@@ -84,11 +89,30 @@ def communication_record(
     )
     full_clean(activity, rename={"text": "summary"})
     recipient = _recipient(request, channel)
-    stopped = clocks_stop_for(request, purpose=purpose, at=activity.at, actor=actor, now=now)
+    kept = clocks_kept_by(request, purpose=purpose, channel=channel, at=activity.at)
+    _check_manager(actor, request, [clock for clock, _when in kept])
+    stopped = clocks_stop(
+        [clock for clock, when in kept if when == NOW],
+        purpose=purpose,
+        at=activity.at,
+        actor=actor,
+        now=now,
+    )
+    awaiting = [clock for clock, when in kept if when == ON_DELIVERY]
     activity.data = {**(data or {}), "stopped": stopped}
+    if awaiting:
+        activity.data["awaiting_delivery"] = [clock.commitment_code for clock in awaiting]
     activity.save()
     if channel in SENT_CHANNELS:
-        message_enqueue(request, activity, recipient=recipient)
+        message = message_enqueue(request, activity, recipient=recipient)
+        for clock in awaiting:
+            clock_stop_on_delivery(
+                deadline=clock,
+                notifications=[message],
+                act=f"request:{request.pk}:activity:{activity.pk}",
+                cause=f"{purpose} delivered",
+                cause_data={"code": ClockCause.COMMUNICATED, "purpose": purpose},
+            )
     desk_clocks.next_due_refresh(request)
     return activity
 
@@ -104,26 +128,43 @@ def _recipient(request: Request, channel: str) -> str:
     )
 
 
-def clocks_stop_for(request: Request, *, purpose: str, at: datetime, actor, now) -> list[str]:
-    """Stop the request's clocks whose frozen terms stop on ``purpose``; their codes.
+def clocks_kept_by(
+    request: Request, *, purpose: str, channel: str, at: datetime | None = None
+) -> list[tuple[Deadline, str]]:
+    """The request's open clocks that telling the customer ``purpose`` by ``channel`` keeps,
+    each with when it stops: ``"now"``, or ``"on_delivery"`` (when the gateway accepts the
+    e-mail or SMS). What the desk shows before an act is recorded, and what recording it does.
 
-    A clock that started after ``at`` (a later cycle of a series) is not stopped by something
+    A clock that started after ``at`` (a later cycle of a series) is not kept by something
     told before it existed."""
-    stopped = []
+    kept = []
     for clock in desk_clocks.live_clocks(request):
-        if purpose not in (clock.params.get("stop_purposes") or []) or clock.started_at > at:
+        if at is not None and clock.started_at > at:
             continue
-        if clock.commitment_code in MANAGERS_ONLY and not _manages(actor, request):
-            raise DeskError(
-                {
-                    "purpose": [
-                        _(
-                            "Only a manager of the request's division may give the feedback"
-                            " on a complaint."
-                        )
-                    ]
-                }
-            )
+        when = act_stops(clock.params, purpose=purpose, channel=channel)
+        if when is not None:
+            kept.append((clock, when))
+    return kept
+
+
+def _check_manager(actor, request: Request, clocks: list[Deadline]) -> None:
+    if any(c.commitment_code in MANAGERS_ONLY for c in clocks) and not _manages(actor, request):
+        raise DeskError(
+            {
+                "purpose": [
+                    _(
+                        "Only a manager of the request's division may give the feedback"
+                        " on a complaint."
+                    )
+                ]
+            }
+        )
+
+
+def clocks_stop(clocks: list[Deadline], *, purpose: str, at: datetime, actor, now) -> list[str]:
+    """Stop ``clocks``, kept by telling ``purpose`` at ``at``; their codes."""
+    stopped = []
+    for clock in clocks:
         try:
             deadline_stop(
                 clock,

@@ -11,6 +11,7 @@ from django.utils import translation
 from commitments.instant_words import en_instant, ko_instant
 from commitments.models import Deadline
 from commitments.subjects import REQUEST_SUBJECT
+from notifications.models import Notification
 from notifications.outbox import notification_enqueue
 from requests_desk.models import Activity, Request
 
@@ -87,10 +88,10 @@ def tracking_link(language: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> None:
+def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> Notification:
     """A communication logged on the e-mail or SMS channel, sent to the customer."""
     heading = f"[{request.tracking_code}] {request.subject}"
-    notification_enqueue(
+    return notification_enqueue(
         idempotency_key=f"request:{request.pk}:message:{activity.pk}",
         step="message",
         channel=activity.channel,

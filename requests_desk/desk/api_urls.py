@@ -25,6 +25,11 @@ urlpatterns = [
         name="request-communications",
     ),
     path(
+        f"{under_request}communications/stops/",
+        requests.CommunicationStopsView.as_view(),
+        name="request-communication-stops",
+    ),
+    path(
         f"{under_request}under-an-hour/",
         requests.UnderAnHourView.as_view(),
         name="request-under-an-hour",

@@ -365,6 +365,14 @@ class CommunicateForm(forms.Form):
     at = instant_field(_("At"), _("Leave empty for now."))
 
 
+class StopPreviewForm(forms.Form):
+    """Which clocks an act would stop, asked before it is recorded (a GET, nothing written)."""
+
+    prefix = "stops"
+    purpose = model_field(Activity, "purpose", label=_("Purpose"), required=True)
+    channel = model_field(Activity, "channel", label=_("Channel"), required=True)
+
+
 class TransferForm(VersionedForm):
     prefix = "transfer"
     to = forms.ChoiceField(label=_("Transfer to"))

@@ -85,6 +85,16 @@ class PhoneCall(models.Model):
         related_name="calls",
         verbose_name=_("request"),
     )
+    # The answerer's team when the call was taken: the phone figures count the call for it,
+    # whatever later happens to the request (a transfer moves the request, not the call).
+    team = models.ForeignKey(
+        "commitments.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("answering team"),
+    )
     created_at = models.DateTimeField(_("logged at"), default=timezone.now)
 
     class Meta:
@@ -96,7 +106,7 @@ class PhoneCall(models.Model):
             # The phone figures of the SLA reports, read from the index alone.
             models.Index(
                 fields=["received_at"],
-                include=["division", "rings", "apology_given", "request"],
+                include=["division", "rings", "apology_given", "team"],
                 name="call_received_rings",
             ),
         ]

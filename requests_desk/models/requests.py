@@ -96,6 +96,14 @@ class Request(models.Model):
         related_name="requests",
         verbose_name=_("customer"),
     )
+    incident = models.ForeignKey(
+        "notifications.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("caused by incident"),
+    )
     subject = models.CharField(_("subject"), max_length=SUBJECT_MAX)
     body = models.TextField(_("details"), max_length=BODY_MAX, blank=True, validators=[BODY_LIMIT])
     received_at = models.DateTimeField(_("received at"), default=timezone.now)

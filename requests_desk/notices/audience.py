@@ -23,28 +23,37 @@ from requests_desk.models import CustomerContact
 MOBILE = re.compile(r"^01[016789][0-9\- ]{7,10}$")
 
 
-def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addressee]:
-    """The affected customers' addresses on the plan's e-mail and SMS channels (two queries)."""
+def concerned_contacts(*, services: list, now: datetime):
+    """The customer contacts who brought a request on one of ``services`` within
+    ``NOTICE_AUDIENCE_DAYS``, or one naming no service in a division that runs one of them (a
+    homepage case filed as "not sure"): the people who use the services and whom the desk can
+    reach (one query when iterated)."""
     since = now - timedelta(days=settings.NOTICE_AUDIENCE_DAYS)
-    services = list(plan.services.all())
-    # A request that names one of the services, or names none in a division that runs one
-    # (a homepage case filed as "not sure"): its customer may be affected and is told.
     concerned = Q(requests__service__in=services) | Q(
         requests__service__isnull=True,
         requests__division__in={service.division_id for service in services},
     )
-    contacts = (
+    return (
         CustomerContact.objects.filter(concerned, requests__received_at__gte=since)
         .select_related("organisation")
         .distinct()
         .order_by("pk")
     )
+
+
+def is_mobile(phone: str) -> bool:
+    """A number that can take an SMS (010…); a landline cannot."""
+    return bool(phone and MOBILE.match(phone.strip()))
+
+
+def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addressee]:
+    """The affected customers' addresses on the plan's e-mail and SMS channels (two queries)."""
     audience: list[Addressee] = []
-    for contact in contacts:
+    for contact in concerned_contacts(services=list(plan.services.all()), now=now):
         name = f"{contact.name} ({contact.organisation.name})"
         if "email" in plan.channels and contact.email:
             audience.append(Addressee("email", contact.email, name))
-        if "sms" in plan.channels and contact.phone and MOBILE.match(contact.phone.strip()):
+        if "sms" in plan.channels and is_mobile(contact.phone):
             audience.append(Addressee("sms", contact.phone.strip(), name))
     return audience
 

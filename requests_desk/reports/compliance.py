@@ -332,7 +332,7 @@ def phone_figures(
     *, scope: Scope, period: Period, callbacks: CommitmentFigures | None
 ) -> PhoneFigures:
     calls = PhoneCall.objects.filter(
-        scope.by_division(team_path="request__team_id"),
+        scope.by_division(team_path="team_id"),
         received_at__gte=period.start_at,
         received_at__lt=period.end_at,
     ).aggregate(
@@ -448,7 +448,7 @@ def period_calls(*, scope: Scope, period: Period, outcome: str = "all") -> Query
     """Calls received in the period: ``all``, ``within_three``, ``late`` (more than three
     rings), ``apology_owed``, ``apology_given``, ``apology_missing``."""
     calls = PhoneCall.objects.select_related("division", "answered_by", "request").filter(
-        scope.by_division(team_path="request__team_id"),
+        scope.by_division(team_path="team_id"),
         received_at__gte=period.start_at,
         received_at__lt=period.end_at,
     )

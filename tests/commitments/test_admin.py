@@ -1,6 +1,7 @@
 """The admin: admins edit the organisation, calendars and catalogue; bad input is a form error."""
 
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -77,7 +78,7 @@ def commitment_form(commitment: Commitment | None = None, **changes) -> dict:
             "promise_en": "We promise anew.",
             "target_kind": "business_hours",
             "target_minutes": "540",
-            "stop_purposes": '["result"]',
+            "stop_purposes": ["result"],
             "reminder_percents": "[50, 80]",
             "escalation_levels": "2",
         }
@@ -93,7 +94,8 @@ def commitment_form(commitment: Commitment | None = None, **changes) -> dict:
             "target_kind": commitment.target_kind,
             "stop_ko": commitment.stop_ko,
             "stop_en": commitment.stop_en,
-            "stop_purposes": json.dumps(commitment.stop_purposes),
+            "stop_purposes": list(commitment.stop_purposes),
+            "stop_channels": list(commitment.stop_channels),
             "stop_status": commitment.stop_status,
             "reminder_percents": json.dumps(commitment.reminder_percents),
             "escalation_levels": str(commitment.escalation_levels),
@@ -107,7 +109,7 @@ def commitment_form(commitment: Commitment | None = None, **changes) -> dict:
         ):
             value = getattr(commitment, name)
             data[name] = "" if value is None else str(value)
-        for name in ("active", "pause_on_waiting", "urgent"):
+        for name in ("active", "pause_on_waiting", "urgent", "stop_on_delivery"):
             if getattr(commitment, name):
                 data[name] = "on"
     data.update(changes)
@@ -401,7 +403,9 @@ def test_a_valid_commitment_is_added(admin_client):
         ),
         ({"reminder_percents": "[50, 150]"}, "reminder_percents"),
         ({"reminder_percents": "not json"}, "reminder_percents"),
-        ({"stop_purposes": '["sing"]'}, "stop_purposes"),
+        ({"stop_purposes": ["sing"]}, "stop_purposes"),
+        ({"stop_channels": ["pigeon"]}, "stop_channels"),
+        ({"stop_channels": ["phone"], "stop_on_delivery": "on"}, "stop_on_delivery"),
         ({"stop_status": "whenever"}, "stop_status"),
         ({"target_count": "3"}, "target_count"),
         ({"escalation_2_after_minutes": "99999999"}, "escalation_2_after_minutes"),
@@ -488,6 +492,27 @@ def test_a_contact_with_a_bad_phone_or_reversed_dates_is_refused(admin_client):
     assert {"phone", "email", "effective_until"} <= set(errors)
 
 
+def test_the_acts_that_keep_a_promise_are_a_checklist_not_json(admin_client):
+    sms = Commitment.objects.get(code="bcp.trouble-sms")
+
+    page = admin_client.get(f"/en/admin/commitments/commitment/{sms.pk}/change/").content.decode()
+
+    assert 'type="checkbox" name="stop_purposes" value="plan"' in page
+    assert 'type="checkbox" name="stop_channels" value="sms"' in page
+    assert re.search(r'name="stop_channels" value="sms"[^>]*checked', page)
+    assert not re.search(r'name="stop_channels" value="phone"[^>]*checked', page)
+
+    response = admin_client.post(
+        f"/admin/commitments/commitment/{sms.pk}/change/",
+        commitment_form(sms, stop_channels=["sms", "email"], stop_on_delivery="on"),
+    )
+
+    assert response.status_code == 302
+    sms.refresh_from_db()
+    assert sms.stop_channels == ["email", "sms"] or sms.stop_channels == ["sms", "email"]
+    assert sms.stop_on_delivery is True
+
+
 def test_working_hours_rows_keep_their_own_history(admin_client):
     calendar = Calendar.objects.get(code="kr-public")
     assert WorkingHours.history.filter(calendar_id=calendar.pk).count() == 5
@@ -497,7 +522,8 @@ def test_working_hours_rows_keep_their_own_history(admin_client):
 def test_clearing_the_reminders_and_stop_purposes_means_none_not_an_error(admin_client, cleared):
     response = admin_client.post(
         "/admin/commitments/commitment/add/",
-        commitment_form(reminder_percents=cleared, stop_purposes=cleared),
+        # Unticking every purpose posts none of its checkboxes.
+        commitment_form(reminder_percents=cleared, stop_purposes=[]),
     )
 
     assert response.status_code == 302

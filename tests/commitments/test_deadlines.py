@@ -121,6 +121,8 @@ def test_it_starts_the_spec_example_frozen_with_its_parameters_and_calendar():
         "pause_on_waiting": True,
         "urgent": False,
         "stop_purposes": ["feasibility"],
+        "stop_channels": [],
+        "stop_on_delivery": False,
         "stop_status": "",
         "commitment_version": feasibility.history.latest().history_id,
     }

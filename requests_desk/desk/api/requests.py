@@ -5,12 +5,14 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from commitments.models import Team
 from requests_desk import cases
+from requests_desk.cases.communications import clocks_kept_by
 from requests_desk.desk.api.errors import desk_errors
+from requests_desk.desk.api.forms import FormSerializer
 from requests_desk.desk.api.permissions import require_division, scoped, valid_in_own_division
 from requests_desk.desk.api.serializers import (
     ActivitySerializer,
@@ -27,6 +29,7 @@ from requests_desk.desk.api.serializers import (
     VisitSerializer,
     attach_clocks,
 )
+from requests_desk.desk.forms import StopPreviewForm
 from requests_desk.desk.paging import KeysetPagination
 from requests_desk.models import Activity, ActivityKind, Request, Visit
 from requests_desk.vocabulary import Channel, Priority, RequestKind, Status
@@ -243,6 +246,43 @@ class CommunicationListView(RequestChildMixin, generics.ListCreateAPIView):
             told_person=data.get("told_person", ""),
         )
         return self.created_answer(activity)
+
+
+class StopPreviewInput(FormSerializer):
+    form_class = StopPreviewForm
+
+
+class KeptClockSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="clock.pk")
+    commitment = serializers.CharField(source="clock.commitment_code")
+    title = serializers.CharField(source="clock.commitment.title")
+    when = serializers.ChoiceField(
+        choices=["now", "on_delivery"],
+        help_text="`now`: when recorded; `on_delivery`: when the gateway accepts the e-mail/SMS.",
+    )
+
+
+class CommunicationStopsView(RequestChildMixin, generics.GenericAPIView):
+    """Which of the request's clocks telling the customer ``purpose`` by ``channel`` would stop,
+    asked before it is recorded (nothing is written)."""
+
+    serializer_class = StopPreviewInput
+    queryset = Request.objects.none()
+    filterset_class = None
+
+    @extend_schema(
+        summary="Which clocks an act would stop",
+        parameters=[StopPreviewInput],
+        responses={200: KeptClockSerializer(many=True)},
+    )
+    def get(self, request, *args, **kwargs):
+        self.parent()
+        serializer = StopPreviewInput(data=request.query_params.dict())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        kept = clocks_kept_by(self.parent(), purpose=data["purpose"], channel=data["channel"])
+        rows = [{"clock": clock, "when": when} for clock, when in kept]
+        return Response(KeptClockSerializer(rows, many=True).data)
 
 
 class NoteListView(RequestChildMixin, generics.ListCreateAPIView):

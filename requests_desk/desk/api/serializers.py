@@ -203,6 +203,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "created_at",
             "next_due_at",
             "version",
+            "incident",
             "deadlines",
         ]
         read_only_fields = fields

@@ -10,9 +10,11 @@ from commitments import decisions
 from commitments.deadlines import deadline_explain
 from commitments.models import RiskHorizon
 from commitments.models.deadline import EventKind
+from commitments.stops import acts_words
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
+from requests_desk.cases.communications import clocks_kept_by
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
@@ -21,6 +23,7 @@ from requests_desk.desk.forms import (
     EditForm,
     NoteForm,
     StatusForm,
+    StopPreviewForm,
     TransferForm,
     UnderAnHourForm,
     VisitForm,
@@ -91,6 +94,7 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         "eta_open": case.is_open
         and any(c.commitment_code == SUPPORT_ETA and c.is_open for c in clocks),
         "forms": forms,
+        "stops": stop_preview(request, case, clocks),
         "actions": [
             {
                 "name": name,
@@ -105,6 +109,22 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         ],
     }
     return render(request, "requests_desk/detail.html", context, status=status)
+
+
+def stop_preview(request, case, clocks) -> dict:
+    """What the page shows before an act is recorded: each open clock with the acts that keep
+    it, and, when staff asked about a purpose and channel, the clocks that act would stop."""
+    form = StopPreviewForm(request.GET if "stops-purpose" in request.GET else None)
+    kept = None
+    if form.is_bound and form.is_valid():
+        kept = clocks_kept_by(
+            case, purpose=form.cleaned_data["purpose"], channel=form.cleaned_data["channel"]
+        )
+    return {
+        "form": form,
+        "open_clocks": [(clock, acts_words(clock.params)) for clock in clocks if _owed(clock)],
+        "kept": kept,
+    }
 
 
 def _owed(clock) -> bool:
