@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "simple_history",
+    "import_export",
     "charter_portal",
     "commitments",
     "notifications",
@@ -256,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     ),
     "purge-personal-data": _every(
         "requests_desk.tasks.purge_personal_data", CHARTER_RETENTION_INTERVAL
+    ),
+    # Certificates' renewal guidance, sent when their clock falls due within a day.
+    "certificate-guidance": _every(
+        "requests_desk.tasks.certificate_guidance", CHARTER_SWEEP_INTERVAL
     ),
 }
 

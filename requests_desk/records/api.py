@@ -1,0 +1,196 @@
+"""``certificates/``, ``handovers/``, ``test-windows/``, ``trainings/``, ``deliveries/``: the
+records through the API, with the same services and forms as their pages.
+
+Each record's viewset is made by :func:`record_viewset` from its pages (:class:`RecordPages`):
+list and read (scoped to the caller's divisions; another division's record is a 404), create
+(a 403 in a division the caller does not work in; 400 with field errors), and one ``POST``
+endpoint per action of the detail page, reading that action's form. Every representation lists
+its ``deadlines`` like a request's."""
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from commitments.models import Deadline
+from requests_desk.desk.api.errors import desk_errors
+from requests_desk.desk.api.forms import FormSerializer
+from requests_desk.desk.api.permissions import IsDeskUser, require_division, scoped
+from requests_desk.desk.api.serializers import (
+    CustomerInputSerializer,
+    CustomerSerializer,
+    DeskModelSerializer,
+    RequestDeadlineSerializer,
+)
+from requests_desk.models import Certificate, CustomerContact
+from requests_desk.records.desk import CERTIFICATES
+from requests_desk.records.pages import RecordAction, RecordPages
+
+
+class RecordSerializer(DeskModelSerializer):
+    """A record as the API shows it: its fields and its clocks (read for a whole page at once
+    by :func:`attach_record_clocks`)."""
+
+    division = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    deadlines = serializers.SerializerMethodField()
+
+    @extend_schema_field(RequestDeadlineSerializer(many=True))
+    def get_deadlines(self, record) -> list[dict]:
+        if not hasattr(record, "_api_clocks"):
+            attach_record_clocks([record])
+        return RequestDeadlineSerializer(record._api_clocks, many=True).data
+
+
+class WithCustomer(RecordSerializer):
+    customer = CustomerSerializer(read_only=True)
+
+
+def attach_record_clocks(records) -> None:
+    records = list(records)
+    if not records:
+        return
+    by_id = defaultdict(list)
+    clocks = Deadline.objects.of_subjects(records[0].subject_type, [r.pk for r in records])
+    for clock in clocks.order_by("started_at", "pk"):
+        by_id[clock.subject_id].append(clock)
+    for record in records:
+        record._api_clocks = by_id[str(record.pk)]
+
+
+class CustomerInput(DeskModelSerializer):
+    """A new record's customer: a nested ``customer`` (found by e-mail or created) or a
+    ``customer_id``."""
+
+    customer = CustomerInputSerializer(required=False)
+    customer_id = serializers.PrimaryKeyRelatedField(
+        queryset=CustomerContact.objects.all(), required=False
+    )
+
+    def validate(self, attrs):
+        if ("customer" in attrs) == ("customer_id" in attrs):
+            raise serializers.ValidationError(
+                {"customer": [_("Give either a customer or a customer_id.")]}
+            )
+        return attrs
+
+
+def _action_serializer(pages: RecordPages, act: RecordAction) -> type[FormSerializer]:
+    return type(
+        f"{pages.model.__name__}{act.slug.title().replace('-', '')}Serializer",
+        (FormSerializer,),
+        {"form_class": act.form, "__doc__": str(act.label)},
+    )
+
+
+def record_viewset(
+    pages: RecordPages, *, output: type[RecordSerializer], create: type[serializers.Serializer]
+) -> type[viewsets.GenericViewSet]:
+    """The viewset of one record: list, read, create, and the actions of its pages."""
+    name = str(pages.model._meta.verbose_name)
+
+    def get_queryset(self):
+        records = pages.model.objects.select_related("division", *pages.select_related)
+        return scoped(records.order_by(*pages.model._meta.ordering), self.request)
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:
+            args = (list(args[0]), *args[1:])
+            attach_record_clocks(args[0])
+        return output(*args, **kwargs)
+
+    def answer(self, record, code=status.HTTP_200_OK):
+        return Response(output(self.get_queryset().get(pk=record.pk)).data, code)
+
+    @extend_schema(
+        summary=f"Record a {name}; its clocks start", request=create, responses={201: output}
+    )
+    def create_view(self, request, *args, **kwargs):
+        body = create(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        require_division(request, data.get("division"))
+        with desk_errors():
+            record = pages.create(actor=request.user, **data)
+        return self.answer(record, status.HTTP_201_CREATED)
+
+    members = {
+        "permission_classes": [permissions.IsAuthenticated, IsDeskUser],
+        "serializer_class": output,
+        "queryset": pages.model.objects.none(),
+        "get_queryset": get_queryset,
+        "get_serializer": get_serializer,
+        "answer": answer,
+        "create": create_view,
+        "__doc__": f"{pages.title}",
+    }
+    for act in pages.actions:
+        members[act.slug.replace("-", "_")] = _action_view(pages, act, output)
+    viewset = type(
+        f"{pages.model.__name__}ViewSet",
+        (mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet),
+        members,
+    )
+    return extend_schema_view(
+        list=extend_schema(summary=f"{pages.title} of your divisions"),
+        retrieve=extend_schema(summary=f"One {name} with its clocks"),
+    )(viewset)
+
+
+def _action_view(pages: RecordPages, act: RecordAction, output):
+    body_class = _action_serializer(pages, act)
+
+    def view(self, request, pk=None):
+        record = self.get_object()
+        body = body_class(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        with desk_errors():
+            act.run(record, actor=request.user, **body.validated_data)
+        return self.answer(record)
+
+    view.__name__ = act.slug.replace("-", "_")
+    view = action(detail=True, methods=["post"], url_path=act.slug, url_name=act.slug)(view)
+    return extend_schema(summary=str(act.label), request=body_class, responses={200: output})(view)
+
+
+# --- the records -----------------------------------------------------------------------------
+
+
+class CertificateSerializer(WithCustomer):
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "division",
+            "customer",
+            "product",
+            "serial",
+            "expires_on",
+            "language",
+            "guided_at",
+            "created_at",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+
+class CertificateCreateSerializer(CustomerInput):
+    class Meta:
+        model = Certificate
+        fields = [
+            "division",
+            "customer",
+            "customer_id",
+            "product",
+            "serial",
+            "expires_on",
+            "language",
+        ]
+        validators = []  # the service refuses a duplicate serial with a field error
+
+
+CertificateViewSet = record_viewset(
+    CERTIFICATES, output=CertificateSerializer, create=CertificateCreateSerializer
+)
