@@ -398,6 +398,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationChannelEnum": "notifications.models.NotificationChannel",
         "NotificationStateEnum": "notifications.models.NotificationState",
         "NotificationStepEnum": "notifications.models.NotificationStep",
+        "RequestKindEnum": "requests_desk.vocabulary.RequestKind",
+        "TestKindEnum": "requests_desk.models.records.TestKind",
     },
 }
 

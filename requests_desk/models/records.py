@@ -265,7 +265,7 @@ class TestWindow(ChartedRecord):
     __test__ = False  # not a pytest test class
 
     kind = models.CharField(_("kind"), max_length=10, choices=TestKind)
-    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    title = models.CharField(_("title"), max_length=TITLE_MAX, blank=True)
     customer = models.ForeignKey(
         CustomerContact,
         on_delete=models.PROTECT,
@@ -297,7 +297,10 @@ class TestWindow(ChartedRecord):
         verbose_name_plural = _("PowerBase test windows")
 
     def __str__(self) -> str:
-        return self.title
+        if self.title:
+            return self.title
+        start = timezone.localtime(self.starts_at, SEOUL) if self.starts_at else None
+        return f"{self.get_kind_display()} {start:%Y-%m-%d %H:%M}" if start else str(self.pk)
 
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

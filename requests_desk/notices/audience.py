@@ -25,8 +25,13 @@ MOBILE = re.compile(r"^01[016789][0-9\- ]{7,10}$")
 
 def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addressee]:
     """The affected customers' addresses on the plan's e-mail and SMS channels (two queries)."""
+    return services_audience(services=list(plan.services.all()), channels=plan.channels, now=now)
+
+
+def services_audience(*, services: list, channels, now: datetime) -> list[Addressee]:
+    """The addresses, on ``channels`` (e-mail, SMS), of the customers affected by something
+    on ``services`` (a suspension, a personnel handover): see the module's docstring."""
     since = now - timedelta(days=settings.NOTICE_AUDIENCE_DAYS)
-    services = list(plan.services.all())
     # A request that names one of the services, or names none in a division that runs one
     # (a homepage case filed as "not sure"): its customer may be affected and is told.
     concerned = Q(requests__service__in=services) | Q(
@@ -42,9 +47,9 @@ def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addresse
     audience: list[Addressee] = []
     for contact in contacts:
         name = f"{contact.name} ({contact.organisation.name})"
-        if "email" in plan.channels and contact.email:
+        if "email" in channels and contact.email:
             audience.append(Addressee("email", contact.email, name))
-        if "sms" in plan.channels and contact.phone and MOBILE.match(contact.phone.strip()):
+        if "sms" in channels and contact.phone and MOBILE.match(contact.phone.strip()):
             audience.append(Addressee("sms", contact.phone.strip(), name))
     return audience
 

@@ -25,8 +25,15 @@ from requests_desk.desk.api.serializers import (
     DeskModelSerializer,
     RequestDeadlineSerializer,
 )
-from requests_desk.models import Certificate, CustomerContact
-from requests_desk.records.desk import CERTIFICATES
+from requests_desk.models import (
+    Certificate,
+    CustomerContact,
+    Delivery,
+    Handover,
+    TestWindow,
+    Training,
+)
+from requests_desk.records.desk import CERTIFICATES, DELIVERIES, HANDOVERS, TEST_WINDOWS, TRAININGS
 from requests_desk.records.pages import RecordAction, RecordPages
 
 
@@ -92,7 +99,9 @@ def record_viewset(
     name = str(pages.model._meta.verbose_name)
 
     def get_queryset(self):
-        records = pages.model.objects.select_related("division", *pages.select_related)
+        records = pages.model.objects.select_related(
+            "division", *pages.select_related
+        ).prefetch_related(*pages.prefetch_related)
         return scoped(records.order_by(*pages.model._meta.ordering), self.request)
 
     def get_serializer(self, *args, **kwargs):
@@ -193,4 +202,170 @@ class CertificateCreateSerializer(CustomerInput):
 
 CertificateViewSet = record_viewset(
     CERTIFICATES, output=CertificateSerializer, create=CertificateCreateSerializer
+)
+
+
+class HandoverSerializer(RecordSerializer):
+    class Meta:
+        model = Handover
+        fields = [
+            "id",
+            "division",
+            "outgoing",
+            "incoming",
+            "services",
+            "parallel_from",
+            "parallel_until",
+            "drill_on",
+            "drill_accuracy",
+            "drill_minutes",
+            "target_minutes",
+            "reported_at",
+            "created_at",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+
+class HandoverCreateSerializer(DeskModelSerializer):
+    class Meta:
+        model = Handover
+        fields = [
+            "division",
+            "outgoing",
+            "incoming",
+            "services",
+            "parallel_from",
+            "parallel_until",
+            "target_minutes",
+        ]
+
+
+class TestWindowSerializer(RecordSerializer):
+    customer = CustomerSerializer(read_only=True, allow_null=True)
+    report_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TestWindow
+        fields = [
+            "id",
+            "division",
+            "kind",
+            "title",
+            "customer",
+            "starts_at",
+            "ends_at",
+            "owner",
+            "owner_told_at",
+            "report_errors",
+            "report_outcome",
+            "report_file",
+            "reported_at",
+            "created_at",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+    def get_report_file(self, window) -> str:
+        """The report file's name ("" when none); staff download it from the desk page."""
+        return window.report_file.name.rsplit("/", 1)[-1] if window.report_file else ""
+
+
+class TestWindowCreateSerializer(CustomerInput):
+    class Meta:
+        model = TestWindow
+        fields = [
+            "division",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "owner",
+            "customer",
+            "customer_id",
+        ]
+
+    def validate(self, attrs):  # a test window names a customer only if it wants to
+        return attrs
+
+
+class TrainingSerializer(WithCustomer):
+    reschedules = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Training
+        fields = [
+            "id",
+            "division",
+            "customer",
+            "topic",
+            "requested_at",
+            "promised_on",
+            "planned_at",
+            "held_at",
+            "reschedules",
+            "created_at",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+    def get_reschedules(self, training) -> list[dict]:
+        """Each move of the promised day: from, to, who asked and why."""
+        return [
+            {
+                "previous_on": change.previous_on.isoformat(),
+                "promised_on": change.promised_on.isoformat(),
+                "asked_by": change.asked_by,
+                "reason": change.reason,
+            }
+            for change in training.reschedules.all()
+        ]
+
+
+class TrainingCreateSerializer(CustomerInput):
+    class Meta:
+        model = Training
+        fields = ["division", "customer", "customer_id", "topic", "requested_at", "promised_on"]
+
+
+class DeliverySerializer(WithCustomer):
+    inquiries = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "division",
+            "customer",
+            "material",
+            "delivered_by",
+            "delivered_on",
+            "inquiries",
+            "created_at",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+    def get_inquiries(self, delivery) -> list[int]:
+        """The requests opened by questions on this delivery."""
+        return [inquiry.request_id for inquiry in delivery.inquiries.all()]
+
+
+class DeliveryCreateSerializer(CustomerInput):
+    class Meta:
+        model = Delivery
+        fields = ["division", "customer", "customer_id", "material", "delivered_by", "delivered_on"]
+
+
+HandoverViewSet = record_viewset(
+    HANDOVERS, output=HandoverSerializer, create=HandoverCreateSerializer
+)
+TestWindowViewSet = record_viewset(
+    TEST_WINDOWS, output=TestWindowSerializer, create=TestWindowCreateSerializer
+)
+TrainingViewSet = record_viewset(
+    TRAININGS, output=TrainingSerializer, create=TrainingCreateSerializer
+)
+DeliveryViewSet = record_viewset(
+    DELIVERIES, output=DeliverySerializer, create=DeliveryCreateSerializer
 )

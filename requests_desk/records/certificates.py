@@ -29,6 +29,7 @@ from requests_desk.models import Certificate, CertificateRenewal, CustomerContac
 from requests_desk.notices.audience import MOBILE
 from requests_desk.records.common import (
     customer_from,
+    not_future,
     record_clock,
     record_clock_cancel,
     record_clock_start,
@@ -187,8 +188,7 @@ def certificate_guidance_phone(
     """The guidance was given on the phone at ``at`` to ``told_person``."""
     if not told_person.strip():
         raise DeskError({"told_person": [_("Say whom you told.")]})
-    if at > timezone.now() + timedelta(minutes=5):
-        raise DeskError({"at": [_("This cannot be in the future.")]})
+    not_future(at)
     with transaction.atomic():
         _guided(
             certificate, at=at, how=f"phone: {told_person.strip()}"[:200], actor=actor, field="at"

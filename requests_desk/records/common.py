@@ -6,9 +6,10 @@ each by the named act that keeps it (``certificate_guidance_send`` stops
 ``cert.renewal-notice``, …): a record's clock is never stopped by matching a communication's
 purpose."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of, may_see_division
@@ -17,6 +18,8 @@ from commitments.models import Commitment, Deadline, Division
 from requests_desk.cases.customers import customer_find_or_create
 from requests_desk.cases.errors import DeskError
 from requests_desk.models import ChartedRecord, CustomerContact
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def records_visible(model: type[ChartedRecord], user) -> QuerySet:
@@ -30,6 +33,12 @@ def division_allowed(user, division: Division | None, *, field: str = "division"
     """Refuse to record in a division the user does not work in."""
     if division is not None and not may_see_division(user, division.pk):
         raise DeskError({field: [_("You may only record in your own division(s).")]})
+
+
+def person_in_division(person, division: Division, *, field: str) -> None:
+    """A person a record names as working on it works in its division."""
+    if person is not None and division is not None and not may_see_division(person, division.pk):
+        raise DeskError({field: [_("This person does not work in the record's division.")]})
 
 
 def customer_from(*, customer: dict | None = None, customer_id=None) -> CustomerContact:
@@ -46,6 +55,12 @@ def customer_from(*, customer: dict | None = None, customer_id=None) -> Customer
     if not customer:
         raise DeskError({"customer": [_("Give either a customer or a customer_id.")]})
     return customer_find_or_create(**customer)
+
+
+def not_future(at: datetime, *, field: str = "at") -> None:
+    """An act is recorded once it happened (a few minutes of clock skew allowed)."""
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise DeskError({field: [_("This cannot be in the future.")]})
 
 
 def charter_commitment(code: str) -> Commitment:

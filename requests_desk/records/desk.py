@@ -4,27 +4,44 @@
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commitments.models import Division
 from requests_desk.desk.forms import add_service_errors
 from requests_desk.desk.views.common import desk_view
-from requests_desk.models import Certificate
-from requests_desk.records import certificates
+from requests_desk.models import Certificate, Delivery, Handover, TestWindow, Training
+from requests_desk.records import certificates, deliveries, handovers, trainings, windows
 from requests_desk.records.common import division_allowed
 from requests_desk.records.forms import (
     CertificateEditForm,
     CertificateForm,
+    DeliveryEditForm,
+    DeliveryForm,
+    DrillForm,
     GuidanceForm,
+    HandoverEditForm,
+    HandoverForm,
+    HeldForm,
     ImportForm,
+    InquiryForm,
+    OwnerToldForm,
     PhoneGuidanceForm,
+    PlanForm,
     RenewalForm,
+    ReportForm,
+    RescheduleForm,
+    TestReportForm,
+    TestWindowEditForm,
+    TestWindowForm,
+    TrainingEditForm,
+    TrainingForm,
 )
 from requests_desk.records.imports import certificates_import, certificates_preview, read_table
-from requests_desk.records.pages import REGISTRY, RecordAction, RecordPages
+from requests_desk.records.pages import REGISTRY, Link, RecordAction, RecordPages
 
 IMPORT_SALT = "requests_desk.records.certificate-import"
 
@@ -131,9 +148,190 @@ def certificate_import(request):
     return render(request, "requests_desk/records/import.html", context, status=status)
 
 
+HANDOVERS = RecordPages(
+    model=Handover,
+    slug="handovers",
+    title=gettext_lazy("Personnel handovers"),
+    new_form=HandoverForm,
+    create=handovers.handover_create,
+    edit_form=HandoverEditForm,
+    update=handovers.handover_update,
+    columns=["outgoing", "incoming", "parallel_from", "parallel_until", "reported_at"],
+    details=[
+        "outgoing",
+        "incoming",
+        "services",
+        "parallel_from",
+        "parallel_until",
+        "drill_on",
+        "drill_accuracy",
+        "drill_minutes",
+        "target_minutes",
+        "reported_at",
+    ],
+    select_related=("outgoing", "incoming"),
+    prefetch_related=("services",),
+    actions=[
+        RecordAction(
+            "drill", gettext_lazy("Record the simulated drill"), DrillForm, handovers.handover_drill
+        ),
+        RecordAction(
+            "report",
+            gettext_lazy("Report the result to the affected customers"),
+            ReportForm,
+            handovers.handover_report,
+            done=gettext_lazy("The drill's result was sent to the affected customers."),
+        ),
+    ],
+)
+
+
+def _report_file(window) -> list:
+    if not window.report_file:
+        return []
+    href = reverse("desk-records:test-windows-file", args=[window.pk])
+    return [(_("Report file"), [Link(window.report_file.name.rsplit("/", 1)[-1], href)])]
+
+
+TEST_WINDOWS = RecordPages(
+    model=TestWindow,
+    slug="test-windows",
+    title=gettext_lazy("PowerBase test windows"),
+    new_form=TestWindowForm,
+    create=windows.window_create,
+    edit_form=TestWindowEditForm,
+    update=windows.window_update,
+    columns=["title", "kind", "starts_at", "ends_at", "owner"],
+    details=[
+        "title",
+        "kind",
+        "customer",
+        "starts_at",
+        "ends_at",
+        "owner",
+        "owner_told_at",
+        "report_errors",
+        "report_outcome",
+        "reported_at",
+    ],
+    select_related=("owner", "customer__organisation"),
+    actions=[
+        RecordAction(
+            "owner-told",
+            gettext_lazy("Record that the customer was told who the owner is"),
+            OwnerToldForm,
+            windows.window_owner_told,
+        ),
+        RecordAction(
+            "report",
+            gettext_lazy("Record the customer report"),
+            TestReportForm,
+            windows.window_report_send,
+            multipart=True,
+        ),
+    ],
+    related=_report_file,
+)
+
+
+def _reschedules(training) -> list:
+    lines = [
+        f"{change.recorded_at:%Y-%m-%d}: {change.previous_on} → {change.promised_on}"
+        f" ({change.get_asked_by_display()}: {change.reason})"
+        for change in training.reschedules.all()
+    ]
+    return [(_("Reschedules"), lines)]
+
+
+TRAININGS = RecordPages(
+    model=Training,
+    slug="trainings",
+    title=gettext_lazy("Training sessions"),
+    new_form=TrainingForm,
+    create=trainings.training_create,
+    edit_form=TrainingEditForm,
+    update=trainings.training_update,
+    columns=["topic", "customer", "promised_on", "planned_at", "held_at"],
+    details=["topic", "customer", "requested_at", "promised_on", "planned_at", "held_at"],
+    select_related=("customer__organisation",),
+    prefetch_related=("reschedules",),
+    actions=[
+        RecordAction(
+            "plan", gettext_lazy("Record the plan told"), PlanForm, trainings.training_plan_told
+        ),
+        RecordAction(
+            "reschedule",
+            gettext_lazy("Move the promised day"),
+            RescheduleForm,
+            trainings.training_reschedule,
+        ),
+        RecordAction(
+            "held", gettext_lazy("Record the session held"), HeldForm, trainings.training_held
+        ),
+    ],
+    related=_reschedules,
+)
+
+
+def _inquiries(delivery) -> list:
+    lines = [
+        Link(
+            f"{inquiry.request.tracking_code} {inquiry.request.subject}",
+            reverse("desk:request-detail", args=[inquiry.request_id]),
+        )
+        for inquiry in delivery.inquiries.select_related("request")
+    ]
+    return [(_("Questions on this delivery"), lines)]
+
+
+DELIVERIES = RecordPages(
+    model=Delivery,
+    slug="deliveries",
+    title=gettext_lazy("Material deliveries"),
+    new_form=DeliveryForm,
+    create=deliveries.delivery_create,
+    edit_form=DeliveryEditForm,
+    update=deliveries.delivery_update,
+    columns=["material", "customer", "delivered_by", "delivered_on"],
+    details=["material", "customer", "delivered_by", "delivered_on"],
+    select_related=("customer__organisation", "delivered_by"),
+    prefetch_related=("inquiries",),
+    actions=[
+        RecordAction(
+            "inquiry",
+            gettext_lazy("Record a question on this delivery"),
+            InquiryForm,
+            lambda record, actor, subject, body: deliveries.delivery_inquiry_open(
+                record, subject=subject, body=body, actor=actor
+            ),
+            done=gettext_lazy("The question was routed to the person who delivered it."),
+        ),
+    ],
+    related=_inquiries,
+)
+
+
+@desk_view
+def window_report_file(request, pk: int):
+    """The report file of a test window, to the staff of its division, as a download."""
+    window = get_object_or_404(TEST_WINDOWS.visible(request.user), pk=pk)
+    if not window.report_file:
+        raise Http404
+    return FileResponse(
+        window.report_file.open("rb"),
+        as_attachment=True,
+        filename=window.report_file.name.rsplit("/", 1)[-1],
+    )
+
+
 app_name = "desk-records"
 
 urlpatterns = [
     path("certificates/import/", certificate_import, name="certificates-import"),
+    path("test-windows/<int:pk>/report-file/", window_report_file, name="test-windows-file"),
     *CERTIFICATES.urls(),
+    *HANDOVERS.urls(),
+    *TEST_WINDOWS.urls(),
+    *TRAININGS.urls(),
+    *DELIVERIES.urls(),
 ]

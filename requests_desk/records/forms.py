@@ -24,6 +24,7 @@ from requests_desk.models import (
     Delivery,
     Handover,
     Organisation,
+    Request,
     TestWindow,
     Training,
     TrainingReschedule,
@@ -144,6 +145,10 @@ class HandoverForm(RecordForm):
     target_minutes = model_field(Handover, "target_minutes", label=_("Drill target (minutes)"))
 
 
+class HandoverEditForm(RecordForm):
+    target_minutes = model_field(Handover, "target_minutes", label=_("Drill target (minutes)"))
+
+
 class DrillForm(RecordForm):
     drill_on = model_field(
         Handover, "drill_on", label=_("Drill held on"), required=True, widget=DateInput()
@@ -245,5 +250,5 @@ class DeliveryEditForm(RecordForm):
 
 
 class InquiryForm(RecordForm):
-    subject = forms.CharField(label=_("Subject"), max_length=TITLE_MAX)
-    body = forms.CharField(label=_("Question"), max_length=10000, widget=forms.Textarea)
+    subject = model_field(Request, "subject", label=_("Subject"))
+    body = model_field(Request, "body", label=_("Question"), required=True)

@@ -28,6 +28,14 @@ REGISTRY: list["RecordPages"] = []
 
 
 @dataclass
+class Link:
+    """A line of a record's related list that leads somewhere."""
+
+    label: str
+    href: str
+
+
+@dataclass
 class RecordAction:
     """An act on a record, from its detail page: ``run(record, actor=, **cleaned)``."""
 
@@ -53,6 +61,7 @@ class RecordPages:
     actions: list[RecordAction] = field(default_factory=list)
     related: Callable | None = None  # record -> [(heading, [str, …])]
     select_related: tuple = ()
+    prefetch_related: tuple = ()
     extra_links: list[tuple[str, str]] = field(default_factory=list)  # (url name, label)
 
     def __post_init__(self) -> None:
@@ -62,7 +71,11 @@ class RecordPages:
         return f"{self.slug}-{what}" if what else self.slug
 
     def visible(self, user):
-        return records_visible(self.model, user).select_related(*self.select_related)
+        return (
+            records_visible(self.model, user)
+            .select_related(*self.select_related)
+            .prefetch_related(*self.prefetch_related)
+        )
 
     def urls(self) -> list:
         return [
