@@ -4,6 +4,7 @@ import (each row checked, bad rows listed and refused)."""
 
 from django.contrib import admin
 from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from requests_desk.admin.desk import ReadOnlyAdmin
@@ -37,6 +38,7 @@ class RenewalInline(admin.TabularInline):
 @admin.register(Certificate)
 class CertificateAdmin(ImportMixin, RecordAdmin):
     resource_classes = [CertificateResource]
+    import_formats = [CSV, XLSX]
     list_display = ["product", "serial", "customer", "expires_on", "guided_at", "division"]
     search_fields = ["product", "serial", "customer__name", "customer__organisation__name"]
     inlines = [RenewalInline]

@@ -151,7 +151,7 @@ def read_table(*, name: str, content: bytes) -> tablib.Dataset:
         if lower.endswith(".xlsx"):
             dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
         elif lower.endswith(".csv"):
-            text = content.decode("utf-8-sig")
+            text = _decoded(content)
             rows = list(csv.reader(io.StringIO(text)))
             if not rows:
                 raise ImportFileError({"file": [_("The file is empty.")]})
@@ -178,6 +178,14 @@ def read_table(*, name: str, content: bytes) -> tablib.Dataset:
         raise ImportFileError({"file": [_("At most %(n)s rows at a time.") % {"n": MAX_ROWS}]})
     dataset.headers = headers
     return dataset
+
+
+def _decoded(content: bytes) -> str:
+    """CSV text: UTF-8 (with or without a BOM), else CP949 (what Korean Excel saves)."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp949")
 
 
 def _rows(dataset: tablib.Dataset) -> list[dict]:

@@ -286,7 +286,8 @@ def test_an_imported_certificate_gets_its_guidance_a_month_before_expiry_through
     guidance = Notification.objects.filter(step="message", subject_type="certificate")
     assert not guidance.filter(subject_id=str(jane.pk))
     # The staff were reminded of it by the sweep meanwhile (50 % of the span).
-    assert Notification.objects.filter(step="reminder", subject_id=str(jane.pk)).exists()
+    reminder = Notification.objects.filter(step="reminder", subject_id=str(jane.pk)).first()
+    assert f"/desk/records/certificates/{jane.pk}/" in reminder.body  # the link to its page
     # Hong's clock was already past due: the sweep recorded the breach, the guidance went late.
     assert (
         Deadline.objects.get(subject_type="certificate", subject_id=str(hong.pk)).state
@@ -335,3 +336,64 @@ def test_an_xlsx_import_reads_date_cells_and_refuses_bad_rows(client, charter):
     assert "파일을 읽을 수 없습니다" in text(broken)
     assert missing.status_code == 400
     assert "organisation" in text(missing)
+
+
+def test_a_cp949_csv_with_an_unknown_division_is_read_and_the_row_refused(client, charter):
+    content = (
+        "organisation,contact_name,email,product,serial,expires_on,division\n"
+        "예시증권,홍길동,hong@example.com,증권전자인증,SN-2001,2027-06-30,\n"
+        "예시증권,김철수,kim@example.com,증권전자인증,SN-2002,2027-06-30,nowhere\n"
+    ).encode("cp949")
+    with at(2027, 1, 4, 10):
+        signed_in_member(client, "cert.cp949")
+        preview = _preview(client, content, "certs.csv")
+    page = text(preview)
+    assert preview.status_code == 200, page
+    assert 'data-row="3"' in page
+    assert 'data-row="2"' not in page
+    assert "organisation=예시증권" in page  # decoded, not mojibake
+
+
+def test_the_admin_imports_a_clean_file_and_refuses_one_with_bad_rows(client, charter):
+    from tests.factories import UserFactory
+
+    admin_import = "/admin/requests_desk/certificate/import/"
+
+    def upload(content: str):
+        file = io.BytesIO(content.encode())
+        file.name = "certs.csv"
+        return client.post(admin_import, {"import_file": file, "format": "0", "resource": "0"})
+
+    with at(2027, 1, 4, 10):
+        client.force_login(UserFactory(is_superuser=True))
+        refused = upload(
+            CSV.replace(",ko\n", ",ko,infrastructure\n")
+            .replace(",en\n", ",en,infrastructure\n")
+            .replace("language\n", "language,division\n")
+        )
+        assert refused.status_code == 200
+        assert 'name="import_file_name"' not in text(refused)  # nothing to confirm
+        assert "이미 만료된 인증서입니다." in text(refused)  # the bad row's error, listed
+        assert Certificate.objects.count() == 0
+        good = upload(
+            "organisation,contact_name,email,phone,product,serial,expires_on,language,division\n"
+            "Example Securities,홍길동,hong@example.com,010-1234-5678,증권전자인증,SN-3001,"
+            "2027-03-31,ko,infrastructure\n"
+        )
+        page = text(good)
+        assert 'name="import_file_name"' in page, page
+        fields = {
+            name: page.split(f'name="{name}" value="')[1].split('"')[0]
+            for name in ("import_file_name", "original_file_name", "format", "resource")
+        }
+        done = client.post("/admin/requests_desk/certificate/process_import/", fields)
+        assert done.status_code == 302, text(done)
+    certificate = Certificate.objects.get(serial="SN-3001")
+    assert (
+        Deadline.objects.get(
+            subject_type="certificate", subject_id=str(certificate.pk)
+        ).due_at.isoformat()
+        == "2027-02-27T15:00:00+00:00"
+    )  # Sun 2027-02-28 00:00 KST
+    history = client.get(f"/admin/requests_desk/certificate/{certificate.pk}/history/")
+    assert history.status_code == 200
