@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "simple_history",
+    "import_export",
     "charter_portal",
     "commitments",
     "notifications",
@@ -258,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-personal-data": _every(
         "requests_desk.tasks.purge_personal_data", CHARTER_RETENTION_INTERVAL
     ),
+    # Certificates' renewal guidance, sent when their clock falls due within a day.
+    "certificate-guidance": _every(
+        "requests_desk.tasks.certificate_guidance", CHARTER_SWEEP_INTERVAL
+    ),
 }
 
 # Delivery from the outbox (notifications/delivery.py). A temporary failure waits
@@ -402,6 +407,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "notifications.incidents.models.IncidentKind",
         "RequestKindEnum": "requests_desk.vocabulary.RequestKind",
         "IncidentPhaseEnum": "notifications.incidents.models.IncidentPhase",
+        "TestKindEnum": "requests_desk.models.records.TestKind",
     },
 }
 

@@ -409,6 +409,10 @@ DEFAULT_REMINDER_PERCENTS = [50, 80]
 DEFAULT_ESCALATION_LEVELS = 2
 
 
+#: Clocks stopped by an act on their own record (the training session held), not a request's.
+RECORD_STOPPED = {"common.training-day"}
+
+
 def _commitment(
     code: str,
     *,
@@ -720,6 +724,16 @@ COMMITMENTS = [
         stop_en="plan communicated",
         stop_purposes=["plan"],
         pause_on_waiting=True,
+    ),
+    _commitment(
+        "common.training-day",
+        title_ko="약속한 날짜에 교육 실시",
+        title_en="Training on the promised day",
+        promise_ko="약속한 날짜에 교육을 실시하겠습니다.",
+        promise_en="We will train you on the day we promised.",
+        target_kind="by_requested_date",
+        stop_ko="약속한 날짜에 교육 실시 기록",
+        stop_en="session recorded as held on the promised day",
     ),
     _commitment(
         "common.homepage-input",
@@ -1208,8 +1222,9 @@ def validate() -> None:
         assert {c["role"] for c in mine} == {"primary", "deputy"}, code
         assert any(c["on_call"] for c in mine), f"{code}: nobody on call"
 
-    # The charter's 36 rows, and the one-hour clock its "under an hour" answer starts.
-    assert len(COMMITMENTS) == 37, len(COMMITMENTS)
+    # The charter's 36 rows, the one-hour clock its "under an hour" answer starts, and the
+    # training day its training promise names (common.training-day).
+    assert len(COMMITMENTS) == 38, len(COMMITMENTS)
     _unique([c["code"] for c in COMMITMENTS], "commitment")
     for c in COMMITMENTS:
         code = c["code"]
@@ -1251,8 +1266,9 @@ def validate() -> None:
             assert not c["pause_on_waiting"] and not c["urgent"], code
         elif kind == "per_call":
             assert not c["stop_purposes"] and not c["stop_status"], code
-        elif kind not in ("lead_time", "same_business_day"):
-            # Apart from notices (a record stops them), something must stop a clock.
+        elif kind not in ("lead_time", "same_business_day") and code not in RECORD_STOPPED:
+            # Apart from notices and records (their own act stops them), something must stop
+            # a clock.
             assert c["stop_purposes"] or c["stop_status"], f"{code}: nothing stops it"
         if kind in ("elapsed", "lead_time", "by_requested_date", "same_business_day"):
             assert not c["pause_on_waiting"], f"{code}: this kind does not pause"

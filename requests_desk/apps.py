@@ -11,6 +11,7 @@ class RequestsDeskConfig(AppConfig):
         from commitments.subjects import REQUEST_SUBJECT, subject_page_register
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
+        from requests_desk.records import desk  # noqa: F401  (defines the records' pages)
         from requests_desk.seed import on_charter_seeded
 
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
@@ -23,3 +24,10 @@ class RequestsDeskConfig(AppConfig):
             subject_type=ANNOUNCEMENT_SUBJECT, url_name="desk-notices:announcement"
         )
         subject_page_register(subject_type=INCIDENT_SUBJECT, url_name="desk-incidents:incident")
+        # The charter records (certificates, handovers, …) are shown by their own pages.
+        from requests_desk.records.pages import REGISTRY
+
+        for pages in REGISTRY:
+            subject_page_register(
+                subject_type=pages.model.subject_type, url_name=f"desk-records:{pages.name()}"
+            )

@@ -15,6 +15,7 @@ class RequestKind(models.TextChoices):
     TRAINING = "training", _("Training")
     BUSINESS_REVIEW = "business_review", _("Business review")
     MATERIALS_REQUEST = "materials_request", _("Materials request")
+    MATERIALS_INQUIRY = "materials_inquiry", _("Materials inquiry")
     DATA_PROBLEM = "data_problem", _("Data problem")
     NETWORK_TROUBLE = "network_trouble", _("Network trouble")
     BCP_TROUBLE = "bcp_trouble", _("BCP trouble")

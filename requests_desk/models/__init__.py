@@ -1,5 +1,19 @@
 from requests_desk.models.contacts import PhoneCall, Visit
 from requests_desk.models.customers import CustomerContact, Organisation
+from requests_desk.models.records import (
+    AskedBy,
+    Certificate,
+    CertificateRenewal,
+    ChartedRecord,
+    Delivery,
+    DeliveryInquiry,
+    Handover,
+    Language,
+    TestKind,
+    TestWindow,
+    Training,
+    TrainingReschedule,
+)
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.voice import (
@@ -20,13 +34,21 @@ __all__ = [
     "Activity",
     "ActivityEvent",
     "ActivityKind",
+    "AskedBy",
     "Attachment",
+    "Certificate",
+    "CertificateRenewal",
+    "ChartedRecord",
     "ClockRule",
     "Commendation",
     "CommendationState",
     "CustomerContact",
+    "Delivery",
+    "DeliveryInquiry",
     "GiftCoupon",
+    "Handover",
     "HomepageSubmission",
+    "Language",
     "Organisation",
     "PhoneCall",
     "PublicCategory",
@@ -35,6 +57,10 @@ __all__ = [
     "SurveyInvitation",
     "SurveyResponse",
     "SurveySource",
+    "TestKind",
+    "TestWindow",
+    "Training",
+    "TrainingReschedule",
     "UnkindServiceReport",
     "Visit",
 ]

@@ -48,12 +48,18 @@ def is_mobile(phone: str) -> bool:
 
 def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addressee]:
     """The affected customers' addresses on the plan's e-mail and SMS channels (two queries)."""
+    return services_audience(services=list(plan.services.all()), channels=plan.channels, now=now)
+
+
+def services_audience(*, services: list, channels, now: datetime) -> list[Addressee]:
+    """The addresses, on ``channels`` (e-mail, SMS), of the customers affected by something
+    on ``services`` (a suspension, a personnel handover): see the module's docstring."""
     audience: list[Addressee] = []
-    for contact in concerned_contacts(services=list(plan.services.all()), now=now):
+    for contact in concerned_contacts(services=services, now=now):
         name = f"{contact.name} ({contact.organisation.name})"
-        if "email" in plan.channels and contact.email:
+        if "email" in channels and contact.email:
             audience.append(Addressee("email", contact.email, name))
-        if "sms" in plan.channels and is_mobile(contact.phone):
+        if "sms" in channels and is_mobile(contact.phone):
             audience.append(Addressee("sms", contact.phone.strip(), name))
     return audience
 

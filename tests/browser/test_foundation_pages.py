@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
 
-CHARTER_SIZE = 37
+CHARTER_SIZE = 38
 
 
 def _log_in(page: Page, username: str) -> None:

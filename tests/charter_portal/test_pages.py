@@ -29,7 +29,7 @@ def test_the_charter_page_answers_in_korean_at_the_root_and_lists_every_commitme
     assert '<html lang="ko">' in page
     assert FEASIBILITY_KO in page
     assert FEASIBILITY_EN not in page
-    assert len(re.findall(r"<tr data-code=", page)) == 37
+    assert len(re.findall(r"<tr data-code=", page)) == 38
     assert 'data-code="common.feasibility"' in page
     # The page's own words are Korean too, not only the catalogue's titles.
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
@@ -47,7 +47,7 @@ def test_the_charter_page_answers_in_english_under_en(client, charter):
     assert FEASIBILITY_EN in page
     assert FEASIBILITY_KO not in page
     assert "Our customer service charter" in page
-    assert len(re.findall(r"<tr data-code=", page)) == 37
+    assert len(re.findall(r"<tr data-code=", page)) == 38
 
 
 def test_the_charter_page_queries_do_not_grow_with_the_commitments(client, charter):
@@ -60,7 +60,7 @@ def test_the_charter_page_queries_do_not_grow_with_the_commitments(client, chart
     with CaptureQueriesContext(connection) as after:
         response = client.get("/")
 
-    assert len(re.findall(r"<tr data-code=", text(response))) == 42
+    assert len(re.findall(r"<tr data-code=", text(response))) == 43
     assert len(after.captured_queries) == len(before.captured_queries)
 
 

@@ -125,7 +125,7 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
     env = local_env(tmp_path)
     manage(env, "migrate", "--noinput")
     seeded = manage(env, "seed_charter").stdout
-    assert "37 commitments" in seeded
+    assert "38 commitments" in seeded
     manage(env, "seed_demo")
     assert (tmp_path / "charter.sqlite3").exists()
     assert (tmp_path / "secret_key").exists()
@@ -144,7 +144,7 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
         status, page = wait_for(lambda: get(base + "/"), timeout=PATIENCE, what="the homepage")
         assert status == 200
         assert 'lang="ko"' in page
-        assert page.count("data-code=") == 37
+        assert page.count("data-code=") == 38
 
         status, english = get(base + "/en/")
         assert status == 200

@@ -424,7 +424,7 @@ def test_a_bad_commitment_is_refused_with_a_field_error(admin_client, changes, f
     response = admin_client.post("/admin/commitments/commitment/add/", commitment_form(**changes))
 
     assert field in form_errors(response)
-    assert Commitment.objects.count() == 37
+    assert Commitment.objects.count() == 38
 
 
 def test_an_edit_is_kept_in_history_with_the_admin_who_made_it(admin_client, admin_user):

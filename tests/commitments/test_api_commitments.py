@@ -61,7 +61,7 @@ def test_staff_log_in_with_a_session_and_read_the_catalogue(client, demo_users):
     response = client.get(LIST)
 
     assert response.status_code == 200
-    assert response.json()["count"] == 37
+    assert response.json()["count"] == 38
 
 
 def test_the_catalogue_is_paginated_with_a_next_link(api):
@@ -69,7 +69,7 @@ def test_the_catalogue_is_paginated_with_a_next_link(api):
 
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 37
+    assert body["count"] == 38
     assert len(body["results"]) == 10
     assert body["next"] is not None
     assert "page=2" in body["next"]
@@ -80,14 +80,14 @@ def test_the_catalogue_is_paginated_with_a_next_link(api):
         body = api.get(next_url).json()
         seen += [row["code"] for row in body["results"]]
         next_url = body["next"]
-    assert len(seen) == len(set(seen)) == 37
+    assert len(seen) == len(set(seen)) == 38
     assert seen == sorted(seen)
 
 
 def test_the_catalogue_accepts_a_page_size_up_to_500(api):
     body = api.get(LIST, {"page_size": 500}).json()
 
-    assert len(body["results"]) == 37
+    assert len(body["results"]) == 38
     assert body["next"] is None
 
 
@@ -95,7 +95,7 @@ def test_a_page_size_above_500_is_capped_not_refused(api, settings):
     response = api.get(LIST, {"page_size": 100000})
 
     assert response.status_code == 200
-    assert len(response.json()["results"]) == 37
+    assert len(response.json()["results"]) == 38
 
 
 @pytest.mark.parametrize("page_size", ["abc", "0", "-1", ""])
@@ -103,7 +103,7 @@ def test_a_nonsense_page_size_falls_back_to_the_default(api, page_size):
     response = api.get(LIST, {"page_size": page_size})
 
     assert response.status_code == 200
-    assert len(response.json()["results"]) == 37
+    assert len(response.json()["results"]) == 38
 
 
 def test_the_list_queries_do_not_grow_with_the_commitments(api):
@@ -116,14 +116,14 @@ def test_the_list_queries_do_not_grow_with_the_commitments(api):
     with CaptureQueriesContext(connection) as after:
         response = api.get(LIST, {"page_size": 500})
 
-    assert response.json()["count"] == 42
+    assert response.json()["count"] == 43
     assert len(after.captured_queries) == len(before.captured_queries)
 
 
 def test_the_default_page_is_50_rows(api):
     body = api.get(LIST).json()
 
-    assert len(body["results"]) == 37
+    assert len(body["results"]) == 38
     assert body["next"] is None
     assert body["previous"] is None
 

@@ -39,6 +39,7 @@ CHARTER_CODES = {
     "common.support-eta",
     "common.suspension-notice",
     "common.training-plan",
+    "common.training-day",
     "common.homepage-input",
     "market.business-review",
     "market.delay-notice",
@@ -94,6 +95,7 @@ CLOCKS = {
     "common.progress-15d": ("every", None, 15, None),
     "common.institutional-change": ("by_requested_date", None, None, None),
     "common.homepage-input": ("same_business_day", None, None, None),
+    "common.training-day": ("by_requested_date", None, None, None),
     "info.spec-announcement": ("same_business_day", None, None, None),
 }
 RULES = {
@@ -134,7 +136,7 @@ def test_seed_charter_creates_every_commitment_of_the_charter():
     seed()
 
     assert set(Commitment.objects.values_list("code", flat=True)) == CHARTER_CODES
-    assert Commitment.objects.count() == 37
+    assert Commitment.objects.count() == 38
     for commitment in Commitment.objects.all():
         commitment.full_clean()
         assert commitment.title_ko
@@ -343,7 +345,7 @@ def test_seed_demo_creates_admin_manager_and_staff_who_log_in_with_the_demo_pass
     assert users.get(username="admin").is_superuser
     assert not users.get(username="staff").is_superuser
     # seed_demo loads the charter when it is missing.
-    assert Commitment.objects.count() == 37
+    assert Commitment.objects.count() == 38
 
 
 def test_seed_demo_run_twice_keeps_users_and_a_changed_password(client):
@@ -375,7 +377,7 @@ def test_issue_api_token_prints_a_token_that_authenticates_the_api(demo_users):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = api.get("/api/v1/commitments/")
     assert response.status_code == 200
-    assert response.json()["count"] == 37
+    assert response.json()["count"] == 38
 
 
 def test_issue_api_token_prints_the_same_token_twice(demo_users):

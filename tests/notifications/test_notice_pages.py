@@ -52,7 +52,7 @@ def test_the_homepage_lists_an_upcoming_suspension_with_its_window_and_the_lead_
     assert "Notice: 8 days before" in section
     assert "2026-10-05 (월요일) 09:00" in korean
     # The charter's table is still there, whole.
-    assert len(re.findall(r"<tr data-code=", page)) == 37
+    assert len(re.findall(r"<tr data-code=", page)) == 38
 
 
 def test_the_homepage_shows_current_and_cancelled_notices_but_not_past_or_unpublished_ones(

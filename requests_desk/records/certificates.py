@@ -1,0 +1,262 @@
+"""Certificates: recording them, the renewal guidance a month before expiry
+(``cert.renewal-notice``), and renewals.
+
+- :func:`certificate_create` records a certificate and starts its clock, due a month before
+  the expiry day begins (``lead_time``; an expiry less than a month away starts it breached).
+- :func:`certificate_guidance_send` sends the guidance through the outbox by e-mail and SMS,
+  worded from the templates in the customer's language; :func:`certificate_guidance_phone`
+  records it given on the phone. Only these two stop the clock.
+- :func:`certificates_guide_due` is the automatic pass (a Celery task on the beat schedule and
+  the ``send_certificate_guidance`` command): every certificate whose clock falls due within
+  ``GUIDANCE_AHEAD`` gets its guidance by e-mail and SMS.
+- :func:`certificate_renew` records a new expiry: the cycle closes and the next cycle's clock
+  counts to the new expiry.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments.instant_words import EN_MONTHS, EN_WEEKDAYS, KO_WEEKDAYS
+from commitments.models import Deadline, DeadlineState, Division
+from notifications.outbox import notification_enqueue
+from requests_desk.cases._common import start_of
+from requests_desk.cases.errors import DeskError, full_clean
+from requests_desk.models import Certificate, CertificateRenewal, CustomerContact
+from requests_desk.notices.audience import MOBILE
+from requests_desk.records.common import (
+    customer_from,
+    not_future,
+    record_clock,
+    record_clock_cancel,
+    record_clock_start,
+    record_clock_stop,
+)
+
+RENEWAL_NOTICE = "cert.renewal-notice"
+#: The automatic pass sends the guidance this long before the clock is due.
+GUIDANCE_AHEAD = timedelta(days=1)
+GUIDANCE_CHANNELS = ("email", "sms")
+TEMPLATE = "requests_desk/records/messages/cert-guidance{sms}.{language}.txt"
+
+
+def certificate_create(
+    *,
+    division: Division,
+    product: str,
+    serial: str,
+    expires_on: date,
+    language: str = "ko",
+    customer: dict | CustomerContact | None = None,
+    customer_id=None,
+    actor=None,
+    now: datetime | None = None,
+) -> Certificate:
+    """Record a certificate for a contact (one found by id, or found or created from its
+    details) and start its renewal-guidance clock."""
+    now = now or timezone.now()
+    certificate = Certificate(
+        division=division,
+        customer=customer_from(customer=customer, customer_id=customer_id),
+        product=product.strip(),
+        serial=serial.strip(),
+        expires_on=expires_on,
+        language=language or "ko",
+        created_by=actor,
+        created_at=now,
+    )
+    full_clean(certificate)
+    return certificate_save_new(certificate, actor=actor, now=now)
+
+
+def certificate_save_new(certificate: Certificate, *, actor, now: datetime) -> Certificate:
+    """Save a checked new certificate and start its clock (the import saves its rows so)."""
+    with transaction.atomic():
+        certificate.save()
+        _renewal_clock(certificate, actor=actor, now=now)
+    return certificate
+
+
+def _renewal_clock(certificate: Certificate, *, actor, now: datetime, previous=None) -> Deadline:
+    return record_clock_start(
+        certificate,
+        RENEWAL_NOTICE,
+        started_at=now,
+        target_at=start_of(certificate.expires_on),
+        actor=actor,
+        now=now,
+        previous=previous,
+    )
+
+
+def certificate_update(
+    certificate: Certificate, *, product: str, serial: str, language: str, actor=None
+) -> Certificate:
+    """Correct what the certificate is called and how its customer is spoken to (its expiry
+    changes only by a renewal)."""
+    certificate.product, certificate.serial = product.strip(), serial.strip()
+    certificate.language = language
+    full_clean(certificate)
+    certificate.save()
+    return certificate
+
+
+def _date_words(day: date, language: str) -> str:
+    if language == "en":
+        return f"{EN_WEEKDAYS[day.weekday()]} {day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year}년 {day.month}월 {day.day}일({KO_WEEKDAYS[day.weekday()]})"
+
+
+def guidance_message(certificate: Certificate, *, channel: str) -> tuple[str, str]:
+    """(subject, body) of the guidance, from the template in the customer's language."""
+    language = certificate.language if certificate.language in ("ko", "en") else "ko"
+    text = render_to_string(
+        TEMPLATE.format(sms="-sms" if channel == "sms" else "", language=language),
+        {
+            "certificate": certificate,
+            "customer": certificate.customer,
+            "organisation": certificate.customer.organisation.name,
+            "expires": _date_words(certificate.expires_on, language),
+        },
+    )
+    subject, _newline, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def guidance_addresses(certificate: Certificate, channels) -> dict[str, str]:
+    """The subscriber's address on each channel asked for: e-mail, and SMS to a mobile only."""
+    contact = certificate.customer
+    phone = (contact.phone or "").strip()
+    found = {"email": contact.email, "sms": phone if MOBILE.match(phone) else ""}
+    return {channel: found[channel] for channel in channels if found.get(channel)}
+
+
+def certificate_guidance_send(
+    certificate: Certificate,
+    *,
+    channels=GUIDANCE_CHANNELS,
+    actor=None,
+    now: datetime | None = None,
+) -> list:
+    """Send the renewal guidance to the subscriber by e-mail and/or SMS through the outbox; the
+    clock stops when the messages are written (met if at or before due)."""
+    now = now or timezone.now()
+    channels = [channel for channel in GUIDANCE_CHANNELS if channel in channels]
+    if not channels:
+        raise DeskError({"channels": [_("Choose e-mail, SMS or both.")]})
+    addresses = guidance_addresses(certificate, channels)
+    if not addresses:
+        raise DeskError(
+            {
+                "channels": [
+                    _(
+                        "The subscriber has no address on these channels (SMS needs a mobile"
+                        " number): log a phone call instead, or correct the contact."
+                    )
+                ]
+            }
+        )
+    clock = record_clock(certificate, RENEWAL_NOTICE)
+    cycle = clock.cycle if clock else 1
+    sent = []
+    with transaction.atomic():
+        for channel, address in addresses.items():
+            subject, body = guidance_message(certificate, channel=channel)
+            sent.append(
+                notification_enqueue(
+                    idempotency_key=f"certificate:{certificate.pk}:guidance:{cycle}:{channel}",
+                    step="message",
+                    channel=channel,
+                    recipient=address,
+                    subject=subject,
+                    body=body,
+                    language=certificate.language,
+                    subject_type=Certificate.subject_type,
+                    subject_id=certificate.pk,
+                )
+            )
+        _guided(certificate, at=now, how=", ".join(addresses), actor=actor, field="channels")
+    return sent
+
+
+def certificate_guidance_phone(
+    certificate: Certificate, *, at: datetime, told_person: str, actor=None
+) -> Certificate:
+    """The guidance was given on the phone at ``at`` to ``told_person``."""
+    if not told_person.strip():
+        raise DeskError({"told_person": [_("Say whom you told.")]})
+    not_future(at)
+    with transaction.atomic():
+        _guided(
+            certificate, at=at, how=f"phone: {told_person.strip()}"[:200], actor=actor, field="at"
+        )
+    return certificate
+
+
+def _guided(certificate: Certificate, *, at: datetime, how: str, actor, field: str) -> None:
+    record_clock_stop(
+        certificate,
+        RENEWAL_NOTICE,
+        at=at,
+        cause=f"renewal guidance ({how})",
+        actor=actor,
+        field=field,
+    )
+    certificate.guided_at = at
+    certificate.save(update_fields=["guided_at"])
+
+
+def certificate_renew(
+    certificate: Certificate, *, expires_on: date, actor=None, now: datetime | None = None
+) -> CertificateRenewal:
+    """A renewal recorded: the current cycle closes (a clock still running is no longer owed)
+    and the next cycle's clock counts to the new expiry."""
+    now = now or timezone.now()
+    renewal = CertificateRenewal(
+        certificate=certificate,
+        previous_expires_on=certificate.expires_on,
+        expires_on=expires_on,
+        recorded_at=now,
+        recorded_by=actor,
+    )
+    full_clean(renewal, exclude=["certificate"])
+    with transaction.atomic():
+        previous = record_clock(certificate, RENEWAL_NOTICE)
+        record_clock_cancel(
+            certificate, RENEWAL_NOTICE, at=now, cause="certificate renewed", actor=actor
+        )
+        renewal.save()
+        certificate.expires_on = expires_on
+        certificate.guided_at = None
+        certificate.save(update_fields=["expires_on", "guided_at"])
+        _renewal_clock(certificate, actor=actor, now=now, previous=previous)
+    return renewal
+
+
+def certificates_guide_due(*, now: datetime | None = None) -> int:
+    """Send the guidance of every certificate whose running clock falls due within
+    ``GUIDANCE_AHEAD`` and that has an address; the number of certificates guided."""
+    now = now or timezone.now()
+    due = (
+        Deadline.objects.filter(
+            subject_type=Certificate.subject_type,
+            commitment_code=RENEWAL_NOTICE,
+            due_at__lte=now + GUIDANCE_AHEAD,
+        )
+        .owing()
+        .exclude(state=DeadlineState.PAUSED)
+        .order_by("due_at")
+        .values_list("subject_id", flat=True)
+    )
+    guided = 0
+    certificates = Certificate.objects.select_related("customer__organisation", "division")
+    for certificate in certificates.filter(pk__in=[int(pk) for pk in due]):
+        try:
+            certificate_guidance_send(certificate, now=now)
+        except DeskError:
+            continue  # no address: the clock runs on and staff are reminded to phone
+        guided += 1
+    return guided

@@ -1,0 +1,151 @@
+"""PowerBase test windows: ``finance.test-owner`` from the start and ``finance.test-report``
+from the end, each a business day (9 working hours, the Financial HO's public-holiday calendar,
+Mon–Fri 09:00–18:00).
+
+Worked due instants: a window Tue 2027-02-09 14:00 – Fri 2027-02-12 16:00 KST. Owner: 설날
+2027 is Sat 6 – Mon 8 Feb with a substitute holiday on Tue 9 Feb, so the start (on that
+holiday) counts from Wed 10 09:00, 9 h → due Wed 2027-02-10 18:00 KST. Report: 2 h on Fri 12
+(16–18), the weekend skipped, 7 h on Mon 15 → due Mon 2027-02-15 16:00 KST.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from commitments.models import Deadline
+from tests.requests_desk.api_support import client_for, member_of
+from tests.requests_desk.views_support import text
+from tests.seoul import at
+
+pytestmark = pytest.mark.django_db
+
+WINDOWS = "/api/v1/test-windows/"
+PAGES = "/desk/records/test-windows/"
+
+
+@pytest.fixture
+def finance(charter, settings, tmp_path):
+    settings.CHARTER_PRIVATE_MEDIA_ROOT = str(tmp_path)
+    owner = member_of("fin-powerbase", "pb.owner")
+    return client_for(owner), owner
+
+
+def payload(owner, **changes) -> dict:
+    return {
+        "division": "financial",
+        "kind": "customer",
+        "starts_at": "2027-02-09T14:00:00+09:00",
+        "ends_at": "2027-02-12T16:00:00+09:00",
+        "owner": owner.pk,
+        **changes,
+    }
+
+
+def create(api, owner, **changes) -> dict:
+    with at(2027, 2, 1, 10):
+        response = api.post(WINDOWS, payload(owner, **changes), format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def clocks(body) -> dict:
+    return {clock["commitment"]: clock for clock in body["deadlines"]}
+
+
+def test_a_window_starts_its_clocks_from_its_start_and_its_end(finance):
+    api, owner = finance
+    body = clocks(create(api, owner))
+    assert body["finance.test-owner"]["started_at"] == "2027-02-09T14:00:00+09:00"
+    assert body["finance.test-owner"]["due_at"] == "2027-02-10T18:00:00+09:00"
+    assert body["finance.test-report"]["started_at"] == "2027-02-12T16:00:00+09:00"
+    assert body["finance.test-report"]["due_at"] == "2027-02-15T16:00:00+09:00"
+
+
+def test_telling_the_owner_and_the_customer_report_keep_them(finance):
+    api, owner = finance
+    body = create(api, owner)
+    with at(2027, 2, 10, 11):
+        told = api.post(
+            f"{WINDOWS}{body['id']}/owner-told/",
+            {"at": "2027-02-10T10:30:00+09:00", "told_person": "김 과장"},
+            format="json",
+        )
+    assert told.status_code == 200, told.content
+    assert clocks(told.json())["finance.test-owner"]["state"] == "met"
+    assert clocks(told.json())["finance.test-report"]["state"] == "running"
+    with at(2027, 2, 15, 15):
+        report = api.post(
+            f"{WINDOWS}{body['id']}/report/",
+            {
+                "at": "2027-02-15T15:00:00+09:00",
+                "report_errors": "주문 화면 오류 1건",
+                "report_outcome": "모든 시나리오 통과",
+                "report_file": SimpleUploadedFile("report.txt", b"test report"),
+            },
+            format="multipart",
+        )
+    assert report.status_code == 200, report.content
+    assert clocks(report.json())["finance.test-report"]["state"] == "met"
+    assert report.json()["report_file"] == "report.txt"
+
+
+def test_a_report_before_the_end_is_refused_and_none_breaches(finance):
+    api, owner = finance
+    body = create(api, owner)
+    with at(2027, 2, 11, 10):
+        early = api.post(
+            f"{WINDOWS}{body['id']}/report/",
+            {"at": "2027-02-11T10:00:00+09:00", "report_outcome": "ok"},
+            format="json",
+        )
+    assert early.status_code == 400, early.content
+    call_command("sweep_deadlines", now="2027-02-15T16:01:00+09:00", verbosity=0)
+    states = {
+        c.commitment_code: c.state for c in Deadline.objects.filter(subject_type="test-window")
+    }
+    assert states == {"finance.test-owner": "breached", "finance.test-report": "breached"}
+
+
+def test_bad_input_is_refused_with_field_errors(finance, people):
+    api, owner = finance
+    with at(2027, 2, 1, 10):
+        backwards = api.post(
+            WINDOWS, payload(owner, ends_at="2027-02-09T13:00:00+09:00"), format="json"
+        )
+        kind = api.post(WINDOWS, payload(owner, kind="external"), format="json")
+        outsider = api.post(WINDOWS, payload(people["staff"]), format="json")
+    assert backwards.status_code == 400
+    assert "ends_at" in backwards.json()
+    assert kind.status_code == 400
+    assert "kind" in kind.json()
+    assert outsider.status_code == 400
+    assert "owner" in outsider.json()
+
+
+def test_the_pages_show_the_window_and_hand_out_the_report_file_to_the_division(
+    finance, client, people
+):
+    api, owner = finance
+    body = create(api, owner)
+    with at(2027, 2, 13, 10):
+        client.force_login(owner)
+        bad = client.post(
+            f"{PAGES}{body['id']}/report/", {"at": "2027-02-13T09:00", "report_outcome": ""}
+        )
+        assert bad.status_code == 400
+        sent = client.post(
+            f"{PAGES}{body['id']}/report/",
+            {
+                "at": "2027-02-13T09:00",
+                "report_outcome": "통과",
+                "report_file": SimpleUploadedFile("result.txt", b"all good"),
+            },
+        )
+        assert sent.status_code == 302, text(sent)
+        page = client.get(f"{PAGES}{body['id']}/")
+        download = client.get(f"{PAGES}{body['id']}/report-file/")
+    assert 'data-commitment="finance.test-report" data-state="met"' in text(page)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"all good"
+    client.force_login(people["staff"])
+    assert client.get(f"{PAGES}{body['id']}/report-file/").status_code == 404
