@@ -43,7 +43,9 @@ PROMISES = {
 DEFAULT_PROMISE = ("{ko}까지 답변드리겠습니다.", "We will answer you by {en}.")
 
 
-def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None:
+def acknowledgement_enqueue(
+    request: Request, *, clocks: list[Deadline], in_reply_to: str = ""
+) -> None:
     """Tell the customer we have their request, its tracking code, and the earliest promise."""
     customer = request.customer
     channel, recipient = ("email", customer.email) if customer.email else ("sms", customer.phone)
@@ -73,7 +75,8 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
         step="acknowledgement",
         channel=channel,
         recipient=recipient,
-        subject=f"[접수 확인 / Request received] {request.tracking_code}",
+        in_reply_to=in_reply_to,
+        subject=f"[접수 확인 / Request received] {request.tracking_code} {request.subject}",
         body="\n".join(ko) + "\n\n" + "\n".join(en),
         subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
@@ -100,3 +103,4 @@ def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> 
         subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )
+
