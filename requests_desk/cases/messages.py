@@ -12,7 +12,7 @@ from commitments.instant_words import en_instant, ko_instant
 from commitments.models import Deadline
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
-from requests_desk.models import Activity, Request
+from requests_desk.models import Activity, InboundMessage, InboundOutcome, Request
 
 # What the earliest clock promises, in the customer's words.
 PROMISES = {
@@ -98,9 +98,25 @@ def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> 
         step="message",
         channel=activity.channel,
         recipient=recipient,
+        in_reply_to=last_customer_email(request) if activity.channel == "email" else "",
         subject=heading,
         body=activity.text if activity.channel == "sms" else f"{heading}\n\n{activity.text}",
         subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
     )
 
+
+def last_customer_email(request: Request) -> str:
+    """The Message-ID of the customer's latest e-mail on the case ("" if none): our answer
+    names it, so it threads under what they wrote."""
+    return (
+        InboundMessage.objects.filter(
+            request=request,
+            outcome__in=[InboundOutcome.NEW_CASE, InboundOutcome.REPLY],
+        )
+        .exclude(message_id="")
+        .order_by("-received_at", "-pk")
+        .values_list("message_id", flat=True)
+        .first()
+        or ""
+    )

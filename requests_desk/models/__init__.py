@@ -1,5 +1,11 @@
 from requests_desk.models.contacts import PhoneCall, Visit
 from requests_desk.models.customers import CustomerContact, Organisation
+from requests_desk.models.mail import (
+    InboundMessage,
+    InboundOutcome,
+    MailRoute,
+    QuarantinedMessage,
+)
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.voice import (
@@ -27,9 +33,13 @@ __all__ = [
     "CustomerContact",
     "GiftCoupon",
     "HomepageSubmission",
+    "InboundMessage",
+    "InboundOutcome",
+    "MailRoute",
     "Organisation",
     "PhoneCall",
     "PublicCategory",
+    "QuarantinedMessage",
     "ReportState",
     "Request",
     "SurveyInvitation",
