@@ -168,13 +168,16 @@ def mailboxes_configured() -> bool:
     return bool(settings.CHARTER_MAIL_MAILDIR or settings.CHARTER_MAIL_IMAP_HOST)
 
 
-def mail_fetch(source, *, batch: int | None = None) -> PollResult:
-    """Ingest every unread message of ``source``, marking each batch read once recorded."""
+def mail_fetch(source, *, batch: int | None = None, limit: int | None = None) -> PollResult:
+    """Ingest the unread messages of ``source`` (up to about ``limit``, whole batches),
+    marking each batch read once recorded."""
     result = PollResult()
     for messages in source.batches(batch or settings.CHARTER_MAIL_BATCH):
         for uid, raw in messages:
             result.count(mail_ingest(raw=raw, mailbox=source.name, uid=uid).outcome)
         source.done([uid for uid, _raw in messages])
+        if limit is not None and result.read >= limit:
+            break  # the next poll goes on: one poll stays well inside the task's time limit
     return result
 
 
@@ -193,7 +196,7 @@ def mail_poll() -> PollResult:
             failures.append(str(exc))
             continue
         try:
-            result = mail_fetch(source)
+            result = mail_fetch(source, limit=settings.CHARTER_MAIL_MAX_PER_POLL)
         except MailboxUnavailable as exc:
             failures.append(str(exc))
             continue

@@ -422,3 +422,14 @@ def test_admins_keep_routing_rules_that_say_something(admin_client):
     assert page.status_code == 200
     assert "errornote" in page.content.decode()
     assert not MailRoute.objects.exists()
+
+
+def test_one_poll_reads_whole_batches_up_to_its_limit_and_the_next_reads_on(dovecot, settings):
+    settings.CHARTER_MAIL_BATCH = 2
+    settings.CHARTER_MAIL_MAX_PER_POLL = 3
+    dovecot.deliver(*(email_bytes(subject=f"batch {n}") for n in range(5)))
+
+    assert poll() == 4  # two batches of two: the limit is reached inside the second
+    assert poll() == 1
+
+    assert Request.objects.count() == 5
