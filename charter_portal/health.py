@@ -17,6 +17,8 @@ from notifications import clock
 from notifications.models import Notification, NotificationState, WorkerHeartbeat
 
 MAX_SWEEP_LAG = timedelta(seconds=60)
+# Heartbeats of the mail poll (requests_desk/mail/fetch.py).
+MAIL_POLL, MAIL_FIRST_TRY = "mail-poll", "mail-poll-first-try"
 
 
 def database_state() -> str:
@@ -46,7 +48,9 @@ def background_state() -> dict:
     messages are ready to send but not sent."""
     now = clock.now()
     beats = dict(
-        WorkerHeartbeat.objects.filter(name__in=["worker", "sweep"]).values_list("name", "at")
+        WorkerHeartbeat.objects.filter(
+            name__in=["worker", "sweep", MAIL_POLL, MAIL_FIRST_TRY]
+        ).values_list("name", "at")
     )
     # The partial index on next_action_at answers this without reading the other clocks.
     oldest = Deadline.objects.filter(next_action_at__lte=now).aggregate(
@@ -64,7 +68,21 @@ def background_state() -> dict:
         "last_sweep": beats["sweep"].isoformat() if "sweep" in beats else None,
         "sweep_lag_seconds": max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
         "outbox_backlog": backlog,
+        "last_mail_poll": beats[MAIL_POLL].isoformat() if MAIL_POLL in beats else None,
+        # The poll writes its heartbeat by the worker's clock: compared by this process's.
+        "mail_poll_stale": _mail_poll_stale(beats, now=timezone.now()),
     }
+
+
+def _mail_poll_stale(beats: dict, *, now) -> bool | None:
+    """No successful poll for CHARTER_MAIL_STALE_MINUTES (since the first try, if none ever
+    succeeded); None when no mailbox is configured or none was tried yet."""
+    if not (settings.CHARTER_MAIL_MAILDIR or settings.CHARTER_MAIL_IMAP_HOST):
+        return None
+    since = beats.get(MAIL_POLL) or beats.get(MAIL_FIRST_TRY)
+    if since is None:
+        return None
+    return now - since > timedelta(minutes=settings.CHARTER_MAIL_STALE_MINUTES)
 
 
 def healthz(request):
@@ -75,6 +93,8 @@ def healthz(request):
         "last_sweep": None,
         "sweep_lag_seconds": None,
         "outbox_backlog": None,
+        "last_mail_poll": None,
+        "mail_poll_stale": None,
     }
     if database == "ok":
         try:
@@ -89,6 +109,11 @@ def healthz(request):
     lag = background["sweep_lag_seconds"]
     if lag is not None and lag > MAX_SWEEP_LAG.total_seconds():
         reasons.append(f"the sweep is {lag:.0f} s behind")
+    if background["mail_poll_stale"]:
+        reasons.append(
+            f"no mailbox read for {settings.CHARTER_MAIL_STALE_MINUTES} minutes "
+            f"(last: {background['last_mail_poll'] or 'never'})"
+        )
     body = {
         "status": "error" if reasons else "ok",
         "reason": "; ".join(reasons) or None,

@@ -237,6 +237,11 @@ CHARTER_SUMMARY_RECONCILE_DAYS = env_int("CHARTER_SUMMARY_RECONCILE_DAYS", 7, mi
 # text says three years); the pass runs daily.
 CHARTER_RETENTION_DAYS = env_int("CHARTER_RETENTION_DAYS", 3 * 365 + 1, minimum=1)
 CHARTER_RETENTION_INTERVAL = env_int("CHARTER_RETENTION_INTERVAL", 24 * 3600, minimum=60)
+# Inbound e-mail (requests_desk/mail): how often the mailboxes are read; in local mode as often
+# as the sweep, so an .eml dropped into var/mail-in/new/ is a case within a sweep period.
+CHARTER_MAIL_POLL_INTERVAL = env_int(
+    "CHARTER_MAIL_POLL_INTERVAL", CHARTER_SWEEP_INTERVAL if LOCAL_MODE else 30, minimum=1
+)
 
 
 def _every(task: str, seconds: int) -> dict:
@@ -263,6 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     "certificate-guidance": _every(
         "requests_desk.tasks.certificate_guidance", CHARTER_SWEEP_INTERVAL
     ),
+    "poll-mail": _every("requests_desk.tasks.poll_mail", CHARTER_MAIL_POLL_INTERVAL),
 }
 
 # Delivery from the outbox (notifications/delivery.py). A temporary failure waits
@@ -492,6 +498,32 @@ CHARTER_PRIVATE_MEDIA_ROOT = Path(
 # for bench/pages.py; off unless asked (it tells a visitor how the server spends its time).
 CHARTER_SERVER_TIMING = env_bool("CHARTER_SERVER_TIMING", False)
 CHARTER_CONSENT_VERSION = env_str("CHARTER_CONSENT_VERSION", "2026-11")
+# Inbound e-mail: an IMAP account (its folders are the mailboxes read) and, in local mode, a
+# Maildir. Messages from CHARTER_MAIL_ADDRESSES (and DEFAULT_FROM_EMAIL) are ours: never cases.
+CHARTER_MAIL_IMAP_HOST = env_str("CHARTER_MAIL_IMAP_HOST", "")
+CHARTER_MAIL_IMAP_SSL = env_bool("CHARTER_MAIL_IMAP_SSL", True)
+CHARTER_MAIL_IMAP_PORT = env_int(
+    "CHARTER_MAIL_IMAP_PORT", 993 if CHARTER_MAIL_IMAP_SSL else 143, minimum=1
+)
+CHARTER_MAIL_IMAP_USER = env_str("CHARTER_MAIL_IMAP_USER", "")
+CHARTER_MAIL_IMAP_PASSWORD = env_secret("CHARTER_MAIL_IMAP_PASSWORD") or ""
+CHARTER_MAIL_IMAP_FOLDERS = env_list("CHARTER_MAIL_IMAP_FOLDERS", ["INBOX"])
+CHARTER_MAIL_IMAP_TIMEOUT = env_int("CHARTER_MAIL_IMAP_TIMEOUT", 30, minimum=1)
+if CHARTER_MAIL_IMAP_HOST and not CHARTER_MAIL_IMAP_USER:
+    raise ImproperlyConfigured("CHARTER_MAIL_IMAP_USER must be set with CHARTER_MAIL_IMAP_HOST")
+CHARTER_MAIL_MAILDIR = env_str(
+    "CHARTER_MAIL_MAILDIR", str(VAR_DIR / "mail-in") if LOCAL_MODE else ""
+)
+CHARTER_MAIL_ADDRESSES = env_list("CHARTER_MAIL_ADDRESSES", [])
+CHARTER_MAIL_MAX_BYTES = env_int("CHARTER_MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+CHARTER_MAIL_DEFAULT_KIND = env_str("CHARTER_MAIL_DEFAULT_KIND", "support_inquiry")
+CHARTER_MAIL_BATCH = env_int("CHARTER_MAIL_BATCH", 50, minimum=1)
+CHARTER_MAIL_MAX_PER_POLL = env_int("CHARTER_MAIL_MAX_PER_POLL", 2000, minimum=1)
+CHARTER_MAIL_RETRY_BASE_SECONDS = env_int("CHARTER_MAIL_RETRY_BASE_SECONDS", 5, minimum=1)
+CHARTER_MAIL_RETRY_CAP_SECONDS = env_int("CHARTER_MAIL_RETRY_CAP_SECONDS", 300, minimum=1)
+# /healthz answers 503 when a mailbox is configured and no poll has succeeded for this long.
+CHARTER_MAIL_STALE_MINUTES = env_int("CHARTER_MAIL_STALE_MINUTES", 15, minimum=1)
+
 # Paths whose pages carry their own inline scripts (the API's browsable docs): no CSP there.
 CHARTER_CSP_EXEMPT_PREFIXES = ("/api/v1/docs/", "/api/v1/redoc/")
 

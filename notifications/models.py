@@ -82,6 +82,9 @@ class Notification(models.Model):
     )
     subject_type = models.CharField(_("subject type"), max_length=40, blank=True)
     subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
+    # The customer's e-mail this message answers (its Message-ID), so their mail client
+    # threads our answer under what they wrote.
+    in_reply_to = models.CharField(_("in reply to"), max_length=998, blank=True)
 
     state = models.CharField(
         _("state"),

@@ -29,6 +29,7 @@ def notification_row(
     subject_id: str | int = "",
     send_after: datetime | None = None,
     error: str = "",
+    in_reply_to: str = "",
 ) -> Notification:
     """One outbox row, not yet saved: :func:`notification_enqueue` writes one,
     :func:`notifications_write` many.
@@ -50,6 +51,7 @@ def notification_row(
         deadline=deadline,
         subject_type=subject_type,
         subject_id=str(subject_id),
+        in_reply_to=in_reply_to[:998],
         state=NotificationState.FAILED if error else NotificationState.QUEUED,
         send_after=send_after,
         next_attempt_at=None if error else send_after,

@@ -17,3 +17,30 @@ def certificate_guidance() -> int:
     from requests_desk.records.certificates import certificates_guide_due
 
     return certificates_guide_due()
+
+
+@shared_task(
+    bind=True,
+    name="requests_desk.tasks.poll_mail",
+    ignore_result=True,
+    max_retries=None,
+)
+def poll_mail(self) -> int:
+    """Read the configured mailboxes once; the number of messages read. A server that is down
+    or slow is tried again with exponential back-off (capped), while the beat's next polls
+    keep coming; /healthz says when the last poll succeeded."""
+    from django.conf import settings
+
+    from requests_desk.mail.fetch import MailboxUnavailable, mail_poll
+
+    try:
+        return mail_poll().read
+    except MailboxUnavailable as exc:
+        retries = self.request.retries
+        delay = min(
+            settings.CHARTER_MAIL_RETRY_BASE_SECONDS * 2**retries,
+            settings.CHARTER_MAIL_RETRY_CAP_SECONDS,
+        )
+        if delay >= settings.CHARTER_MAIL_RETRY_CAP_SECONDS:
+            raise  # the beat's polls go on; no endless chain of retries beside them
+        raise self.retry(exc=exc, countdown=delay) from exc

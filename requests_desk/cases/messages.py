@@ -13,7 +13,7 @@ from commitments.models import Deadline
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.models import Notification
 from notifications.outbox import notification_enqueue
-from requests_desk.models import Activity, Request
+from requests_desk.models import Activity, InboundMessage, InboundOutcome, Request
 
 # What the earliest clock promises, in the customer's words.
 PROMISES = {
@@ -44,7 +44,9 @@ PROMISES = {
 DEFAULT_PROMISE = ("{ko}까지 답변드리겠습니다.", "We will answer you by {en}.")
 
 
-def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None:
+def acknowledgement_enqueue(
+    request: Request, *, clocks: list[Deadline], in_reply_to: str = ""
+) -> None:
     """Tell the customer we have their request, its tracking code, and the earliest promise."""
     customer = request.customer
     channel, recipient = ("email", customer.email) if customer.email else ("sms", customer.phone)
@@ -74,7 +76,8 @@ def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None
         step="acknowledgement",
         channel=channel,
         recipient=recipient,
-        subject=f"[접수 확인 / Request received] {request.tracking_code}",
+        in_reply_to=in_reply_to,
+        subject=f"[접수 확인 / Request received] {request.tracking_code} {request.subject}",
         body="\n".join(ko) + "\n\n" + "\n".join(en),
         subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
@@ -96,8 +99,25 @@ def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> 
         step="message",
         channel=activity.channel,
         recipient=recipient,
+        in_reply_to=last_customer_email(request) if activity.channel == "email" else "",
         subject=heading,
         body=activity.text if activity.channel == "sms" else f"{heading}\n\n{activity.text}",
         subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
+    )
+
+
+def last_customer_email(request: Request) -> str:
+    """The Message-ID of the customer's latest e-mail on the case ("" if none): our answer
+    names it, so it threads under what they wrote."""
+    return (
+        InboundMessage.objects.filter(
+            request=request,
+            outcome__in=[InboundOutcome.NEW_CASE, InboundOutcome.REPLY],
+        )
+        .exclude(message_id="")
+        .order_by("-received_at", "-pk")
+        .values_list("message_id", flat=True)
+        .first()
+        or ""
     )

@@ -69,13 +69,15 @@ def request_create(
     team=None,
     service=None,
     assignee=None,
+    in_reply_to: str = "",
     **details,
 ) -> Request:
     """Log a request, start the clocks it owes, and acknowledge it to the customer.
 
     ``details`` are the request's other fields (body, priority, the promised dates …), as the
     model defines them. Without a team the request goes to the service's team, else to the
-    division's first."""
+    division's first. ``in_reply_to`` is the Message-ID of the customer's e-mail the request
+    came from: the acknowledgement answers it, so it threads under it."""
     now = timezone.now()
     request = Request(
         created_by=actor,
@@ -108,7 +110,7 @@ def request_create(
         )
         started = desk_clocks.clocks_start_owed(request, actor=actor, now=now, new=True)
         desk_clocks.next_due_refresh(request, clocks=started)
-        acknowledgement_enqueue(request, clocks=started)
+        acknowledgement_enqueue(request, clocks=started, in_reply_to=in_reply_to)
     return request
 
 

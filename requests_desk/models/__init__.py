@@ -14,6 +14,12 @@ from requests_desk.models.records import (
     Training,
     TrainingReschedule,
 )
+from requests_desk.models.mail import (
+    InboundMessage,
+    InboundOutcome,
+    MailRoute,
+    QuarantinedMessage,
+)
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.voice import (
@@ -49,9 +55,13 @@ __all__ = [
     "Handover",
     "HomepageSubmission",
     "Language",
+    "InboundMessage",
+    "InboundOutcome",
+    "MailRoute",
     "Organisation",
     "PhoneCall",
     "PublicCategory",
+    "QuarantinedMessage",
     "ReportState",
     "Request",
     "SurveyInvitation",

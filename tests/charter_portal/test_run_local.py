@@ -44,6 +44,7 @@ def local_env(var_dir: Path) -> dict[str, str]:
         CHARTER_HEARTBEAT_INTERVAL="1",
         CHARTER_SWEEP_INTERVAL="1",
         CHARTER_DELIVERY_INTERVAL="1",
+        CHARTER_MAIL_POLL_INTERVAL="3",
     )
     return env
 
@@ -184,6 +185,24 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
             what="delivered e-mail in var/mail",
         )
         assert json.loads(get(base + "/healthz")[1])["last_sweep"]
+
+        # An e-mail dropped into the Maildir becomes a case on the e-mail channel.
+        (tmp_path / "mail-in" / "new").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "mail-in" / "new" / "1.local.eml").write_bytes(
+            b"From: Kim <minji@kbsec.example>\r\nTo: desk@example.com\r\n"
+            b"Subject: local mail-in\r\nMessage-ID: <local-1@kbsec.example>\r\n\r\nhello\r\n"
+        )
+
+        def emailed_cases() -> int:
+            with sqlite3.connect(tmp_path / "charter.sqlite3", timeout=20) as db:
+                (count,) = db.execute(
+                    "SELECT count(*) FROM requests_desk_request"
+                    " WHERE channel = 'email' AND subject = 'local mail-in'"
+                ).fetchone()
+            return count
+
+        wait_for(emailed_cases, timeout=PATIENCE, what="the dropped e-mail to become a case")
+        assert json.loads(get(base + "/healthz")[1])["last_mail_poll"]
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=PATIENCE)

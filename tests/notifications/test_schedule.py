@@ -22,6 +22,7 @@ PERIODIC_TASKS = {
     "heartbeat": "notifications.tasks.heartbeat",
     "reconcile-report-summaries": "notifications.tasks.reconcile_report_summaries",
     "purge-personal-data": "requests_desk.tasks.purge_personal_data",
+    "poll-mail": "requests_desk.tasks.poll_mail",
 }
 
 

@@ -260,9 +260,10 @@ def case_public(request: Request) -> PublicCase:
     )
 
 
-def customer_reply(request: Request, *, message: str) -> Activity:
+def customer_reply(request: Request, *, message: str, channel: str = Channel.HOMEPAGE) -> Activity:
     """Add the customer's message to their case, where staff see it, and tell the person who
     has it (the assignee, else the team's manager, else the division head) by e-mail.
+    ``channel``: how it came, the tracking page or an e-mail (:mod:`requests_desk.mail`).
 
     A resolved case is reopened (in progress), as a service desk does when the customer writes
     back; a closed case takes no more messages — the customer files a new request."""
@@ -287,7 +288,7 @@ def customer_reply(request: Request, *, message: str) -> Activity:
             at=now,
             recorded_at=now,
             text=message,
-            channel=Channel.HOMEPAGE,
+            channel=channel,
             public=True,
         )
         bump(locked)

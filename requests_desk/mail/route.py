@@ -1,0 +1,64 @@
+"""Where an e-mail goes, by the rules admins edit (:class:`~requests_desk.models.MailRoute`)."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from commitments.models import Division, Team
+from requests_desk.models import MailRoute, Organisation
+
+
+@dataclass(frozen=True)
+class Placement:
+    division: Division
+    team: Team | None
+    organisation: Organisation | None
+    kind: str
+
+
+def mail_route(*, sender: str, recipients: list[str], subject: str) -> Placement:
+    """Each outcome from the first active rule (by position) that matches and gives it; what no
+    rule gives, from the settings (``CHARTER_MAIL_DEFAULT_KIND``, ``CHARTER_PUBLIC_DIVISION``
+    and ``CHARTER_PUBLIC_TEAM``)."""
+    domain = sender.rpartition("@")[2].lower()
+    to = {address.lower() for address in recipients}
+    folded = subject.casefold()
+    found: dict = {}
+    for rule in MailRoute.objects.filter(active=True).select_related(
+        "organisation", "division", "team"
+    ):
+        if (
+            (rule.recipient and rule.recipient not in to)
+            or (rule.sender_domain and rule.sender_domain != domain)
+            or (rule.subject_keyword and rule.subject_keyword.casefold() not in folded)
+        ):
+            continue
+        if rule.organisation_id:
+            found.setdefault("organisation", rule.organisation)
+        if rule.team_id or rule.division_id:
+            found.setdefault("place", (rule.division or rule.team.division, rule.team))
+        if rule.kind:
+            found.setdefault("kind", rule.kind)
+    division, team = found.get("place") or _default_place()
+    return Placement(
+        division=division,
+        team=team,
+        organisation=found.get("organisation"),
+        kind=found.get("kind", settings.CHARTER_MAIL_DEFAULT_KIND),
+    )
+
+
+def organisation_domains(organisation: Organisation) -> set[str]:
+    """The sender domains the rules give to ``organisation``."""
+    return set(
+        MailRoute.objects.filter(organisation=organisation, active=True)
+        .exclude(sender_domain="")
+        .values_list("sender_domain", flat=True)
+    )
+
+
+def _default_place() -> tuple[Division, Team | None]:
+    division = Division.objects.filter(code=settings.CHARTER_PUBLIC_DIVISION).first()
+    if division is None:  # a misconfigured code must not lose a customer's mail
+        division = Division.objects.order_by("code").first()
+    return division, division.teams.filter(code=settings.CHARTER_PUBLIC_TEAM).first()

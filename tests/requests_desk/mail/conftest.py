@@ -1,0 +1,31 @@
+"""Fixtures of the inbound e-mail tests: a real Dovecot (one per session, emptied per test)
+and the portal's settings pointing at it."""
+
+import pytest
+
+from tests.requests_desk.mail.dovecot import Dovecot, available
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    if not available():
+        pytest.fail("Dovecot (Debian's dovecot-imapd) is needed: .ci/run installs it")
+    server = Dovecot()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def dovecot(dovecot_server, settings, tmp_path):
+    """The server with an empty inbox, and the portal reading it (and no Maildir)."""
+    if dovecot_server.process is None or dovecot_server.process.poll() is not None:
+        dovecot_server.start()
+    dovecot_server.empty()
+    for name, value in dovecot_server.settings().items():
+        setattr(settings, name, value)
+    settings.CHARTER_MAIL_MAILDIR = ""
+    settings.CHARTER_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.DEFAULT_FROM_EMAIL = "Charter Portal <desk@charter.example>"
+    settings.CHARTER_MAIL_ADDRESSES = ["support@charter.example"]
+    return dovecot_server
