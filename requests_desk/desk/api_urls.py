@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from requests_desk.desk.api import requests
+from requests_desk.desk.api.bulk import BulkView
 from requests_desk.desk.api.calls import CallViewSet
 from requests_desk.desk.api.contacts import ContactViewSet
 from requests_desk.desk.api.deadlines import DeadlineViewSet
@@ -16,6 +17,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 under_request = "requests/<int:request_pk>/"
 
 urlpatterns = [
+    path("requests/bulk/", BulkView.as_view(), name="request-bulk"),
     *router.urls,
     path(f"{under_request}status/", requests.StatusView.as_view(), name="request-status"),
     path(f"{under_request}transfer/", requests.TransferView.as_view(), name="request-transfer"),
