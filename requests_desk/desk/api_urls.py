@@ -6,6 +6,7 @@ from requests_desk.desk.api.bulk import BulkView
 from requests_desk.desk.api.calls import CallViewSet
 from requests_desk.desk.api.contacts import ContactViewSet
 from requests_desk.desk.api.deadlines import DeadlineViewSet
+from requests_desk.desk.api.merge import MergeView
 
 # A simple router: the API root view belongs to the commitments' router.
 router = SimpleRouter()
@@ -38,5 +39,6 @@ urlpatterns = [
         requests.ActivityListView.as_view(),
         name="request-activities",
     ),
+    path(f"{under_request}merge/", MergeView.as_view(), name="request-merge"),
     path(f"{under_request}timeline/", requests.TimelineView.as_view(), name="request-timeline"),
 ]

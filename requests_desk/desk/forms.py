@@ -475,6 +475,24 @@ class EditForm(VersionedForm, RequestDetailsForm):
         return division
 
 
+class MergeForm(VersionedForm):
+    """Absorb a duplicate: the other request's tracking code, and why (kept on both)."""
+
+    prefix = "merge"
+    duplicate = model_field(
+        Request,
+        "tracking_code",
+        label=_("Tracking code of the duplicate"),
+        help_text=_(
+            "It is closed, its open clocks are cancelled, and its timeline and files show here."
+        ),
+    )
+    note = model_field(Activity, "text", label=_("Note"), widget=forms.TextInput)
+
+    def clean_duplicate(self):
+        return "".join(self.cleaned_data["duplicate"].split()).replace("-", "").upper()
+
+
 class UnderAnHourForm(forms.Form):
     """No fields: the button says it all; a refusal comes back at the top of it."""
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("requests/<int:pk>/note/", actions.add_note, name="note"),
     path("requests/<int:pk>/visit/", actions.log_visit, name="visit"),
     path("requests/<int:pk>/callback/", actions.record_callback, name="callback"),
+    path("requests/<int:pk>/merge/", actions.merge, name="merge"),
     path("", include("requests_desk.homepage.voice_urls")),
     path(
         "requests/<int:pk>/attachments/<int:attachment_pk>/",

@@ -424,6 +424,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     to_status = serializers.CharField()
     public = serializers.BooleanField()
     activity = serializers.IntegerField(source="activity.pk", allow_null=True)
+    origin = serializers.CharField(
+        help_text=_("The tracking code of the absorbed duplicate the line comes from, if any.")
+    )
 
 
 class VisitSerializer(DeskModelSerializer):

@@ -20,11 +20,14 @@ from requests_desk.cases import (
     request_update,
     visit_log,
 )
+from requests_desk.cases.merge import request_merge
+from requests_desk.cases.selectors import requests_visible
 from requests_desk.desk.forms import (
     CallbackForm,
     CommunicateForm,
     DatesForm,
     EditForm,
+    MergeForm,
     NoteForm,
     StatusForm,
     TransferForm,
@@ -266,4 +269,32 @@ def record_callback(request, case):
         lambda: call_record_callback(call, actor=request.user, at=form.cleaned_data.get("at")),
         _("Call-back recorded."),
         {"callback_at": "at"},
+    )
+
+
+@action("merge")
+def merge(request, case):
+    """Absorb a duplicate of the same organisation: it is closed and shown here."""
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return form
+    if not form.check_version(case):
+        return _stale(form, case)
+    duplicate = (
+        requests_visible(request.user).filter(tracking_code=form.cleaned_data["duplicate"]).first()
+    )
+    if duplicate is None:
+        form.add_error("duplicate", _("No request of yours has this tracking code."))
+        return form
+    return _attempt(
+        request,
+        form,
+        lambda: request_merge(
+            case,
+            actor=request.user,
+            absorbed=duplicate,
+            version=form.cleaned_data["version"],
+            note=form.cleaned_data.get("note") or "",
+        ),
+        _("Duplicate merged."),
     )

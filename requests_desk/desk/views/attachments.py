@@ -3,6 +3,7 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from requests_desk.cases.merge import request_family
 from requests_desk.desk.views.common import desk_view, visible_request_or_404
 from requests_desk.models import Attachment
 
@@ -10,7 +11,8 @@ from requests_desk.models import Attachment
 @desk_view
 def attachment(request, pk: int, attachment_pk: int):
     case = visible_request_or_404(request.user, pk)
-    row = get_object_or_404(Attachment, pk=attachment_pk, request=case)
+    # The files of the duplicates it absorbed are shown, and handed out, on the survivor.
+    row = get_object_or_404(Attachment, pk=attachment_pk, request_id__in=request_family(case))
     try:
         handle = row.file.open("rb")
     except (FileNotFoundError, ValueError):

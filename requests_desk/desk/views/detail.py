@@ -13,12 +13,14 @@ from commitments.models.deadline import EventKind
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
+from requests_desk.cases.merge import request_family
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
     CommunicateForm,
     DatesForm,
     EditForm,
+    MergeForm,
     NoteForm,
     StatusForm,
     TransferForm,
@@ -31,7 +33,7 @@ from requests_desk.desk.views.common import (
     duration_words,
     visible_request_or_404,
 )
-from requests_desk.models import PhoneCall
+from requests_desk.models import Attachment, PhoneCall
 
 # The request page's action forms, in page order: (name, title, button).
 ACTIONS = (
@@ -42,6 +44,7 @@ ACTIONS = (
     ("edit", _("Edit details"), _("Save changes")),
     ("note", _("Add a note"), _("Add note")),
     ("visit", _("Log a visit"), _("Log visit")),
+    ("merge", _("Merge a duplicate into this request"), _("Merge")),
 )
 
 
@@ -63,6 +66,7 @@ def unbound_forms(case, user) -> dict:
         "callback": CallbackForm(),
         "edit": EditForm(initial=EditForm.initial_for(case), user=user),
         "hour": UnderAnHourForm(),
+        "merge": MergeForm(initial=version),
     }
 
 
@@ -86,6 +90,7 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
             for clock in clocks
         ],
         "timeline": request_timeline(case),
+        "attachments": Attachment.objects.filter(request_id__in=request_family(case)),
         "owed_calls": owed_calls,
         # A support inquiry still owing its ETA can be promised done within the hour.
         "eta_open": case.is_open

@@ -28,6 +28,7 @@ from requests_desk.cases.attachments import (
 )
 from requests_desk.cases.customers import customer_find_or_create
 from requests_desk.cases.errors import DeskError, full_clean
+from requests_desk.cases.merge import request_family, request_survivor
 from requests_desk.cases.requests import request_create, request_set_status
 from requests_desk.cases.timeline_words import activity_words
 from requests_desk.models import (
@@ -176,7 +177,10 @@ def case_find(*, tracking_code, email) -> Request | None:
     actual = request.customer.email.lower() if request is not None else ""
     # Compared in constant time, and compared even when there is no case.
     same = hmac.compare_digest(actual.encode(), given.encode())
-    return request if request is not None and actual and same else None
+    if request is None or not actual or not same:
+        return None
+    # A duplicate merged into another case leads to the case that absorbed it.
+    return request_survivor(request)
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,8 @@ def case_public(request: Request) -> PublicCase:
     wrote (``Activity.public``), never internal notes, names of staff or clock internals — in
     the words of the language they read the page in."""
     entries = []
-    for activity in request.activities.filter(public=True).order_by("at", "pk"):
+    family = Activity.objects.filter(request_id__in=request_family(request), public=True)
+    for activity in family.order_by("at", "pk"):
         if activity.kind == ActivityKind.COMMUNICATION:
             words = activity_words(activity)
             entries.append(
@@ -227,6 +232,16 @@ def case_public(request: Request) -> PublicCase:
                     kind="customer_message",
                     label=_("Your message"),
                     text=activity.text,
+                )
+            )
+        elif activity.event == ActivityEvent.MERGED_INTO:
+            entries.append(
+                PublicEntry(
+                    at=activity.at,
+                    kind="merged",
+                    label=_("Merged with this case"),
+                    # Only the portal's words: the note staff typed is internal.
+                    text="\n".join(activity_words(activity).lines[:1]),
                 )
             )
         elif activity.kind == ActivityKind.STATUS:
