@@ -17,7 +17,8 @@ from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import instant, lock
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
-from requests_desk.models import Activity, ActivityEvent, ActivityKind, Request
+from requests_desk.cases.replies import canned_reply_render
+from requests_desk.models import Activity, ActivityEvent, ActivityKind, CannedReply, Request
 from requests_desk.vocabulary import Channel, ClockCause
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
@@ -34,10 +35,16 @@ def request_communicate(
     summary: str,
     at: datetime | None = None,
     told_person: str = "",
+    canned_reply: CannedReply | None = None,
 ) -> Activity:
-    """Record that the customer was told something; stop every clock waiting for it."""
+    """Record that the customer was told something; stop every clock waiting for it.
+
+    ``canned_reply``: the reply staff started from; with no ``summary`` its text, rendered for
+    the case, is what is stored and sent."""
     with transaction.atomic():
         request = lock(request)
+        if canned_reply is not None and not summary.strip():
+            summary = canned_reply_render(canned_reply, request=request)
         return communication_record(
             request,
             actor=actor,
@@ -46,6 +53,7 @@ def request_communicate(
             summary=summary,
             at=at,
             told_person=told_person,
+            data={"canned_reply": canned_reply.pk} if canned_reply is not None else None,
         )
 
 

@@ -1,5 +1,6 @@
 from requests_desk.models.contacts import PhoneCall, Visit
 from requests_desk.models.customers import CustomerContact, Organisation
+from requests_desk.models.replies import CannedReply
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.voice import (
@@ -21,6 +22,7 @@ __all__ = [
     "ActivityEvent",
     "ActivityKind",
     "Attachment",
+    "CannedReply",
     "ClockRule",
     "Commendation",
     "CommendationState",

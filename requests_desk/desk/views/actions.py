@@ -4,6 +4,7 @@ A refused action renders the request page again with the form as it was sent (no
 lost) and its errors; an accepted one redirects back to the page with a message."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -55,6 +56,8 @@ def action(name: str):
             form = handler(request, case)
             if form is None:
                 return redirect("desk:request-detail", pk=case.pk)
+            if isinstance(form, HttpResponse):
+                return form
             return render_detail(request, case, bound={name: form}, status=400)
 
         view.__name__ = handler.__name__
@@ -91,8 +94,14 @@ def _stale(form, case, **form_kwargs):
 
 @action("communicate")
 def communicate(request, case):
-    """Record what the customer was told; a matching purpose stops the clocks waiting on it."""
+    """Record what the customer was told; a matching purpose stops the clocks waiting on it.
+
+    "Use this reply" records nothing: the page comes back with the canned reply's text, filled
+    in for the case, to read and edit before recording."""
     form = CommunicateForm(request.POST)
+    if request.POST.get(form.add_prefix("use_template")):
+        filled = form.with_canned_reply(case)
+        return render_detail(request, case, bound={"communicate": filled})
     if not form.is_valid():
         return form
     if not case.is_open:
@@ -110,6 +119,7 @@ def communicate(request, case):
             summary=data["summary"],
             at=data.get("at"),
             told_person=data.get("told_person") or "",
+            canned_reply=data.get("canned"),
         ),
         _("Communication recorded."),
     )

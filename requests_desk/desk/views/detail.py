@@ -14,6 +14,7 @@ from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.cases.merge import request_family
+from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
@@ -91,6 +92,14 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         ],
         "timeline": request_timeline(case),
         "attachments": Attachment.objects.filter(request_id__in=request_family(case)),
+        # Each canned reply as it reads for this case, for the script that fills the text in.
+        "canned_replies": {
+            str(reply.pk): {
+                "purpose": reply.purpose,
+                "text": canned_reply_render(reply, request=case),
+            }
+            for reply in canned_replies_offered()
+        },
         "owed_calls": owed_calls,
         # A support inquiry still owing its ETA can be promised done within the hour.
         "eta_open": case.is_open
