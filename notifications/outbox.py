@@ -29,6 +29,7 @@ def notification_row(
     subject_id: str | int = "",
     send_after: datetime | None = None,
     error: str = "",
+    attachments: list[dict] | None = None,
 ) -> Notification:
     """One outbox row, not yet saved: :func:`notification_enqueue` writes one,
     :func:`notifications_write` many.
@@ -47,6 +48,7 @@ def notification_row(
         language=language,
         subject=subject[:300],
         body=body,
+        attachments=attachments or [],
         deadline=deadline,
         subject_type=subject_type,
         subject_id=str(subject_id),

@@ -3,6 +3,7 @@
 Any channel counts — a logged phone call or visit is "customer informed" just as an e-mail is.
 A communication logged on the e-mail or SMS channel is also sent to the customer."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from commitments.models import Commitment
 from commitments.vocabulary import COMPLAINT_FEEDBACK
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import instant, lock
+from requests_desk.cases.attachments import CheckedFile, attachments_store
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
 from requests_desk.cases.replies import canned_reply_render
@@ -36,11 +38,13 @@ def request_communicate(
     at: datetime | None = None,
     told_person: str = "",
     canned_reply: CannedReply | None = None,
+    files: Sequence[CheckedFile] = (),
 ) -> Activity:
     """Record that the customer was told something; stop every clock waiting for it.
 
     ``canned_reply``: the reply staff started from; with no ``summary`` its text, rendered for
-    the case, is what is stored and sent."""
+    the case, is what is stored and sent. ``files`` (checked) are kept with the line and go
+    with the e-mail."""
     with transaction.atomic():
         request = lock(request)
         if canned_reply is not None and not summary.strip():
@@ -54,6 +58,7 @@ def request_communicate(
             at=at,
             told_person=told_person,
             data={"canned_reply": canned_reply.pk} if canned_reply is not None else None,
+            files=files,
         )
 
 
@@ -69,6 +74,7 @@ def communication_record(
     kind: str = ActivityKind.COMMUNICATION,
     data: dict | None = None,
     event: str = "",
+    files: Sequence[CheckedFile] = (),
 ) -> Activity:
     """The body of :func:`request_communicate` on a request the caller has locked.
 
@@ -95,8 +101,9 @@ def communication_record(
     stopped = clocks_stop_for(request, purpose=purpose, at=activity.at, actor=actor, now=now)
     activity.data = {**(data or {}), "stopped": stopped}
     activity.save()
+    stored = attachments_store(request, files, activity=activity, from_customer=False)
     if channel in SENT_CHANNELS:
-        message_enqueue(request, activity, recipient=recipient)
+        message_enqueue(request, activity, recipient=recipient, attachments=stored)
     desk_clocks.next_due_refresh(request)
     return activity
 

@@ -71,9 +71,9 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
             data=a.data,
             origin=origins.get(a.request_id, ""),
         )
-        for a in Activity.objects.filter(request_id__in=family).select_related(
-            "actor", "to_user", "to_team"
-        )
+        for a in Activity.objects.filter(request_id__in=family)
+        .select_related("actor", "to_user", "to_team")
+        .prefetch_related("attachments")
         for words in [activity_words(a)]
     ]
     events = DeadlineEvent.objects.filter(

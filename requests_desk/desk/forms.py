@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.access import divisions_of, may_see_division
 from commitments.models import Division, Service, Team
 from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
-from requests_desk.form_fields import model_field
+from requests_desk.form_fields import FilesField, model_field
 from requests_desk.models import (
     Activity,
     CannedReply,
@@ -384,6 +384,7 @@ class CommunicateForm(forms.Form):
     )
     told_person = model_field(Activity, "told_person", label=_("Person told"))
     at = instant_field(_("At"), _("Leave empty for now."))
+    files = FilesField(label=_("Attachments (sent with an e-mail)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -548,6 +549,7 @@ class NoteForm(forms.Form):
     text = model_field(
         Activity, "text", label=_("Note"), required=True, widget=forms.Textarea(attrs={"rows": 2})
     )
+    files = FilesField(label=_("Attachments (staff only)"))
 
 
 class VisitForm(forms.Form):

@@ -12,6 +12,11 @@ urlpatterns = [
     path("track/", public.track, name="track"),
     path("track/<str:code>/", public.track_case, name="track-case"),
     path("track/<str:code>/reply/", public.track_reply, name="track-reply"),
+    path(
+        "track/<str:code>/attachments/<int:attachment_pk>/",
+        public.track_attachment,
+        name="track-attachment",
+    ),
     path("commend/", public.commend, name="commend"),
     path("commend/done/", public.commend_done, name="commend-done"),
 ]

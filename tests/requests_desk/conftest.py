@@ -28,6 +28,13 @@ def api(people):
     return client_for(people["staff"])
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Files on cases go to a throw-away directory."""
+    settings.CHARTER_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.CHARTER_PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture
 def korean():
     """Pages render, and reverse() answers, in the active language: the default one, Korean."""

@@ -58,7 +58,10 @@ def action(name: str):
                 return redirect("desk:request-detail", pk=case.pk)
             if isinstance(form, HttpResponse):
                 return form
-            return render_detail(request, case, bound={name: form}, status=400)
+            too_large = any(getattr(f, "too_large", False) for f in form.fields.values())
+            return render_detail(
+                request, case, bound={name: form}, status=413 if too_large else 400
+            )
 
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
@@ -98,7 +101,7 @@ def communicate(request, case):
 
     "Use this reply" records nothing: the page comes back with the canned reply's text, filled
     in for the case, to read and edit before recording."""
-    form = CommunicateForm(request.POST)
+    form = CommunicateForm(request.POST, request.FILES)
     if request.POST.get(form.add_prefix("use_template")):
         filled = form.with_canned_reply(case)
         return render_detail(request, case, bound={"communicate": filled})
@@ -120,6 +123,7 @@ def communicate(request, case):
             at=data.get("at"),
             told_person=data.get("told_person") or "",
             canned_reply=data.get("canned"),
+            files=data.get("files") or (),
         ),
         _("Communication recorded."),
     )
@@ -227,13 +231,18 @@ def under_an_hour(request, case):
 
 @action("note")
 def add_note(request, case):
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if not form.is_valid():
         return form
     return _attempt(
         request,
         form,
-        lambda: request_add_note(case, actor=request.user, text=form.cleaned_data["text"]),
+        lambda: request_add_note(
+            case,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data.get("files") or (),
+        ),
         _("Note added."),
     )
 

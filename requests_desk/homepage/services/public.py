@@ -8,6 +8,7 @@ refuses (a reply to a closed case).
 """
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -25,6 +26,7 @@ from requests_desk.cases._common import bump, lock, request_url
 from requests_desk.cases.attachments import (
     CheckedFile,
     attachment_store,
+    attachments_store,
 )
 from requests_desk.cases.customers import customer_find_or_create
 from requests_desk.cases.errors import DeskError, full_clean
@@ -190,6 +192,7 @@ class PublicEntry:
     label: str
     text: str = ""
     detail: str = ""
+    files: tuple = ()  # attachments the customer may fetch
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,9 @@ def case_public(request: Request) -> PublicCase:
     wrote (``Activity.public``), never internal notes, names of staff or clock internals — in
     the words of the language they read the page in."""
     entries = []
-    family = Activity.objects.filter(request_id__in=request_family(request), public=True)
+    family = Activity.objects.filter(
+        request_id__in=request_family(request), public=True
+    ).prefetch_related("attachments")
     for activity in family.order_by("at", "pk"):
         if activity.kind == ActivityKind.COMMUNICATION:
             words = activity_words(activity)
@@ -223,6 +228,7 @@ def case_public(request: Request) -> PublicCase:
                     label=_("Our answer"),
                     text="\n".join([*words.lines, words.text]).strip(),
                     detail=str(activity.get_purpose_display()) if activity.purpose else "",
+                    files=tuple(activity.attachments.all()),
                 )
             )
         elif activity.kind == ActivityKind.CUSTOMER_MESSAGE:
@@ -232,6 +238,7 @@ def case_public(request: Request) -> PublicCase:
                     kind="customer_message",
                     label=_("Your message"),
                     text=activity.text,
+                    files=tuple(activity.attachments.all()),
                 )
             )
         elif activity.event == ActivityEvent.MERGED_INTO:
@@ -269,9 +276,12 @@ def case_public(request: Request) -> PublicCase:
     )
 
 
-def customer_reply(request: Request, *, message: str) -> Activity:
-    """Add the customer's message to their case, where staff see it, and tell the person who
-    has it (the assignee, else the team's manager, else the division head) by e-mail.
+def customer_reply(
+    request: Request, *, message: str, files: Sequence[CheckedFile] = ()
+) -> Activity:
+    """Add the customer's message (and its checked ``files``) to their case, where staff see
+    it, and tell the person who has it (the assignee, else the team's manager, else the
+    division head) by e-mail.
 
     A resolved case is reopened (in progress), as a service desk does when the customer writes
     back; a closed case takes no more messages — the customer files a new request."""
@@ -299,6 +309,7 @@ def customer_reply(request: Request, *, message: str) -> Activity:
             channel=Channel.HOMEPAGE,
             public=True,
         )
+        attachments_store(locked, files, activity=activity, from_customer=True)
         bump(locked)
         if locked.status == Status.RESOLVED:
             request_set_status(
