@@ -177,6 +177,10 @@ class TrackForm(HoneypotForm):
     email = forms.EmailField(label=_("E-mail you gave us"), max_length=254)
 
 
+class MyCasesForm(HoneypotForm):
+    email = forms.EmailField(label=_("E-mail you gave us"), max_length=254)
+
+
 class ReplyForm(HoneypotForm):
     message = forms.CharField(
         label=_("Your message"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 4})

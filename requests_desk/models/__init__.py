@@ -3,6 +3,7 @@ from requests_desk.models.customers import CustomerContact, Organisation
 from requests_desk.models.replies import CannedReply
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
+from requests_desk.models.sign_in import CaseListLink
 from requests_desk.models.voice import (
     Attachment,
     Commendation,
@@ -23,6 +24,7 @@ __all__ = [
     "ActivityKind",
     "Attachment",
     "CannedReply",
+    "CaseListLink",
     "ClockRule",
     "Commendation",
     "CommendationState",
