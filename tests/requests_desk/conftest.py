@@ -36,6 +36,13 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture
+def staff(client, demo_users):
+    """The demo's member of Network Support, signed in on ``client``."""
+    client.force_login(demo_users["staff"])
+    return demo_users["staff"]
+
+
+@pytest.fixture
 def korean():
     """Pages render, and reverse() answers, in the active language: the default one, Korean."""
     with translation.override("ko"):

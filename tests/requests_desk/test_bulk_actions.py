@@ -20,12 +20,6 @@ API_BULK = "/api/v1/requests/bulk/"
 
 
 @pytest.fixture
-def staff(client, demo_users):
-    client.force_login(demo_users["staff"])
-    return demo_users["staff"]
-
-
-@pytest.fixture
 def colleague(charter):
     return member_of("net-support", "bulk.colleague")
 

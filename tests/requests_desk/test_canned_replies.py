@@ -19,12 +19,6 @@ BODY = (
 
 
 @pytest.fixture
-def staff(client, demo_users):
-    client.force_login(demo_users["staff"])
-    return demo_users["staff"]
-
-
-@pytest.fixture
 def reply(charter):
     return CannedReply.objects.create(
         title="검토 일정 안내", purpose="feasibility", language="ko", body=BODY

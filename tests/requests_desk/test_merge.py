@@ -21,12 +21,6 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
 
 
 @pytest.fixture
-def staff(client, demo_users):
-    client.force_login(demo_users["staff"])
-    return demo_users["staff"]
-
-
-@pytest.fixture
 def pair(staff):
     """Two requests about the same thing, from two people of one organisation: Wed 2 Dec 2026
     at 10:00 and 10:30 KST. Each owes its feasibility answer one business day (9 working

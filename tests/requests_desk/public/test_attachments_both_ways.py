@@ -9,24 +9,11 @@ from notifications.delivery import deliver_due
 from requests_desk.models import Attachment
 from tests.factories import CustomerContactFactory
 from tests.requests_desk.desk_support import member_of, new_request
-from tests.requests_desk.public.support import PDF, PNG, forget_rate_limits
+from tests.requests_desk.public.support import PDF, PNG
 from tests.requests_desk.views_support import text
 from tests.seoul import at, kst
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits():
-    forget_rate_limits()
-    yield
-    forget_rate_limits()
-
-
-@pytest.fixture
-def staff(client, demo_users):
-    client.force_login(demo_users["staff"])
-    return demo_users["staff"]
 
 
 @pytest.fixture
