@@ -388,7 +388,11 @@ class CommunicateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["canned"].queryset = canned_replies_offered()
+        offered = canned_replies_offered()
+        if offered.exists():
+            self.fields["canned"].queryset = offered
+        else:  # nothing to pick: no chooser
+            del self.fields["canned"]
 
     def clean(self):
         data = super().clean()
