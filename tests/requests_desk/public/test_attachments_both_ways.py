@@ -6,8 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from notifications.delivery import deliver_due
+from notifications.models import Notification
 from requests_desk.models import Attachment
 from tests.factories import CustomerContactFactory
+from tests.requests_desk.api_support import client_for
 from tests.requests_desk.desk_support import member_of, new_request
 from tests.requests_desk.public.support import PDF, PNG
 from tests.requests_desk.views_support import text
@@ -191,4 +193,53 @@ def test_more_files_than_allowed_are_refused(client, staff, case):
         response = note(client, case, *[upload(f"f{i}.pdf") for i in range(6)])
 
     assert response.status_code == 400
+    assert not Attachment.objects.exists()
+
+
+def test_the_api_takes_files_with_a_communication_and_a_note(staff, case):
+    api = client_for(staff)
+    base = f"/api/v1/requests/{case.pk}/"
+
+    with at(2026, 12, 2, 11, 0):
+        told = api.post(
+            f"{base}communications/",
+            {
+                "purpose": "feasibility",
+                "channel": "email",
+                "summary": "Feasible; plan attached.",
+                "files": [upload()],
+            },
+            format="multipart",
+        )
+        noted = api.post(
+            f"{base}notes/",
+            {"text": "Sizing.", "files": [upload("sizing.txt", b"3 days", "text/plain")]},
+            format="multipart",
+        )
+        listed = api.get(f"{base}communications/")
+
+    assert told.status_code == 201, told.content
+    assert [a["original_name"] for a in told.json()["attachments"]] == ["plan.pdf"]
+    assert noted.status_code == 201, noted.content
+    assert noted.json()["attachments"][0]["from_customer"] is False
+    [entry] = listed.json()["results"]
+    assert entry["attachments"][0]["original_name"] == "plan.pdf"
+    sent = Notification.objects.get(idempotency_key__endswith=f":message:{told.json()['id']}")
+    assert [a["name"] for a in sent.attachments] == ["plan.pdf"]
+
+
+def test_the_api_refuses_a_disguised_file_and_answers_413_for_a_large_one(staff, case, settings):
+    api = client_for(staff)
+    url = f"/api/v1/requests/{case.pk}/notes/"
+    fake = upload("run.pdf", b"MZ\x90\x00 a program", "application/pdf")
+
+    refused = api.post(url, {"text": "x", "files": [fake]}, format="multipart")
+    settings.CHARTER_ATTACHMENT_MAX_BYTES = 1024
+    large = api.post(
+        url, {"text": "x", "files": [upload("big.pdf", PDF + b"0" * 2048)]}, format="multipart"
+    )
+
+    assert refused.status_code == 400
+    assert "files" in refused.json()
+    assert large.status_code == 413
     assert not Attachment.objects.exists()
