@@ -326,6 +326,9 @@ if not PRODUCTION_MODE:
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Customers' and staff's files on cases (CHARTER_PRIVATE_MEDIA_ROOT): the e-mail channel
+    # reads attachments from here by name, without knowing the desk's models.
+    "private": {"BACKEND": "requests_desk.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -70,6 +70,9 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=8, default="ko")
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("body"))
+    # Files sent with an e-mail: [{"name", "content_type", "file"}], "file" a name in the
+    # "private" storage (settings.STORAGES).
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
 
     # What it concerns: a clock, and/or the subject a clock would name ("request", "42").
     deadline = models.ForeignKey(

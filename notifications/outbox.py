@@ -30,6 +30,7 @@ def notification_row(
     send_after: datetime | None = None,
     error: str = "",
     in_reply_to: str = "",
+    attachments: list[dict] | None = None,
 ) -> Notification:
     """One outbox row, not yet saved: :func:`notification_enqueue` writes one,
     :func:`notifications_write` many.
@@ -48,6 +49,7 @@ def notification_row(
         language=language,
         subject=subject[:300],
         body=body,
+        attachments=attachments or [],
         deadline=deadline,
         subject_type=subject_type,
         subject_id=str(subject_id),

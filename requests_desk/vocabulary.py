@@ -98,3 +98,4 @@ class ClockCause(models.TextChoices):
     STATUS = "status"  # with "status": the status the request moved to
     CHANGED = "changed"  # with "fields" and the "reason" typed, if any
     NO_LONGER_OWED = "no_longer_owed"  # with "fields" and "reason", as CHANGED
+    MERGED = "merged"  # with "into": the tracking code of the request that absorbed it

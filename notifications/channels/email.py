@@ -6,6 +6,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 
@@ -84,6 +85,8 @@ class EmailTransport(Transport):
             headers={"Message-ID": msg_id, **thread_headers(notification)},
             connection=get_connection(fail_silently=False),
         )
+        for attachment in notification.attachments or []:
+            message.attach(*_attachment(attachment))
         try:
             message.send()
         except smtplib.SMTPRecipientsRefused as exc:
@@ -106,6 +109,21 @@ class EmailTransport(Transport):
             # Django refuses a malformed address or header before talking to the server.
             raise TransportError(f"message refused: {exc}", permanent=True) from exc
         return msg_id
+
+
+def _attachment(attachment: dict) -> tuple[str, bytes, str]:
+    """A file the message carries, read from the private storage; gone for good (purged) is a
+    permanent error: the message is not sent without it."""
+    try:
+        with storages["private"].open(attachment["file"], "rb") as handle:
+            content = handle.read()
+    except (KeyError, OSError) as exc:
+        raise TransportError(f"attachment missing: {exc}", permanent=True) from exc
+    return (
+        attachment.get("name") or "attachment",
+        content,
+        attachment.get("content_type") or "application/octet-stream",
+    )
 
 
 def _permanent(codes: list[int]) -> bool:

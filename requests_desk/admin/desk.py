@@ -1,5 +1,6 @@
 """Admin: customers are edited here; requests, calls and visits are read (the desk's services
-write them, with their clocks); the clock-rule table is edited here, with its history."""
+write them, with their clocks); the clock-rule table and the canned replies are edited here,
+with their history."""
 
 from django.contrib import admin
 from django.utils.html import format_html_join
@@ -10,6 +11,7 @@ from requests_desk.cases import request_clocks
 from requests_desk.cases.timeline_words import activity_words
 from requests_desk.models import (
     Activity,
+    CannedReply,
     ClockRule,
     CustomerContact,
     Organisation,
@@ -138,3 +140,13 @@ class ClockRuleAdmin(SimpleHistoryAdmin):
     list_editable = ["active"]
     search_fields = ["commitment__code", "note"]
     autocomplete_fields = ["commitment"]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(SimpleHistoryAdmin):
+    """Texts staff pick when they tell a customer something, per purpose and language."""
+
+    list_display = ["title", "language", "purpose", "active"]
+    list_filter = ["active", "language", "purpose"]
+    list_editable = ["active"]
+    search_fields = ["title", "body"]

@@ -5,6 +5,7 @@ file starts with; its stored name is random, so nothing the customer typed reach
 
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -121,21 +122,54 @@ def attachment_check(upload, *, field: str = "attachment") -> Kind:
     return kind
 
 
-def attachment_store(request: Request, upload, *, kind: Kind) -> Attachment:
-    """Keep ``upload`` (already checked) for ``request`` under a random name."""
+def attachment_store(
+    request: Request, upload, *, kind: Kind, activity=None, from_customer: bool = True
+) -> Attachment:
+    """Keep ``upload`` (already checked) for ``request`` under a random name, with the line
+    (``activity``) it came with, if any."""
     original = PurePath(str(upload.name)).name.replace("\x00", "")[:255] or "attachment"
     extension = PurePath(original).suffix.lower()
     attachment = Attachment(
         request=request,
+        activity=activity,
         original_name=original,
         content_type=kind.content_type,
         size=upload.size,
-        from_customer=True,
+        from_customer=from_customer,
     )
     upload.seek(0)
     attachment.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
     attachment.save()
     return attachment
+
+
+def attachments_store(
+    request: Request, files: Sequence[CheckedFile], *, activity, from_customer: bool
+) -> list[Attachment]:
+    """Keep checked ``files`` with the line they came with."""
+    return [
+        attachment_store(
+            request, f.upload, kind=f.kind, activity=activity, from_customer=from_customer
+        )
+        for f in files
+    ]
+
+
+def attachments_for_mail(attachments: Sequence[Attachment]) -> list[dict]:
+    """The files as an outbox row names them: the e-mail channel reads them by name from the
+    private storage when it sends."""
+    return [
+        {"name": a.original_name, "content_type": a.content_type, "file": a.file.name}
+        for a in attachments
+    ]
+
+
+def attachment_customer_may_fetch(attachment: Attachment) -> bool:
+    """The customer may download what they sent, and what came with something we told them;
+    never a file on an internal note."""
+    if attachment.from_customer:
+        return True
+    return attachment.activity is not None and attachment.activity.public
 
 
 class TooLarge(DeskError):

@@ -6,6 +6,7 @@ SMS counts when it is queued or only once the gateway accepted it. A communicati
 the e-mail or SMS channel is also sent to the customer; the clocks that wait for its delivery
 stop when delivery marks it sent (``notifications.stops``)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -20,9 +21,11 @@ from commitments.vocabulary import COMPLAINT_FEEDBACK
 from notifications.stops import clock_stop_on_delivery
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import instant, lock
+from requests_desk.cases.attachments import CheckedFile, attachments_store
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
-from requests_desk.models import Activity, ActivityEvent, ActivityKind, Request
+from requests_desk.cases.replies import canned_reply_render
+from requests_desk.models import Activity, ActivityEvent, ActivityKind, CannedReply, Request
 from requests_desk.vocabulary import Channel, ClockCause
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
@@ -39,10 +42,18 @@ def request_communicate(
     summary: str,
     at: datetime | None = None,
     told_person: str = "",
+    canned_reply: CannedReply | None = None,
+    files: Sequence[CheckedFile] = (),
 ) -> Activity:
-    """Record that the customer was told something; stop every clock waiting for it."""
+    """Record that the customer was told something; stop every clock waiting for it.
+
+    ``canned_reply``: the reply staff started from; with no ``summary`` its text, rendered for
+    the case, is what is stored and sent. ``files`` (checked) are kept with the line and go
+    with the e-mail."""
     with transaction.atomic():
         request = lock(request)
+        if canned_reply is not None and not summary.strip():
+            summary = canned_reply_render(canned_reply, request=request)
         return communication_record(
             request,
             actor=actor,
@@ -51,6 +62,8 @@ def request_communicate(
             summary=summary,
             at=at,
             told_person=told_person,
+            data={"canned_reply": canned_reply.pk} if canned_reply is not None else None,
+            files=files,
         )
 
 
@@ -66,6 +79,7 @@ def communication_record(
     kind: str = ActivityKind.COMMUNICATION,
     data: dict | None = None,
     event: str = "",
+    files: Sequence[CheckedFile] = (),
 ) -> Activity:
     """The body of :func:`request_communicate` on a request the caller has locked.
 
@@ -103,8 +117,9 @@ def communication_record(
     if awaiting:
         activity.data["awaiting_delivery"] = [clock.commitment_code for clock in awaiting]
     activity.save()
+    stored = attachments_store(request, files, activity=activity, from_customer=False)
     if channel in SENT_CHANNELS:
-        message = message_enqueue(request, activity, recipient=recipient)
+        message = message_enqueue(request, activity, recipient=recipient, attachments=stored)
         for clock in awaiting:
             clock_stop_on_delivery(
                 deadline=clock,

@@ -13,6 +13,7 @@ from commitments.models import Deadline
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.models import Notification
 from notifications.outbox import notification_enqueue
+from requests_desk.cases.attachments import attachments_for_mail
 from requests_desk.models import Activity, InboundMessage, InboundOutcome, Request
 
 # What the earliest clock promises, in the customer's words.
@@ -91,8 +92,12 @@ def tracking_link(language: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> Notification:
-    """A communication logged on the e-mail or SMS channel, sent to the customer."""
+def message_enqueue(
+    request: Request, activity: Activity, *, recipient: str, attachments=()
+) -> Notification:
+    """A communication logged on the e-mail or SMS channel, sent to the customer; an e-mail
+    carries the files attached to it (an SMS cannot: the customer finds them on the tracking
+    page)."""
     heading = f"[{request.tracking_code}] {request.subject}"
     return notification_enqueue(
         idempotency_key=f"request:{request.pk}:message:{activity.pk}",
@@ -104,6 +109,7 @@ def message_enqueue(request: Request, activity: Activity, *, recipient: str) -> 
         body=activity.text if activity.channel == "sms" else f"{heading}\n\n{activity.text}",
         subject_type=REQUEST_SUBJECT,
         subject_id=request.pk,
+        attachments=attachments_for_mail(attachments) if activity.channel == "email" else [],
     )
 
 

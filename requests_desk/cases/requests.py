@@ -1,5 +1,6 @@
 """Requests: logging one, changing it, its status life cycle, transfers and notes."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from requests_desk.cases._common import (
     local,
     lock,
 )
+from requests_desk.cases.attachments import CheckedFile, attachments_store
 from requests_desk.cases.errors import DeskError, StaleEdit, full_clean
 from requests_desk.cases.messages import acknowledgement_enqueue
 from requests_desk.homepage.services.surveys import survey_invite_on_resolution
@@ -391,14 +393,19 @@ def _cancel_owed(request: Request, *, at, actor, now) -> None:
         )
 
 
-def request_add_note(request: Request, *, actor, text: str) -> Activity:
-    """An internal note on the timeline (never shown to the customer)."""
+def request_add_note(
+    request: Request, *, actor, text: str, files: Sequence[CheckedFile] = ()
+) -> Activity:
+    """An internal note on the timeline (never shown to the customer), with its ``files``
+    (checked), which only staff can fetch."""
     now = timezone.now()
     note = Activity(
         request=request, kind=ActivityKind.NOTE, at=now, recorded_at=now, actor=actor, text=text
     )
     full_clean(note)
-    note.save()
+    with transaction.atomic():
+        note.save()
+        attachments_store(request, files, activity=note, from_customer=False)
     return note
 
 

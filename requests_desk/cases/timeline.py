@@ -36,6 +36,7 @@ class TimelineEntry:
     public: bool = False
     activity: Activity | None = None
     data: dict = field(default_factory=dict)
+    origin: str = ""  # the tracking code of the absorbed duplicate the line comes from
 
     @property
     def is_clock(self) -> bool:
@@ -44,7 +45,10 @@ class TimelineEntry:
 
 def request_timeline(request: Request) -> list[TimelineEntry]:
     """Activities and clock events merged by instant (activities first on a tie), in words of
-    the active language."""
+    the active language; with those of the duplicates the request absorbed, marked with their
+    tracking code."""
+    origins = dict(Request.objects.filter(merged_into=request).values_list("pk", "tracking_code"))
+    family = [request.pk, *origins]
     entries = [
         TimelineEntry(
             source="activity",
@@ -65,14 +69,15 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
             public=a.public,
             activity=a,
             data=a.data,
+            origin=origins.get(a.request_id, ""),
         )
-        for a in Activity.objects.filter(request=request).select_related(
-            "actor", "to_user", "to_team"
-        )
+        for a in Activity.objects.filter(request_id__in=family)
+        .select_related("actor", "to_user", "to_team")
+        .prefetch_related("attachments")
         for words in [activity_words(a)]
     ]
     events = DeadlineEvent.objects.filter(
-        deadline__in=Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
+        deadline__in=Deadline.objects.of_subjects(REQUEST_SUBJECT, family)
     ).select_related("deadline", "actor")
     for event in events:
         due = event.data.get("due_at")
@@ -92,6 +97,7 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
                 if isinstance(due, str)
                 else event.deadline.due_at,
                 data=event.data,
+                origin=origins.get(int(event.deadline.subject_id), ""),
             )
         )
     entries.sort(key=lambda e: (e.at, e.source != "activity", e.activity.pk if e.activity else 0))

@@ -97,6 +97,33 @@ def _unkind_decided(data, text, activity) -> Words:
     return Words(tuple(lines))
 
 
+def _merged(data, text, activity) -> Words:
+    absorbed = data.get("absorbed") or {}
+    lines = [
+        _("Absorbed the duplicate %(code)s (%(subject)s).")
+        % {"code": absorbed.get("tracking_code") or NOTHING, "subject": absorbed.get("subject")}
+    ]
+    lines.extend(_merge_clock_lines(data))
+    return Words(tuple(lines), text)
+
+
+def _merged_into(data, text, activity) -> Words:
+    into = data.get("into") or {}
+    lines = [
+        _("Merged into %(code)s as a duplicate; follow that request.")
+        % {"code": into.get("tracking_code") or NOTHING}
+    ]
+    lines.extend(_merge_clock_lines(data))
+    return Words(tuple(lines), text)
+
+
+def _merge_clock_lines(data) -> list[str]:
+    codes = [move.get("code", "") for move in data.get("clocks") or [] if isinstance(move, dict)]
+    if not codes:
+        return []
+    return [_("Clocks cancelled (merged): %(codes)s") % {"codes": ", ".join(codes)}]
+
+
 #: How each event is worded, from its ``data``, the text typed with it, and the row.
 WORDINGS = {
     ActivityEvent.RECEIVED: _received,
@@ -112,6 +139,8 @@ WORDINGS = {
     ActivityEvent.UNKIND_REPORTED: _unkind_reported,
     ActivityEvent.UNKIND_CONFIRMED: _unkind_decided,
     ActivityEvent.UNKIND_REJECTED: _unkind_decided,
+    ActivityEvent.MERGED: _merged,
+    ActivityEvent.MERGED_INTO: _merged_into,
 }
 
 
@@ -141,6 +170,11 @@ def cause_lines(cause: dict) -> list[str]:
             return [_("The request was closed.")]
         case ClockCause.WAITING:
             return [_("Waiting on the customer.")]
+        case ClockCause.MERGED:
+            return [
+                _("Merged into %(code)s: no longer owed here.")
+                % {"code": cause.get("into") or NOTHING}
+            ]
         case ClockCause.STATUS:
             return [_("Status: %(status)s") % {"status": _label(Status, cause.get("status"))}]
         case ClockCause.CHANGED | ClockCause.NO_LONGER_OWED as code:

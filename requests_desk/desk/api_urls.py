@@ -2,9 +2,11 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from requests_desk.desk.api import requests
+from requests_desk.desk.api.bulk import BulkView
 from requests_desk.desk.api.calls import CallViewSet
 from requests_desk.desk.api.contacts import ContactViewSet
 from requests_desk.desk.api.deadlines import DeadlineViewSet
+from requests_desk.desk.api.merge import MergeView
 
 # A simple router: the API root view belongs to the commitments' router.
 router = SimpleRouter()
@@ -16,6 +18,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 under_request = "requests/<int:request_pk>/"
 
 urlpatterns = [
+    path("requests/bulk/", BulkView.as_view(), name="request-bulk"),
     *router.urls,
     path(f"{under_request}status/", requests.StatusView.as_view(), name="request-status"),
     path(f"{under_request}transfer/", requests.TransferView.as_view(), name="request-transfer"),
@@ -41,5 +44,6 @@ urlpatterns = [
         requests.ActivityListView.as_view(),
         name="request-activities",
     ),
+    path(f"{under_request}merge/", MergeView.as_view(), name="request-merge"),
     path(f"{under_request}timeline/", requests.TimelineView.as_view(), name="request-timeline"),
 ]

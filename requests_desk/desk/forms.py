@@ -22,8 +22,17 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.access import divisions_of, may_see_division
 from commitments.models import Division, Service, Team
-from requests_desk.form_fields import model_field
-from requests_desk.models import Activity, CustomerContact, Organisation, PhoneCall, Request, Visit
+from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
+from requests_desk.form_fields import FilesField, model_field
+from requests_desk.models import (
+    Activity,
+    CannedReply,
+    CustomerContact,
+    Organisation,
+    PhoneCall,
+    Request,
+    Visit,
+)
 from requests_desk.models.requests import ANSWER_ONLY_CHANNELS
 from requests_desk.vocabulary import STATUS_FLOW, Channel, Purpose, RequestKind, Status
 
@@ -348,8 +357,21 @@ def stale_message():
     )
 
 
+class CannedReplyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        purpose = f" · {obj.get_purpose_display()}" if obj.purpose else ""
+        return f"[{obj.get_language_display()}] {obj.title}{purpose}"
+
+
 class CommunicateForm(forms.Form):
     prefix = "communicate"
+    canned = CannedReplyChoiceField(
+        label=_("Canned reply"),
+        queryset=CannedReply.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_("Fills in the text below (with the case's details), which you may edit."),
+    )
     purpose = model_field(Activity, "purpose", label=_("Purpose"), required=True)
     channel = model_field(
         Activity, "channel", label=_("Channel"), required=True, initial=Channel.PHONE
@@ -358,11 +380,38 @@ class CommunicateForm(forms.Form):
         Activity,
         "text",
         label=_("What the customer was told"),
-        required=True,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     told_person = model_field(Activity, "told_person", label=_("Person told"))
     at = instant_field(_("At"), _("Leave empty for now."))
+    files = FilesField(label=_("Attachments (sent with an e-mail)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = canned_replies_offered()
+        if offered.exists():
+            self.fields["canned"].queryset = offered
+        else:  # nothing to pick: no chooser
+            del self.fields["canned"]
+
+    def clean(self):
+        data = super().clean()
+        # Empty text with a canned reply chosen: the reply, rendered, is what is told.
+        if not (data.get("summary") or "").strip() and not data.get("canned"):
+            self.add_error("summary", forms.Field.default_error_messages["required"])
+        return data
+
+    def with_canned_reply(self, case) -> "CommunicateForm":
+        """The form as sent, its text replaced by the chosen reply rendered for ``case`` and its
+        purpose by the reply's (the "use this reply" button, for pages without scripts)."""
+        data = self.data.copy()
+        chosen = str(data.get(self.add_prefix("canned")) or "")
+        reply = canned_replies_offered().filter(pk=chosen).first() if chosen.isdigit() else None
+        if reply is not None:
+            data[self.add_prefix("summary")] = canned_reply_render(reply, request=case)
+            if reply.purpose:
+                data[self.add_prefix("purpose")] = reply.purpose
+        return type(self)(data)
 
 
 class StopPreviewForm(forms.Form):
@@ -483,6 +532,24 @@ class EditForm(VersionedForm, RequestDetailsForm):
         return division
 
 
+class MergeForm(VersionedForm):
+    """Absorb a duplicate: the other request's tracking code, and why (kept on both)."""
+
+    prefix = "merge"
+    duplicate = model_field(
+        Request,
+        "tracking_code",
+        label=_("Tracking code of the duplicate"),
+        help_text=_(
+            "It is closed, its open clocks are cancelled, and its timeline and files show here."
+        ),
+    )
+    note = model_field(Activity, "text", label=_("Note"), widget=forms.TextInput)
+
+    def clean_duplicate(self):
+        return "".join(self.cleaned_data["duplicate"].split()).replace("-", "").upper()
+
+
 class UnderAnHourForm(forms.Form):
     """No fields: the button says it all; a refusal comes back at the top of it."""
 
@@ -494,6 +561,7 @@ class NoteForm(forms.Form):
     text = model_field(
         Activity, "text", label=_("Note"), required=True, widget=forms.Textarea(attrs={"rows": 2})
     )
+    files = FilesField(label=_("Attachments (staff only)"))
 
 
 class VisitForm(forms.Form):

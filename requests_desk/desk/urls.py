@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from requests_desk.desk.views import actions, attachments, detail, entry, lists, queue
+from requests_desk.desk.views import actions, attachments, bulk, detail, entry, lists, queue
 
 app_name = "desk"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", entry.new, name="new"),
     path("customers/search/", entry.customer_search, name="customer-search"),
     path("requests/", lists.request_list, name="request-list"),
+    path("requests/bulk/", bulk.bulk_action, name="request-bulk"),
     path("requests/<int:pk>/", detail.request_detail, name="request-detail"),
     path(
         "requests/<int:pk>/clocks/<int:deadline_pk>/explain/",
@@ -24,6 +25,7 @@ urlpatterns = [
     path("requests/<int:pk>/note/", actions.add_note, name="note"),
     path("requests/<int:pk>/visit/", actions.log_visit, name="visit"),
     path("requests/<int:pk>/callback/", actions.record_callback, name="callback"),
+    path("requests/<int:pk>/merge/", actions.merge, name="merge"),
     path("", include("requests_desk.homepage.voice_urls")),
     path(
         "requests/<int:pk>/attachments/<int:attachment_pk>/",

@@ -16,7 +16,7 @@ from requests_desk.cases.attachments import (
     megabytes,
 )
 from requests_desk.cases.errors import DeskError
-from requests_desk.form_fields import model_field
+from requests_desk.form_fields import FilesField, model_field
 from requests_desk.homepage.services.abuse import HONEYPOT_FIELD
 from requests_desk.homepage.services.public import public_team_choices
 from requests_desk.models import (
@@ -177,10 +177,27 @@ class TrackForm(HoneypotForm):
     email = forms.EmailField(label=_("E-mail you gave us"), max_length=254)
 
 
+class MyCasesForm(HoneypotForm):
+    email = forms.EmailField(label=_("E-mail you gave us"), max_length=254)
+
+
 class ReplyForm(HoneypotForm):
     message = forms.CharField(
         label=_("Your message"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
+    files = FilesField(label=_("Attachments (optional)"))
+
+    @property
+    def too_large(self) -> bool:
+        return self.fields["files"].too_large
+
+    def forget_files(self) -> None:
+        """A browser cannot refill a file input: say so where the files were."""
+        if self.files.getlist("files") and "files" not in self.errors:
+            self.add_error(
+                "files",
+                _("Your files were not kept (the form had errors): please attach them again."),
+            )
 
 
 def team_choices() -> list:

@@ -20,8 +20,10 @@ from requests_desk.models.mail import (
     MailRoute,
     QuarantinedMessage,
 )
+from requests_desk.models.replies import CannedReply
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
+from requests_desk.models.sign_in import CaseListLink
 from requests_desk.models.voice import (
     Attachment,
     Commendation,
@@ -45,6 +47,8 @@ __all__ = [
     "Certificate",
     "CertificateRenewal",
     "ChartedRecord",
+    "CannedReply",
+    "CaseListLink",
     "ClockRule",
     "Commendation",
     "CommendationState",

@@ -127,6 +127,16 @@ class Request(models.Model):
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
     # Bumped by every change; an edit made on an older version is refused, not merged.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # A duplicate absorbed by another request: closed, its clocks cancelled, its timeline and
+    # files shown on the survivor, its tracking code leading there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbed",
+        verbose_name=_("merged into"),
+    )
 
     objects = RequestQuerySet.as_manager()
 
@@ -233,6 +243,8 @@ class ActivityEvent(models.TextChoices):
     UNKIND_REPORTED = "unkind_reported", _("Unkind service reported")
     UNKIND_CONFIRMED = "unkind_confirmed", _("Unkind-service report confirmed")
     UNKIND_REJECTED = "unkind_rejected", _("Unkind-service report rejected")
+    MERGED = "merged", _("Duplicate merged")
+    MERGED_INTO = "merged_into", _("Merged into another request")
 
 
 # What each kind of timeline line must say.

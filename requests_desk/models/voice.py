@@ -48,7 +48,9 @@ class HomepageSubmission(models.Model):
 
 
 class Attachment(models.Model):
-    """A file a customer attached. Stored outside the web root and served only to staff."""
+    """A file on a case: one the customer attached (homepage, tracking-page reply) or staff did
+    (to what they told the customer, or a note). Stored outside the web root, handed out only to
+    staff of the case's division and, unless it came with a note, to the customer."""
 
     request = models.ForeignKey(
         Request, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("request")
@@ -60,6 +62,16 @@ class Attachment(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
     from_customer = models.BooleanField(_("sent by the customer"), default=True)
+    # The line it came with: what we told the customer, a note, or the customer's reply (none:
+    # the homepage form's file).
+    activity = models.ForeignKey(
+        "requests_desk.Activity",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("timeline line"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:

@@ -119,6 +119,7 @@ def test_the_homepage_offers_every_thing_a_customer_comes_to_do(client, charter)
     assert found == {
         "public:complaint": "/en/complaint/",
         "public:track": "/en/track/",
+        "public:my-cases": "/en/my-cases/",
         "public:commend": "/en/commend/",
         "surveys:results": "/en/surveys/results/",
         "scorecard": "/en/charter/scorecard/",

@@ -1,11 +1,13 @@
 """``requests/`` and what hangs off one: status, communications, transfer, notes, visits and
 the timeline. Every write goes through a desk service."""
 
+from django import forms
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from commitments.models import Team
@@ -31,6 +33,7 @@ from requests_desk.desk.api.serializers import (
 )
 from requests_desk.desk.forms import StopPreviewForm
 from requests_desk.desk.paging import KeysetPagination
+from requests_desk.form_fields import FilesField
 from requests_desk.models import Activity, ActivityKind, Request, Visit
 from requests_desk.vocabulary import Channel, Priority, RequestKind, Status
 
@@ -139,6 +142,23 @@ class RequestViewSet(
         return Response(RequestSerializer(reread(target.pk)).data)
 
 
+class FilesTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def checked_files(uploads) -> list:
+    """Files sent with a line, checked as the pages check them (type by name and content, size,
+    how many): a 400 on ``files``, or a 413 for one over the size limit."""
+    field = FilesField()
+    try:
+        return field.clean(list(uploads or []))
+    except forms.ValidationError as error:
+        if field.too_large:
+            raise FilesTooLarge({"files": error.messages}) from None
+        raise ValidationError({"files": error.messages}) from None
+
+
 class RequestChildMixin:
     """A view under ``requests/{request_pk}/``: the request must be one the caller sees."""
 
@@ -233,7 +253,12 @@ class CommunicationListView(RequestChildMixin, generics.ListCreateAPIView):
     filterset_class = None
 
     def get_queryset(self):
-        return self.parent().activities.filter(kind=ActivityKind.COMMUNICATION).order_by("at", "id")
+        return (
+            self.parent()
+            .activities.filter(kind=ActivityKind.COMMUNICATION)
+            .prefetch_related("attachments")
+            .order_by("at", "id")
+        )
 
     def create(self, request, *args, **kwargs):
         data = self.valid_data()
@@ -244,6 +269,7 @@ class CommunicationListView(RequestChildMixin, generics.ListCreateAPIView):
             summary=data["text"],
             at=data.get("at"),
             told_person=data.get("told_person", ""),
+            files=checked_files(data.get("files")),
         )
         return self.created_answer(activity)
 
@@ -291,10 +317,18 @@ class NoteListView(RequestChildMixin, generics.ListCreateAPIView):
     filterset_class = None
 
     def get_queryset(self):
-        return self.parent().activities.filter(kind=ActivityKind.NOTE).order_by("at", "id")
+        return (
+            self.parent()
+            .activities.filter(kind=ActivityKind.NOTE)
+            .prefetch_related("attachments")
+            .order_by("at", "id")
+        )
 
     def create(self, request, *args, **kwargs):
-        note = self.run(cases.request_add_note, text=self.valid_data()["text"])
+        data = self.valid_data()
+        note = self.run(
+            cases.request_add_note, text=data["text"], files=checked_files(data.get("files"))
+        )
         return self.created_answer(note)
 
 

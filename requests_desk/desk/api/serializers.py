@@ -20,6 +20,7 @@ from requests_desk.desk.api.fields import InstantField
 from requests_desk.desk.forms import DETAILS
 from requests_desk.models import (
     Activity,
+    Attachment,
     CustomerContact,
     Organisation,
     PhoneCall,
@@ -361,10 +362,29 @@ class ActivitySerializer(serializers.ModelSerializer):
 SAID = {"required": True, "allow_blank": False}
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "from_customer"]
+        read_only_fields = fields
+
+
+def files_field(help_text: str) -> serializers.Field:
+    """Files sent with a line (multipart only), each checked by the service."""
+    return serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True, help_text=help_text
+    )
+
+
 class CommunicationSerializer(DeskModelSerializer):
     """What we told the customer: its purpose stops the clocks that wait for it."""
 
     summary = model_field(Activity, "text", source="text", **SAID)
+    files = files_field(
+        "Multipart only: up to 5 files (pdf, png, jpg, txt, csv, xlsx, docx, hwp), checked by "
+        "content; an e-mail carries them."
+    )
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Activity
@@ -377,6 +397,8 @@ class CommunicationSerializer(DeskModelSerializer):
             "told_person",
             "actor",
             "recorded_at",
+            "files",
+            "attachments",
         ]
         read_only_fields = ["id", "actor", "recorded_at"]
         extra_kwargs = {"purpose": SAID, "channel": SAID}
@@ -389,9 +411,12 @@ class CommunicationSerializer(DeskModelSerializer):
 
 
 class NoteSerializer(DeskModelSerializer):
+    files = files_field("Multipart only: up to 5 files, seen by staff only.")
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
     class Meta:
         model = Activity
-        fields = ["id", "text", "at", "actor"]
+        fields = ["id", "text", "at", "actor", "files", "attachments"]
         read_only_fields = ["id", "at", "actor"]
         extra_kwargs = {"text": SAID}
 
@@ -425,6 +450,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     to_status = serializers.CharField()
     public = serializers.BooleanField()
     activity = serializers.IntegerField(source="activity.pk", allow_null=True)
+    origin = serializers.CharField(
+        help_text=_("The tracking code of the absorbed duplicate the line comes from, if any.")
+    )
 
 
 class VisitSerializer(DeskModelSerializer):

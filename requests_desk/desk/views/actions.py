@@ -4,6 +4,7 @@ A refused action renders the request page again with the form as it was sent (no
 lost) and its errors; an accepted one redirects back to the page with a message."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,11 +21,14 @@ from requests_desk.cases import (
     request_update,
     visit_log,
 )
+from requests_desk.cases.merge import request_merge
+from requests_desk.cases.selectors import requests_visible
 from requests_desk.desk.forms import (
     CallbackForm,
     CommunicateForm,
     DatesForm,
     EditForm,
+    MergeForm,
     NoteForm,
     StatusForm,
     TransferForm,
@@ -52,7 +56,12 @@ def action(name: str):
             form = handler(request, case)
             if form is None:
                 return redirect("desk:request-detail", pk=case.pk)
-            return render_detail(request, case, bound={name: form}, status=400)
+            if isinstance(form, HttpResponse):
+                return form
+            too_large = any(getattr(f, "too_large", False) for f in form.fields.values())
+            return render_detail(
+                request, case, bound={name: form}, status=413 if too_large else 400
+            )
 
         view.__name__ = handler.__name__
         view.__doc__ = handler.__doc__
@@ -88,8 +97,14 @@ def _stale(form, case, **form_kwargs):
 
 @action("communicate")
 def communicate(request, case):
-    """Record what the customer was told; a matching purpose stops the clocks waiting on it."""
-    form = CommunicateForm(request.POST)
+    """Record what the customer was told; a matching purpose stops the clocks waiting on it.
+
+    "Use this reply" records nothing: the page comes back with the canned reply's text, filled
+    in for the case, to read and edit before recording."""
+    form = CommunicateForm(request.POST, request.FILES)
+    if request.POST.get(form.add_prefix("use_template")):
+        filled = form.with_canned_reply(case)
+        return render_detail(request, case, bound={"communicate": filled})
     if not form.is_valid():
         return form
     if not case.is_open:
@@ -107,6 +122,8 @@ def communicate(request, case):
             summary=data["summary"],
             at=data.get("at"),
             told_person=data.get("told_person") or "",
+            canned_reply=data.get("canned"),
+            files=data.get("files") or (),
         ),
         _("Communication recorded."),
     )
@@ -214,13 +231,18 @@ def under_an_hour(request, case):
 
 @action("note")
 def add_note(request, case):
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if not form.is_valid():
         return form
     return _attempt(
         request,
         form,
-        lambda: request_add_note(case, actor=request.user, text=form.cleaned_data["text"]),
+        lambda: request_add_note(
+            case,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data.get("files") or (),
+        ),
         _("Note added."),
     )
 
@@ -266,4 +288,32 @@ def record_callback(request, case):
         lambda: call_record_callback(call, actor=request.user, at=form.cleaned_data.get("at")),
         _("Call-back recorded."),
         {"callback_at": "at"},
+    )
+
+
+@action("merge")
+def merge(request, case):
+    """Absorb a duplicate of the same organisation: it is closed and shown here."""
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return form
+    if not form.check_version(case):
+        return _stale(form, case)
+    duplicate = (
+        requests_visible(request.user).filter(tracking_code=form.cleaned_data["duplicate"]).first()
+    )
+    if duplicate is None:
+        form.add_error("duplicate", _("No request of yours has this tracking code."))
+        return form
+    return _attempt(
+        request,
+        form,
+        lambda: request_merge(
+            case,
+            actor=request.user,
+            absorbed=duplicate,
+            version=form.cleaned_data["version"],
+            note=form.cleaned_data.get("note") or "",
+        ),
+        _("Duplicate merged."),
     )

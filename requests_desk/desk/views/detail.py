@@ -15,12 +15,15 @@ from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.cases.communications import clocks_kept_by
+from requests_desk.cases.merge import request_family
+from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
     CommunicateForm,
     DatesForm,
     EditForm,
+    MergeForm,
     NoteForm,
     StatusForm,
     StopPreviewForm,
@@ -34,7 +37,7 @@ from requests_desk.desk.views.common import (
     duration_words,
     visible_request_or_404,
 )
-from requests_desk.models import PhoneCall
+from requests_desk.models import Attachment, PhoneCall
 
 # The request page's action forms, in page order: (name, title, button).
 ACTIONS = (
@@ -45,6 +48,7 @@ ACTIONS = (
     ("edit", _("Edit details"), _("Save changes")),
     ("note", _("Add a note"), _("Add note")),
     ("visit", _("Log a visit"), _("Log visit")),
+    ("merge", _("Merge a duplicate into this request"), _("Merge")),
 )
 
 
@@ -66,6 +70,7 @@ def unbound_forms(case, user) -> dict:
         "callback": CallbackForm(),
         "edit": EditForm(initial=EditForm.initial_for(case), user=user),
         "hour": UnderAnHourForm(),
+        "merge": MergeForm(initial=version),
     }
 
 
@@ -89,6 +94,15 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
             for clock in clocks
         ],
         "timeline": request_timeline(case),
+        "attachments": Attachment.objects.filter(request_id__in=request_family(case)),
+        # Each canned reply as it reads for this case, for the script that fills the text in.
+        "canned_replies": {
+            str(reply.pk): {
+                "purpose": reply.purpose,
+                "text": canned_reply_render(reply, request=case),
+            }
+            for reply in canned_replies_offered()
+        },
         "owed_calls": owed_calls,
         # A support inquiry still owing its ETA can be promised done within the hour.
         "eta_open": case.is_open

@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from commitments.access import divisions_of
-from requests_desk.cases.selectors import requests_by_clock_state, requests_matching
+from requests_desk.cases.selectors import requests_by_clock_state, requests_matching, requests_visible
+from requests_desk.desk.bulk_forms import BulkForm
 from requests_desk.desk.forms import RequestFilterForm
 from requests_desk.desk.paging import CappedPaginator
 from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of
@@ -39,6 +40,7 @@ def request_list(request):
             "page": page,
             "rows": [(r, clocks.get(r.pk)) for r in rows],
             "query": query.urlencode(),
+            "bulk": BulkForm(user=request.user),
         },
     )
 

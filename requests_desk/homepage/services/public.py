@@ -8,6 +8,7 @@ refuses (a reply to a closed case).
 """
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -25,9 +26,11 @@ from requests_desk.cases._common import bump, lock, request_url
 from requests_desk.cases.attachments import (
     CheckedFile,
     attachment_store,
+    attachments_store,
 )
 from requests_desk.cases.customers import customer_find_or_create
 from requests_desk.cases.errors import DeskError, full_clean
+from requests_desk.cases.merge import request_family, request_survivor
 from requests_desk.cases.requests import request_create, request_set_status
 from requests_desk.cases.timeline_words import activity_words
 from requests_desk.models import (
@@ -182,7 +185,10 @@ def case_find(*, tracking_code, email) -> Request | None:
     actual = request.customer.email.lower() if request is not None else ""
     # Compared in constant time, and compared even when there is no case.
     same = hmac.compare_digest(actual.encode(), given.encode())
-    return request if request is not None and actual and same else None
+    if request is None or not actual or not same:
+        return None
+    # A duplicate merged into another case leads to the case that absorbed it.
+    return request_survivor(request)
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,7 @@ class PublicEntry:
     label: str
     text: str = ""
     detail: str = ""
+    files: tuple = ()  # attachments the customer may fetch
 
 
 @dataclass(frozen=True)
@@ -214,7 +221,10 @@ def case_public(request: Request) -> PublicCase:
     wrote (``Activity.public``), never internal notes, names of staff or clock internals — in
     the words of the language they read the page in."""
     entries = []
-    for activity in request.activities.filter(public=True).order_by("at", "pk"):
+    family = Activity.objects.filter(
+        request_id__in=request_family(request), public=True
+    ).prefetch_related("attachments")
+    for activity in family.order_by("at", "pk"):
         if activity.kind == ActivityKind.COMMUNICATION:
             words = activity_words(activity)
             entries.append(
@@ -224,6 +234,7 @@ def case_public(request: Request) -> PublicCase:
                     label=_("Our answer"),
                     text="\n".join([*words.lines, words.text]).strip(),
                     detail=str(activity.get_purpose_display()) if activity.purpose else "",
+                    files=tuple(activity.attachments.all()),
                 )
             )
         elif activity.kind == ActivityKind.CUSTOMER_MESSAGE:
@@ -233,6 +244,17 @@ def case_public(request: Request) -> PublicCase:
                     kind="customer_message",
                     label=_("Your message"),
                     text=activity.text,
+                    files=tuple(activity.attachments.all()),
+                )
+            )
+        elif activity.event == ActivityEvent.MERGED_INTO:
+            entries.append(
+                PublicEntry(
+                    at=activity.at,
+                    kind="merged",
+                    label=_("Merged with this case"),
+                    # Only the portal's words: the note staff typed is internal.
+                    text="\n".join(activity_words(activity).lines[:1]),
                 )
             )
         elif activity.kind == ActivityKind.STATUS:
@@ -260,10 +282,17 @@ def case_public(request: Request) -> PublicCase:
     )
 
 
-def customer_reply(request: Request, *, message: str, channel: str = Channel.HOMEPAGE) -> Activity:
-    """Add the customer's message to their case, where staff see it, and tell the person who
-    has it (the assignee, else the team's manager, else the division head) by e-mail.
-    ``channel``: how it came, the tracking page or an e-mail (:mod:`requests_desk.mail`).
+def customer_reply(
+    request: Request,
+    *,
+    message: str,
+    channel: str = Channel.HOMEPAGE,
+    files: Sequence[CheckedFile] = (),
+) -> Activity:
+    """Add the customer's message (and its checked ``files``) to their case, where staff see
+    it, and tell the person who has it (the assignee, else the team's manager, else the
+    division head) by e-mail. ``channel``: how it came, the tracking page or an e-mail
+    (:mod:`requests_desk.mail`).
 
     A resolved case is reopened (in progress), as a service desk does when the customer writes
     back; a closed case takes no more messages — the customer files a new request."""
@@ -291,6 +320,7 @@ def customer_reply(request: Request, *, message: str, channel: str = Channel.HOM
             channel=channel,
             public=True,
         )
+        attachments_store(locked, files, activity=activity, from_customer=True)
         bump(locked)
         if locked.status == Status.RESOLVED:
             request_set_status(

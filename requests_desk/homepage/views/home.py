@@ -1,4 +1,4 @@
-"""The customers' homepage: the six things customers come to do, the notices and the promises."""
+"""The customers' homepage: the things customers come to do, the notices and the promises."""
 
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +17,11 @@ HOMEPAGE_ENTRIES = (
         "public:track",
         gettext_lazy("Track your case"),
         gettext_lazy("With your tracking code and e-mail address."),
+    ),
+    (
+        "public:my-cases",
+        gettext_lazy("My cases"),
+        gettext_lazy("Every case of your e-mail address, by a sign-in link we send you."),
     ),
     (
         "public:commend",

@@ -6,14 +6,18 @@ limits; a honeypot hit is answered like a success and creates nothing.
 """
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from requests_desk.cases.attachments import attachment_customer_may_fetch
 from requests_desk.cases.errors import DeskError
+from requests_desk.cases.merge import request_family
 from requests_desk.desk.forms import add_service_errors
+from requests_desk.desk.views.attachments import attachment_download
 from requests_desk.homepage.forms import CommendForm, ComplaintForm, ReplyForm, TrackForm
 from requests_desk.homepage.services.abuse import (
     Verdict,
@@ -30,7 +34,7 @@ from requests_desk.homepage.services.public import (
     complaint_submit,
     customer_reply,
 )
-from requests_desk.models import Request
+from requests_desk.models import Attachment, Request
 
 DONE_KEY = "public_done"
 CASES_KEY = "public_cases"
@@ -151,7 +155,7 @@ def track_reply(request, code: str):
     case = _verified_case(request, code)
     if case is None:
         return redirect("public:track")
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     verdict = submission_check(address=client_address(request), email=case.customer.email)
     if not verdict.allowed:
         response = _case_page(request, case, form=form, status=429)
@@ -159,11 +163,17 @@ def track_reply(request, code: str):
         return response
     if not honeypot_hit(request.POST):
         if not form.is_valid():
-            return _case_page(request, case, form=form, status=400)
+            form.forget_files()
+            return _case_page(request, case, form=form, status=413 if form.too_large else 400)
         try:
-            customer_reply(case, message=form.cleaned_data["message"])
+            customer_reply(
+                case,
+                message=form.cleaned_data["message"],
+                files=form.cleaned_data.get("files") or (),
+            )
         except DeskError as error:
             add_service_errors(form, error)
+            form.forget_files()
             return _case_page(request, case, form=form, status=400)
     messages.success(request, _("Thank you: your message was added to your case."))
     return redirect(reverse("public:track-case", kwargs={"code": code}) + "#public-timeline")
@@ -195,3 +205,19 @@ def commend_done(request):
     if not request.session.get(COMMENDED_KEY):
         return redirect("public:commend")
     return render(request, "public/commend_done.html")
+
+
+def track_attachment(request, code: str, attachment_pk: int):
+    """A file of the visitor's case, for the customer who proved they may see it: what they
+    sent, and what came with our answers (never a file on an internal note)."""
+    case = _verified_case(request, code)
+    if case is None:
+        raise Http404
+    row = get_object_or_404(
+        Attachment.objects.select_related("activity"),
+        pk=attachment_pk,
+        request_id__in=request_family(case),
+    )
+    if not attachment_customer_may_fetch(row):
+        raise Http404
+    return attachment_download(row)

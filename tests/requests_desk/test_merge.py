@@ -1,0 +1,182 @@
+"""Merging duplicates: the survivor shows the duplicate's history, its clocks are cancelled
+(never breached), and its tracking code leads the customer to the survivor."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from commitments.models import Deadline
+from notifications.sweep import sweep
+from requests_desk.cases.attachments import attachment_check, attachment_store
+from requests_desk.homepage.services.public import customer_reply
+from requests_desk.models import Request
+from tests.factories import CustomerContactFactory, UserFactory
+from tests.requests_desk.api_support import client_for
+from tests.requests_desk.desk_support import clock, member_of, new_request
+from tests.requests_desk.views_support import text
+from tests.seoul import at, kst
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("korean")]
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def pair(staff):
+    """Two requests about the same thing, from two people of one organisation: Wed 2 Dec 2026
+    at 10:00 and 10:30 KST. Each owes its feasibility answer one business day (9 working
+    hours) later: Thu 3 Dec 10:00 and 10:30."""
+    first = CustomerContactFactory(email="kim@example.com")
+    second = CustomerContactFactory(organisation=first.organisation, email="lee@example.com")
+    with at(2026, 12, 2, 10, 0):
+        survivor = new_request(staff, customer=first, subject="Settlement screen is slow")
+    with at(2026, 12, 2, 10, 30):
+        duplicate = new_request(staff, customer=second, subject="Settlement screen slow again")
+    return survivor, duplicate
+
+
+def merge(client, survivor, duplicate, note="Same problem, reported twice"):
+    return client.post(
+        f"/desk/requests/{survivor.pk}/merge/",
+        {
+            "merge-duplicate": duplicate.tracking_code.lower(),
+            "merge-version": survivor.version,
+            "merge-note": note,
+        },
+    )
+
+
+def test_merging_closes_the_duplicate_and_cancels_its_clocks_as_merged(client, staff, pair):
+    survivor, duplicate = pair
+
+    with at(2026, 12, 2, 11, 0):
+        response = merge(client, survivor, duplicate)
+
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == "closed"
+    assert duplicate.merged_into == survivor
+    feasibility = clock(duplicate, "common.feasibility")
+    assert feasibility.state == "cancelled"
+    assert feasibility.stop_cause == "merged"
+    assert clock(survivor, "common.feasibility").state == "running"
+    page = text(client.get(f"/desk/requests/{duplicate.pk}/"))
+    assert 'id="merged-into"' in page
+    assert f'href="/desk/requests/{survivor.pk}/">{survivor.tracking_code}</a>' in page
+
+
+def test_the_duplicates_clocks_never_count_as_breached(client, staff, pair):
+    survivor, duplicate = pair
+    with at(2026, 12, 2, 11, 0):
+        merge(client, survivor, duplicate)
+
+    # Fri 4 Dec 09:00: both feasibility answers were due on Thursday; neither was given.
+    sweep(now=kst(2026, 12, 4, 9, 0))
+
+    assert clock(survivor, "common.feasibility").state == "breached"
+    assert clock(duplicate, "common.feasibility").state == "cancelled"
+    assert not Deadline.objects.filter(subject_id=str(duplicate.pk), state="breached").exists()
+    admin = UserFactory(username="merge.admin", is_superuser=True)
+    client.force_login(admin)
+    with at(2026, 12, 4, 9, 0):
+        breached = text(
+            client.get("/reports/list/clocks/", {"outcome": "breached", "day": "2026-12-03"})
+        )
+        cancelled = text(
+            client.get("/reports/list/clocks/", {"outcome": "cancelled", "day": "2026-12-03"})
+        )
+    assert survivor.tracking_code in breached
+    assert duplicate.tracking_code not in breached
+    assert duplicate.tracking_code in cancelled
+
+
+def test_the_survivor_shows_the_duplicates_timeline_replies_and_files(client, staff, pair):
+    survivor, duplicate = pair
+    upload = SimpleUploadedFile("screen.pdf", PDF, content_type="application/pdf")
+    file = attachment_store(duplicate, upload, kind=attachment_check(upload))
+    with at(2026, 12, 2, 10, 40):
+        customer_reply(duplicate, message="It froze again at 10:35.")
+    with at(2026, 12, 2, 11, 0):
+        merge(client, survivor, duplicate)
+
+    page = text(client.get(f"/desk/requests/{survivor.pk}/"))
+
+    assert "It froze again at 10:35." in page
+    assert f"{duplicate.tracking_code}에서" in page or duplicate.tracking_code in page
+    assert 'class="badge text-bg-secondary timeline-origin"' in page
+    assert "Same problem, reported twice" in page
+    download = f"/desk/requests/{survivor.pk}/attachments/{file.pk}/"
+    assert download in page
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_the_duplicates_tracking_code_leads_the_customer_to_the_survivor(client, staff, pair):
+    survivor, duplicate = pair
+    with at(2026, 12, 2, 10, 40):
+        customer_reply(duplicate, message="It froze again at 10:35.")
+    with at(2026, 12, 2, 11, 0):
+        merge(client, survivor, duplicate)
+    client.logout()
+
+    with at(2026, 12, 2, 11, 5):
+        response = client.post(
+            "/track/", {"tracking_code": duplicate.tracking_code, "email": "lee@example.com"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"/track/{survivor.tracking_code}/"
+        page = text(client.get(response["Location"]))
+
+    assert survivor.tracking_code in page
+    assert "It froze again at 10:35." in page  # the reply written on the duplicate
+    assert "Same problem, reported twice" not in page  # staff's note stays internal
+
+
+def test_a_case_of_another_organisation_is_refused_and_the_form_kept(client, staff, pair):
+    survivor, _duplicate = pair
+    other = new_request(staff, subject="Another firm's request")
+
+    response = merge(client, survivor, other, note="Looks alike")
+
+    assert response.status_code == 400
+    page = text(response)
+    assert 'id="merge-errors"' in page
+    assert "Looks alike" in page
+    other.refresh_from_db()
+    assert other.merged_into is None
+    assert other.status == "new"
+
+
+def test_a_request_of_another_division_is_not_found(client, staff, pair):
+    survivor, _duplicate = pair
+    market = member_of("market-it-infra", "merge.market")
+    foreign = new_request(market, division="market", customer=survivor.customer)
+
+    response = merge(client, survivor, foreign)
+
+    assert response.status_code == 400
+    foreign.refresh_from_db()
+    assert foreign.merged_into is None
+
+
+def test_the_api_merges_and_answers_409_on_a_stale_version(staff, pair):
+    survivor, duplicate = pair
+    api = client_for(staff)
+    url = f"/api/v1/requests/{survivor.pk}/merge/"
+
+    stale = api.post(
+        url,
+        {"duplicate": duplicate.tracking_code, "version": survivor.version + 1},
+        format="json",
+    )
+    done = api.post(
+        url, {"duplicate": duplicate.tracking_code, "version": survivor.version}, format="json"
+    )
+
+    assert stale.status_code == 409
+    assert done.status_code == 200, done.content
+    assert Request.objects.get(pk=duplicate.pk).merged_into_id == survivor.pk
+    timeline = api.get(f"/api/v1/requests/{survivor.pk}/timeline/").json()
+    lines = timeline["results"] if isinstance(timeline, dict) else timeline
+    assert {line["origin"] for line in lines} >= {duplicate.tracking_code, ""}
+    assert any(line["event"] == "merged" for line in lines)
