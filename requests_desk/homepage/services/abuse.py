@@ -3,7 +3,9 @@
 - **Rate limits** per client address and per e-mail, in fixed windows (the hour, the day) kept
   in the shared Django cache: Redis in production and in the tests, the local-memory cache in
   local mode. Every attempt counts, a refused one too; the first ``limit`` attempts of a window
-  always pass, so a valid submission before the limit is never dropped.
+  always pass, so a valid submission before the limit is never dropped. When the cache is
+  unreachable the limits are counted in the process (and that is logged): the form keeps
+  taking submissions through a Redis outage.
 - **Honeypot**: a field people never see (and screen readers skip) that bots fill in. A hit gets
   the same answer as a real submission, creates nothing, and counts against the limit.
 
@@ -13,7 +15,10 @@ look-ups) with :func:`client_address`, and :data:`HONEYPOT_FIELD`.
 
 import hashlib
 import ipaddress
+import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +29,8 @@ from django.utils.translation import gettext as _
 from requests_desk.models.requests import TRACKING_ALPHABET, TRACKING_LENGTH
 
 #: The honeypot's name: plausible enough that a form-filling bot fills it.
+logger = logging.getLogger(__name__)
+
 HONEYPOT_FIELD = "website"
 HOUR = 3600
 DAY = 86400
@@ -121,13 +128,57 @@ def _count(scope: str, limits: list[tuple[str, int, int]]) -> Verdict:
     for who, window, limit in limits:
         start = now - now % window
         key = f"abuse:{scope}:{who}:{window}:{start}"
-        # add() then incr(): both atomic in Redis, so concurrent attempts are all counted.
-        cache.add(key, 0, timeout=window + 60)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.add(key, 1, timeout=window + 60)
-            count = 1
+            count = _cache_incr(key, window)
+        except Exception as exc:  # the shared cache (Redis) is down: never refuse for that
+            _fallback_warn(exc)
+            count = _local_incr(key, expires=start + window)
         if count > limit:
             refused_for = max(refused_for, start + window - now)
     return Verdict(allowed=refused_for == 0, retry_after=refused_for)
+
+
+def _cache_incr(key: str, window: int) -> int:
+    # add() then incr(): both atomic in Redis, so concurrent attempts are all counted.
+    cache.add(key, 0, timeout=window + 60)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=window + 60)
+        return 1
+
+
+# --- While the shared cache is down: a counter in this process ------------------------------
+# Each web process counts on its own until Redis answers again (so the limit is, at worst,
+# multiplied by the number of processes); a submission is never refused because Redis is down.
+
+_local_counts: dict[str, tuple[int, int]] = {}  # key → (count, expires at, epoch seconds)
+_local_lock = threading.Lock()
+_last_warning = [0.0]
+WARN_EVERY = 60.0
+
+
+def _local_incr(key: str, *, expires: int) -> int:
+    now = int(timezone.now().timestamp())
+    with _local_lock:
+        if len(_local_counts) > 10_000:  # a flood of distinct keys: drop the expired ones
+            for stale in [k for k, (_, until) in _local_counts.items() if until <= now]:
+                del _local_counts[stale]
+        count, until = _local_counts.get(key, (0, expires))
+        if until <= now:
+            count, until = 0, expires
+        _local_counts[key] = (count + 1, until)
+        return count + 1
+
+
+def _fallback_warn(exc: Exception) -> None:
+    """Log that the limits fell back to this process's counters (at most once a minute)."""
+    with _local_lock:
+        if time.monotonic() - _last_warning[0] < WARN_EVERY:
+            return
+        _last_warning[0] = time.monotonic()
+    logger.warning(
+        "rate limits: the shared cache is unreachable (%s: %s); counting in this process",
+        exc.__class__.__name__,
+        exc,
+    )
