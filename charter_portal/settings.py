@@ -494,3 +494,6 @@ CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # the worker waits for the broker, never exits
 CELERY_BROKER_CONNECTION_TIMEOUT = 4
 CHARTER_STALE_PERIODS = env_int("CHARTER_STALE_PERIODS", 3, minimum=2)
+# The number a customer the rate limits refused is told to call (blank: the representative
+# phone of CHARTER_PUBLIC_DIVISION's first service that has one).
+CHARTER_PUBLIC_PHONE = env_str("CHARTER_PUBLIC_PHONE", "")

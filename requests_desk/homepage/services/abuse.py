@@ -10,7 +10,8 @@
   the same answer as a real submission, creates nothing, and counts against the limit.
 
 Any public form or API endpoint uses :func:`submission_check` (or :func:`lookup_check` for
-look-ups) with :func:`client_address`, and :data:`HONEYPOT_FIELD`.
+look-ups) with :func:`client_address`, then :func:`email_check` once the input is valid, and
+:data:`HONEYPOT_FIELD`. A refusal tells the customer how to reach us anyway (:func:`reach_us`).
 """
 
 import hashlib
@@ -43,10 +44,56 @@ class Verdict:
 
     @property
     def message(self) -> str:
+        minutes = max(1, -(-self.retry_after // 60))
+        phone = reach_us()["phone"]
+        if phone:
+            return _(
+                "Too many submissions from your address or e-mail. Please try again in "
+                "%(minutes)s minutes, or call us on %(phone)s."
+            ) % {"minutes": minutes, "phone": phone}
         return _(
             "Too many submissions from your address or e-mail. Please try again in "
             "%(minutes)s minutes, or call us."
-        ) % {"minutes": max(1, -(-self.retry_after // 60))}
+        ) % {"minutes": minutes}
+
+    @property
+    def in_words(self) -> str:
+        """The message with the emergency contacts spelled out (for the API's 429 body)."""
+        on_call = reach_us()["on_call"]
+        if not on_call:
+            return self.message
+        listed = ", ".join(f"{c['name']} {c['phone']} ({c['service']})" for c in on_call)
+        return (
+            self.message
+            + " "
+            + _("At night, at weekends and on holidays, call the on-call staff: %(list)s.")
+            % {"list": listed}
+        )
+
+
+def reach_us() -> dict:
+    """How a customer the limits refused can still reach us: the representative phone number
+    (``CHARTER_PUBLIC_PHONE``, else that of the public division's first service that has one)
+    and the on-call contacts of the emergency contact network, as the directory says today."""
+    from notifications.notices.selectors import emergency_network, seoul_today
+
+    network = emergency_network(day=seoul_today(timezone.now()))
+    phones = [
+        (entry.service.division.code != settings.CHARTER_PUBLIC_DIVISION, entry.service.code, p)
+        for entry in network
+        if (p := entry.service.representative_phone)
+    ]
+    phone = settings.CHARTER_PUBLIC_PHONE or (min(phones)[2] if phones else "")
+    on_call, seen = [], set()
+    for entry in network:
+        for contact in entry.contacts:
+            number = contact.mobile or contact.phone
+            if (contact.name, number) not in seen:
+                seen.add((contact.name, number))
+                on_call.append(
+                    {"service": entry.service.name, "name": contact.name, "phone": number}
+                )
+    return {"phone": phone, "on_call": on_call}
 
 
 def client_address(request) -> str:
@@ -86,19 +133,52 @@ def _within(address, networks) -> bool:
 
 
 def submission_check(*, address: str, email: str = "", scope: str = "submit") -> Verdict:
-    """Count one submission from ``address`` (and ``email``); refuse it past the limits."""
+    """Count one attempt from ``address``, and from the pair (``email``, the client's network):
+    every attempt counts, valid or not. Past either limit it is refused.
+
+    The e-mail alone is counted by :func:`email_check`, and only for input that passed
+    validation: invalid attempts naming someone's address from many places cannot lock that
+    person out, and a flood from one network naming them locks out only that network."""
     limits = [
         (f"ip:{address}", HOUR, settings.CHARTER_PUBLIC_PER_IP_HOUR),
         (f"ip:{address}", DAY, settings.CHARTER_PUBLIC_PER_IP_DAY),
     ]
-    email = (email or "").strip().lower()
-    if email:
-        digest = hashlib.sha256(email.encode()).hexdigest()[:32]  # no address in the cache
+    digest = _email_digest(email)
+    if digest:
+        pair = f"pair:{digest}:{client_network(address)}"
         limits += [
-            (f"email:{digest}", HOUR, settings.CHARTER_PUBLIC_PER_EMAIL_HOUR),
-            (f"email:{digest}", DAY, settings.CHARTER_PUBLIC_PER_EMAIL_DAY),
+            (pair, HOUR, settings.CHARTER_PUBLIC_PER_EMAIL_HOUR),
+            (pair, DAY, settings.CHARTER_PUBLIC_PER_EMAIL_DAY),
         ]
     return _count(scope, limits)
+
+
+def email_check(*, email: str, scope: str = "submit") -> Verdict:
+    """Count one submission that passed validation for ``email``; refuse it past the limits."""
+    digest = _email_digest(email)
+    if not digest:
+        return Verdict(allowed=True)
+    return _count(
+        scope,
+        [
+            (f"email:{digest}", HOUR, settings.CHARTER_PUBLIC_PER_EMAIL_HOUR),
+            (f"email:{digest}", DAY, settings.CHARTER_PUBLIC_PER_EMAIL_DAY),
+        ],
+    )
+
+
+def client_network(address: str) -> str:
+    """The client's network: its /24 for IPv4 (``client_address`` gives IPv6 as its /64)."""
+    try:
+        network = ipaddress.ip_network(address, strict=False)
+    except ValueError:  # "unknown"
+        return address
+    return str(network.supernet(new_prefix=24)) if network.version == 4 else str(network)
+
+
+def _email_digest(email: str) -> str:
+    email = (email or "").strip().lower()
+    return hashlib.sha256(email.encode()).hexdigest()[:32] if email else ""  # no address kept
 
 
 def lookup_check(*, address: str) -> Verdict:
