@@ -15,6 +15,7 @@ from commitments.models import Commitment
 from commitments.vocabulary import COMPLAINT_FEEDBACK
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import instant, lock
+from requests_desk.cases.customers import case_phone
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
 from requests_desk.models import Activity, ActivityEvent, ActivityKind, Request
@@ -94,14 +95,14 @@ def communication_record(
 
 
 def _recipient(request: Request, channel: str) -> str:
-    """Where a communication on ``channel`` is sent: the customer's e-mail or phone number."""
+    """Where a communication on ``channel`` is sent: the customer's e-mail or phone number (one
+    confirmed, or given on this case: :func:`case_phone`)."""
     if channel == Channel.EMAIL and not request.customer.email:
         raise DeskError({"channel": [_("The customer has no e-mail address.")]})
-    if channel == Channel.SMS and not request.customer.phone:
+    phone = case_phone(request) if channel == Channel.SMS else ""
+    if channel == Channel.SMS and not phone:
         raise DeskError({"channel": [_("The customer has no phone number for an SMS.")]})
-    return {Channel.EMAIL: request.customer.email, Channel.SMS: request.customer.phone}.get(
-        channel, ""
-    )
+    return {Channel.EMAIL: request.customer.email, Channel.SMS: phone}.get(channel, "")
 
 
 def clocks_stop_for(request: Request, *, purpose: str, at: datetime, actor, now) -> list[str]:

@@ -12,6 +12,7 @@ from commitments.instant_words import en_instant, ko_instant
 from commitments.models import Deadline
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
+from requests_desk.cases.customers import case_phone
 from requests_desk.models import Activity, Request
 
 # What the earliest clock promises, in the customer's words.
@@ -46,7 +47,9 @@ DEFAULT_PROMISE = ("{ko}까지 답변드리겠습니다.", "We will answer you b
 def acknowledgement_enqueue(request: Request, *, clocks: list[Deadline]) -> None:
     """Tell the customer we have their request, its tracking code, and the earliest promise."""
     customer = request.customer
-    channel, recipient = ("email", customer.email) if customer.email else ("sms", customer.phone)
+    channel, recipient = (
+        ("email", customer.email) if customer.email else ("sms", case_phone(request))
+    )
     if not recipient:
         return  # a caller who left neither: the person on the phone heard it instead
     ko = [f"{customer.name}님, 요청을 접수했습니다. 접수번호: {request.tracking_code}"]

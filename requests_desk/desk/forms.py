@@ -481,6 +481,12 @@ class UnderAnHourForm(forms.Form):
     prefix = "hour"
 
 
+class AcceptDetailsForm(forms.Form):
+    """No fields: the details given on the case are shown beside the button."""
+
+    prefix = "given"
+
+
 class NoteForm(forms.Form):
     prefix = "note"
     text = model_field(

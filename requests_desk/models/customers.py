@@ -39,6 +39,14 @@ class CustomerContact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     position = models.CharField(_("position"), max_length=100, blank=True)
+    # A contact first seen on the homepage is not confirmed: what they typed was nobody's check,
+    # so no SMS goes to that phone except about the case it was given on. Staff confirm it by
+    # accepting the details given on a case (or by entering the contact themselves).
+    confirmed = models.BooleanField(
+        _("details confirmed"),
+        default=True,
+        help_text=_("The name and phone were entered or accepted by staff."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

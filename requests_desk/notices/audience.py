@@ -44,7 +44,9 @@ def suspension_audience(*, plan: SuspensionPlan, now: datetime) -> list[Addresse
         name = f"{contact.name} ({contact.organisation.name})"
         if "email" in plan.channels and contact.email:
             audience.append(Addressee("email", contact.email, name))
-        if "sms" in plan.channels and contact.phone and MOBILE.match(contact.phone.strip()):
+        # Only a phone staff confirmed: one typed on the homepage may be anyone's.
+        sms = "sms" in plan.channels and contact.confirmed
+        if sms and contact.phone and MOBILE.match(contact.phone.strip()):
             audience.append(Addressee("sms", contact.phone.strip(), name))
     return audience
 

@@ -20,7 +20,9 @@ from requests_desk.cases import (
     request_update,
     visit_log,
 )
+from requests_desk.cases.customers import customer_details_accept
 from requests_desk.desk.forms import (
+    AcceptDetailsForm,
     CallbackForm,
     CommunicateForm,
     DatesForm,
@@ -209,6 +211,19 @@ def under_an_hour(request, case):
         form,
         lambda: request_support_under_an_hour(case, actor=request.user),
         _("Recorded: done within the hour."),
+    )
+
+
+@action("given")
+def accept_details(request, case):
+    """Accept the name and phone the customer gave on this homepage case into their record."""
+    form = AcceptDetailsForm(request.POST)
+    form.is_valid()
+    return _attempt(
+        request,
+        form,
+        lambda: customer_details_accept(case, actor=request.user),
+        _("The customer's record now has the details given on this case."),
     )
 
 

@@ -13,6 +13,7 @@ from commitments.models.deadline import EventKind
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
+from requests_desk.cases.customers import customer_details_given
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
@@ -86,6 +87,9 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
             for clock in clocks
         ],
         "timeline": request_timeline(case),
+        # What the customer typed about themselves on this homepage case, where it differs
+        # from their record: shown for a person to accept, never applied by itself.
+        "given": customer_details_given(case),
         "owed_calls": owed_calls,
         # A support inquiry still owing its ETA can be promised done within the hour.
         "eta_open": case.is_open

@@ -4,7 +4,8 @@ destroyed three years (``CHARTER_RETENTION_DAYS``) after the case is closed.
 :func:`personal_data_purge` runs daily (the ``purge-personal-data`` beat entry) and on demand
 (``manage.py purge_personal_data``). For every homepage case closed before the cut-off it
 deletes the customer's attachments (files and rows), clears what the customer wrote (the
-request's details and their messages on the timeline), and anonymises the customer contact
+request's details, their messages on the timeline, and the name and phone given on the case),
+and anonymises the customer contact
 unless that person has another case that is open or closed after the cut-off. Commendations
 and survey invitations older than the cut-off lose the nominator's and the recipient's
 details. The case itself stays (its tracking code, subject, status, clocks and their figures),
@@ -25,6 +26,7 @@ from requests_desk.models import (
     Attachment,
     Commendation,
     CustomerContact,
+    HomepageSubmission,
     Request,
     SurveyInvitation,
 )
@@ -86,6 +88,10 @@ def personal_data_purge(*, now: datetime | None = None, dry_run: bool = False) -
             text=""
         ).update(text="")
         expired.exclude(body="").update(body="")
+        # The name and phone given on each case (kept beside it for staff to accept).
+        HomepageSubmission.objects.filter(request__in=expired).exclude(
+            given_name="", given_phone=""
+        ).update(given_name="", given_phone="")
         # Several contacts of one organisation may be anonymised at once: the e-mail is blank,
         # so the one-contact-per-e-mail rule does not apply to them.
         CustomerContact.objects.filter(pk__in=list(contacts.values_list("pk", flat=True))).update(
