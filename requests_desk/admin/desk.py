@@ -12,6 +12,7 @@ from requests_desk.models import (
     Activity,
     ClockRule,
     CustomerContact,
+    CustomerDataRead,
     Organisation,
     PhoneCall,
     Request,
@@ -42,12 +43,13 @@ class CustomerContactInline(admin.TabularInline):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+    filter_horizontal = ["divisions"]
     inlines = [CustomerContactInline]
 
 
 @admin.register(CustomerContact)
 class CustomerContactAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "email", "phone", "position"]
+    list_display = ["name", "organisation", "email", "phone", "position", "confirmed"]
     list_select_related = ["organisation"]
     search_fields = ["name", "email", "phone", "organisation__name"]
     autocomplete_fields = ["organisation"]
@@ -138,3 +140,22 @@ class ClockRuleAdmin(SimpleHistoryAdmin):
     list_editable = ["active"]
     search_fields = ["commitment__code", "note"]
     autocomplete_fields = ["commitment"]
+
+
+@admin.register(CustomerDataRead)
+class CustomerDataReadAdmin(ReadOnlyAdmin):
+    """Who read which customer's personal data, when and where: for admins only, read-only."""
+
+    list_display = ["at", "username", "contact", "via"]
+    list_filter = ["via"]
+    search_fields = ["username", "contact__name", "contact__email"]
+    list_select_related = ["contact__organisation"]
+    date_hierarchy = "at"
+    fields = ["at", "user", "username", "contact", "via"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)

@@ -2,9 +2,11 @@
 gave, which staff may accept; where messages about a case may go."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.access import divisions_of
 from requests_desk.cases._common import bump, lock
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import (
@@ -12,6 +14,7 @@ from requests_desk.models import (
     ActivityEvent,
     ActivityKind,
     CustomerContact,
+    CustomerDataRead,
     HomepageSubmission,
     Organisation,
     Request,
@@ -165,3 +168,40 @@ def case_phone(request: Request) -> str:
     if submission is not None and submission.given_phone:
         return submission.given_phone
     return request.customer.phone if request.customer.confirmed else ""
+
+
+# --- The customer directory, by division -----------------------------------------------------
+
+
+def customers_in_divisions(divisions: set[int] | None) -> QuerySet[CustomerContact]:
+    """The contacts staff of ``divisions`` may see (``None``: all): those with a case in one of
+    the divisions, and those of an organisation one of the divisions serves."""
+    contacts = CustomerContact.objects.all()
+    if divisions is None:
+        return contacts
+    has_case = Request.objects.filter(customer=OuterRef("pk"), division__in=divisions)
+    served = Organisation.divisions.through.objects.filter(
+        organisation=OuterRef("organisation"), division__in=divisions
+    )
+    return contacts.filter(Q(Exists(has_case)) | Q(Exists(served)))
+
+
+def customers_visible_to(user) -> QuerySet[CustomerContact]:
+    """The contacts ``user`` may see; any other answers as if it did not exist."""
+    return customers_in_divisions(divisions_of(user))
+
+
+def personal_data_read(user, contacts, *, via: str) -> None:
+    """Record that ``user`` read these contacts' personal data (kept for the retention
+    period, shown to admins)."""
+    ids = {contact.pk if hasattr(contact, "pk") else contact for contact in contacts}
+    ids.discard(None)
+    if not ids:
+        return
+    now = timezone.now()
+    CustomerDataRead.objects.bulk_create(
+        CustomerDataRead(
+            at=now, user=user, username=user.get_username(), contact_id=pk, via=via[:40]
+        )
+        for pk in sorted(ids)
+    )

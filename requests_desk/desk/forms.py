@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.access import divisions_of, may_see_division
 from commitments.models import Division, Service, Team
+from requests_desk.cases.customers import customers_in_divisions
 from requests_desk.form_fields import model_field
 from requests_desk.models import Activity, CustomerContact, Organisation, PhoneCall, Request, Visit
 from requests_desk.models.requests import ANSWER_ONLY_CHANNELS
@@ -290,6 +291,8 @@ class FastEntryForm(RequestDetailsForm):
         super().__init__(*args, **kwargs)
         division_qs = divisions_by_code(divisions)
         self.fields["division"].queryset = division_qs
+        # A contact outside the user's divisions is refused as if it did not exist.
+        self.fields["contact"].queryset = customers_in_divisions(divisions)
         self.fields["service"].queryset = Service.objects.filter(
             division__in=division_qs
         ).select_related("division")

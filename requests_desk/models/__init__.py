@@ -1,5 +1,5 @@
 from requests_desk.models.contacts import PhoneCall, Visit
-from requests_desk.models.customers import CustomerContact, Organisation
+from requests_desk.models.customers import CustomerContact, CustomerDataRead, Organisation
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.voice import (
@@ -25,6 +25,7 @@ __all__ = [
     "Commendation",
     "CommendationState",
     "CustomerContact",
+    "CustomerDataRead",
     "GiftCoupon",
     "HomepageSubmission",
     "Organisation",

@@ -13,7 +13,7 @@ from commitments.models.deadline import EventKind
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
-from requests_desk.cases.customers import customer_details_given
+from requests_desk.cases.customers import customer_details_given, personal_data_read
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
@@ -108,6 +108,7 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
             for name, title, button in ACTIONS
         ],
     }
+    personal_data_read(request.user, [case.customer_id], via="desk:request")
     return render(request, "requests_desk/detail.html", context, status=status)
 
 

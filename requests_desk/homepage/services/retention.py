@@ -9,7 +9,8 @@ and anonymises the customer contact
 unless that person has another case that is open or closed after the cut-off. Commendations
 and survey invitations older than the cut-off lose the nominator's and the recipient's
 details. The case itself stays (its tracking code, subject, status, clocks and their figures),
-so the charter's statistics do not change. Running it twice does nothing more.
+so the charter's statistics do not change. Records of staff reading customers' personal data
+(``CustomerDataRead``) older than the cut-off are deleted. Running it twice does nothing more.
 """
 
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from requests_desk.models import (
     Attachment,
     Commendation,
     CustomerContact,
+    CustomerDataRead,
     HomepageSubmission,
     Request,
     SurveyInvitation,
@@ -101,6 +103,8 @@ def personal_data_purge(*, now: datetime | None = None, dry_run: bool = False) -
             nominator_name=ANONYMOUS, nominator_email="", nominator_organisation=""
         )
         invitations.update(sent_to="")
+        # The access records of customers' personal data are kept as long, then go too.
+        CustomerDataRead.objects.filter(at__lt=cut_off).delete()
         # Files go only once the rows are gone for good.
         transaction.on_commit(lambda: _delete_files(files))
     return report
