@@ -497,3 +497,5 @@ CHARTER_STALE_PERIODS = env_int("CHARTER_STALE_PERIODS", 3, minimum=2)
 # The number a customer the rate limits refused is told to call (blank: the representative
 # phone of CHARTER_PUBLIC_DIVISION's first service that has one).
 CHARTER_PUBLIC_PHONE = env_str("CHARTER_PUBLIC_PHONE", "")
+# Innermost, so it sees a view's error first: a database or Redis outage answers 503, not 500.
+MIDDLEWARE = [*MIDDLEWARE, "charter_portal.outages.OutageMiddleware"]

@@ -2,12 +2,15 @@
 port, which refuses connections exactly as a stopped redis-server does) the public forms still
 take and store valid submissions, the desk works, and nothing answers a bare 500."""
 
+import json
 import logging
 import socket
 
 import pytest
-from django.test import Client, override_settings
+from django.db import connection
+from django.test import Client, RequestFactory, override_settings
 
+from charter_portal.outages import OutageMiddleware
 from requests_desk.homepage.services import abuse
 from requests_desk.models import Request
 from tests.requests_desk.public.support import (
@@ -85,3 +88,69 @@ def test_the_desk_and_the_scorecard_work_while_redis_is_down(redis_down, client)
 
     assert client.get("/desk/").status_code == 200
     assert client.get("/charter/scorecard/").status_code == 200
+
+
+# --- A part that is down answers 503 with Retry-After, never a bare 500 ----------------------
+
+
+def real_database_error() -> Exception:
+    """The error psycopg2 really raises for a PostgreSQL that does not answer, as Django wraps
+    it (django.db.OperationalError)."""
+    import psycopg2
+    from django.db import OperationalError
+    from django.db.utils import DatabaseErrorWrapper
+
+    try:
+        psycopg2.connect(host="127.0.0.1", port=closed_port(), connect_timeout=2)
+    except psycopg2.OperationalError as exc:
+        try:
+            with DatabaseErrorWrapper(connection):
+                raise exc
+        except OperationalError as wrapped:
+            return wrapped
+    raise AssertionError("a closed port answered")
+
+
+def raising(exc):
+    def view(request):
+        raise exc
+
+    return view
+
+
+@pytest.mark.parametrize("path", ["/api/v1/requests/", "/desk/"])
+def test_a_database_outage_is_a_503_with_retry_after(path, caplog):
+    request = RequestFactory().get(path)
+    middleware = OutageMiddleware(raising(real_database_error()))
+
+    response = middleware.process_exception(request, real_database_error())
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    if path.startswith("/api/"):
+        assert "detail" in json.loads(response.content)
+    assert "answered 503 (OperationalError" in caplog.text
+
+
+def test_a_redis_outage_is_a_503_too():
+    import redis
+
+    try:
+        redis.Redis(port=closed_port(), socket_connect_timeout=1).ping()
+    except redis.ConnectionError as exc:
+        error = exc
+    response = OutageMiddleware(lambda r: None).process_exception(
+        RequestFactory().post("/complaint/"), error
+    )
+
+    assert response.status_code == 503
+
+
+def test_any_other_error_is_left_alone():
+    middleware = OutageMiddleware(lambda r: None)
+
+    assert middleware.process_exception(RequestFactory().get("/"), ValueError("x")) is None
+
+
+def test_the_outage_middleware_is_installed_innermost(settings):
+    assert settings.MIDDLEWARE[-1] == "charter_portal.outages.OutageMiddleware"
