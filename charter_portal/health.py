@@ -2,9 +2,12 @@
 
 The sweep is "behind" when a clock's next action has been due for more than
 :data:`MAX_SWEEP_LAG` without being taken: then reminders are late, and the probe says 503.
+The worker's heartbeat and the beat's tick (both recorded every ``CHARTER_HEARTBEAT_INTERVAL``)
+are "stale" when older than ``CHARTER_STALE_PERIODS`` (3) periods: a dead worker or beat turns the
+probe red even while nothing is due. One never recorded (a fresh install) is not stale.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -49,7 +52,7 @@ def background_state() -> dict:
     now = clock.now()
     beats = dict(
         WorkerHeartbeat.objects.filter(
-            name__in=["worker", "sweep", MAIL_POLL, MAIL_FIRST_TRY]
+            name__in=["worker", "sweep", "beat", MAIL_POLL, MAIL_FIRST_TRY]
         ).values_list("name", "at")
     )
     # The partial index on next_action_at answers this without reading the other clocks.
@@ -65,6 +68,7 @@ def background_state() -> dict:
     ).count()
     return {
         "worker_last_seen": beats["worker"].isoformat() if "worker" in beats else None,
+        "beat_last_tick": beats["beat"].isoformat() if "beat" in beats else None,
         "last_sweep": beats["sweep"].isoformat() if "sweep" in beats else None,
         "sweep_lag_seconds": max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
         "outbox_backlog": backlog,
@@ -85,11 +89,28 @@ def _mail_poll_stale(beats: dict, *, now) -> bool | None:
     return now - since > timedelta(minutes=settings.CHARTER_MAIL_STALE_MINUTES)
 
 
+def stale_reasons(background: dict) -> list[str]:
+    """Why the worker or the beat looks dead: its last record is older than the allowed age."""
+    allowed = settings.CHARTER_STALE_PERIODS * settings.CHARTER_HEARTBEAT_INTERVAL
+    now = timezone.now()
+    reasons = []
+    for key, words in (
+        ("worker_last_seen", "the worker was last seen %d s ago"),
+        ("beat_last_tick", "the beat last ticked %d s ago"),
+    ):
+        if background.get(key):
+            age = (now - datetime.fromisoformat(background[key])).total_seconds()
+            if age > allowed:
+                reasons.append(words % age + f" (more than {allowed} s)")
+    return reasons
+
+
 def healthz(request):
     database = database_state()
     broker = broker_state()
     background = {
         "worker_last_seen": None,
+        "beat_last_tick": None,
         "last_sweep": None,
         "sweep_lag_seconds": None,
         "outbox_backlog": None,
@@ -106,6 +127,7 @@ def healthz(request):
         reasons.append(f"database {database}")
     if broker not in ("ok", "embedded"):
         reasons.append(f"broker {broker}")
+    reasons += stale_reasons(background)
     lag = background["sweep_lag_seconds"]
     if lag is not None and lag > MAX_SWEEP_LAG.total_seconds():
         reasons.append(f"the sweep is {lag:.0f} s behind")

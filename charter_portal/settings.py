@@ -534,3 +534,21 @@ CHARTER_CSP_EXEMPT_PREFIXES = ("/api/v1/docs/", "/api/v1/redoc/")
 # installed packages, so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION_MODE
 WHITENOISE_AUTOREFRESH = LOCAL_MODE
+
+# --- Outages: Redis, the broker and the background processes (issue 15, items 1–3) ----------
+# Redis down must slow nothing: the cache fails fast (the rate limits then count per process),
+# the worker and beat reconnect forever instead of exiting, and /healthz goes red when the
+# worker's heartbeat or the beat's tick is older than CHARTER_STALE_PERIODS periods.
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
+else:
+    CELERY_BEAT_SCHEDULER = "notifications.schedule:RecordingPersistentScheduler"
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # the worker waits for the broker, never exits
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+CHARTER_STALE_PERIODS = env_int("CHARTER_STALE_PERIODS", 3, minimum=2)
+# The number a customer the rate limits refused is told to call (blank: the representative
+# phone of CHARTER_PUBLIC_DIVISION's first service that has one).
+CHARTER_PUBLIC_PHONE = env_str("CHARTER_PUBLIC_PHONE", "")
+# Innermost, so it sees a view's error first: a database or Redis outage answers 503, not 500.
+MIDDLEWARE = [*MIDDLEWARE, "charter_portal.outages.OutageMiddleware"]

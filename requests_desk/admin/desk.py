@@ -14,6 +14,7 @@ from requests_desk.models import (
     CannedReply,
     ClockRule,
     CustomerContact,
+    CustomerDataRead,
     Organisation,
     PhoneCall,
     Request,
@@ -44,12 +45,13 @@ class CustomerContactInline(admin.TabularInline):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+    filter_horizontal = ["divisions"]
     inlines = [CustomerContactInline]
 
 
 @admin.register(CustomerContact)
 class CustomerContactAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "email", "phone", "position"]
+    list_display = ["name", "organisation", "email", "phone", "position", "confirmed"]
     list_select_related = ["organisation"]
     search_fields = ["name", "email", "phone", "organisation__name"]
     autocomplete_fields = ["organisation"]
@@ -150,3 +152,20 @@ class CannedReplyAdmin(SimpleHistoryAdmin):
     list_filter = ["active", "language", "purpose"]
     list_editable = ["active"]
     search_fields = ["title", "body"]
+@admin.register(CustomerDataRead)
+class CustomerDataReadAdmin(ReadOnlyAdmin):
+    """Who read which customer's personal data, when and where: for admins only, read-only."""
+
+    list_display = ["at", "username", "contact", "via"]
+    list_filter = ["via"]
+    search_fields = ["username", "contact__name", "contact__email"]
+    list_select_related = ["contact__organisation"]
+    date_hierarchy = "at"
+    fields = ["at", "user", "username", "contact", "via"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)

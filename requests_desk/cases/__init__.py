@@ -12,7 +12,7 @@ from requests_desk.cases.communications import (
     request_communicate,
     request_support_under_an_hour,
 )
-from requests_desk.cases.customers import customer_find_or_create
+from requests_desk.cases.customers import customer_find_or_create, personal_data_read
 from requests_desk.cases.errors import DeskError, StaleEdit
 from requests_desk.cases.requests import (
     request_add_note,
@@ -31,6 +31,7 @@ __all__ = [
     "call_log",
     "call_record_callback",
     "customer_find_or_create",
+    "personal_data_read",
     "request_add_note",
     "request_clocks",
     "request_communicate",

@@ -22,6 +22,7 @@ from notifications.stops import clock_stop_on_delivery
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import instant, lock
 from requests_desk.cases.attachments import CheckedFile, attachments_store
+from requests_desk.cases.customers import case_phone
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
 from requests_desk.cases.replies import canned_reply_render
@@ -133,14 +134,14 @@ def communication_record(
 
 
 def _recipient(request: Request, channel: str) -> str:
-    """Where a communication on ``channel`` is sent: the customer's e-mail or phone number."""
+    """Where a communication on ``channel`` is sent: the customer's e-mail or phone number (one
+    confirmed, or given on this case: :func:`case_phone`)."""
     if channel == Channel.EMAIL and not request.customer.email:
         raise DeskError({"channel": [_("The customer has no e-mail address.")]})
-    if channel == Channel.SMS and not request.customer.phone:
+    phone = case_phone(request) if channel == Channel.SMS else ""
+    if channel == Channel.SMS and not phone:
         raise DeskError({"channel": [_("The customer has no phone number for an SMS.")]})
-    return {Channel.EMAIL: request.customer.email, Channel.SMS: request.customer.phone}.get(
-        channel, ""
-    )
+    return {Channel.EMAIL: request.customer.email, Channel.SMS: phone}.get(channel, "")
 
 
 def clocks_kept_by(

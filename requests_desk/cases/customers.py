@@ -1,17 +1,35 @@
-"""Customers: find the contact a request names, or create them."""
+"""Customers: find the contact a request names, or create them; the details a homepage case
+gave, which staff may accept; where messages about a case may go."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.access import divisions_of
+from requests_desk.cases._common import bump, lock
 from requests_desk.cases.errors import DeskError, full_clean
-from requests_desk.models import CustomerContact, Organisation
+from requests_desk.models import (
+    Activity,
+    ActivityEvent,
+    ActivityKind,
+    CustomerContact,
+    CustomerDataRead,
+    HomepageSubmission,
+    Organisation,
+    Request,
+)
 
 
 def customer_find_or_create(
-    *, name: str, organisation: str, email: str, phone: str = ""
+    *, name: str, organisation: str, email: str, phone: str = "", public: bool = False
 ) -> CustomerContact:
     """The contact with this e-mail at this organisation (both matched case-insensitively), or a
     new one. An existing contact keeps their name; a phone number fills in a missing one.
+
+    ``public`` input (the homepage, anyone) never changes an existing contact at all, and a new
+    contact it creates is not ``confirmed``: the details stay on the case
+    (:class:`HomepageSubmission`) for staff to accept (:func:`customer_details_accept`).
 
     What was typed is matched with its surrounding spaces trimmed and the e-mail lower-cased."""
     contact = CustomerContact(
@@ -26,8 +44,9 @@ def customer_find_or_create(
         found = CustomerContact.objects.filter(organisation=org, email__iexact=contact.email)
         existing = found.first()
         if existing is None:
+            contact.confirmed = not public
             return _create(org, contact)
-        if contact.phone and not existing.phone:
+        if not public and contact.phone and not existing.phone:
             existing.phone = contact.phone
             existing.save(update_fields=["phone"])
         return existing
@@ -75,3 +94,115 @@ def _create(org: Organisation, contact: CustomerContact) -> CustomerContact:
     except IntegrityError:
         return CustomerContact.objects.get(organisation=org, email__iexact=contact.email)
     return contact
+
+
+# --- Details given on a homepage case ---------------------------------------------------------
+
+#: The customer's fields a homepage case can give, and the submission's field that keeps each.
+GIVEN_FIELDS = {"name": "given_name", "phone": "given_phone"}
+
+
+def _submission(request: Request) -> HomepageSubmission | None:
+    return HomepageSubmission.objects.filter(request_id=request.pk).first()
+
+
+def customer_details_given(request: Request) -> dict[str, str]:
+    """What the customer typed on this homepage case that differs from their record (and was
+    not accepted yet): ``{"name": …, "phone": …}``, only the fields that differ."""
+    submission = _submission(request)
+    if submission is None or submission.details_accepted_at is not None:
+        return {}
+    customer = request.customer
+    given = {}
+    for field, kept_as in GIVEN_FIELDS.items():
+        value = getattr(submission, kept_as)
+        if value and value != getattr(customer, field):
+            given[field] = value
+    return given
+
+
+def customer_details_accept(request: Request, *, actor) -> dict[str, str]:
+    """A staff member accepts the details given on this case: the customer's record takes them
+    and counts as confirmed; the timeline says what changed. Returns the fields changed."""
+    with transaction.atomic():
+        locked = lock(request)
+        given = customer_details_given(locked)
+        submission = _submission(locked)
+        if submission is None:
+            raise DeskError({"__all__": [_("This case did not come from the homepage.")]})
+        customer = CustomerContact.objects.select_for_update().get(pk=locked.customer_id)
+        before = {field: getattr(customer, field) for field in given}
+        for field, value in given.items():
+            setattr(customer, field, value)
+        customer.confirmed = True
+        full_clean(customer, validate_unique=False)
+        customer.save(update_fields=[*given, "confirmed"])
+        now = timezone.now()
+        submission.details_accepted_at, submission.details_accepted_by = now, actor
+        submission.save(update_fields=["details_accepted_at", "details_accepted_by"])
+        if given:
+            Activity.objects.create(
+                request=locked,
+                kind=ActivityKind.CHANGE,
+                event=ActivityEvent.CHANGED,
+                at=now,
+                recorded_at=now,
+                actor=actor,
+                data={
+                    "fields": [f"customer_{field}" for field in given],
+                    "changes": [
+                        {"field": f"customer_{field}", "old": before[field] or None, "new": value}
+                        for field, value in given.items()
+                    ],
+                },
+            )
+            bump(locked)
+    request.refresh_from_db()
+    return given
+
+
+def case_phone(request: Request) -> str:
+    """The phone number messages about this case may go to: the one the customer gave on this
+    very case, else the customer's number if staff confirmed it; never a number someone else
+    typed on another case."""
+    submission = _submission(request)
+    if submission is not None and submission.given_phone:
+        return submission.given_phone
+    return request.customer.phone if request.customer.confirmed else ""
+
+
+# --- The customer directory, by division -----------------------------------------------------
+
+
+def customers_in_divisions(divisions: set[int] | None) -> QuerySet[CustomerContact]:
+    """The contacts staff of ``divisions`` may see (``None``: all): those with a case in one of
+    the divisions, and those of an organisation one of the divisions serves."""
+    contacts = CustomerContact.objects.all()
+    if divisions is None:
+        return contacts
+    has_case = Request.objects.filter(customer=OuterRef("pk"), division__in=divisions)
+    served = Organisation.divisions.through.objects.filter(
+        organisation=OuterRef("organisation"), division__in=divisions
+    )
+    return contacts.filter(Q(Exists(has_case)) | Q(Exists(served)))
+
+
+def customers_visible_to(user) -> QuerySet[CustomerContact]:
+    """The contacts ``user`` may see; any other answers as if it did not exist."""
+    return customers_in_divisions(divisions_of(user))
+
+
+def personal_data_read(user, contacts, *, via: str) -> None:
+    """Record that ``user`` read these contacts' personal data (kept for the retention
+    period, shown to admins)."""
+    ids = {contact.pk if hasattr(contact, "pk") else contact for contact in contacts}
+    ids.discard(None)
+    if not ids:
+        return
+    now = timezone.now()
+    CustomerDataRead.objects.bulk_create(
+        CustomerDataRead(
+            at=now, user=user, username=user.get_username(), contact_id=pk, via=via[:40]
+        )
+        for pk in sorted(ids)
+    )

@@ -14,6 +14,7 @@ from commitments.subjects import REQUEST_SUBJECT
 from notifications.models import Notification
 from notifications.outbox import notification_enqueue
 from requests_desk.cases.attachments import attachments_for_mail
+from requests_desk.cases.customers import case_phone
 from requests_desk.models import Activity, InboundMessage, InboundOutcome, Request
 
 # What the earliest clock promises, in the customer's words.
@@ -50,7 +51,9 @@ def acknowledgement_enqueue(
 ) -> None:
     """Tell the customer we have their request, its tracking code, and the earliest promise."""
     customer = request.customer
-    channel, recipient = ("email", customer.email) if customer.email else ("sms", customer.phone)
+    channel, recipient = (
+        ("email", customer.email) if customer.email else ("sms", case_phone(request))
+    )
     if not recipient:
         return  # a caller who left neither: the person on the phone heard it instead
     ko = [f"{customer.name}님, 요청을 접수했습니다. 접수번호: {request.tracking_code}"]

@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from requests_desk.models import Activity, ActivityEvent, Request
+from requests_desk.models import Activity, ActivityEvent, CustomerContact, Request
 from requests_desk.vocabulary import Channel, ClockCause, Purpose, Status
 
 NOTHING = "—"
@@ -251,7 +251,14 @@ def field_label(name: str) -> str:
     try:
         return capfirst(str(Request._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:
-        return name
+        pass
+    if name.startswith("customer_"):  # a customer's detail, accepted from what a case gave
+        try:
+            detail = CustomerContact._meta.get_field(name.removeprefix("customer_"))
+        except FieldDoesNotExist:
+            return name
+        return _("Customer's %(detail)s") % {"detail": detail.verbose_name}
+    return name
 
 
 def value_words(name: str, value) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.access import divisions_of, may_see_division
 from commitments.models import Division, Service, Team
+from requests_desk.cases.customers import customers_in_divisions
 from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
 from requests_desk.form_fields import FilesField, model_field
 from requests_desk.models import (
@@ -299,6 +300,8 @@ class FastEntryForm(RequestDetailsForm):
         super().__init__(*args, **kwargs)
         division_qs = divisions_by_code(divisions)
         self.fields["division"].queryset = division_qs
+        # A contact outside the user's divisions is refused as if it did not exist.
+        self.fields["contact"].queryset = customers_in_divisions(divisions)
         self.fields["service"].queryset = Service.objects.filter(
             division__in=division_qs
         ).select_related("division")
@@ -554,6 +557,12 @@ class UnderAnHourForm(forms.Form):
     """No fields: the button says it all; a refusal comes back at the top of it."""
 
     prefix = "hour"
+
+
+class AcceptDetailsForm(forms.Form):
+    """No fields: the details given on the case are shown beside the button."""
+
+    prefix = "given"
 
 
 class NoteForm(forms.Form):

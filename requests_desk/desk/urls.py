@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/<int:pk>/edit/", actions.edit, name="edit"),
     path("requests/<int:pk>/under-an-hour/", actions.under_an_hour, name="under-an-hour"),
     path("requests/<int:pk>/note/", actions.add_note, name="note"),
+    path("requests/<int:pk>/accept-details/", actions.accept_details, name="accept-details"),
     path("requests/<int:pk>/visit/", actions.log_visit, name="visit"),
     path("requests/<int:pk>/callback/", actions.record_callback, name="callback"),
     path("requests/<int:pk>/merge/", actions.merge, name="merge"),

@@ -1,5 +1,4 @@
 from requests_desk.models.contacts import PhoneCall, Visit
-from requests_desk.models.customers import CustomerContact, Organisation
 from requests_desk.models.records import (
     AskedBy,
     Certificate,
@@ -21,6 +20,7 @@ from requests_desk.models.mail import (
     QuarantinedMessage,
 )
 from requests_desk.models.replies import CannedReply
+from requests_desk.models.customers import CustomerContact, CustomerDataRead, Organisation
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.sign_in import CaseListLink
@@ -55,6 +55,7 @@ __all__ = [
     "CustomerContact",
     "Delivery",
     "DeliveryInquiry",
+    "CustomerDataRead",
     "GiftCoupon",
     "Handover",
     "HomepageSubmission",

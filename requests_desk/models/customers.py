@@ -1,8 +1,11 @@
 """Customers: the organisations we serve and the people there who talk to us."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commitments.models import Division
 from commitments.models.directory import phone_validator
 
 # A person's name and an organisation's, wherever the desk takes one (callers included).
@@ -14,6 +17,14 @@ class Organisation(models.Model):
     """A securities firm, exchange, pension fund … that our services are for."""
 
     name = models.CharField(_("name"), max_length=ORGANISATION_MAX, unique=True)
+    # Staff of these divisions see the organisation's contacts in the customer directory (they
+    # see a customer with a case in their divisions anyway).
+    divisions = models.ManyToManyField(
+        Division,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("served by divisions"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -39,6 +50,14 @@ class CustomerContact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     position = models.CharField(_("position"), max_length=100, blank=True)
+    # A contact first seen on the homepage is not confirmed: what they typed was nobody's check,
+    # so no SMS goes to that phone except about the case it was given on. Staff confirm it by
+    # accepting the details given on a case (or by entering the contact themselves).
+    confirmed = models.BooleanField(
+        _("details confirmed"),
+        default=True,
+        help_text=_("The name and phone were entered or accepted by staff."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -55,3 +74,31 @@ class CustomerContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
+
+
+class CustomerDataRead(models.Model):
+    """A member of staff read a customer's personal data (the access record Korean
+    personal-information rules ask for): who, when, which contact, and where. Kept for
+    ``CHARTER_RETENTION_DAYS``; admins read them, nobody edits them."""
+
+    at = models.DateTimeField(_("read at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    contact = models.ForeignKey(
+        CustomerContact, on_delete=models.CASCADE, related_name="reads", verbose_name=_("customer")
+    )
+    via = models.CharField(_("where"), max_length=40)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("customer data read")
+        verbose_name_plural = _("customer data reads")
+
+    def __str__(self) -> str:
+        return f"{self.username} · {self.contact_id} · {self.at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commitments.models.directory import phone_validator
 from requests_desk.models.requests import BODY_MAX, Request
 from requests_desk.storage import private_storage
 
@@ -38,6 +39,21 @@ class HomepageSubmission(models.Model):
     consent_version = models.CharField(_("consent text version"), max_length=20)
     language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # What the customer typed about themselves on this case. A submission never changes a known
+    # customer's record: staff see these as "given on this case" and may accept them.
+    given_name = models.CharField(_("name given on this case"), max_length=100, blank=True)
+    given_phone = models.CharField(
+        _("phone given on this case"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    details_accepted_at = models.DateTimeField(_("details accepted at"), null=True, blank=True)
+    details_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("details accepted by"),
+    )
 
     class Meta:
         verbose_name = _("homepage submission")

@@ -59,7 +59,8 @@ def services_audience(*, services: list, channels, now: datetime) -> list[Addres
         name = f"{contact.name} ({contact.organisation.name})"
         if "email" in channels and contact.email:
             audience.append(Addressee("email", contact.email, name))
-        if "sms" in channels and is_mobile(contact.phone):
+        # Only a phone staff confirmed: one typed on the homepage may be anyone's.
+        if "sms" in channels and contact.confirmed and is_mobile(contact.phone):
             audience.append(Addressee("sms", contact.phone.strip(), name))
     return audience
 

@@ -7,6 +7,7 @@ for a streamed export, the time to its first byte).
 """
 
 import functools
+import logging
 import time
 from urllib.parse import urlencode
 
@@ -33,6 +34,8 @@ from requests_desk.reports.periods import (
     today,
 )
 from requests_desk.reports.scopes import ScopeError, may_use_reports, scope_choices, scope_for
+
+logger = logging.getLogger(__name__)
 
 SCORECARD_CACHE_SECONDS = 300
 
@@ -418,7 +421,11 @@ def scorecard(request):
             if not (row.is_empty and by_quarter[row.code].is_empty)
         ]
 
-    rows = cache.get_or_set(key, build, SCORECARD_CACHE_SECONDS)
+    try:
+        rows = cache.get_or_set(key, build, SCORECARD_CACHE_SECONDS)
+    except Exception:  # the shared cache (Redis) is down: the page is built without it
+        logger.warning("scorecard: the cache is unreachable; built without it", exc_info=True)
+        rows = build()
     return render(
         request, "reports/scorecard.html", {"rows": rows, "month": month, "quarter": quarter}
     )

@@ -4,6 +4,7 @@ the sweep and the outbox keep up."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
@@ -135,3 +136,55 @@ def test_health_counts_the_messages_ready_to_send_as_the_outbox_backlog(client):
         )
 
     assert client.get("/healthz").json()["outbox_backlog"] == 3
+
+
+# --- A dead worker or beat: heartbeats older than three periods -----------------------------
+
+SEEN = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
+
+
+def heartbeats(*, worker=SEEN, beat=SEEN) -> None:
+    WorkerHeartbeat.objects.create(name="worker", at=worker)
+    WorkerHeartbeat.objects.create(name="beat", at=beat)
+
+
+def test_health_stays_ok_while_the_worker_and_beat_were_seen_within_three_periods(client):
+    heartbeats()
+    with time_machine.travel(SEEN + timedelta(seconds=3 * 30 - 1), tick=False):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert datetime.fromisoformat(body["beat_last_tick"]) == SEEN
+
+
+def test_health_answers_503_and_names_the_worker_when_its_heartbeat_is_three_periods_old(client):
+    heartbeats(beat=SEEN + timedelta(seconds=80))
+    with time_machine.travel(SEEN + timedelta(seconds=3 * 30 + 5), tick=False):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["reason"] == "the worker was last seen 95 s ago (more than 90 s)"
+
+
+def test_health_answers_503_and_names_the_beat_when_its_last_tick_is_three_periods_old(client):
+    heartbeats(worker=SEEN + timedelta(seconds=200))
+    with time_machine.travel(SEEN + timedelta(seconds=210), tick=False):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["reason"] == "the beat last ticked 210 s ago (more than 90 s)"
+
+
+def test_the_allowed_age_follows_the_heartbeat_interval(client, settings):
+    settings.CHARTER_HEARTBEAT_INTERVAL = 5
+    heartbeats()
+    with time_machine.travel(SEEN + timedelta(seconds=16), tick=False):
+        body = client.get("/healthz").json()
+
+    assert body["reason"] == (
+        "the worker was last seen 16 s ago (more than 15 s); "
+        "the beat last ticked 16 s ago (more than 15 s)"
+    )

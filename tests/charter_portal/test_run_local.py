@@ -166,7 +166,18 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
         assert health["database"] == "ok"
         assert health["broker"] == "embedded"
         assert health["mode"] == "local"
-        assert processes_mentioning(str(tmp_path / "celerybeat-schedule"))
+        first = processes_mentioning(str(tmp_path / "celerybeat-schedule"))
+        assert first
+        assert health["beat_last_tick"]  # the embedded beat records its ticks too
+
+        # A worker killed -9 is started again by run_local's supervisor.
+        for pid in first:
+            os.kill(pid, signal.SIGKILL)
+        wait_for(
+            lambda: set(processes_mentioning(str(tmp_path / "celerybeat-schedule"))) - set(first),
+            timeout=PATIENCE,
+            what="the supervisor to start a new worker",
+        )
 
         # The sweep runs on the embedded broker: the demo's overdue clocks get their breach
         # recorded by it, and the outbox is delivered to files (the demo customers' receipts).
@@ -209,6 +220,7 @@ def test_local_mode_serves_the_charter_with_the_worker_running_and_stops_both(tm
 
     assert server.returncode == 0, output
     assert "Stopping the background worker" in output
+    assert "The background worker exited" in output
     # The embedded broker keeps all its files under the var directory, none in the checkout.
     assert not (ROOT / "control").exists()
     wait_for(

@@ -16,6 +16,9 @@ from charter_portal.celery import app as celery_app
 from notifications.schedule import RestoringRedBeatScheduler
 from tests.charter_portal.test_settings import start_settings
 
+# A beat's tick records itself in the database (``WorkerHeartbeat`` "beat").
+pytestmark = pytest.mark.django_db
+
 PERIODIC_TASKS = {
     "sweep-deadlines": "notifications.tasks.sweep_deadlines",
     "deliver-notifications": "notifications.tasks.deliver_due",
@@ -132,3 +135,28 @@ def test_after_a_flush_only_one_of_two_beats_takes_the_lock_back(beat_redis):
     finally:
         first.close()
         second.close()
+
+
+def test_a_tick_records_the_beats_heartbeat_for_healthz(beat_redis):
+    from notifications.models import WorkerHeartbeat
+
+    start_beat().tick()
+
+    assert WorkerHeartbeat.objects.filter(name="beat").exists()
+
+
+def test_a_tick_while_redis_is_down_logs_it_and_retries_soon_instead_of_raising(caplog):
+    from redbeat.schedulers import REDBEAT_REDIS_KEY
+
+    scheduler = start_beat()
+    down = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    previous = getattr(celery_app, REDBEAT_REDIS_KEY, None)
+    setattr(celery_app, REDBEAT_REDIS_KEY, down)
+    scheduler.lock = None
+    try:
+        interval = scheduler.tick()
+    finally:
+        setattr(celery_app, REDBEAT_REDIS_KEY, previous)
+
+    assert interval == 5.0
+    assert "Redis or the broker is unreachable" in caplog.text

@@ -108,6 +108,7 @@ def test_a_request_finds_the_existing_customer_by_organisation_and_email(
 
 def test_a_chosen_contact_is_the_customer(client, staff, infrastructure):
     known = CustomerContactFactory()
+    known.organisation.divisions.add(infrastructure)  # a customer of the staff's division
     form = request_form(infrastructure, contact=str(known.pk), organisation="", email="")
 
     response = client.post(NEW, form)
@@ -118,6 +119,7 @@ def test_a_chosen_contact_is_the_customer(client, staff, infrastructure):
 
 def test_a_contact_in_the_address_prefills_the_callers_details(client, staff, infrastructure):
     known = CustomerContactFactory(phone="02-555-0101")
+    known.organisation.divisions.add(infrastructure)  # a customer of the staff's division
 
     form = client.get(f"{NEW}?contact={known.pk}").context["form"]
 
@@ -126,8 +128,9 @@ def test_a_contact_in_the_address_prefills_the_callers_details(client, staff, in
     assert form.initial["phone"] == "02-555-0101"
 
 
-def test_the_look_up_answers_matching_contacts_as_json(client, staff):
+def test_the_look_up_answers_matching_contacts_as_json(client, staff, infrastructure):
     known = CustomerContactFactory(name="Park Lookup")
+    known.organisation.divisions.add(infrastructure)  # a customer of the staff's division
     CustomerContactFactory(name="Someone Else")
 
     answer = client.get(reverse("desk:customer-search"), {"q": "lookup"}).json()

@@ -1,13 +1,16 @@
 """Serve the portal in local mode with the background worker (sweep and delivery) beside it.
 
 The worker is a child process with the embedded broker and its beat; it is stopped when the
-server stops, however the server stops.
+server stops, however the server stops. A worker that dies (killed, crashed) is started again by
+a supervisor thread, after a pause that doubles with each quick death (up to a minute).
 """
 
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -29,11 +32,12 @@ class Command(BaseCommand):
             return
         # A polite stop (SIGTERM) takes the same way out as Ctrl-C, so the worker goes too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        worker = self.start_worker()
+        supervisor = Supervisor(self.start_worker, self.stop_worker, self.stdout)
+        supervisor.start()
         try:
             call_command("runserver", addrport, use_reloader=not noreload)
         finally:
-            self.stop_worker(worker)
+            supervisor.stop()
 
     def start_worker(self) -> subprocess.Popen:
         if not settings.CELERY_BROKER_EMBEDDED:
@@ -50,8 +54,11 @@ class Command(BaseCommand):
             "--loglevel=INFO",
             f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}",
         ]
-        self.stdout.write("Starting the background worker: " + " ".join(command[2:]))
-        return subprocess.Popen(command, start_new_session=True)
+        worker = subprocess.Popen(command, start_new_session=True)
+        self.stdout.write(
+            f"Started the background worker (pid {worker.pid}): " + " ".join(command[2:])
+        )
+        return worker
 
     def stop_worker(self, worker: subprocess.Popen) -> None:
         if worker.poll() is not None:
@@ -63,3 +70,44 @@ class Command(BaseCommand):
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
+
+
+class Supervisor(threading.Thread):
+    """Keeps one worker running: starts it, restarts it when it exits, stops it at the end."""
+
+    POLL_SECONDS = 1.0
+    MAX_PAUSE = 60.0
+    #: A worker that lived this long is considered healthy: the next restart waits 1 s again.
+    HEALTHY_AFTER = 60.0
+
+    def __init__(self, start, stop, stdout):
+        super().__init__(name="worker-supervisor", daemon=True)
+        self._start, self._stop, self.stdout = start, stop, stdout
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.worker = start()
+        self._started_at = time.monotonic()
+
+    def run(self):
+        pause = 1.0
+        while not self._stopping.wait(self.POLL_SECONDS):
+            code = self.worker.poll()
+            if code is None:
+                continue
+            lived = time.monotonic() - self._started_at
+            pause = 1.0 if lived > self.HEALTHY_AFTER else min(pause * 2, self.MAX_PAUSE)
+            self.stdout.write(
+                f"The background worker exited (code {code}); restarting it in {pause:.0f} s"
+            )
+            if self._stopping.wait(pause):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self.worker = self._start()
+                self._started_at = time.monotonic()
+
+    def stop(self):
+        with self._lock:
+            self._stopping.set()
+            self._stop(self.worker)

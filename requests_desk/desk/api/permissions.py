@@ -45,7 +45,7 @@ def require_division(request, division) -> None:
 def valid_in_own_division(serializer_class, request) -> dict:
     """The body, validated (a 400 if it is not), for a division the caller may act in (a 403
     if not)."""
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
     require_division(request, data["division"])

@@ -113,6 +113,11 @@ class RequestViewSet(
             attach_clocks(page)
         return page
 
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        cases.personal_data_read(request.user, [self.get_object().customer_id], via="api:request")
+        return response
+
     def create(self, request, *args, **kwargs):
         data = valid_in_own_division(RequestCreateSerializer, request)
         customer = data.pop("customer_id", None)
@@ -126,6 +131,7 @@ class RequestViewSet(
             with desk_errors():
                 created = cases.request_create(actor=request.user, customer=customer, **data)
         body = RequestSerializer(reread(created.pk)).data
+        cases.personal_data_read(request.user, [created.customer_id], via="api:request-create")
         return Response(body, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):

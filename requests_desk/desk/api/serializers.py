@@ -14,6 +14,7 @@ from rest_framework.validators import UniqueValidator
 
 from commitments.models import Contact, Deadline, Division, Service, Team
 from commitments.subjects import REQUEST_SUBJECT
+from requests_desk.cases.customers import customers_visible_to
 from requests_desk.cases.selectors import clocks_of_requests
 from requests_desk.cases.timeline_words import activity_words
 from requests_desk.desk.api.fields import InstantField
@@ -225,14 +226,23 @@ def attach_clocks(requests) -> None:
         request._api_clocks = by_request[request.pk]
 
 
+class VisibleCustomerField(serializers.PrimaryKeyRelatedField):
+    """A customer by id, among those the caller may see: any other is refused exactly as an id
+    that does not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return CustomerContact.objects.none()
+        return customers_visible_to(request.user)
+
+
 class RequestCreateSerializer(DeskModelSerializer):
     """A request to log: its details, how it came in, and a nested ``customer`` (found or
     created) or a ``customer_id``."""
 
     customer = CustomerInputSerializer(required=False)
-    customer_id = serializers.PrimaryKeyRelatedField(
-        queryset=CustomerContact.objects.all(), required=False
-    )
+    customer_id = VisibleCustomerField(required=False)
 
     class Meta:
         model = Request
@@ -525,9 +535,7 @@ class CallCreateSerializer(DeskModelSerializer):
     """A call to log; without ``request`` it opens one (of ``kind``, with ``subject``)."""
 
     organisation = model_field(Organisation, "name", required=False, allow_blank=True)
-    customer_id = serializers.PrimaryKeyRelatedField(
-        queryset=CustomerContact.objects.all(), required=False, allow_null=True
-    )
+    customer_id = VisibleCustomerField(required=False, allow_null=True)
     request = serializers.IntegerField(
         required=False,
         allow_null=True,

@@ -23,7 +23,9 @@ from requests_desk.cases import (
 )
 from requests_desk.cases.merge import request_merge
 from requests_desk.cases.selectors import requests_visible
+from requests_desk.cases.customers import customer_details_accept
 from requests_desk.desk.forms import (
+    AcceptDetailsForm,
     CallbackForm,
     CommunicateForm,
     DatesForm,
@@ -226,6 +228,19 @@ def under_an_hour(request, case):
         form,
         lambda: request_support_under_an_hour(case, actor=request.user),
         _("Recorded: done within the hour."),
+    )
+
+
+@action("given")
+def accept_details(request, case):
+    """Accept the name and phone the customer gave on this homepage case into their record."""
+    form = AcceptDetailsForm(request.POST)
+    form.is_valid()
+    return _attempt(
+        request,
+        form,
+        lambda: customer_details_accept(case, actor=request.user),
+        _("The customer's record now has the details given on this case."),
     )
 
 

@@ -17,6 +17,7 @@ from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.cases.communications import clocks_kept_by
 from requests_desk.cases.merge import request_family
 from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
+from requests_desk.cases.customers import customer_details_given, personal_data_read
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,
@@ -103,6 +104,9 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
             }
             for reply in canned_replies_offered()
         },
+        # What the customer typed about themselves on this homepage case, where it differs
+        # from their record: shown for a person to accept, never applied by itself.
+        "given": customer_details_given(case),
         "owed_calls": owed_calls,
         # A support inquiry still owing its ETA can be promised done within the hour.
         "eta_open": case.is_open
@@ -122,6 +126,7 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
             for name, title, button in ACTIONS
         ],
     }
+    personal_data_read(request.user, [case.customer_id], via="desk:request")
     return render(request, "requests_desk/detail.html", context, status=status)
 
 

@@ -16,9 +16,10 @@ from requests_desk.cases import (
     request_create,
     request_update,
 )
+from requests_desk.cases.customers import customers_visible_to, personal_data_read
 from requests_desk.desk.forms import EntryType, FastEntryForm, add_service_errors
 from requests_desk.desk.views.common import desk_view
-from requests_desk.models import CustomerContact, Organisation
+from requests_desk.models import Organisation
 
 ORGANISATION_OPTIONS = 300
 SEARCH_RESULTS = 10
@@ -63,11 +64,16 @@ def _initial(request, divisions) -> dict:
     if request.GET.get("type") in (EntryType.CALL, EntryType.REQUEST):
         initial["entry_type"] = request.GET["type"]
     contact_id = request.GET.get("contact", "")
-    if contact_id.isdigit():
+    if contact_id.isascii() and contact_id.isdigit():
+        # A contact outside the user's divisions is as unknown as one that does not exist.
         contact = (
-            CustomerContact.objects.select_related("organisation").filter(pk=contact_id).first()
+            customers_visible_to(request.user)
+            .select_related("organisation")
+            .filter(pk=int(contact_id))
+            .first()
         )
         if contact is not None:
+            personal_data_read(request.user, [contact], via="desk:new")
             initial.update(
                 contact=contact.pk,
                 name=contact.name,
@@ -130,13 +136,15 @@ def _save(form: FastEntryForm, *, actor):
 
 @desk_view
 def customer_search(request):
-    """Contacts whose name, e-mail, phone or organisation contain ``q`` (the look-up's JSON)."""
+    """Contacts whose name, e-mail, phone or organisation contain ``q`` (the look-up's JSON),
+    among those the user may see; each one shown is recorded as read."""
     # PostgreSQL text cannot hold NUL; a pasted one means nothing to search for.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if len(q) < 2:
         return JsonResponse({"results": []})
     contacts = (
-        CustomerContact.objects.select_related("organisation")
+        customers_visible_to(request.user)
+        .select_related("organisation")
         .filter(
             Q(name__icontains=q)
             | Q(email__icontains=q)
@@ -145,6 +153,8 @@ def customer_search(request):
         )
         .order_by("organisation__name", "name")[:SEARCH_RESULTS]
     )
+    contacts = list(contacts)
+    personal_data_read(request.user, contacts, via="desk:customer-search")
     return JsonResponse(
         {
             "results": [

@@ -25,8 +25,10 @@ from requests_desk.homepage.forms import ComplaintForm
 from requests_desk.homepage.services.abuse import (
     client_address,
     decoy_tracking_code,
+    email_check,
     honeypot_hit,
     lookup_check,
+    reach_us,
     submission_check,
 )
 from requests_desk.homepage.services.public import case_find, case_public, complaint_submit
@@ -74,15 +76,34 @@ class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class OnCallSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class LimitedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="When to try again and whom to call, in words.")
+    phone = serializers.CharField(help_text="Our phone number (may be empty).")
+    emergency_contacts = OnCallSerializer(many=True, help_text="On call at night and holidays.")
+
+
 def refused(verdict) -> Response:
+    reach = reach_us()
     return Response(
-        {"detail": verdict.message},
+        {
+            "detail": verdict.in_words,
+            "phone": reach["phone"],
+            "emergency_contacts": reach["on_call"],
+        },
         status=status.HTTP_429_TOO_MANY_REQUESTS,
         headers={"Retry-After": str(verdict.retry_after)},
     )
 
 
-LIMITED = OpenApiResponse(DetailSerializer, description="Too many submissions: try later.")
+LIMITED = OpenApiResponse(
+    LimitedSerializer, description="Too many submissions: try later, or call us meanwhile."
+)
 
 
 class PublicAPIView(APIView):
@@ -100,7 +121,7 @@ class ComplaintView(PublicAPIView):
         "(`common.homepage-input`; complaints also `voice.complaint-feedback`), and e-mails "
         "the tracking code. JSON, or multipart with an `attachment`. Limits: "
         "`CHARTER_PUBLIC_PER_IP_HOUR` (20) and `CHARTER_PUBLIC_PER_IP_DAY` (240) per address, "
-        "the same per e-mail.",
+        "the same per e-mail (valid submissions only) and per e-mail and client network.",
         request={
             "application/json": ComplaintSerializer,
             "multipart/form-data": ComplaintSerializer,
@@ -139,6 +160,9 @@ class ComplaintView(PublicAPIView):
             )
         serializer = ComplaintSerializer(data=data)
         serializer.is_valid(raise_exception=True)
+        verdict = email_check(email=serializer.form.cleaned_data["email"])
+        if not verdict.allowed:
+            return refused(verdict)
         try:
             case = complaint_submit(**serializer.form.submission(), language=get_language())
         except DeskError as error:

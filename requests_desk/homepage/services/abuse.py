@@ -3,17 +3,23 @@
 - **Rate limits** per client address and per e-mail, in fixed windows (the hour, the day) kept
   in the shared Django cache: Redis in production and in the tests, the local-memory cache in
   local mode. Every attempt counts, a refused one too; the first ``limit`` attempts of a window
-  always pass, so a valid submission before the limit is never dropped.
+  always pass, so a valid submission before the limit is never dropped. When the cache is
+  unreachable the limits are counted in the process (and that is logged): the form keeps
+  taking submissions through a Redis outage.
 - **Honeypot**: a field people never see (and screen readers skip) that bots fill in. A hit gets
   the same answer as a real submission, creates nothing, and counts against the limit.
 
 Any public form or API endpoint uses :func:`submission_check` (or :func:`lookup_check` for
-look-ups) with :func:`client_address`, and :data:`HONEYPOT_FIELD`.
+look-ups) with :func:`client_address`, then :func:`email_check` once the input is valid, and
+:data:`HONEYPOT_FIELD`. A refusal tells the customer how to reach us anyway (:func:`reach_us`).
 """
 
 import hashlib
 import ipaddress
+import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +30,8 @@ from django.utils.translation import gettext as _
 from requests_desk.models.requests import TRACKING_ALPHABET, TRACKING_LENGTH
 
 #: The honeypot's name: plausible enough that a form-filling bot fills it.
+logger = logging.getLogger(__name__)
+
 HONEYPOT_FIELD = "website"
 HOUR = 3600
 DAY = 86400
@@ -36,10 +44,56 @@ class Verdict:
 
     @property
     def message(self) -> str:
+        minutes = max(1, -(-self.retry_after // 60))
+        phone = reach_us()["phone"]
+        if phone:
+            return _(
+                "Too many submissions from your address or e-mail. Please try again in "
+                "%(minutes)s minutes, or call us on %(phone)s."
+            ) % {"minutes": minutes, "phone": phone}
         return _(
             "Too many submissions from your address or e-mail. Please try again in "
             "%(minutes)s minutes, or call us."
-        ) % {"minutes": max(1, -(-self.retry_after // 60))}
+        ) % {"minutes": minutes}
+
+    @property
+    def in_words(self) -> str:
+        """The message with the emergency contacts spelled out (for the API's 429 body)."""
+        on_call = reach_us()["on_call"]
+        if not on_call:
+            return self.message
+        listed = ", ".join(f"{c['name']} {c['phone']} ({c['service']})" for c in on_call)
+        return (
+            self.message
+            + " "
+            + _("At night, at weekends and on holidays, call the on-call staff: %(list)s.")
+            % {"list": listed}
+        )
+
+
+def reach_us() -> dict:
+    """How a customer the limits refused can still reach us: the representative phone number
+    (``CHARTER_PUBLIC_PHONE``, else that of the public division's first service that has one)
+    and the on-call contacts of the emergency contact network, as the directory says today."""
+    from notifications.notices.selectors import emergency_network, seoul_today
+
+    network = emergency_network(day=seoul_today(timezone.now()))
+    phones = [
+        (entry.service.division.code != settings.CHARTER_PUBLIC_DIVISION, entry.service.code, p)
+        for entry in network
+        if (p := entry.service.representative_phone)
+    ]
+    phone = settings.CHARTER_PUBLIC_PHONE or (min(phones)[2] if phones else "")
+    on_call, seen = [], set()
+    for entry in network:
+        for contact in entry.contacts:
+            number = contact.mobile or contact.phone
+            if (contact.name, number) not in seen:
+                seen.add((contact.name, number))
+                on_call.append(
+                    {"service": entry.service.name, "name": contact.name, "phone": number}
+                )
+    return {"phone": phone, "on_call": on_call}
 
 
 def client_address(request) -> str:
@@ -79,19 +133,52 @@ def _within(address, networks) -> bool:
 
 
 def submission_check(*, address: str, email: str = "", scope: str = "submit") -> Verdict:
-    """Count one submission from ``address`` (and ``email``); refuse it past the limits."""
+    """Count one attempt from ``address``, and from the pair (``email``, the client's network):
+    every attempt counts, valid or not. Past either limit it is refused.
+
+    The e-mail alone is counted by :func:`email_check`, and only for input that passed
+    validation: invalid attempts naming someone's address from many places cannot lock that
+    person out, and a flood from one network naming them locks out only that network."""
     limits = [
         (f"ip:{address}", HOUR, settings.CHARTER_PUBLIC_PER_IP_HOUR),
         (f"ip:{address}", DAY, settings.CHARTER_PUBLIC_PER_IP_DAY),
     ]
-    email = (email or "").strip().lower()
-    if email:
-        digest = hashlib.sha256(email.encode()).hexdigest()[:32]  # no address in the cache
+    digest = _email_digest(email)
+    if digest:
+        pair = f"pair:{digest}:{client_network(address)}"
         limits += [
-            (f"email:{digest}", HOUR, settings.CHARTER_PUBLIC_PER_EMAIL_HOUR),
-            (f"email:{digest}", DAY, settings.CHARTER_PUBLIC_PER_EMAIL_DAY),
+            (pair, HOUR, settings.CHARTER_PUBLIC_PER_EMAIL_HOUR),
+            (pair, DAY, settings.CHARTER_PUBLIC_PER_EMAIL_DAY),
         ]
     return _count(scope, limits)
+
+
+def email_check(*, email: str, scope: str = "submit") -> Verdict:
+    """Count one submission that passed validation for ``email``; refuse it past the limits."""
+    digest = _email_digest(email)
+    if not digest:
+        return Verdict(allowed=True)
+    return _count(
+        scope,
+        [
+            (f"email:{digest}", HOUR, settings.CHARTER_PUBLIC_PER_EMAIL_HOUR),
+            (f"email:{digest}", DAY, settings.CHARTER_PUBLIC_PER_EMAIL_DAY),
+        ],
+    )
+
+
+def client_network(address: str) -> str:
+    """The client's network: its /24 for IPv4 (``client_address`` gives IPv6 as its /64)."""
+    try:
+        network = ipaddress.ip_network(address, strict=False)
+    except ValueError:  # "unknown"
+        return address
+    return str(network.supernet(new_prefix=24)) if network.version == 4 else str(network)
+
+
+def _email_digest(email: str) -> str:
+    email = (email or "").strip().lower()
+    return hashlib.sha256(email.encode()).hexdigest()[:32] if email else ""  # no address kept
 
 
 def lookup_check(*, address: str) -> Verdict:
@@ -121,13 +208,57 @@ def _count(scope: str, limits: list[tuple[str, int, int]]) -> Verdict:
     for who, window, limit in limits:
         start = now - now % window
         key = f"abuse:{scope}:{who}:{window}:{start}"
-        # add() then incr(): both atomic in Redis, so concurrent attempts are all counted.
-        cache.add(key, 0, timeout=window + 60)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.add(key, 1, timeout=window + 60)
-            count = 1
+            count = _cache_incr(key, window)
+        except Exception as exc:  # the shared cache (Redis) is down: never refuse for that
+            _fallback_warn(exc)
+            count = _local_incr(key, expires=start + window)
         if count > limit:
             refused_for = max(refused_for, start + window - now)
     return Verdict(allowed=refused_for == 0, retry_after=refused_for)
+
+
+def _cache_incr(key: str, window: int) -> int:
+    # add() then incr(): both atomic in Redis, so concurrent attempts are all counted.
+    cache.add(key, 0, timeout=window + 60)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=window + 60)
+        return 1
+
+
+# --- While the shared cache is down: a counter in this process ------------------------------
+# Each web process counts on its own until Redis answers again (so the limit is, at worst,
+# multiplied by the number of processes); a submission is never refused because Redis is down.
+
+_local_counts: dict[str, tuple[int, int]] = {}  # key → (count, expires at, epoch seconds)
+_local_lock = threading.Lock()
+_last_warning = [0.0]
+WARN_EVERY = 60.0
+
+
+def _local_incr(key: str, *, expires: int) -> int:
+    now = int(timezone.now().timestamp())
+    with _local_lock:
+        if len(_local_counts) > 10_000:  # a flood of distinct keys: drop the expired ones
+            for stale in [k for k, (_, until) in _local_counts.items() if until <= now]:
+                del _local_counts[stale]
+        count, until = _local_counts.get(key, (0, expires))
+        if until <= now:
+            count, until = 0, expires
+        _local_counts[key] = (count + 1, until)
+        return count + 1
+
+
+def _fallback_warn(exc: Exception) -> None:
+    """Log that the limits fell back to this process's counters (at most once a minute)."""
+    with _local_lock:
+        if time.monotonic() - _last_warning[0] < WARN_EVERY:
+            return
+        _last_warning[0] = time.monotonic()
+    logger.warning(
+        "rate limits: the shared cache is unreachable (%s: %s); counting in this process",
+        exc.__class__.__name__,
+        exc,
+    )

@@ -80,17 +80,19 @@ def complaint_submit(
     2. The request goes to the chosen service's division and team; "not sure" (no service)
        goes to ``CHARTER_PUBLIC_DIVISION`` / ``CHARTER_PUBLIC_TEAM``, so it belongs to a team
        and every escalation reaches someone.
-    3. The customer is found by e-mail at their organisation, or created; the request starts
+    3. The customer is found by e-mail at their organisation, or created — a known customer's
+       record is never changed: the name and phone typed are kept on the submission, "given on
+       this case", for staff to accept; the request starts
        its clocks and the acknowledgement (with the tracking code) goes to the outbox; the
        submission, the report and the attachment are kept beside it.
     """
-    submission = _submission(category=category, language=language)
+    submission = _submission(category=category, language=language, name=name, phone=phone)
     unkind = category == PublicCategory.UNKIND_SERVICE
     report = _unkind_report(occasion, employee_name) if unkind else None
     division, team = _placement(service)
     with transaction.atomic():
         customer = customer_find_or_create(
-            name=name, organisation=organisation, email=email, phone=phone
+            name=name, organisation=organisation, email=email, phone=phone, public=True
         )
         request = request_create(
             actor=None,
@@ -113,13 +115,16 @@ def complaint_submit(
     return request
 
 
-def _submission(*, category: str, language: str) -> HomepageSubmission:
-    """How a case came in, checked before its request exists (consent given now)."""
+def _submission(*, category: str, language: str, name: str, phone: str) -> HomepageSubmission:
+    """How a case came in, and who the customer said they were, checked before its request
+    exists (consent given now)."""
     submission = HomepageSubmission(
         category=category,
         consent_at=timezone.now(),
         consent_version=settings.CHARTER_CONSENT_VERSION,
         language=(language or "")[:10],
+        given_name=name.strip(),
+        given_phone=(phone or "").strip(),
     )
     return full_clean(submission, exclude=("request",))
 

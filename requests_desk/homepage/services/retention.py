@@ -4,11 +4,13 @@ destroyed three years (``CHARTER_RETENTION_DAYS``) after the case is closed.
 :func:`personal_data_purge` runs daily (the ``purge-personal-data`` beat entry) and on demand
 (``manage.py purge_personal_data``). For every homepage case closed before the cut-off it
 deletes the customer's attachments (files and rows), clears what the customer wrote (the
-request's details and their messages on the timeline), and anonymises the customer contact
+request's details, their messages on the timeline, and the name and phone given on the case),
+and anonymises the customer contact
 unless that person has another case that is open or closed after the cut-off. Commendations
 and survey invitations older than the cut-off lose the nominator's and the recipient's
 details. The case itself stays (its tracking code, subject, status, clocks and their figures),
-so the charter's statistics do not change. Running it twice does nothing more.
+so the charter's statistics do not change. Records of staff reading customers' personal data
+(``CustomerDataRead``) older than the cut-off are deleted. Running it twice does nothing more.
 """
 
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from requests_desk.models import (
     Attachment,
     Commendation,
     CustomerContact,
+    CustomerDataRead,
+    HomepageSubmission,
     Request,
     SurveyInvitation,
 )
@@ -86,6 +90,10 @@ def personal_data_purge(*, now: datetime | None = None, dry_run: bool = False) -
             text=""
         ).update(text="")
         expired.exclude(body="").update(body="")
+        # The name and phone given on each case (kept beside it for staff to accept).
+        HomepageSubmission.objects.filter(request__in=expired).exclude(
+            given_name="", given_phone=""
+        ).update(given_name="", given_phone="")
         # Several contacts of one organisation may be anonymised at once: the e-mail is blank,
         # so the one-contact-per-e-mail rule does not apply to them.
         CustomerContact.objects.filter(pk__in=list(contacts.values_list("pk", flat=True))).update(
@@ -95,6 +103,8 @@ def personal_data_purge(*, now: datetime | None = None, dry_run: bool = False) -
             nominator_name=ANONYMOUS, nominator_email="", nominator_organisation=""
         )
         invitations.update(sent_to="")
+        # The access records of customers' personal data are kept as long, then go too.
+        CustomerDataRead.objects.filter(at__lt=cut_off).delete()
         # Files go only once the rows are gone for good.
         transaction.on_commit(lambda: _delete_files(files))
     return report

@@ -23,8 +23,10 @@ from requests_desk.homepage.services.abuse import (
     Verdict,
     client_address,
     decoy_tracking_code,
+    email_check,
     honeypot_hit,
     lookup_check,
+    reach_us,
     submission_check,
 )
 from requests_desk.homepage.services.public import (
@@ -53,8 +55,11 @@ def may_see(request, code: str) -> bool:
 
 
 def too_many(request, template: str, context: dict, verdict: Verdict):
-    """The page again, with what was typed, and a 429 that says when to try again."""
-    response = render(request, template, {**context, "refusal": verdict.message}, status=429)
+    """The page again, with what was typed, and a 429 that says when to try again and how to
+    reach us meanwhile (the phone number and the emergency contacts)."""
+    response = render(
+        request, template, {**context, "refusal": verdict.message, "reach": reach_us()}, status=429
+    )
     response["Retry-After"] = str(verdict.retry_after)
     return response
 
@@ -71,6 +76,9 @@ def complaint(request):
         request.session[DONE_KEY] = decoy_tracking_code()
         return redirect("public:complaint-done")
     if form.is_valid():
+        verdict = email_check(email=form.cleaned_data["email"])
+        if not verdict.allowed:
+            return too_many(request, "public/complaint.html", {"form": form}, verdict)
         try:
             case = complaint_submit(**form.submission(), language=get_language())
         except DeskError as error:
@@ -158,9 +166,9 @@ def track_reply(request, code: str):
     form = ReplyForm(request.POST, request.FILES)
     verdict = submission_check(address=client_address(request), email=case.customer.email)
     if not verdict.allowed:
-        response = _case_page(request, case, form=form, status=429)
-        response["Retry-After"] = str(verdict.retry_after)
-        return response
+        return too_many(
+            request, "public/track_case.html", {"case": case_public(case), "form": form}, verdict
+        )
     if not honeypot_hit(request.POST):
         if not form.is_valid():
             form.forget_files()
@@ -192,6 +200,9 @@ def commend(request):
     if not honeypot_hit(request.POST):
         if not form.is_valid():
             return render(request, "public/commend.html", {"form": form}, status=400)
+        verdict = email_check(email=form.cleaned_data["nominator_email"])
+        if not verdict.allowed:
+            return too_many(request, "public/commend.html", {"form": form}, verdict)
         try:
             commendation_submit(**form.cleaned_data_for_service())
         except DeskError as error:
