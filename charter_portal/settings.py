@@ -376,6 +376,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "charter_portal.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "PAGE_SIZE": 50,
+    # JSON nested deeper than a few dozen levels is a 400, never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "commitments.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Charter Portal API",

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from commitments.models import Contact, Deadline, Division, Service, Team
+from commitments.numbers import plain_id
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import clocks_of_requests
 from requests_desk.cases.timeline_words import activity_words
@@ -300,8 +301,8 @@ class TransferSerializer(serializers.Serializer):
 
     def validate_to(self, value: str):
         value = value.strip()
-        if value.isdigit():
-            user = get_user_model().objects.filter(pk=int(value), is_active=True).first()
+        if value.isascii() and value.isdigit():
+            user = get_user_model().objects.filter(pk=plain_id(value), is_active=True).first()
             if user is None:
                 raise serializers.ValidationError(_("No active user has this id."))
             return user

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of
 from commitments.models import Division
+from commitments.numbers import plain_id
 from requests_desk.cases import (
     DeskError,
     call_log,
@@ -62,8 +63,8 @@ def _initial(request, divisions) -> dict:
         initial["division"] = first.pk
     if request.GET.get("type") in (EntryType.CALL, EntryType.REQUEST):
         initial["entry_type"] = request.GET["type"]
-    contact_id = request.GET.get("contact", "")
-    if contact_id.isdigit():
+    contact_id = plain_id(request.GET.get("contact", ""))
+    if contact_id is not None:
         contact = (
             CustomerContact.objects.select_related("organisation").filter(pk=contact_id).first()
         )
