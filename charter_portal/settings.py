@@ -392,6 +392,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every 4xx an operation can give is documented (charter_portal/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "charter_portal.schema.document_error_answers",
+    ],
     # Choice sets whose field names other apps use too ("channel", "state") need their own names.
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "requests_desk.vocabulary.Channel",
