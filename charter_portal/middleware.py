@@ -3,12 +3,20 @@
 Django refuses an oversized form with ``RequestDataTooBig``, which it turns into a bare 400
 ("Bad Request"); a person who attached a file too large deserves to be told why, so bodies are
 measured here, before anything reads them.
+
+A body sent with ``Transfer-Encoding: chunked`` has no ``Content-Length``, and Django reads
+such a body as empty (a valid complaint would be refused as missing every field). Under a
+server that de-chunks the body and marks its end (``wsgi.input_terminated``: gunicorn does),
+it is read here, up to the limit, and handed on with its length; under one that does not, it is
+refused with 411 (Length Required).
 """
 
+import io
 import time
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed, RequestDataTooBig
+from django.core.handlers.wsgi import LimitedStream
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -96,6 +104,10 @@ class BodySizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if unsized_body(request):
+            refusal = read_unsized_body(request)
+            if refusal is not None:
+                return refusal
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -111,17 +123,44 @@ class BodySizeMiddleware:
         return self.get_response(request)
 
 
+def unsized_body(request) -> bool:
+    encoding = request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return "chunked" in encoding and not request.META.get("CONTENT_LENGTH")
+
+
+def read_unsized_body(request):
+    """Read a chunked body into memory (at most ``CHARTER_MAX_BODY_BYTES``) and give the request
+    its length; a refusal when it is too large or the server cannot tell where it ends."""
+    if not request.META.get("wsgi.input_terminated"):
+        return refused(
+            request,
+            411,
+            _("Length required"),
+            _("Send the request with a Content-Length header."),
+        )
+    limit = settings.CHARTER_MAX_BODY_BYTES
+    body = request.META["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        return too_large(request)
+    # WSGIRequest reads its body through this stream, bounded by CONTENT_LENGTH.
+    request._stream = LimitedStream(io.BytesIO(body), len(body))
+    request.META["CONTENT_LENGTH"] = str(len(body))
+    return None
+
+
+def refused(request, status: int, heading: str, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    html = render_to_string(
+        "public/refused.html", {"heading": heading, "message": message}, request=request
+    )
+    return HttpResponse(html, status=status)
+
+
 def too_large(request, *, limit: int | None = None):
     limit = limit or settings.CHARTER_MAX_BODY_BYTES
     message = _(
         "What you sent is too large (at most %(size)s). Attach a smaller file, or send the file "
         "to us by e-mail after you have your tracking code."
     ) % {"size": megabytes(limit)}
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=413)
-    html = render_to_string(
-        "public/refused.html",
-        {"heading": _("Too large"), "message": message},
-        request=request,
-    )
-    return HttpResponse(html, status=413)
+    return refused(request, 413, _("Too large"), message)

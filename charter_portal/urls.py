@@ -14,6 +14,9 @@ from requests_desk.reports import views as report_views
 admin.site.site_header = _("Charter Portal administration")
 admin.site.site_title = _("Charter Portal")
 
+# An address under /api/ that no route matches answers JSON too.
+handler404 = "charter_portal.views.not_found"
+
 api_patterns = [
     path("", include("commitments.api_urls")),
     path("", include("requests_desk.desk.api_urls")),

@@ -1,6 +1,8 @@
 from urllib.parse import urlsplit
 
+from django.http import JsonResponse
 from django.utils import translation
+from django.views import defaults
 from django.views.i18n import set_language as django_set_language
 
 
@@ -17,3 +19,11 @@ def set_language(request):
     language = translation.get_language_from_path(urlsplit(next_url or "/").path)
     with translation.override(language or translation.get_language()):
         return django_set_language(request)
+
+
+def not_found(request, exception=None):
+    """Django's 404 page, or for the API the JSON answer its clients (and its schema) expect:
+    an address no route matches, such as ``/api/v1/requests/abc/status/``."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": translation.gettext("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -20,8 +20,8 @@ from commitments.simulation import SimulationError, simulate_due
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
-    division = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    division = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Commitment

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from commitments.business_time import SEOUL
 from commitments.models import Division, Service, Team
+from commitments.numbers import plain_id
 from commitments.subjects import REQUEST_SUBJECT, subject_path
 from requests_desk.cases.errors import DeskError
 from requests_desk.models import Request
@@ -68,8 +69,8 @@ def user_of(value, *, field: str):
     if isinstance(value, User):
         return value
     try:
-        return User.objects.get(pk=int(value), is_active=True)
-    except (TypeError, ValueError, User.DoesNotExist):
+        return User.objects.get(pk=plain_id(value), is_active=True)
+    except User.DoesNotExist:
         raise DeskError({field: [_("Unknown user.")]}) from None
 
 

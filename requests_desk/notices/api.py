@@ -6,7 +6,6 @@ and admins. Every write goes through :mod:`notifications.notices.services`; its 
 400s with field errors. A plan with less than 7 days' notice is refused on
 ``accept_short_notice`` until that is sent as ``true``."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -258,7 +257,7 @@ class AnnouncementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @extend_schema(summary="Publish on the public board; the clock stops", request=None)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        announcement = get_object_or_404(Announcement, pk=pk)
+        announcement = self.get_object()
         with desk_errors():
             announcement_publish(announcement, actor=request.user)
-        return Response(AnnouncementSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(AnnouncementSerializer(self.get_queryset().get(pk=announcement.pk)).data)

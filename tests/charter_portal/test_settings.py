@@ -99,7 +99,8 @@ def assert_refused(result, message: str) -> None:
 
 PRODUCTION = {
     "CHARTER_ENV": "production",
-    "SECRET_KEY": "x" * 50,
+    # 64 characters, as `secrets.token_urlsafe(48)` gives (`check --deploy` wants 50 or more).
+    "SECRET_KEY": "q4Xv9_Lr2N-8sZpT0bWc7YhJ3mKd6FgA1uEo5RiV_xQnHs2yBw9tCz4lMj8aPe0D",
     "DATABASE_URL": "postgres://charter@db.example.com:5432/charter",
     "REDIS_URL": "redis://cache.example.com:6379/0",
     "ALLOWED_HOSTS": "charter.example.com",

@@ -43,6 +43,17 @@ class InstantField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address that may be missing: shown as null, never as "" (which the e-mail
+    format of the schema does not allow)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class InstantFormField(forms.DateTimeField):
     """The same rule for query parameters. A ``+`` of an offset sent unencoded arrives as a
     space; it is read as the ``+`` it stood for."""

@@ -13,11 +13,12 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from commitments.models import Contact, Deadline, Division, Service, Team
+from commitments.numbers import plain_id
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.customers import customers_visible_to
 from requests_desk.cases.selectors import clocks_of_requests
 from requests_desk.cases.timeline_words import activity_words
-from requests_desk.desk.api.fields import InstantField
+from requests_desk.desk.api.fields import InstantField, OptionalEmailField
 from requests_desk.desk.forms import DETAILS
 from requests_desk.models import (
     Activity,
@@ -87,8 +88,8 @@ class DeadlineSerializer(RequestDeadlineSerializer):
     """A clock in ``deadlines/``: what it is owed on, and who owns it."""
 
     request = serializers.SerializerMethodField()
-    division = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    division = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     paused_at = InstantField(read_only=True, allow_null=True)
     target_at = InstantField(read_only=True, allow_null=True)
 
@@ -165,6 +166,7 @@ class CustomerInputSerializer(DeskModelSerializer):
 
 class CustomerSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.name", read_only=True)
+    email = OptionalEmailField()
 
     class Meta:
         model = CustomerContact
@@ -179,8 +181,8 @@ class RequestSerializer(serializers.ModelSerializer):
     """A request as the API shows it, with its clocks."""
 
     division = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     customer = CustomerSerializer(read_only=True)
     received_at = InstantField(read_only=True)
     next_due_at = InstantField(read_only=True, allow_null=True)
@@ -312,8 +314,8 @@ class TransferSerializer(serializers.Serializer):
 
     def validate_to(self, value: str):
         value = value.strip()
-        if value.isdigit():
-            user = get_user_model().objects.filter(pk=int(value), is_active=True).first()
+        if value.isascii() and value.isdigit():
+            user = get_user_model().objects.filter(pk=plain_id(value), is_active=True).first()
             if user is None:
                 raise serializers.ValidationError(_("No active user has this id."))
             return user
@@ -333,8 +335,12 @@ class ActivitySerializer(serializers.ModelSerializer):
     )
     at = InstantField(read_only=True)
     recorded_at = InstantField(read_only=True)
-    to_team = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    to_team = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     text = serializers.CharField(read_only=True, help_text=_("What a person typed, as typed."))
+    # Blank on the lines they do not concern ("" is in their enums).
+    event = model_field(Activity, "event", read_only=True)
+    purpose = model_field(Activity, "purpose", read_only=True)
+    channel = model_field(Activity, "channel", read_only=True)
     lines = serializers.SerializerMethodField(
         help_text=_(
             "What the portal says on this line, in words (the codes are in event and data)."
@@ -502,7 +508,7 @@ class CallSerializer(serializers.ModelSerializer):
     created_at = InstantField(read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True, default="")
     division = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = PhoneCall

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of
 from commitments.models import Division
+from commitments.numbers import plain_id
 from requests_desk.cases import (
     DeskError,
     call_log,
@@ -63,8 +64,8 @@ def _initial(request, divisions) -> dict:
         initial["division"] = first.pk
     if request.GET.get("type") in (EntryType.CALL, EntryType.REQUEST):
         initial["entry_type"] = request.GET["type"]
-    contact_id = request.GET.get("contact", "")
-    if contact_id.isascii() and contact_id.isdigit():
+    contact_id = plain_id(request.GET.get("contact", ""))
+    if contact_id is not None:
         # A contact outside the user's divisions is as unknown as one that does not exist.
         contact = (
             customers_visible_to(request.user)

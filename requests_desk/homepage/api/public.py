@@ -11,11 +11,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commitments.parsers import BoundedJSONParser
 from requests_desk.cases.attachments import TooLarge
 from requests_desk.cases.errors import DeskError
 from requests_desk.cases.messages import tracking_link
@@ -112,7 +113,7 @@ class PublicAPIView(APIView):
 
 
 class ComplaintView(PublicAPIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="public_complaint_create",

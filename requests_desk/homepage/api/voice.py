@@ -39,7 +39,9 @@ class UnkindReportSerializer(serializers.ModelSerializer):
     reporter_name = serializers.CharField(source="request.customer.name", read_only=True)
     reporter_email = serializers.CharField(source="request.customer.email", read_only=True)
     division = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", default=None, read_only=True, allow_null=True
+    )
     decided_at = InstantField(read_only=True, allow_null=True)
     created_at = InstantField(read_only=True)
     coupon_code = serializers.SerializerMethodField()
