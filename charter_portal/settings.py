@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "charter_portal.context_processors.site",
+                "charter_portal.context_processors.navigation",
             ],
         },
     },
@@ -287,7 +288,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TEST_MODE:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Internationalisation -----------------------------------------------------------------

@@ -1,7 +1,11 @@
 from urllib.parse import urlsplit
 
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
 from django.utils import translation
 from django.views.i18n import set_language as django_set_language
+
+from charter_portal.navigation import start_page
 
 
 def set_language(request):
@@ -17,3 +21,9 @@ def set_language(request):
     language = translation.get_language_from_path(urlsplit(next_url or "/").path)
     with translation.override(language or translation.get_language()):
         return django_set_language(request)
+
+
+@login_required
+def start(request):
+    """Where "log in" leads when no page asked for it: the user's own starting page by role."""
+    return redirect(start_page(request.user))
