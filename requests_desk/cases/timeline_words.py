@@ -112,6 +112,9 @@ WORDINGS = {
     ActivityEvent.UNKIND_REPORTED: _unkind_reported,
     ActivityEvent.UNKIND_CONFIRMED: _unkind_decided,
     ActivityEvent.UNKIND_REJECTED: _unkind_decided,
+    ActivityEvent.WORK_STARTED: _said(
+        gettext_lazy("In progress: the customer has heard from us for the first time.")
+    ),
 }
 
 

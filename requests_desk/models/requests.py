@@ -213,6 +213,7 @@ class ActivityEvent(models.TextChoices):
     UNKIND_REPORTED = "unkind_reported", _("Unkind service reported")
     UNKIND_CONFIRMED = "unkind_confirmed", _("Unkind-service report confirmed")
     UNKIND_REJECTED = "unkind_rejected", _("Unkind-service report rejected")
+    WORK_STARTED = "work_started", _("Work started")
 
 
 # What each kind of timeline line must say.
