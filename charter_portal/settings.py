@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "charter_portal.context_processors.site",
+                "charter_portal.context_processors.navigation",
             ],
         },
     },
@@ -307,7 +308,7 @@ if TEST_MODE:
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Internationalisation -----------------------------------------------------------------

@@ -52,6 +52,7 @@ urlpatterns = [
             auth_views.LoginView.as_view(template_name="registration/login.html"),
             name="login",
         ),
+        path("accounts/start/", portal_views.start, name="start"),
         path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
         prefix_default_language=False,
     ),

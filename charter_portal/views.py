@@ -1,9 +1,13 @@
 from urllib.parse import urlsplit
 
 from django.http import JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
 from django.utils import translation
 from django.views import defaults
 from django.views.i18n import set_language as django_set_language
+
+from charter_portal.navigation import start_page
 
 
 def set_language(request):
@@ -27,3 +31,7 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": translation.gettext("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+@login_required
+def start(request):
+    """Where "log in" leads when no page asked for it: the user's own starting page by role."""
+    return redirect(start_page(request.user))

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import update_change_reason
 
 from commitments.models import (
     Calendar,
@@ -68,6 +69,33 @@ class CalendarAdmin(SimpleHistoryAdmin):
     list_filter = ["holiday_source"]
     search_fields = ["code", "name_ko", "name_en"]
     inlines = [WorkingHoursInline, ClosureInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """Name what changed in the calendar's closures and hours on its own history record.
+
+        Saving the page writes a calendar history row even when only an inline changed; without
+        a reason it would read "changed" with nothing in the changes column.
+        """
+        super().save_related(request, form, formsets, change)
+        reason = inline_changes(formsets)
+        if reason and form.instance.history.exists():
+            update_change_reason(form.instance, reason[:100])
+
+
+def inline_changes(formsets) -> str:
+    """ "Closure added: 2026-12-24; working hours changed: Mon 09:00–18:00" from saved formsets."""
+    parts = []
+    for formset in formsets:
+        name = formset.model._meta.verbose_name
+        for verb, objects in (
+            (_("%(what)s added: %(items)s"), formset.new_objects),
+            (_("%(what)s changed: %(items)s"), [obj for obj, _fields in formset.changed_objects]),
+            (_("%(what)s removed: %(items)s"), formset.deleted_objects),
+        ):
+            if objects:
+                items = ", ".join(str(obj) for obj in objects)
+                parts.append(verb % {"what": name, "items": items})
+    return "; ".join(parts)
 
 
 @admin.register(Division)

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -54,6 +55,11 @@ class Calendar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_ko} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Korean unless English is active)."""
+        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
 
     def to_work_calendar(self) -> business_time.WorkCalendar:
         """The pure calendar the arithmetic works on; two queries, then no database at all."""

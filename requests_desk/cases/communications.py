@@ -28,6 +28,9 @@ from requests_desk.cases.messages import message_enqueue
 from requests_desk.cases.replies import canned_reply_render
 from requests_desk.models import Activity, ActivityEvent, ActivityKind, CannedReply, Request
 from requests_desk.vocabulary import Channel, ClockCause
+from requests_desk.cases.requests import request_set_status
+from requests_desk.models import Activity, ActivityEvent, ActivityKind, Request
+from requests_desk.vocabulary import Channel, ClockCause, Status
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
 # Promises only a manager keeps: the team manager's feedback on every complaint.
@@ -130,7 +133,26 @@ def communication_record(
                 cause_data={"code": ClockCause.COMMUNICATED, "purpose": purpose},
             )
     desk_clocks.next_due_refresh(request)
+    status_follows_first_communication(request, actor=actor, at=activity.at)
     return activity
+
+
+def status_follows_first_communication(request: Request, *, actor, at: datetime) -> None:
+    """A new request moves to "in progress" the first time the customer hears from us.
+
+    Only from "new": a request someone already moved (in review, waiting …) keeps its status.
+    The move is an ordinary status change (its own timeline line, the customer sees it on the
+    tracking page), dated at the communication unless a later status change already exists."""
+    if request.status != Status.NEW:
+        return
+    last = request.activities.filter(kind=ActivityKind.STATUS).order_by("-at").first()
+    request_set_status(
+        request,
+        actor=actor,
+        status=Status.IN_PROGRESS,
+        at=max(at, last.at) if last else at,
+        event=ActivityEvent.WORK_STARTED,
+    )
 
 
 def _recipient(request: Request, channel: str) -> str:

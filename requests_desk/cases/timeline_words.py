@@ -141,6 +141,9 @@ WORDINGS = {
     ActivityEvent.UNKIND_REJECTED: _unkind_decided,
     ActivityEvent.MERGED: _merged,
     ActivityEvent.MERGED_INTO: _merged_into,
+    ActivityEvent.WORK_STARTED: _said(
+        gettext_lazy("In progress: the customer has heard from us for the first time.")
+    ),
 }
 
 

@@ -245,6 +245,7 @@ class ActivityEvent(models.TextChoices):
     UNKIND_REJECTED = "unkind_rejected", _("Unkind-service report rejected")
     MERGED = "merged", _("Duplicate merged")
     MERGED_INTO = "merged_into", _("Merged into another request")
+    WORK_STARTED = "work_started", _("Work started")
 
 
 # What each kind of timeline line must say.

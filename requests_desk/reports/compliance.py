@@ -24,6 +24,7 @@ from commitments.models import (
     Deadline,
     DeadlineState,
 )
+from commitments.models.calendar import HolidaySource
 from commitments.models.catalogue import CLOCK_KINDS
 from commitments.models.deadline import OPEN_STATES
 from commitments.models.summary import BUCKET_FIELDS, STOP_BUCKETS
@@ -79,6 +80,12 @@ class TermsInForce:
     """One set of frozen terms (``ClockTerms``) the period's clocks were computed with."""
 
     terms: ClockTerms
+    calendar: Calendar | None = None  # the calendar the terms name, when it still exists
+
+    @property
+    def calendar_name(self) -> str:
+        """The calendar by its name (its code only when it no longer exists)."""
+        return self.calendar.name if self.calendar else self.terms.calendar_code
 
     @property
     def digest(self) -> str:
@@ -94,7 +101,8 @@ class TermsInForce:
 
     @property
     def holiday_source(self) -> str:
-        return self.terms.calendar.get("holiday_source", "")
+        source = self.terms.calendar.get("holiday_source", "")
+        return str(HolidaySource(source).label) if source in HolidaySource.values else source
 
     @property
     def version(self):
@@ -259,7 +267,8 @@ class Dashboard:
 
 
 def dashboard(*, scope: Scope, period: Period, now: datetime, hours: int) -> Dashboard:
-    figures = commitment_figures(scope=scope, period=period)
+    calendars = list(Calendar.objects.order_by("code"))
+    figures = commitment_figures(scope=scope, period=period, calendars=calendars)
     by_code = {row.code: row for row in figures}
     return Dashboard(
         period=period,
@@ -275,11 +284,13 @@ def dashboard(*, scope: Scope, period: Period, now: datetime, hours: int) -> Das
         trend=weekly_trend(scope=scope, until=min(period.end, now.astimezone(SEOUL).date())),
         at_risk=preview(at_risk_clocks(scope=scope, now=now, hours=hours)),
         breached_open=preview(breached_open_clocks(scope=scope)),
-        calendars=list(Calendar.objects.order_by("code")),
+        calendars=calendars,
     )
 
 
-def commitment_figures(*, scope: Scope, period: Period) -> list[CommitmentFigures]:
+def commitment_figures(
+    *, scope: Scope, period: Period, calendars: list[Calendar] | None = None
+) -> list[CommitmentFigures]:
     """Per clock-starting commitment (in code order): four queries whatever the data."""
     commitments = [c for c in Commitment.objects.order_by("code") if c.target_kind in CLOCK_KINDS]
     rows = {c.pk: CommitmentFigures(commitment=c) for c in commitments}
@@ -321,10 +332,13 @@ def commitment_figures(*, scope: Scope, period: Period) -> list[CommitmentFigure
     in_force = ClockTerms.objects.filter(
         Q(pk__in=summary.values("terms_id")) | Q(pk__in=owing_terms)
     )
+    by_code = {c.code: c for c in (Calendar.objects.all() if calendars is None else calendars)}
     for terms in in_force.order_by("commitment_code", "created_at"):
         for row in rows.values():
             if row.code == terms.commitment_code:
-                row.terms.append(TermsInForce(terms=terms))
+                row.terms.append(
+                    TermsInForce(terms=terms, calendar=by_code.get(terms.calendar_code))
+                )
     return list(rows.values())
 
 

@@ -85,7 +85,7 @@ def _clock_state(clock) -> str:
 
 
 CLOCK_COLUMNS = (
-    Column(_("Commitment"), lambda c: c.commitment_code),
+    Column(_("Commitment"), lambda c: c.commitment.title if c.commitment else c.commitment_code),
     Column(_("Subject"), lambda c: c.subject_label or c.subject_id, lambda c: c.subject_path),
     Column(_("Division"), lambda c: c.division.name if c.division else ""),
     Column(_("Team"), lambda c: c.team.name if c.team else ""),
@@ -94,7 +94,7 @@ CLOCK_COLUMNS = (
     Column(_("Due"), lambda c: seoul(c.due_at)),
     Column(_("Stopped"), lambda c: seoul(c.stopped_at)),
     Column(_("State"), _clock_state),
-    Column(_("Terms"), lambda c: c.terms.digest[:12]),
+    Column(_("Terms in force since"), lambda c: seoul(c.terms.created_at)),
 )
 CALL_COLUMNS = (
     Column(_("Received"), lambda c: seoul(c.received_at)),

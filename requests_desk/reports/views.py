@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from commitments.models.deadline import AT_RISK_HOURS
@@ -51,6 +51,12 @@ def server_timing(view):
     return timed
 
 
+REPORTS_ARE_FOR_MANAGERS = gettext_lazy(
+    "The reports are open to team managers, division heads and administrators. Your own cases "
+    "and their clocks are in your queue."
+)
+
+
 def report_view(view):
     """Anonymous visitors go to the login page; people who are not managers get a 403."""
 
@@ -60,7 +66,7 @@ def report_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not may_use_reports(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(REPORTS_ARE_FOR_MANAGERS)
         return view(request, *args, **kwargs)
 
     return wrapped

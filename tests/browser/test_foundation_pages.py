@@ -60,7 +60,7 @@ def test_homepage_lists_the_charter_and_switches_language(live_server, page: Pag
 def test_staff_simulates_a_deadline_over_chuseok(live_server, page: Page, artifacts):
     page.goto(f"{live_server.url}/accounts/login/")
     _log_in(page, "staff")
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/desk/")  # staff land on their queue
     expect(page.locator("nav")).to_contain_text("(staff)")
 
     page.locator('nav a[href="/simulator/"]').click()

@@ -227,12 +227,13 @@ def test_the_timeline_merges_activities_and_clock_events_in_time_order(staff):
         ("activity", "note"),
         ("clock", "started"),
         ("activity", "communication"),
+        ("activity", "status"),  # the first answer moves the new request to "in progress"
         ("clock", "met"),
     ]
     assert entries[1].clock_code == "common.feasibility"
     assert entries[1].due_at == kst(2026, 9, 28, 15, 0)
     # Clock events are read from the clocks, never copied into the request's activities.
-    assert Activity.objects.filter(request=request).count() == 2
+    assert Activity.objects.filter(request=request).count() == 3
 
 
 def test_the_timeline_reads_in_constant_queries(staff):

@@ -30,7 +30,9 @@ def desk_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_desk_user(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(
+                _("The desk is for members of a team. Ask an administrator to add you to one.")
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commitments.models import Division, Service, Team
 from commitments.subjects import REQUEST_SUBJECT
@@ -219,6 +220,28 @@ class PublicCase:
     @property
     def can_reply(self) -> bool:
         return self.status != Status.CLOSED
+
+    @property
+    def status_help(self) -> str:
+        """What the status means for the customer: what we are doing, what they may do."""
+        return str(STATUS_HELP.get(self.status, ""))
+
+
+#: The status in one sentence a customer understands (the tracking page, under the badge).
+STATUS_HELP = {
+    Status.NEW: gettext_lazy("We have your case and will contact you by the time shown below."),
+    Status.IN_REVIEW: gettext_lazy("We are checking what your case needs."),
+    Status.IN_PROGRESS: gettext_lazy(
+        "We are working on your case. We will tell you when something changes."
+    ),
+    Status.WAITING: gettext_lazy(
+        "We are waiting for an answer from you: please reply below or to our last message."
+    ),
+    Status.RESOLVED: gettext_lazy(
+        "We consider your case resolved. If it is not, write to us below and we reopen it."
+    ),
+    Status.CLOSED: gettext_lazy("Your case is closed."),
+}
 
 
 def case_public(request: Request) -> PublicCase:

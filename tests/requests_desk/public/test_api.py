@@ -194,9 +194,9 @@ def test_tracking_answers_the_public_status_and_timeline(anonymous, case):
     assert response.status_code == 200
     body = response.json()
     assert body["tracking_code"] == case.tracking_code
-    assert body["status"] == "new"
+    assert body["status"] == "in_progress"  # our first answer started the work
     assert body["received_at"] == "2026-12-02T10:00:00+09:00"
-    assert [e["kind"] for e in body["timeline"]] == ["communication"]
+    assert [e["kind"] for e in body["timeline"]] == ["communication", "status"]
     assert body["timeline"][0]["text"] == "해결했습니다."
     assert "internal only" not in json.dumps(body, ensure_ascii=False)
 
