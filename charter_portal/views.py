@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
-from django.http import JsonResponse
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.views import defaults
@@ -31,6 +31,8 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": translation.gettext("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
 @login_required
 def start(request):
     """Where "log in" leads when no page asked for it: the user's own starting page by role."""

@@ -152,6 +152,8 @@ class CannedReplyAdmin(SimpleHistoryAdmin):
     list_filter = ["active", "language", "purpose"]
     list_editable = ["active"]
     search_fields = ["title", "body"]
+
+
 @admin.register(CustomerDataRead)
 class CustomerDataReadAdmin(ReadOnlyAdmin):
     """Who read which customer's personal data, when and where: for admins only, read-only."""

@@ -26,10 +26,8 @@ from requests_desk.cases.customers import case_phone
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.messages import message_enqueue
 from requests_desk.cases.replies import canned_reply_render
-from requests_desk.models import Activity, ActivityEvent, ActivityKind, CannedReply, Request
-from requests_desk.vocabulary import Channel, ClockCause
 from requests_desk.cases.requests import request_set_status
-from requests_desk.models import Activity, ActivityEvent, ActivityKind, Request
+from requests_desk.models import Activity, ActivityEvent, ActivityKind, CannedReply, Request
 from requests_desk.vocabulary import Channel, ClockCause, Status
 
 SENT_CHANNELS = (Channel.EMAIL, Channel.SMS)

@@ -1,4 +1,11 @@
 from requests_desk.models.contacts import PhoneCall, Visit
+from requests_desk.models.customers import CustomerContact, CustomerDataRead, Organisation
+from requests_desk.models.mail import (
+    InboundMessage,
+    InboundOutcome,
+    MailRoute,
+    QuarantinedMessage,
+)
 from requests_desk.models.records import (
     AskedBy,
     Certificate,
@@ -13,14 +20,7 @@ from requests_desk.models.records import (
     Training,
     TrainingReschedule,
 )
-from requests_desk.models.mail import (
-    InboundMessage,
-    InboundOutcome,
-    MailRoute,
-    QuarantinedMessage,
-)
 from requests_desk.models.replies import CannedReply
-from requests_desk.models.customers import CustomerContact, CustomerDataRead, Organisation
 from requests_desk.models.requests import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.models.rules import ClockRule
 from requests_desk.models.sign_in import CaseListLink
@@ -44,24 +44,24 @@ __all__ = [
     "ActivityKind",
     "AskedBy",
     "Attachment",
+    "CannedReply",
+    "CaseListLink",
     "Certificate",
     "CertificateRenewal",
     "ChartedRecord",
-    "CannedReply",
-    "CaseListLink",
     "ClockRule",
     "Commendation",
     "CommendationState",
     "CustomerContact",
+    "CustomerDataRead",
     "Delivery",
     "DeliveryInquiry",
-    "CustomerDataRead",
     "GiftCoupon",
     "Handover",
     "HomepageSubmission",
-    "Language",
     "InboundMessage",
     "InboundOutcome",
+    "Language",
     "MailRoute",
     "Organisation",
     "PhoneCall",

@@ -21,9 +21,9 @@ from requests_desk.cases import (
     request_update,
     visit_log,
 )
+from requests_desk.cases.customers import customer_details_accept
 from requests_desk.cases.merge import request_merge
 from requests_desk.cases.selectors import requests_visible
-from requests_desk.cases.customers import customer_details_accept
 from requests_desk.desk.forms import (
     AcceptDetailsForm,
     CallbackForm,

@@ -15,9 +15,9 @@ from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.cases.communications import clocks_kept_by
+from requests_desk.cases.customers import customer_details_given, personal_data_read
 from requests_desk.cases.merge import request_family
 from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
-from requests_desk.cases.customers import customer_details_given, personal_data_read
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CallbackForm,

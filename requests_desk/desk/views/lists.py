@@ -4,7 +4,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from commitments.access import divisions_of
-from requests_desk.cases.selectors import requests_by_clock_state, requests_matching, requests_visible
+from requests_desk.cases.selectors import (
+    requests_by_clock_state,
+    requests_matching,
+)
 from requests_desk.desk.bulk_forms import BulkForm
 from requests_desk.desk.forms import RequestFilterForm
 from requests_desk.desk.paging import CappedPaginator
