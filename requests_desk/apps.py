@@ -8,9 +8,14 @@ class RequestsDeskConfig(AppConfig):
 
     def ready(self) -> None:
         from commitments.signals import charter_seeded
-        from commitments.subjects import REQUEST_SUBJECT, subject_page_register
+        from commitments.subjects import (
+            REQUEST_SUBJECT,
+            clock_start_register,
+            subject_page_register,
+        )
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
+        from requests_desk.cases.clocks import CASE_CLOCK_STARTS
         from requests_desk.seed import on_charter_seeded
 
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
@@ -23,3 +28,6 @@ class RequestsDeskConfig(AppConfig):
             subject_type=ANNOUNCEMENT_SUBJECT, url_name="desk-notices:announcement"
         )
         subject_page_register(subject_type=INCIDENT_SUBJECT, url_name="desk-incidents:incident")
+        # Clocks the desk starts from a request's details or a call rather than a clock rule.
+        for code, words in CASE_CLOCK_STARTS:
+            clock_start_register(code=code, words=words)
