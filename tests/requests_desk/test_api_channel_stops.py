@@ -232,3 +232,11 @@ def _row(html: str, title: str) -> str:
     match = re.search(row, html, re.S)
     assert match, title
     return match.group(0)
+
+
+def test_the_catalogue_names_the_desks_purposes_and_channels():
+    from commitments.vocabulary import CHANNELS, PURPOSES
+    from requests_desk.vocabulary import Channel, Purpose
+
+    assert list(PURPOSES) == Purpose.values
+    assert list(CHANNELS) == Channel.values
