@@ -9,35 +9,18 @@ year: 김민수 (mobile 010-1111-2222) and 박지영 (landline 02-555-0100, no S
 """
 
 import json
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 
-from notifications.clock import pin_now
 from notifications.incidents.models import Incident
 from tests.requests_desk.api_support import client_for, create, customer, read
-from tests.seoul import at, kst
+from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
 
 INCIDENTS = "/api/v1/incidents/"
 DETECTED = "2026-10-07T22:00:00+09:00"
-
-
-@pytest.fixture
-def moment(tmp_path, monkeypatch):
-    """A Seoul instant here and in delivery's "now" (the database clock, pinned by a file)."""
-    path = tmp_path / "pinned-now"
-    monkeypatch.setenv("CHARTER_PINNED_NOW_FILE", str(path))
-
-    @contextmanager
-    def travel(*args: int):
-        pin_now(path=path, at=kst(*args))
-        with at(*args):
-            yield
-
-    return travel
 
 
 @pytest.fixture
