@@ -302,3 +302,22 @@ def test_the_pages_record_an_incident_and_name_who_an_sms_cannot_reach(
     assert "박지영 (Example Securities)" in page
     assert 'data-commitment="bcp.trouble-sms" data-state="running"' in page
     assert "BCP 회선 장애" in listing
+
+
+def test_the_incident_list_runs_the_same_queries_for_one_incident_or_four(
+    admin, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    recorded(admin, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as one:
+        assert admin.get(INCIDENTS).status_code == 200
+    for kind, service in (("network", "network"), ("bcp", "bcp"), ("network", "network")):
+        recorded(admin, django_capture_on_commit_callbacks, kind=kind, services=[service])
+    with CaptureQueriesContext(connection) as four:
+        listed = admin.get(INCIDENTS).json()["results"]
+
+    assert len(listed) == 4
+    assert all(incident["deadlines"] for incident in listed)
+    assert len(four.captured_queries) == len(one.captured_queries)
