@@ -321,3 +321,25 @@ def test_the_incident_list_runs_the_same_queries_for_one_incident_or_four(
     assert len(listed) == 4
     assert all(incident["deadlines"] for incident in listed)
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_a_contact_subscribed_to_the_service_hears_of_it_without_any_request(
+    admin, moment, sms_file, django_capture_on_commit_callbacks
+):
+    from commitments.models import Service
+    from tests.factories import CustomerContactFactory
+
+    subscriber = CustomerContactFactory(name="이수진", phone="010-3333-4444")
+    subscriber.subscribed_services.add(Service.objects.get(code="bcp"))
+    CustomerContactFactory(name="정다은", phone="010-5555-6666")  # subscribed to nothing
+    incident = recorded(admin, django_capture_on_commit_callbacks)
+
+    with at(2026, 10, 7, 22, 10):
+        response = tell(admin, incident, django_capture_on_commit_callbacks)
+    with moment(2026, 10, 7, 22, 12), django_capture_on_commit_callbacks(execute=True):
+        call_command("deliver_notifications")
+
+    assert response.status_code == 200, response.content
+    sent = [json.loads(line)["to"] for line in sms_file.read_text().splitlines()]
+    assert sent == ["01033334444"]
+    assert clocks(current(admin, incident))["bcp.trouble-sms"]["state"] == "met"
