@@ -343,3 +343,33 @@ def test_a_contact_subscribed_to_the_service_hears_of_it_without_any_request(
     sent = [json.loads(line)["to"] for line in sms_file.read_text().splitlines()]
     assert sent == ["01033334444"]
     assert clocks(current(admin, incident))["bcp.trouble-sms"]["state"] == "met"
+
+
+def test_a_network_plan_by_phone_is_kept_at_once_and_a_data_notice_by_sms_once_delivered(
+    admin, moment, sms_file, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    service = _information_service()
+    with at(2026, 9, 10, 10), capture(execute=True):
+        create(
+            admin,
+            division="information",
+            service=service,
+            customer=customer(name="최영호", phone="010-7777-8888"),
+        )
+    network = recorded(admin, capture, kind="network", services=["network"])
+    data = recorded(admin, capture, kind="data", division="information", services=[service])
+
+    with at(2026, 10, 7, 22, 8):
+        by_phone = tell(admin, network, capture, channel="phone", text="담당자께 전화로 계획 안내")
+        by_sms = tell(admin, data, capture, text="시세 데이터 지연: 확인 중")
+    assert clocks(by_phone.json())["network.trouble-plan"]["state"] == "met"
+    assert clocks(by_sms.json())["info.problem-10min"]["state"] == "running"
+
+    with moment(2026, 10, 7, 22, 9), capture(execute=True):
+        call_command("deliver_notifications")
+
+    kept = clocks(current(admin, data))["info.problem-10min"]
+    # Detected 22:00, due 22:10; accepted by the gateway 22:09.
+    assert kept["state"] == "met"
+    assert kept["stopped_at"] == "2026-10-07T22:09:00+09:00"
