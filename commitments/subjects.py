@@ -28,3 +28,21 @@ def subject_path(*, subject_type: str, subject_id: str | int) -> str:
         return reverse(url_name, args=[subject_id])
     except NoReverseMatch:  # an id the page's URL does not take: shown without a link
         return ""
+
+
+#: What starts each commitment's clock, in the customer's words, as the apps that own its
+#: subjects declare it (a request kind's clocks are read from the clock-rule table instead).
+_STARTS: dict[str, list] = {}
+
+
+def clock_start_register(*, code: str, words) -> None:
+    """Declare that ``words`` (a lazy translation, e.g. "a BCP trouble, from its detection")
+    starts clocks of the commitment ``code``; the homepage says so beside the promise."""
+    registered = _STARTS.setdefault(code, [])
+    if all(str(w) != str(words) for w in registered):
+        registered.append(words)
+
+
+def clock_start_words(code: str) -> list[str]:
+    """What starts ``code``'s clocks, in the active language, as registered."""
+    return [str(words) for words in _STARTS.get(code, [])]

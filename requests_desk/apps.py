@@ -8,10 +8,15 @@ class RequestsDeskConfig(AppConfig):
 
     def ready(self) -> None:
         from commitments.signals import charter_seeded
-        from commitments.subjects import REQUEST_SUBJECT, subject_page_register
+        from commitments.subjects import (
+            REQUEST_SUBJECT,
+            clock_start_register,
+            subject_page_register,
+        )
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
         from requests_desk.records import desk  # noqa: F401  (defines the records' pages)
+        from requests_desk.cases.clocks import CASE_CLOCK_STARTS
         from requests_desk.seed import on_charter_seeded
 
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
@@ -31,3 +36,6 @@ class RequestsDeskConfig(AppConfig):
             subject_page_register(
                 subject_type=pages.model.subject_type, url_name=f"desk-records:{pages.name()}"
             )
+        # Clocks the desk starts from a request's details or a call rather than a clock rule.
+        for code, words in CASE_CLOCK_STARTS:
+            clock_start_register(code=code, words=words)

@@ -36,6 +36,23 @@ KIND_CLOCKS = {
 }
 
 
+#: The instant a clock counts from, in the customer's words.
+START_WORDS = {"detected_at": _("from its detection"), "reported_at": _("from its report")}
+
+
+def incident_clock_starts() -> None:
+    """Declare what starts the trouble clocks: the incident of a kind, from detection or report
+    (``KIND_CLOCKS``)."""
+    from django.utils.text import format_lazy
+
+    from commitments.subjects import clock_start_register
+
+    for kind, clocks in KIND_CLOCKS.items():
+        for code, start in clocks:
+            words = format_lazy("{}, {}", IncidentKind(kind).label, START_WORDS[start])
+            clock_start_register(code=code, words=words)
+
+
 class IncidentPhase(models.TextChoices):
     """What the customers are told: the trouble and its plan, then the result."""
 

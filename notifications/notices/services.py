@@ -42,6 +42,22 @@ ANNOUNCEMENT_SUBJECT = "announcement"
 NOTICE_LEAD = timedelta(days=7)
 
 
+def notice_clock_starts() -> None:
+    """Declare what starts the notices' clocks, for the homepage's promises."""
+    from django.utils.translation import gettext_lazy
+
+    from commitments.subjects import clock_start_register
+
+    clock_start_register(
+        code=SUSPENSION_NOTICE,
+        words=gettext_lazy("a planned service suspension, counted back from its start"),
+    )
+    clock_start_register(
+        code=SPEC_ANNOUNCEMENT,
+        words=gettext_lazy("a trading-information specification completed"),
+    )
+
+
 class NoticeError(ValidationError):
     """Bad input, as ``{field: [message, …]}``; ``__all__`` for the whole."""
 

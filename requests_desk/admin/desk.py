@@ -55,6 +55,7 @@ class CustomerContactAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["name", "email", "phone", "organisation__name"]
     autocomplete_fields = ["organisation"]
+    filter_horizontal = ["subscribed_services"]
 
 
 class ActivityInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commitments import business_time as bt
 from commitments.deadlines import (
@@ -43,6 +44,17 @@ SUPPORT_UNDER_AN_HOUR = "common.support-under-an-hour"
 _SEOUL_CALENDAR = bt.WorkCalendar()  # months are counted on the Seoul wall clock
 PENSION_CALLBACK = "finance.pension-callback"
 BIZDEV_CALLBACK = "bizdev.callback-1h"
+#: What starts the clocks the desk starts from a request's dates or from a call, in the
+#: customer's words (the clock-rule table says it for the others).
+CASE_CLOCK_STARTS = (
+    (INSTITUTIONAL_CHANGE, gettext_lazy("an institutional change you request, by your date")),
+    (PROGRESS, gettext_lazy("a request we expect to take more than a month")),
+    (DELAY_NOTICE, gettext_lazy("a request whose expected completion we gave you")),
+    (SUPPORT_UNDER_AN_HOUR, gettext_lazy("a support inquiry we said takes under an hour")),
+    ("phone.absent-callback", gettext_lazy("a call while the person in charge is away")),
+    (PENSION_CALLBACK, gettext_lazy("a pension call someone else took for the person in charge")),
+    (BIZDEV_CALLBACK, gettext_lazy("a call a colleague took for the person in charge")),
+)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Who hears of an incident: the customers of the affected services, as for a suspension
-(:func:`requests_desk.notices.audience.concerned_contacts`), and the customers whose requests
+(:func:`requests_desk.notices.audience.concerned_contacts`), each service's subscribed contacts
+(``CustomerContact.subscribed_services``, kept in the admin), and the customers whose requests
 the incident caused.
 
 On SMS a contact without a mobile number cannot be reached. The desk user expects the
@@ -11,6 +12,7 @@ The result goes to the same addresses as the announcement on that channel.
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications.incidents.models import Incident, IncidentMessage, IncidentPhase
@@ -21,11 +23,18 @@ from requests_desk.notices.audience import concerned_contacts, is_mobile
 
 
 def incident_contacts(*, incident: Incident, now: datetime) -> list[CustomerContact]:
+    """The contacts with cases on the services, those subscribed to them, and those whose
+    requests the incident caused (three queries)."""
     services = list(incident.services.all())
     contacts = {c.pk: c for c in concerned_contacts(services=services, now=now)}
-    for contact in CustomerContact.objects.filter(requests__incident=incident).select_related(
-        "organisation"
-    ):
+    others = (
+        CustomerContact.objects.filter(
+            Q(subscribed_services__in=services) | Q(requests__incident=incident)
+        )
+        .select_related("organisation")
+        .distinct()
+    )
+    for contact in others:
         contacts.setdefault(contact.pk, contact)
     return [contacts[pk] for pk in sorted(contacts)]
 

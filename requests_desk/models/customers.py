@@ -58,6 +58,15 @@ class CustomerContact(models.Model):
         default=True,
         help_text=_("The name and phone were entered or accepted by staff."),
     )
+    # The services this person receives notices of whether or not they ever filed a request:
+    # an incident's announcement reaches them with the customers who did.
+    subscribed_services = models.ManyToManyField(
+        "commitments.Service",
+        blank=True,
+        related_name="subscribers",
+        verbose_name=_("subscribed services"),
+        help_text=_("Incidents on these services are announced to this person."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -267,7 +267,7 @@ def test_the_charter_page_speaks_korean_at_the_root(client, charter):
     assert "<title>서비스 헌장 포털</title>" in text
     assert "고객 서비스 헌장" in text
     assert "저희는 고객께 38가지 약속을 드리며" in text
-    for label in ("본문 바로가기", "서비스 약속", "약속 내용", "적용 대상", "로그인", "변경"):
+    for label in ("본문 바로가기", "기한 시작", "약속 내용", "적용 대상", "로그인", "변경"):
         assert label in text
     assert "모든 시각은 한국 표준시(Asia/Seoul) 기준입니다." in text
     assert "Our customer service charter" not in text

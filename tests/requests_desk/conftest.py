@@ -5,12 +5,16 @@ admin and ``api`` as a member of Network Support (Infrastructure HO) — a modul
 someone else overrides ``api``. Page tests mark themselves ``usefixtures("korean")``.
 """
 
+from contextlib import contextmanager
+
 import pytest
 from aiosmtpd.controller import Controller
 from django.utils import translation
 
 from tests.notifications.conftest import CollectingHandler, SmtpServer, free_port
+from notifications.clock import pin_now
 from tests.requests_desk.api_support import client_for, make_people
+from tests.seoul import at, kst
 
 
 @pytest.fixture
@@ -64,3 +68,16 @@ def smtp(settings):
         yield SmtpServer(controller, handler)
     finally:
         controller.stop()
+def moment(tmp_path, monkeypatch):
+    """Travel to a Seoul instant in this process and in the sweep's and delivery's "now" (the
+    database's clock, pinned through a file): ``with moment(2026, 10, 7, 22, 12): …``."""
+    path = tmp_path / "pinned-now"
+    monkeypatch.setenv("CHARTER_PINNED_NOW_FILE", str(path))
+
+    @contextmanager
+    def travel(*args: int):
+        pin_now(path=path, at=kst(*args))
+        with at(*args):
+            yield
+
+    return travel

@@ -5,14 +5,12 @@ A BCP trouble reported by phone on Wed 2026-10-07 22:00 KST owes ``bcp.trouble-s
 """
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
 from commitments.models import Deadline
-from notifications.clock import pin_now
 from notifications.models import Notification
 from tests.requests_desk.api_support import (
     client_for,
@@ -23,27 +21,11 @@ from tests.requests_desk.api_support import (
     read,
     url,
 )
-from tests.seoul import at, kst
+from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
 
 RECEIVED = "2026-10-07T22:00:00+09:00"
-
-
-@pytest.fixture
-def moment(tmp_path, monkeypatch):
-    """Travel to a Seoul instant in this process and in the sweep's and delivery's "now" (the
-    database's clock, pinned through a file)."""
-    path = tmp_path / "pinned-now"
-    monkeypatch.setenv("CHARTER_PINNED_NOW_FILE", str(path))
-
-    @contextmanager
-    def travel(*args: int):
-        pin_now(path=path, at=kst(*args))
-        with at(*args):
-            yield
-
-    return travel
 
 
 @pytest.fixture
@@ -232,3 +214,11 @@ def _row(html: str, title: str) -> str:
     match = re.search(row, html, re.S)
     assert match, title
     return match.group(0)
+
+
+def test_the_catalogue_names_the_desks_purposes_and_channels():
+    from commitments.vocabulary import CHANNELS, PURPOSES
+    from requests_desk.vocabulary import Channel, Purpose
+
+    assert list(PURPOSES) == Purpose.values
+    assert list(CHANNELS) == Channel.values

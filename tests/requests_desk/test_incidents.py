@@ -9,35 +9,18 @@ year: 김민수 (mobile 010-1111-2222) and 박지영 (landline 02-555-0100, no S
 """
 
 import json
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
 
-from notifications.clock import pin_now
 from notifications.incidents.models import Incident
 from tests.requests_desk.api_support import client_for, create, customer, read
-from tests.seoul import at, kst
+from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
 
 INCIDENTS = "/api/v1/incidents/"
 DETECTED = "2026-10-07T22:00:00+09:00"
-
-
-@pytest.fixture
-def moment(tmp_path, monkeypatch):
-    """A Seoul instant here and in delivery's "now" (the database clock, pinned by a file)."""
-    path = tmp_path / "pinned-now"
-    monkeypatch.setenv("CHARTER_PINNED_NOW_FILE", str(path))
-
-    @contextmanager
-    def travel(*args: int):
-        pin_now(path=path, at=kst(*args))
-        with at(*args):
-            yield
-
-    return travel
 
 
 @pytest.fixture
@@ -319,3 +302,74 @@ def test_the_pages_record_an_incident_and_name_who_an_sms_cannot_reach(
     assert "박지영 (Example Securities)" in page
     assert 'data-commitment="bcp.trouble-sms" data-state="running"' in page
     assert "BCP 회선 장애" in listing
+
+
+def test_the_incident_list_runs_the_same_queries_for_one_incident_or_four(
+    admin, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    recorded(admin, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as one:
+        assert admin.get(INCIDENTS).status_code == 200
+    for kind, service in (("network", "network"), ("bcp", "bcp"), ("network", "network")):
+        recorded(admin, django_capture_on_commit_callbacks, kind=kind, services=[service])
+    with CaptureQueriesContext(connection) as four:
+        listed = admin.get(INCIDENTS).json()["results"]
+
+    assert len(listed) == 4
+    assert all(incident["deadlines"] for incident in listed)
+    assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_a_contact_subscribed_to_the_service_hears_of_it_without_any_request(
+    admin, moment, sms_file, django_capture_on_commit_callbacks
+):
+    from commitments.models import Service
+    from tests.factories import CustomerContactFactory
+
+    subscriber = CustomerContactFactory(name="이수진", phone="010-3333-4444")
+    subscriber.subscribed_services.add(Service.objects.get(code="bcp"))
+    CustomerContactFactory(name="정다은", phone="010-5555-6666")  # subscribed to nothing
+    incident = recorded(admin, django_capture_on_commit_callbacks)
+
+    with at(2026, 10, 7, 22, 10):
+        response = tell(admin, incident, django_capture_on_commit_callbacks)
+    with moment(2026, 10, 7, 22, 12), django_capture_on_commit_callbacks(execute=True):
+        call_command("deliver_notifications")
+
+    assert response.status_code == 200, response.content
+    sent = [json.loads(line)["to"] for line in sms_file.read_text().splitlines()]
+    assert sent == ["01033334444"]
+    assert clocks(current(admin, incident))["bcp.trouble-sms"]["state"] == "met"
+
+
+def test_a_network_plan_by_phone_is_kept_at_once_and_a_data_notice_by_sms_once_delivered(
+    admin, moment, sms_file, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    service = _information_service()
+    with at(2026, 9, 10, 10), capture(execute=True):
+        create(
+            admin,
+            division="information",
+            service=service,
+            customer=customer(name="최영호", phone="010-7777-8888"),
+        )
+    network = recorded(admin, capture, kind="network", services=["network"])
+    data = recorded(admin, capture, kind="data", division="information", services=[service])
+
+    with at(2026, 10, 7, 22, 8):
+        by_phone = tell(admin, network, capture, channel="phone", text="담당자께 전화로 계획 안내")
+        by_sms = tell(admin, data, capture, text="시세 데이터 지연: 확인 중")
+    assert clocks(by_phone.json())["network.trouble-plan"]["state"] == "met"
+    assert clocks(by_sms.json())["info.problem-10min"]["state"] == "running"
+
+    with moment(2026, 10, 7, 22, 9), capture(execute=True):
+        call_command("deliver_notifications")
+
+    kept = clocks(current(admin, data))["info.problem-10min"]
+    # Detected 22:00, due 22:10; accepted by the gateway 22:09.
+    assert kept["state"] == "met"
+    assert kept["stopped_at"] == "2026-10-07T22:09:00+09:00"

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from commitments.models import Commitment
+from requests_desk.homepage.promises import promise_groups
 
 #: What customers come to the homepage to do, in order: (URL name, label, hint).
 HOMEPAGE_ENTRIES = (
@@ -54,11 +54,16 @@ def homepage_entries() -> list[dict]:
 
 
 def home(request):
-    """The customers' homepage: what they can do here, the notices, and every promise we make,
-    in the reader's language. Notices come from template tags (``{% load notices %}``)."""
-    commitments = Commitment.objects.filter(active=True).select_related("division", "service")
+    """The customers' homepage: what they can do here, the notices, and every promise we make
+    with how it is measured (:mod:`requests_desk.homepage.promises`), in the reader's language.
+    Notices come from template tags (``{% load notices %}``)."""
+    groups = promise_groups()
     return render(
         request,
         "home.html",
-        {"commitments": commitments.order_by("code"), "entries": homepage_entries()},
+        {
+            "promise_groups": groups,
+            "promise_count": sum(len(group.promises) for group in groups),
+            "entries": homepage_entries(),
+        },
     )
