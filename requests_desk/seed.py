@@ -6,8 +6,9 @@ deactivated rules stay deactivated; only missing rules are created.
 
 Not here, because they are not owed by a request's kind: ``common.progress-15d``,
 ``market.delay-notice`` and ``common.institutional-change`` follow the request's dates; the
-call-back clocks follow the call; certificates, suspensions, handovers, test windows and
-spec announcements need their own records (not yet built).
+call-back clocks follow the call; certificates, suspensions, handovers, PowerBase test windows
+(``finance.test-owner`` counts from the test's start, not a request's receipt) and spec
+announcements start them on their own records.
 """
 
 from dataclasses import dataclass
@@ -47,7 +48,6 @@ DEFAULT_RULES = (
     Rule("bcp.trouble-sms", kind="bcp_trouble"),
     Rule("bcp.trouble-result", kind="bcp_trouble"),
     Rule("bcp.materials-3d", kind="materials_request", service="bcp"),
-    Rule("finance.test-owner", kind="powerbase_test"),
     Rule("finance.pension-schedule", kind="pension_request"),
     Rule("bizdev.feedback-1w", kind="bizdev_consultation"),
     Rule("voice.complaint-feedback", kind="complaint"),

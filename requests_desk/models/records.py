@@ -323,6 +323,16 @@ class Training(ChartedRecord):
         verbose_name=_("customer contact"),
     )
     topic = models.CharField(_("topic"), max_length=TITLE_MAX)
+    #: The customer's training request, when the training was asked for through one: the plan
+    #: is then owed (and measured) on that request, not a second time here.
+    request = models.ForeignKey(
+        "requests_desk.Request",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainings",
+        verbose_name=_("training request"),
+    )
     requested_at = models.DateTimeField(_("requested at"))
     promised_on = models.DateField(_("promised day"))
     planned_at = models.DateTimeField(_("plan communicated at"), null=True, blank=True)

@@ -299,6 +299,7 @@ class TrainingSerializer(WithCustomer):
             "division",
             "customer",
             "topic",
+            "request",
             "requested_at",
             "promised_on",
             "planned_at",
@@ -325,7 +326,18 @@ class TrainingSerializer(WithCustomer):
 class TrainingCreateSerializer(CustomerInput):
     class Meta:
         model = Training
-        fields = ["division", "customer", "customer_id", "topic", "requested_at", "promised_on"]
+        fields = [
+            "division",
+            "customer",
+            "customer_id",
+            "request",
+            "topic",
+            "requested_at",
+            "promised_on",
+        ]
+
+    def validate(self, attrs):  # a training asked for by a request names its customer
+        return attrs if attrs.get("request") else super().validate(attrs)
 
 
 class DeliverySerializer(WithCustomer):

@@ -1,7 +1,9 @@
 """Training sessions (``common.training-plan``, ``common.training-day``).
 
 A training a customer asked for owes its plan within a business day of the request
-(``common.training-plan``, stopped by :func:`training_plan_told`) and the session on the promised
+(``common.training-plan``, stopped by :func:`training_plan_told`; when the training names the
+customer's request of kind ``training``, that request's clock is the one owed and stopped by
+its plan communication, and the record starts none) and the session on the promised
 day (``common.training-day``: ``by_requested_date``, due at the close of the promised day on the
 division's calendar, or of the last business day before it when that day is closed). Only the
 session recorded as held (:func:`training_held`) stops the second; held on another day than the
@@ -18,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.deadlines import ClockError, deadline_recompute
-from commitments.models import Division
+from commitments.models import Deadline, DeadlineState, Division
+from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases._common import local_date, start_of
 from requests_desk.cases.errors import DeskError, full_clean
-from requests_desk.models import Training, TrainingReschedule
+from requests_desk.models import Request, Training, TrainingReschedule
 from requests_desk.records.common import (
     customer_from,
     not_future,
@@ -42,13 +45,21 @@ def training_create(
     promised_on: date,
     customer=None,
     customer_id=None,
+    request: Request | None = None,
     actor=None,
     now: datetime | None = None,
 ) -> Training:
-    """Record a training request and start its two clocks."""
+    """Record a training and start its clocks. Asked for through a customer request (of kind
+    ``training``), its plan is owed on that request already: only the day is started here."""
     now = now or timezone.now()
+    if request is not None:
+        if request.division_id != division.pk:
+            raise DeskError({"request": [_("Choose a request of the training's division.")]})
+        if customer is None and customer_id is None:
+            customer = request.customer
     training = Training(
         division=division,
+        request=request,
         customer=customer_from(customer=customer, customer_id=customer_id),
         topic=topic.strip(),
         requested_at=requested_at,
@@ -60,7 +71,10 @@ def training_create(
     not_future(requested_at, field="requested_at")
     with transaction.atomic():
         training.save()
-        record_clock_start(training, TRAINING_PLAN, started_at=requested_at, actor=actor, now=now)
+        if not _plan_owed_on(request):
+            record_clock_start(
+                training, TRAINING_PLAN, started_at=requested_at, actor=actor, now=now
+            )
         record_clock_start(
             training,
             TRAINING_DAY,
@@ -70,6 +84,18 @@ def training_create(
             now=now,
         )
     return training
+
+
+def _plan_owed_on(request: Request | None) -> bool:
+    """Whether the training's request already owes (or owed) the plan."""
+    if request is None:
+        return False
+    return (
+        Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
+        .filter(commitment_code=TRAINING_PLAN)
+        .exclude(state=DeadlineState.CANCELLED)
+        .exists()
+    )
 
 
 def training_update(training: Training, *, topic: str, actor=None) -> Training:
@@ -84,6 +110,15 @@ def training_plan_told(training: Training, *, at: datetime, summary: str, actor=
     not_future(at)
     if not summary.strip():
         raise DeskError({"summary": [_("This field is required.")]})
+    if training.request_id and record_clock(training, TRAINING_PLAN) is None:
+        raise DeskError(
+            {
+                "summary": [
+                    _("The plan is owed on the request %(code)s: communicate it there.")
+                    % {"code": training.request.tracking_code}
+                ]
+            }
+        )
     with transaction.atomic():
         record_clock_stop(
             training, TRAINING_PLAN, at=at, cause=f"plan: {summary.strip()}"[:200], actor=actor

@@ -52,7 +52,6 @@ network_trouble infrastructure - phone network.trouble-plan 09-23T15:30 plan
 bcp_trouble infrastructure bcp phone bcp.trouble-sms 09-23T15:30 plan
 bcp_trouble infrastructure bcp phone bcp.trouble-result 09-23T18:00 result
 materials_request infrastructure bcp document bcp.materials-3d 09-30T15:00 delay
-powerbase_test financial powerbase email finance.test-owner 09-28T15:00 plan
 pension_request financial retirement-pension email finance.pension-schedule 09-30T15:00 schedule
 bizdev_consultation bizdev - visit bizdev.feedback-1w 09-30T15:00 feedback
 complaint infrastructure - email voice.complaint-feedback 09-28T15:00 feedback

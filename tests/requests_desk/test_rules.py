@@ -109,7 +109,8 @@ WED = kst(2026, 9, 23, 15, 0)
             {"bcp.materials-3d": kst(2026, 9, 30, 15, 0)},
         ),
         ("materials_request", "infrastructure", {}, {}),
-        ("powerbase_test", "financial", {}, {"finance.test-owner": kst(2026, 9, 28, 15, 0)}),
+        # A PowerBase test's owner clock counts from the test's start: its window starts it.
+        ("powerbase_test", "financial", {}, {}),
         ("pension_request", "financial", {}, {"finance.pension-schedule": kst(2026, 9, 30, 15, 0)}),
         ("bizdev_consultation", "bizdev", {}, {"bizdev.feedback-1w": kst(2026, 9, 30, 15, 0)}),
         ("complaint", "market", {}, {"voice.complaint-feedback": kst(2026, 9, 28, 15, 0)}),

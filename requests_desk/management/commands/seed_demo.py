@@ -13,6 +13,7 @@ from django.db import transaction
 from commitments.models import Team
 from requests_desk import demo
 from requests_desk.notices import demo as demo_notices
+from requests_desk.records import demo as demo_records
 
 
 class Command(BaseCommand):
@@ -26,8 +27,10 @@ class Command(BaseCommand):
         made = demo.demo_requests(actor=users["admin"])
         live = demo.demo_live_support_inquiry(actor=users["staff"])
         notices = demo_notices.demo_notices(actor=users["staff"])
+        records = demo_records.demo_records(actor=users["admin"], staff=users["staff"])
         self.stdout.write(
             f"demo requests: created {len(made)}; live support inquiry: "
             + (f"created {live.tracking_code}" if live else "one is still open")
         )
         self.stdout.write(f"demo notices: created {len(notices)}")
+        self.stdout.write(f"demo charter records: created {len(records)}")

@@ -109,3 +109,18 @@ def test_bad_input_is_refused_with_field_errors(market, people):
     assert empty.status_code == 400
     assert "subject" in empty.json()
     assert client_for(people["staff"]).get(f"{DELIVERIES}{body['id']}/").status_code == 404
+
+
+def test_seed_demo_makes_each_record_once_with_its_clocks(charter):
+    from django.core.management import call_command
+
+    from commitments.models import Deadline
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    subjects = set(Deadline.objects.values_list("subject_type", flat=True))
+    assert {"certificate", "handover", "test-window", "training"} <= subjects
+    from requests_desk.models import Certificate, Delivery
+
+    assert Certificate.objects.filter(serial="DEMO-0001").count() == 1
+    assert Delivery.objects.count() == 1

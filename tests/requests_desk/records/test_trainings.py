@@ -154,3 +154,44 @@ def test_the_pages_record_a_training_and_its_reschedule(client, people):
         page = client.get(made["Location"])
     assert "2027-02-19 → 2027-02-23" in text(page)
     assert 'data-commitment="common.training-day" data-state="running"' in text(page)
+
+
+def test_a_training_asked_for_by_a_request_owes_its_plan_once_on_the_request(api):
+    with at(2027, 2, 5, 15, 30):
+        asked = api.post(
+            "/api/v1/requests/",
+            {
+                "kind": "training",
+                "channel": "email",
+                "division": "infrastructure",
+                "customer": customer(),
+                "subject": "교육 요청",
+                "body": "전용회선 장애 대응 교육을 요청합니다.",
+                "received_at": "2027-02-05T15:00:00+09:00",
+            },
+            format="json",
+        )
+        assert asked.status_code == 201, asked.content
+        assert [c["commitment"] for c in asked.json()["deadlines"]] == ["common.training-plan"]
+        made = api.post(
+            TRAININGS,
+            {
+                "division": "infrastructure",
+                "request": asked.json()["id"],
+                "topic": "전용회선 장애 대응 교육",
+                "requested_at": "2027-02-05T15:00:00+09:00",
+                "promised_on": "2027-02-19",
+            },
+            format="json",
+        )
+    assert made.status_code == 201, made.content
+    assert list(clocks(made.json())) == ["common.training-day"]
+    assert made.json()["customer"]["email"] == "hong@example.com"
+    with at(2027, 2, 9, 10):
+        plan = api.post(
+            f"{TRAININGS}{made.json()['id']}/plan/",
+            {"at": "2027-02-09T10:00:00+09:00", "summary": "계획"},
+            format="json",
+        )
+    assert plan.status_code == 400
+    assert asked.json()["tracking_code"] in plan.json()["summary"][0]
