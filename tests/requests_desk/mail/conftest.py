@@ -3,6 +3,13 @@ and the portal's settings pointing at it."""
 
 import pytest
 
+# The fault tests' worker and beat in subprocesses, with their SMTP server and pinned "now".
+from tests.notifications.conftest import (  # noqa: F401
+    celery_worker_process,
+    committed_charter,
+    pinned_now,
+    smtp_server,
+)
 from tests.requests_desk.mail.dovecot import Dovecot, available
 
 
