@@ -32,6 +32,8 @@ def dovecot(dovecot_server, settings, tmp_path):
     for name, value in dovecot_server.settings().items():
         setattr(settings, name, value)
     settings.CHARTER_MAIL_MAILDIR = ""
+    # One thread: the others' connections would not see the test's rolled-back transaction.
+    settings.CHARTER_MAIL_THREADS = 1
     settings.CHARTER_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.DEFAULT_FROM_EMAIL = "Charter Portal <desk@charter.example>"
     settings.CHARTER_MAIL_ADDRESSES = ["support@charter.example"]
