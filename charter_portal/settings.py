@@ -542,6 +542,9 @@ CHARTER_MAIL_MAX_BYTES = env_int("CHARTER_MAIL_MAX_BYTES", 25 * 1024 * 1024, min
 CHARTER_MAIL_DEFAULT_KIND = env_str("CHARTER_MAIL_DEFAULT_KIND", "support_inquiry")
 CHARTER_MAIL_BATCH = env_int("CHARTER_MAIL_BATCH", 50, minimum=1)
 CHARTER_MAIL_MAX_PER_POLL = env_int("CHARTER_MAIL_MAX_PER_POLL", 2000, minimum=1)
+# Messages of a batch ingested at once (threads, each with its own database connection); SQLite
+# (local mode) takes one writer at a time.
+CHARTER_MAIL_THREADS = env_int("CHARTER_MAIL_THREADS", 1 if LOCAL_MODE else 4, minimum=1)
 CHARTER_MAIL_RETRY_BASE_SECONDS = env_int("CHARTER_MAIL_RETRY_BASE_SECONDS", 5, minimum=1)
 CHARTER_MAIL_RETRY_CAP_SECONDS = env_int("CHARTER_MAIL_RETRY_CAP_SECONDS", 300, minimum=1)
 # /healthz answers 503 when a mailbox is configured and no poll has succeeded for this long.

@@ -10,13 +10,17 @@ import imaplib
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
 
@@ -172,13 +176,28 @@ def mail_fetch(source, *, batch: int | None = None, limit: int | None = None) ->
     """Ingest the unread messages of ``source`` (up to about ``limit``, whole batches),
     marking each batch read once recorded."""
     result = PollResult()
-    for messages in source.batches(batch or settings.CHARTER_MAIL_BATCH):
-        for uid, raw in messages:
-            result.count(mail_ingest(raw=raw, mailbox=source.name, uid=uid).outcome)
-        source.done([uid for uid, _raw in messages])
-        if limit is not None and result.read >= limit:
-            break  # the next poll goes on: one poll stays well inside the task's time limit
+    threads = settings.CHARTER_MAIL_THREADS
+    with ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
+        for messages in source.batches(batch or settings.CHARTER_MAIL_BATCH):
+            ingest = partial(_ingest, mailbox=source.name)
+            for outcome in pool.map(ingest, messages) if pool else map(ingest, messages):
+                result.count(outcome)
+            # Every message of the batch is recorded and committed: now mark them read.
+            source.done([uid for uid, _raw in messages])
+            if limit is not None and result.read >= limit:
+                break  # the next poll goes on: one poll stays well inside the task's time limit
     return result
+
+
+def _ingest(message: tuple[str, bytes], *, mailbox: str) -> str:
+    uid, raw = message
+    try:
+        return mail_ingest(raw=raw, mailbox=mailbox, uid=uid).outcome
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            # A pool thread's connection is its own: close it with the work (a thread of a
+            # later poll opens a fresh one).
+            connections.close_all()
 
 
 def mail_poll() -> PollResult:

@@ -69,10 +69,11 @@ def mail_ingest(*, raw: bytes, mailbox: str, uid: str = "") -> InboundMessage:
     )
     try:
         parsed = mail_parse(raw, own_addresses=own_addresses())
-    except Unacceptable as refusal:
+    except Exception as refusal:  # a message the parser chokes on is kept all the same
         parsed = None
         _headers_of(record, raw)
-        record.outcome, record.reason = InboundOutcome.QUARANTINED, str(refusal)
+        reason = str(refusal) if isinstance(refusal, Unacceptable) else f"unreadable: {refusal!r}"
+        record.outcome, record.reason = InboundOutcome.QUARANTINED, reason
     else:
         record.sender, record.subject = parsed.sender, parsed.subject[:300]
         record.outcome = InboundOutcome.NEW_CASE  # until acted on, in the same transaction

@@ -3,6 +3,13 @@ and the portal's settings pointing at it."""
 
 import pytest
 
+# The fault tests' worker and beat in subprocesses, with their SMTP server and pinned "now".
+from tests.notifications.conftest import (  # noqa: F401
+    celery_worker_process,
+    committed_charter,
+    pinned_now,
+    smtp_server,
+)
 from tests.requests_desk.mail.dovecot import Dovecot, available
 
 
@@ -25,6 +32,8 @@ def dovecot(dovecot_server, settings, tmp_path):
     for name, value in dovecot_server.settings().items():
         setattr(settings, name, value)
     settings.CHARTER_MAIL_MAILDIR = ""
+    # One thread: the others' connections would not see the test's rolled-back transaction.
+    settings.CHARTER_MAIL_THREADS = 1
     settings.CHARTER_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.DEFAULT_FROM_EMAIL = "Charter Portal <desk@charter.example>"
     settings.CHARTER_MAIL_ADDRESSES = ["support@charter.example"]

@@ -6,6 +6,7 @@ The clock: ``support_inquiry`` (the default kind of an e-mail) owes ``common.sup
 
 import html
 import io
+import socket
 import zipfile
 
 import pytest
@@ -376,12 +377,24 @@ hello
 
 
 def test_an_imap_server_that_is_down_is_retried_with_back_off(dovecot, settings):
-    settings.CHARTER_MAIL_IMAP_PORT = dovecot.port + 1 if dovecot.port < 65535 else 1
+    settings.CHARTER_MAIL_IMAP_PORT = 1  # nothing listens there: connection refused
     from celery.exceptions import Retry
 
     with pytest.raises(Retry) as retry:
         tasks.poll_mail.apply(throw=True).get()
     assert retry.value.when == settings.CHARTER_MAIL_RETRY_BASE_SECONDS
+
+
+def test_a_server_too_slow_to_answer_is_retried_too(dovecot, settings):
+    from celery.exceptions import Retry
+
+    with socket.socket() as silent:  # accepts the connection, never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.CHARTER_MAIL_IMAP_PORT = silent.getsockname()[1]
+        settings.CHARTER_MAIL_IMAP_TIMEOUT = 1
+        with pytest.raises(Retry):
+            tasks.poll_mail.apply(throw=True).get()
 
 
 def test_healthz_reports_the_last_poll_and_fails_after_15_minutes_without_one(
@@ -402,6 +415,7 @@ def test_healthz_reports_the_last_poll_and_fails_after_15_minutes_without_one(
 
 
 def test_local_mode_reads_the_maildir(settings, tmp_path):
+    settings.CHARTER_MAIL_THREADS = 1
     settings.CHARTER_MAIL_IMAP_HOST = ""
     settings.CHARTER_MAIL_MAILDIR = str(tmp_path / "mail-in")
     settings.CHARTER_PRIVATE_MEDIA_ROOT = tmp_path / "private"
