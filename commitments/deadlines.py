@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import holidays
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from commitments import business_time as bt
@@ -91,6 +91,12 @@ def clock_terms_for(
     key = terms_cache_key(commitment, calendar, min(years), max(years))
     if (terms := _FROZEN_TERMS.get(key)) is not None:
         return terms
+    # Not committed yet, but found earlier in this very transaction and savepoint (the sweep
+    # starts the next cycle of hundreds of recurring clocks in one batch): the row is there
+    # for them only, so the memo is keyed by the transaction's id and its open savepoints.
+    pending = _transaction_id()
+    if pending is not None and (terms := _PENDING_TERMS.get((pending, key))) is not None:
+        return terms
     params = commitment_params(commitment)
     snapshot = (
         calendar.to_work_calendar().with_frozen_holidays(min(years) - 1, max(years) + 2).to_dict()
@@ -113,13 +119,29 @@ def clock_terms_for(
     )
     # Only a committed row is remembered: a rolled-back one must not be pointed at again.
     transaction.on_commit(functools.partial(_remember_terms, key, terms))
+    if pending is not None:
+        if len(_PENDING_TERMS) >= 1024:
+            _PENDING_TERMS.clear()
+        _PENDING_TERMS[(pending, key)] = terms
     return terms
+
+
+def _transaction_id() -> tuple | None:
+    """PostgreSQL's id of the transaction under way with its open savepoints (``None``
+    outside a transaction, or on another database). A savepoint rolled back is never open
+    again under the same name, so what was found inside it is never looked up again."""
+    if not connection.in_atomic_block or connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current()")
+        return (cursor.fetchone()[0], *connection.savepoint_ids)
 
 
 #: What changes frozen terms (the catalogue, calendars, their hours and closures) bumps this
 #: counter in the shared cache (:func:`forget_frozen_terms`), so every process drops its terms.
 TERMS_VERSION_KEY = "commitments:terms-version"
 _FROZEN_TERMS: dict[tuple, ClockTerms] = {}
+_PENDING_TERMS: dict[tuple, ClockTerms] = {}
 
 
 def terms_cache_key(commitment: Commitment, calendar: Calendar, first: int, last: int) -> tuple:
@@ -140,6 +162,7 @@ def forget_frozen_terms(**_signal) -> None:
     """The catalogue or a calendar changed: clocks started from now on freeze their terms again
     (in every process: the version is in the shared cache)."""
     _FROZEN_TERMS.clear()
+    _PENDING_TERMS.clear()
     try:
         cache.incr(TERMS_VERSION_KEY)
     except ValueError:

@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
+#: The benchmarks' databases are dropped and made again: named after the suite's own database,
+#: so two suites on one server (two checkouts) never drop each other's.
+SUITE = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_bench"
+
 
 def bench_env(database: str) -> dict[str, str]:
     """The suite's PostgreSQL server and Redis, a database of the benchmark's own."""
@@ -53,7 +57,7 @@ def test_the_dashboard_generator_fills_every_table_it_measures():
         "--contacts",
         "60",
         "--generate-only",
-        database="charter_bench_suite_dashboard",
+        database=f"{SUITE}_dashboard",
     )
 
     assert re.search(r"^requests \(500, generate_series\) .* 500 rows$", out, re.M)
@@ -61,7 +65,7 @@ def test_the_dashboard_generator_fills_every_table_it_measures():
     assert checked, out
     assert checked[1] == checked[2]
     assert "database ready in" in out
-    assert_production_passwords("charter_bench_suite_dashboard")
+    assert_production_passwords(f"{SUITE}_dashboard")
 
 
 def assert_production_passwords(database: str) -> None:
@@ -97,7 +101,7 @@ def test_the_sweep_benchmark_generates_sweeps_and_delivers():
         "--runs",
         "3",
         "--database",
-        "charter_bench_suite_sweep",
+        f"{SUITE}_sweep",
         database="charter",
     )
 
@@ -115,7 +119,7 @@ def test_the_pages_benchmark_serves_every_page_in_production_mode():
         "--warmups",
         "1",
         "--database-prefix",
-        "charter_bench_suite_pages",
+        f"{SUITE}_pages",
         database="charter",
     )
 
@@ -124,4 +128,4 @@ def test_the_pages_benchmark_serves_every_page_in_production_mode():
     assert re.search(r"^\| public \| complaint POST \(API\) \| [\d.]+ / [\d.]+ \|", out, re.M)
     assert "HTTP 4" not in out
     assert "HTTP 5" not in out
-    assert_production_passwords("charter_bench_suite_pages_300")
+    assert_production_passwords(f"{SUITE}_pages_300")
