@@ -2,8 +2,7 @@
 
 The menu shows only what the user may open: the same checks the views make (``is_desk_user``
 for the desk, ``may_use_reports`` for the dashboard, ``is_staff`` for the simulator) and, for
-the admin, at least one permission there (an ``is_staff`` account without any would meet only
-"you don't have permission" in the admin).
+the admin, admin rights (``may_administer``).
 """
 
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.urls import reverse
 
-from commitments.access import is_desk_user
+from commitments.access import is_desk_user, may_administer
 from requests_desk.reports.scopes import may_use_reports
 
 
@@ -25,12 +24,8 @@ class Menu:
 
 
 def may_use_admin(user) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    # One query (not get_all_permissions' two): any permission, given directly or by a group.
-    return Permission.objects.filter(Q(user=user) | Q(group__user=user)).exists()
+    """Opens the admin: :func:`commitments.access.may_administer` (a superuser or an admin)."""
+    return may_administer(user)
 
 
 def menu_for(user) -> Menu:

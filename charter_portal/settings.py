@@ -575,3 +575,53 @@ CHARTER_STALE_PERIODS = env_int("CHARTER_STALE_PERIODS", 3, minimum=2)
 CHARTER_PUBLIC_PHONE = env_str("CHARTER_PUBLIC_PHONE", "")
 # Innermost, so it sees a view's error first: a database or Redis outage answers 503, not 500.
 MIDDLEWARE = [*MIDDLEWARE, "charter_portal.outages.OutageMiddleware"]
+# --- Staff accounts: sign-in lockout, two-factor, idle sessions, API throttling ----------------
+# (charter_portal/accounts/). Added to the lists above here, so this block reads as one.
+
+INSTALLED_APPS = [
+    "charter_portal.accounts.apps.CharterAdminConfig" if app == "django.contrib.admin" else app
+    for app in INSTALLED_APPS
+] + ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+_AFTER_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_AFTER_AUTH:_AFTER_AUTH] = [
+    "django_otp.middleware.OTPMiddleware",
+    "charter_portal.accounts.two_factor.TwoFactorMiddleware",
+]
+# Last, as django-axes asks: it turns a refused sign-in into the lockout page (429).
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "charter_portal.accounts.backends.SignInAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (our login page and the admin's) lock the account, and separately the client
+# address, for a while; admins unlock in the admin ("Access attempts": delete the row).
+AXES_FAILURE_LIMIT = env_int("CHARTER_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = env_int("CHARTER_LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "charter_portal.accounts.backends.sign_in_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Admins and managers must sign in with a second factor (an authenticator app); always in
+# production, and wherever CHARTER_REQUIRE_OTP=true (the suite and `make run` leave it off, so
+# their demo users sign in with a password alone).
+CHARTER_REQUIRE_OTP = PRODUCTION_MODE or env_bool("CHARTER_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = "Charter Portal"
+# A session ends after this long without a request (each request starts the count again).
+CHARTER_SESSION_IDLE_MINUTES = env_int("CHARTER_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = CHARTER_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# API calls per signed-in user and per anonymous client address ("N/second|minute|hour|day").
+CHARTER_API_THROTTLE_RATES = {
+    "user": env_str("CHARTER_API_USER_RATE", "100000/minute" if TEST_MODE else "600/minute"),
+    "anon": env_str("CHARTER_API_ANON_RATE", "100000/minute" if TEST_MODE else "60/minute"),
+}
+for _scope, _rate in CHARTER_API_THROTTLE_RATES.items():
+    _count, _, _period = _rate.partition("/")
+    if not _count.isdigit() or _period not in ("second", "minute", "hour", "day"):
+        raise ImproperlyConfigured(
+            f"CHARTER_API_{_scope.upper()}_RATE={_rate!r} must read N/second|minute|hour|day"
+        )
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "charter_portal.accounts.throttling.UserThrottle",
+    "charter_portal.accounts.throttling.AnonymousThrottle",
+]

@@ -1,6 +1,5 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -47,13 +46,8 @@ urlpatterns = [
         path("reports/", include("requests_desk.reports.urls")),
         path("charter/scorecard/", report_views.scorecard, name="scorecard"),
         path("admin/", admin.site.urls),
-        path(
-            "accounts/login/",
-            auth_views.LoginView.as_view(template_name="registration/login.html"),
-            name="login",
-        ),
         path("accounts/start/", portal_views.start, name="start"),
-        path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("accounts/", include("charter_portal.accounts.urls")),
         prefix_default_language=False,
     ),
 ]
