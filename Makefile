@@ -19,6 +19,10 @@ $(VENV)/.dev: $(VENV)/.runtime pyproject.toml
 	$(PIP) install --quiet -e ".[dev]"
 	touch $@
 
+# axe-core for the browser tests, at the version package-lock.json pins.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
@@ -30,7 +34,7 @@ run: $(VENV)/.runtime
 	env -u DATABASE_URL -u REDIS_URL CHARTER_ENV=local $(PY) manage.py run_local 127.0.0.1:8000
 
 ## Lint, then the whole suite on PostgreSQL and Redis.
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.package-lock.json
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
