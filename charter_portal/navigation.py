@@ -7,8 +7,6 @@ the admin, admin rights (``may_administer``).
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
-from django.db.models import Q
 from django.urls import reverse
 
 from commitments.access import is_desk_user, may_administer

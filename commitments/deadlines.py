@@ -12,6 +12,7 @@ in its reader's language. This app never reads them.
 import functools
 import hashlib
 import json
+import logging
 import time
 from datetime import datetime, timedelta
 
@@ -33,6 +34,8 @@ from commitments.models import (
 from commitments.models.deadline import EventKind
 from commitments.stops import stop_params
 from commitments.summaries import summaries_refresh_on_commit
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CALENDAR_CODE = "kr-public"
 
@@ -89,12 +92,12 @@ def clock_terms_for(
     catalogue or a calendar changes."""
     years = [instant.year for instant in instants if instant is not None]
     key = terms_cache_key(commitment, calendar, min(years), max(years))
-    if (terms := _FROZEN_TERMS.get(key)) is not None:
+    if key is not None and (terms := _FROZEN_TERMS.get(key)) is not None:
         return terms
     # Not committed yet, but found earlier in this very transaction and savepoint (the sweep
     # starts the next cycle of hundreds of recurring clocks in one batch): the row is there
     # for them only, so the memo is keyed by the transaction's id and its open savepoints.
-    pending = _transaction_id()
+    pending = _transaction_id() if key is not None else None
     if pending is not None and (terms := _PENDING_TERMS.get((pending, key))) is not None:
         return terms
     params = commitment_params(commitment)
@@ -118,7 +121,8 @@ def clock_terms_for(
         },
     )
     # Only a committed row is remembered: a rolled-back one must not be pointed at again.
-    transaction.on_commit(functools.partial(_remember_terms, key, terms))
+    if key is not None:
+        transaction.on_commit(functools.partial(_remember_terms, key, terms))
     if pending is not None:
         if len(_PENDING_TERMS) >= 1024:
             _PENDING_TERMS.clear()
@@ -144,11 +148,19 @@ _FROZEN_TERMS: dict[tuple, ClockTerms] = {}
 _PENDING_TERMS: dict[tuple, ClockTerms] = {}
 
 
-def terms_cache_key(commitment: Commitment, calendar: Calendar, first: int, last: int) -> tuple:
-    version = cache.get(TERMS_VERSION_KEY)
-    if version is None:
-        cache.add(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
+def terms_cache_key(
+    commitment: Commitment, calendar: Calendar, first: int, last: int
+) -> tuple | None:
+    """The remembered terms' key, or None while the shared cache cannot be read (Redis down):
+    the terms are then frozen afresh, never taken from a memory another process may have
+    been told to drop."""
+    try:
         version = cache.get(TERMS_VERSION_KEY)
+        if version is None:
+            cache.add(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
+            version = cache.get(TERMS_VERSION_KEY)
+    except Exception:  # the cache backend's error: an outage slows a clock start, never fails it
+        return None
     return (commitment.pk, calendar.pk, first, last, version, holidays.__version__)
 
 
@@ -167,6 +179,10 @@ def forget_frozen_terms(**_signal) -> None:
         cache.incr(TERMS_VERSION_KEY)
     except ValueError:
         cache.set(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        # Redis is down: the other processes cannot be told, but they remember nothing while
+        # they cannot read the version either, and the change is not lost: it is in the rows.
+        logger.warning("frozen terms: the shared cache is unreachable; the change is not shared")
 
 
 def calendar_for(*, commitment: Commitment, division=None) -> Calendar:

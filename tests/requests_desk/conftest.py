@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import translation
 
-from tests.notifications.conftest import CollectingHandler, SmtpServer, free_port
 from notifications.clock import pin_now
+from tests.notifications.conftest import CollectingHandler, SmtpServer, free_port
 from tests.requests_desk.api_support import client_for, make_people
 from tests.seoul import at, kst
 
@@ -68,6 +68,8 @@ def smtp(settings):
         yield SmtpServer(controller, handler)
     finally:
         controller.stop()
+
+
 def moment(tmp_path, monkeypatch):
     """Travel to a Seoul instant in this process and in the sweep's and delivery's "now" (the
     database's clock, pinned through a file): ``with moment(2026, 10, 7, 22, 12): …``."""
