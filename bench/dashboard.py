@@ -1068,6 +1068,9 @@ class Generator:
                     "consent_version": "'2026-01'",
                     "language": "'ko'",
                     "created_at": "r.received_at",
+                    # Generated customers are known ones: nothing new given on the case.
+                    "given_name": "''",
+                    "given_phone": "''",
                 },
                 f"""FROM {requests} r
                 WHERE r.channel = 'homepage' AND r.tracking_code LIKE %(prefix)s""",

@@ -19,6 +19,7 @@ DESCRIPTIONS = {
     "401": "No or unknown credentials.",
     "403": "The credentials do not allow this.",
     "404": "No such object, or not one the caller may see; or no such page.",
+    "411": "A chunked body the server cannot measure: send it with a Content-Length.",
     "413": "The body is larger than the portal accepts.",
     "415": "The body's media type is not accepted.",
     "429": "Too many calls; `Retry-After` says when to try again.",
@@ -37,7 +38,7 @@ def error_codes(path: str, method: str, operation: dict) -> list[str]:
     if "{" in path or any(p["name"] == "page" for p in parameters):
         codes.append("404")
     if operation.get("requestBody"):
-        codes += ["413", "415"]
+        codes += ["411", "413", "415"]
     return codes
 
 

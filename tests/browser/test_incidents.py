@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
 
 
 @pytest.fixture
-def affected() -> None:
+def affected(seeded) -> None:
     bcp = Service.objects.get(code="bcp")
     infrastructure = Division.objects.get(code="infrastructure")
     for name, phone in (("김민수", "010-1111-2222"), ("박지영", "02-555-0100")):
