@@ -236,6 +236,11 @@ CHARTER_SUMMARY_RECONCILE_DAYS = env_int("CHARTER_SUMMARY_RECONCILE_DAYS", 7, mi
 # text says three years); the pass runs daily.
 CHARTER_RETENTION_DAYS = env_int("CHARTER_RETENTION_DAYS", 3 * 365 + 1, minimum=1)
 CHARTER_RETENTION_INTERVAL = env_int("CHARTER_RETENTION_INTERVAL", 24 * 3600, minimum=60)
+# Certificates' renewal guidance goes out within the day before its clock is due: an hourly
+# pass is in time.
+CHARTER_CERTIFICATE_GUIDANCE_INTERVAL = env_int(
+    "CHARTER_CERTIFICATE_GUIDANCE_INTERVAL", 3600, minimum=10
+)
 
 
 def _every(task: str, seconds: int) -> dict:
@@ -260,7 +265,7 @@ CELERY_BEAT_SCHEDULE = {
     ),
     # Certificates' renewal guidance, sent when their clock falls due within a day.
     "certificate-guidance": _every(
-        "requests_desk.tasks.certificate_guidance", CHARTER_SWEEP_INTERVAL
+        "requests_desk.tasks.certificate_guidance", CHARTER_CERTIFICATE_GUIDANCE_INTERVAL
     ),
 }
 
