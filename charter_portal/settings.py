@@ -246,6 +246,11 @@ CHARTER_RETENTION_INTERVAL = env_int("CHARTER_RETENTION_INTERVAL", 24 * 3600, mi
 CHARTER_MAIL_POLL_INTERVAL = env_int(
     "CHARTER_MAIL_POLL_INTERVAL", CHARTER_SWEEP_INTERVAL if LOCAL_MODE else 30, minimum=1
 )
+# Certificates' renewal guidance goes out within the day before its clock is due: an hourly
+# pass is in time.
+CHARTER_CERTIFICATE_GUIDANCE_INTERVAL = env_int(
+    "CHARTER_CERTIFICATE_GUIDANCE_INTERVAL", 3600, minimum=10
+)
 
 
 def _every(task: str, seconds: int) -> dict:
@@ -270,7 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     ),
     # Certificates' renewal guidance, sent when their clock falls due within a day.
     "certificate-guidance": _every(
-        "requests_desk.tasks.certificate_guidance", CHARTER_SWEEP_INTERVAL
+        "requests_desk.tasks.certificate_guidance", CHARTER_CERTIFICATE_GUIDANCE_INTERVAL
     ),
     "poll-mail": _every("requests_desk.tasks.poll_mail", CHARTER_MAIL_POLL_INTERVAL),
 }

@@ -67,6 +67,11 @@ def attach_record_clocks(records) -> None:
         record._api_clocks = by_id[str(record.pk)]
 
 
+def record_fields(pages: RecordPages, *extra: str) -> list[str]:
+    """A record's fields in the API: what its page shows, and ``extra``."""
+    return ["id", "division", *pages.details, *extra, "created_at", "deadlines"]
+
+
 class CustomerInput(DeskModelSerializer):
     """A new record's customer: a nested ``customer`` (found by e-mail or created) or a
     ``customer_id``."""
@@ -170,18 +175,7 @@ def _action_view(pages: RecordPages, act: RecordAction, output):
 class CertificateSerializer(WithCustomer):
     class Meta:
         model = Certificate
-        fields = [
-            "id",
-            "division",
-            "customer",
-            "product",
-            "serial",
-            "expires_on",
-            "language",
-            "guided_at",
-            "created_at",
-            "deadlines",
-        ]
+        fields = record_fields(CERTIFICATES)
         read_only_fields = fields
 
 
@@ -208,22 +202,7 @@ CertificateViewSet = record_viewset(
 class HandoverSerializer(RecordSerializer):
     class Meta:
         model = Handover
-        fields = [
-            "id",
-            "division",
-            "outgoing",
-            "incoming",
-            "services",
-            "parallel_from",
-            "parallel_until",
-            "drill_on",
-            "drill_accuracy",
-            "drill_minutes",
-            "target_minutes",
-            "reported_at",
-            "created_at",
-            "deadlines",
-        ]
+        fields = record_fields(HANDOVERS)
         read_only_fields = fields
 
 
@@ -247,23 +226,7 @@ class TestWindowSerializer(RecordSerializer):
 
     class Meta:
         model = TestWindow
-        fields = [
-            "id",
-            "division",
-            "kind",
-            "title",
-            "customer",
-            "starts_at",
-            "ends_at",
-            "owner",
-            "owner_told_at",
-            "report_errors",
-            "report_outcome",
-            "report_file",
-            "reported_at",
-            "created_at",
-            "deadlines",
-        ]
+        fields = record_fields(TEST_WINDOWS, "report_file")
         read_only_fields = fields
 
     def get_report_file(self, window) -> str:
@@ -294,20 +257,7 @@ class TrainingSerializer(WithCustomer):
 
     class Meta:
         model = Training
-        fields = [
-            "id",
-            "division",
-            "customer",
-            "topic",
-            "request",
-            "requested_at",
-            "promised_on",
-            "planned_at",
-            "held_at",
-            "reschedules",
-            "created_at",
-            "deadlines",
-        ]
+        fields = record_fields(TRAININGS, "request", "reschedules")
         read_only_fields = fields
 
     def get_reschedules(self, training) -> list[dict]:
@@ -345,17 +295,7 @@ class DeliverySerializer(WithCustomer):
 
     class Meta:
         model = Delivery
-        fields = [
-            "id",
-            "division",
-            "customer",
-            "material",
-            "delivered_by",
-            "delivered_on",
-            "inquiries",
-            "created_at",
-            "deadlines",
-        ]
+        fields = record_fields(DELIVERIES, "inquiries")
         read_only_fields = fields
 
     def get_inquiries(self, delivery) -> list[int]:

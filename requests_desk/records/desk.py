@@ -227,7 +227,6 @@ TEST_WINDOWS = RecordPages(
             gettext_lazy("Record the customer report"),
             TestReportForm,
             windows.window_report_send,
-            multipart=True,
         ),
     ],
     related=_report_file,

@@ -44,7 +44,10 @@ class RecordAction:
     form: type
     run: Callable
     done: str = ""
-    multipart: bool = False
+
+    def form_kwargs(self, request) -> dict:
+        """Each action's form on the page has its own element ids (several take an ``at``)."""
+        return {"user": request.user, "auto_id": f"{self.slug}-%s"}
 
 
 @dataclass
@@ -149,7 +152,7 @@ class RecordPages:
                 "details": [(_label(self.model, n), _cell(record, n)) for n in self.details],
                 "clocks": [clock_row(clock, now) for clock in record.clocks()],
                 "actions": [
-                    (action, forms.get(action.slug) or action.form(user=request.user))
+                    (action, forms.get(action.slug) or action.form(**action.form_kwargs(request)))
                     for action in self.actions
                 ],
                 "related": self.related(record) if self.related else [],
@@ -209,7 +212,7 @@ class RecordPages:
             if action is None:
                 raise Http404
             record = self._record(request.user, pk)
-            form = action.form(request.POST, request.FILES or None, user=request.user)
+            form = action.form(request.POST, request.FILES or None, **action.form_kwargs(request))
             if form.is_valid():
                 try:
                     action.run(record, actor=request.user, **form.cleaned_data)

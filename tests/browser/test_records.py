@@ -43,7 +43,7 @@ def test_a_certificate_imported_from_a_csv_gets_its_guidance_a_month_before_expi
     page.screenshot(path=artifacts / "certificate-import-preview.png", full_page=True)
     page.locator("#import-confirm button[type=submit]").click()
     expect(page).to_have_url(f"{base}/desk/records/certificates/")
-    imported = Certificate.objects.filter(serial__in=["BR-1", "BR-2"])  # beside the demo's
+    imported = Certificate.objects.filter(serial__startswith="BR-")
     assert list(imported.values_list("serial", flat=True)) == ["BR-1"]
 
     certificate = Certificate.objects.get(serial="BR-1")
