@@ -256,6 +256,15 @@ class Deadline(models.Model):
                 name="deadline_breached_open",
                 condition=models.Q(state="breached", stopped_at__isnull=True),
             ),
+            # The clocks still owing, by subject, carrying what judges them (breached, at risk,
+            # on track): the request list's clock filter reads the index alone, not a heap page
+            # per clock.
+            models.Index(
+                fields=["subject_type", "subject_id"],
+                name="deadline_owing_subject",
+                include=["state", "due_at", "paused_at", "terms"],
+                condition=OWING,
+            ),
         ]
         constraints = [
             models.CheckConstraint(
