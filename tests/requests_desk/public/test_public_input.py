@@ -174,3 +174,19 @@ def test_no_sms_goes_to_an_unconfirmed_number_given_on_another_case(client, staf
 
     assert response.status_code == 400
     assert not Notification.objects.filter(channel="sms", recipient="010-2222-3333").exists()
+
+
+def test_the_details_given_on_a_case_are_purged_with_its_personal_data(victim, settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    case = file_as_attacker()
+    long_ago = timezone.now() - timedelta(days=settings.CHARTER_RETENTION_DAYS + 1)
+    Request.objects.filter(pk=case.pk).update(status="closed", closed_at=long_ago)
+
+    call_command("purge_personal_data", verbosity=0)
+
+    submission = HomepageSubmission.objects.get(request=case)
+    assert (submission.given_name, submission.given_phone) == ("", "")
