@@ -374,3 +374,17 @@ def test_admins_open_the_admin_site(superuser):
         client.force_login(user)
         assert client.get("/admin/").status_code == 200
     assert 'href="/admin/"' in client.get("/desk/").content.decode()
+
+
+def test_the_api_answers_when_the_throttle_counters_cannot_be_reached(staff, monkeypatch):
+    from django.core.cache.backends.redis import RedisCache
+
+    from charter_portal.accounts.throttling import UserThrottle
+
+    # A real Redis client, pointed at a port where nothing listens.
+    unreachable = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+    monkeypatch.setattr(UserThrottle, "cache", unreachable)
+    api = APIClient()
+    api.force_authenticate(staff)
+
+    assert api.get("/api/v1/requests/").status_code == 200
