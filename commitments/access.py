@@ -14,20 +14,10 @@ from django.db.models import Q
 from commitments.models import Division
 
 MANAGERS_GROUP = "managers"
-# Members may open the admin site without being superusers (with the model permissions given).
-ADMINS_GROUP = "admins"
 
 
 def is_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def may_administer(user) -> bool:
-    """Opens the admin site: a superuser, or a member of the ``admins`` group. Desk staff do
-    not, whatever their ``is_staff`` flag says."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name=ADMINS_GROUP).exists()
 
 
 def is_manager(user) -> bool:

@@ -26,6 +26,8 @@ from charter_portal.accounts.rules import ENROL, VERIFY, pending_step
 # Pages a user who owes the second factor may still open.
 OPEN_DURING_SIGN_IN = {ENROL, VERIFY, "logout", "set_language", "healthz"}
 DEVICE_NAME = "authenticator"
+# This session's user was found to owe nothing: not asked again on every request.
+CLEARED_KEY = "charter_two_factor_cleared"
 
 
 class CodeForm(forms.Form):
@@ -120,10 +122,11 @@ class TwoFactorMiddleware:
         if match is not None and match.url_name in OPEN_DURING_SIGN_IN:
             return None
         user = request.user
-        if not user.is_authenticated:
+        if not user.is_authenticated or request.session.get(CLEARED_KEY) == user.pk:
             return None
         step = pending_step(user)
         if step is None:
+            request.session[CLEARED_KEY] = user.pk
             return None
         if request.path.startswith("/api/"):
             message = _("Finish signing in with your second factor first.")
