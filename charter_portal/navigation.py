@@ -2,14 +2,14 @@
 
 The menu shows only what the user may open: the same checks the views make (``is_desk_user``
 for the desk, ``may_use_reports`` for the dashboard, ``is_staff`` for the simulator) and, for
-the admin, admin rights (``may_administer``).
+the admin, a superuser.
 """
 
 from dataclasses import dataclass
 
 from django.urls import reverse
 
-from commitments.access import is_desk_user, may_administer
+from commitments.access import is_desk_user
 from requests_desk.reports.scopes import may_use_reports
 
 
@@ -22,8 +22,8 @@ class Menu:
 
 
 def may_use_admin(user) -> bool:
-    """Opens the admin: :func:`commitments.access.may_administer` (a superuser or an admin)."""
-    return may_administer(user)
+    """Opens the admin: an active superuser (desk staff never, whatever ``is_staff`` says)."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def menu_for(user) -> Menu:
