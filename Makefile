@@ -55,7 +55,8 @@ format: $(VENV)/.dev
 ## Regenerate the translation catalogues (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.dev
 	$(PY) manage.py makemessages -l ko -l en --no-obsolete \
-		--ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=bench
+		--ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=bench \
+		--ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

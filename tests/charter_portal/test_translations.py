@@ -26,7 +26,7 @@ EN_PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
 EN_MO = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.mo"
 
 # The same folders `make messages` leaves out (see the Makefile); the copy below skips them too.
-IGNORED = (".venv", "staticfiles", "var", "tests", "bench")
+IGNORED = (".venv", "staticfiles", "var", "tests", "bench", "node_modules")
 NOT_COPIED = (
     *IGNORED,
     ".git",
