@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "simple_history",
+    "import_export",
     "charter_portal",
     "commitments",
     "notifications",
