@@ -23,6 +23,7 @@ class Command(BaseCommand):
         if not Team.objects.filter(code=demo.DEMO_TEAM).exists():
             call_command("seed_charter", verbosity=0)
         users = demo.demo_users(stdout=self.stdout)
+        past = demo.demo_history(actor=users["staff"])
         made = demo.demo_requests(actor=users["admin"])
         live = demo.demo_live_support_inquiry(actor=users["staff"])
         notices = demo_notices.demo_notices(actor=users["staff"])
@@ -31,3 +32,4 @@ class Command(BaseCommand):
             + (f"created {live.tracking_code}" if live else "one is still open")
         )
         self.stdout.write(f"demo notices: created {len(notices)}")
+        self.stdout.write(f"demo history: created {len(past)} past requests")
