@@ -210,6 +210,7 @@ def demo_history(*, actor, now: datetime | None = None) -> list[Request]:
         for n, o, e, p in DEMO_CUSTOMERS
     ]
     division = Division.objects.get(code="infrastructure")
+    team = Team.objects.get(code=DEMO_TEAM)  # the demo manager's team: their dashboard shows it
     made = []
     for n in range(HISTORY_DAYS // 3):
         subject = HISTORY_SUBJECT.format(n=n + 1)
@@ -227,6 +228,8 @@ def demo_history(*, actor, now: datetime | None = None) -> list[Request]:
             kind="modification",
             channel="email",
             division=division,
+            team=team,
+            assignee=actor,
             customer=customers[n % len(customers)],
             subject=subject,
             body="데모: 지난 요청입니다. / Demo: a past request.",
