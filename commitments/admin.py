@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import update_change_reason
 
@@ -17,6 +19,14 @@ from commitments.models import (
     StaffProfile,
     Team,
     WorkingHours,
+)
+from commitments.models.catalogue import validate_percents
+from commitments.transfer import (
+    FORMATS,
+    ContactResource,
+    DirectoryExportForm,
+    ServiceResource,
+    TeamResource,
 )
 
 
@@ -108,7 +118,10 @@ class DivisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [TeamResource]
+    formats = FORMATS
+    export_form_class = DirectoryExportForm
     list_display = ["code", "name_ko", "name_en", "division", "manager"]
     list_select_related = ["division", "manager"]
     list_filter = ["division"]
@@ -123,7 +136,10 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ServiceResource]
+    formats = FORMATS
+    export_form_class = DirectoryExportForm
     list_display = ["code", "name_ko", "name_en", "division", "team", "representative_phone"]
     list_select_related = ["division", "team"]
     list_filter = ["division", "team"]
@@ -132,24 +148,71 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "name",
-        "service",
-        "role",
-        "phone",
-        "email",
-        "on_call",
-        "effective_from",
-        "effective_until",
-    ]
+class ContactAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """The contact table, with the on-call columns; imported and exported as CSV or XLSX."""
+
+    resource_classes = [ContactResource]
+    formats = FORMATS
+    export_form_class = DirectoryExportForm
+    # Seven narrow columns fit at 1280 px: the service by name, the dates in one column.
+    list_display = ["name", "service_name", "role", "phone", "email", "on_call", "effective"]
+    list_select_related = ["service"]
+
+    @admin.display(description=_("service"), ordering="service__code")
+    def service_name(self, contact: Contact) -> str:
+        return contact.service.name
+
+    @admin.display(description=_("effective"), ordering="effective_from")
+    def effective(self, contact: Contact) -> str:
+        until = f"{contact.effective_until:%Y-%m-%d}" if contact.effective_until else ""
+        return f"{contact.effective_from:%Y-%m-%d} – {until}"
+
     list_filter = ["service__division", "service", "role", "on_call"]
     search_fields = ["name", "email", "phone", "service__name_ko", "service__name_en"]
     autocomplete_fields = ["user"]
 
 
+class PercentsField(forms.Field):
+    """Reminder percentages typed as "50, 80" (one number per reminder), stored as [50, 80]."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "50, 80"})
+    default_error_messages = {
+        "invalid": _("Type whole percentages between 1 and 99, separated by commas: 50, 80."),
+    }
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(p) for p in value)
+        return value
+
+    def to_python(self, value):
+        # "50, 80", "50%; 80%" and the JSON the field used to take ("[50, 80]", "null") all read.
+        text = str(value or "").strip().strip("[]")
+        text = "" if text.lower() == "null" else text
+        parts = [p.strip().rstrip("%") for p in text.replace(";", ",").split(",")]
+        try:
+            percents = [int(p) for p in parts if p]
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        validate_percents(percents)
+        return sorted(percents)
+
+
+class CommitmentAdminForm(forms.ModelForm):
+    reminder_percents = PercentsField(
+        label=_("reminders (percent of the span)"),
+        required=False,
+        help_text=_("When to remind, as percentages of the time allowed, e.g. 50, 80."),
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["reminder_percents"]  # the admin adds the fieldsets' other fields
+
+
 @admin.register(Commitment)
 class CommitmentAdmin(SimpleHistoryAdmin):
+    form = CommitmentAdminForm
     list_display = [
         "code",
         "title_ko",

@@ -6,6 +6,7 @@ use would make. Idempotent: users keep their password and roles; a demo request 
 open.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from commitments.access import MANAGERS_GROUP
 from commitments.models import Division, Service, StaffProfile, Team
 from requests_desk import cases
+from requests_desk.cases.errors import DeskError
 from requests_desk.models import Request
 
 DEMO_TEAM = "net-support"
@@ -123,7 +125,11 @@ def demo_users(stdout=None) -> dict:
         if created:
             user.set_password(settings.DEMO_PASSWORD)
             user.save()
-        StaffProfile.objects.get_or_create(user=user)
+        # Staff and the manager hear of urgent clocks by SMS too (files in var/sms/ locally).
+        phone = {"staff": "010-0000-0003", "manager": "010-0000-0002"}.get(username, "")
+        StaffProfile.objects.get_or_create(
+            user=user, defaults={"phone": phone, "notify_by_sms": bool(phone)}
+        )
         users[username] = user
         if stdout is not None:
             stdout.write(f"{'created' if created else 'kept'} user {username}")
@@ -183,6 +189,75 @@ def demo_requests(*, actor, now: datetime | None = None) -> list[Request]:
                 request, actor=actor, status="waiting", at=received + timedelta(hours=1)
             )
         made.append(request)
+    return made
+
+
+#: The demo's past: one request every three days over this many days, so the dashboard's
+#: trend, the scorecard and the published survey results have something to show.
+HISTORY_DAYS = 90
+HISTORY_SUBJECT = "[demo] 지난 요청 #{n:02d} / Past request #{n:02d}"
+
+
+def demo_history(*, actor, now: datetime | None = None) -> list[Request]:
+    """Months of finished requests: feasibility told in time (most) or late (every fourth),
+    resolved two days later, and a satisfaction survey answered for the first ones."""
+    from notifications.models import Notification
+    from requests_desk.homepage.services.surveys import survey_answer
+
+    now = now or timezone.now()
+    customers = [
+        cases.customer_find_or_create(name=n, organisation=o, email=e, phone=p)
+        for n, o, e, p in DEMO_CUSTOMERS
+    ]
+    division = Division.objects.get(code="infrastructure")
+    team = Team.objects.get(code=DEMO_TEAM)  # the demo manager's team: their dashboard shows it
+    made = []
+    for n in range(HISTORY_DAYS // 3):
+        subject = HISTORY_SUBJECT.format(n=n + 1)
+        if Request.objects.filter(subject=subject).exists():
+            continue
+        received = (now - timedelta(days=HISTORY_DAYS - 3 * n)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        told = received + (timedelta(days=5) if n % 4 == 3 else timedelta(hours=2))
+        resolved = told + timedelta(days=2)
+        if resolved >= now:
+            break
+        request = cases.request_create(
+            actor=actor,
+            kind="modification",
+            channel="email",
+            division=division,
+            team=team,
+            assignee=actor,
+            customer=customers[n % len(customers)],
+            subject=subject,
+            body="데모: 지난 요청입니다. / Demo: a past request.",
+            received_at=received,
+        )
+        cases.request_communicate(
+            request,
+            actor=actor,
+            purpose="feasibility",
+            channel="phone",
+            summary="데모: 수용 여부를 안내함 / Demo: feasibility told.",
+            at=told,
+            told_person=request.customer.name,
+        )
+        cases.request_set_status(request, actor=actor, status="resolved", at=resolved)
+        made.append(request)
+    scores = [5, 4, 5, 3, 4, 5, 4, 2, 5, 4, 5, 4]
+    # The newest first: an invitation older than SURVEY_LINK_DAYS can no longer be answered.
+    for request, score in zip(reversed(made), scores, strict=False):
+        invitation = Notification.objects.filter(
+            subject_type="request", subject_id=request.pk, idempotency_key__startswith="survey"
+        ).first()
+        found = invitation and re.search(r"/surveys/([\w-]+)/", invitation.body)
+        if found:
+            try:
+                survey_answer(token=found.group(1), score=score)
+            except DeskError:
+                break  # the links of older cases have expired
     return made
 
 

@@ -215,7 +215,8 @@ def visit_log(
     full_clean(visit)
     with transaction.atomic():
         visit.request = request = lock(request)
-        instant(visited_at, field="visited_at", now=now, not_before=request.received_at)
+        # A visit may come before the request it led to (logged afterwards): only not later.
+        instant(visited_at, field="visited_at", now=now)
         visit.save()
         communication_record(
             request,
@@ -228,6 +229,7 @@ def visit_log(
             told_person=results_explained_to,
             kind=ActivityKind.VISIT,
             data={"visit": visit.pk},
+            before_receipt=True,
         )
     return visit
 

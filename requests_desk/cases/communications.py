@@ -82,18 +82,23 @@ def communication_record(
     data: dict | None = None,
     event: str = "",
     files: Sequence[CheckedFile] = (),
+    before_receipt: bool = False,
 ) -> Activity:
     """The body of :func:`request_communicate` on a request the caller has locked.
 
     ``event``: an ``ActivityEvent`` that says what was done when nobody typed a summary (a
-    call-back, a visit); the line then reads in its reader's language."""
+    call-back, a visit); the line then reads in its reader's language. ``before_receipt``: the
+    contact may predate the request (a morning visit that led to it); it then stops no clock,
+    since every clock started later."""
     now = timezone.now()
     if not request.is_open:
         raise DeskError({"status": [_("The request is closed; reopen it to record more.")]})
     activity = Activity(
         request=request,
         kind=kind,
-        at=instant(at, field="at", now=now, not_before=request.received_at),
+        at=instant(
+            at, field="at", now=now, not_before=None if before_receipt else request.received_at
+        ),
         recorded_at=now,
         actor=actor,
         event="" if summary else event,
@@ -148,7 +153,7 @@ def status_follows_first_communication(request: Request, *, actor, at: datetime)
         request,
         actor=actor,
         status=Status.IN_PROGRESS,
-        at=max(at, last.at) if last else at,
+        at=max(at, request.received_at, *([last.at] if last else [])),
         event=ActivityEvent.WORK_STARTED,
     )
 

@@ -72,9 +72,9 @@ def acknowledgement_enqueue(
     ko.append(f"제목: {request.subject}")
     en.append(f"Subject: {request.subject}")
     if channel == "email":
-        # The tracking page asks for the code and this e-mail: the link carries neither.
-        ko.append(f"진행 상황 확인: {tracking_link('ko')}")
-        en.append(f"Follow your case: {tracking_link('en')}")
+        # The link names the case; the page still asks for this e-mail (the link never has it).
+        ko.append(f"진행 상황 확인: {tracking_link('ko', request.tracking_code)}")
+        en.append(f"Follow your case: {tracking_link('en', request.tracking_code)}")
     notification_enqueue(
         idempotency_key=f"request:{request.pk}:ack",
         step="acknowledgement",
@@ -88,10 +88,11 @@ def acknowledgement_enqueue(
     )
 
 
-def tracking_link(language: str) -> str:
-    """The public tracking page's address in ``language`` (absolute when SITE_URL is set)."""
+def tracking_link(language: str, code: str = "") -> str:
+    """The public tracking page's address in ``language`` (absolute when SITE_URL is set), for
+    the case ``code`` when given."""
     with translation.override(language):
-        path = reverse("public:track")
+        path = reverse("public:track-case", args=[code]) if code else reverse("public:track")
     return f"{settings.SITE_URL}{path}"
 
 

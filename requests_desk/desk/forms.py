@@ -576,7 +576,7 @@ class NoteForm(forms.Form):
 class VisitForm(forms.Form):
     prefix = "visit"
     appointment_agreed = model_field(
-        Visit, "appointment_agreed", label=_("Appointment agreed with the customer"), initial=True
+        Visit, "appointment_agreed", label=_("Appointment agreed with the customer"), initial=False
     )
     appointment_at = model_field(
         Visit, "appointment_at", label=_("Appointment"), widget=DateTimeLocalInput()

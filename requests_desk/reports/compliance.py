@@ -380,12 +380,16 @@ def survey_figures(*, scope: Scope, period: Period) -> SurveyFigures:
 
 def weekly_trend(*, scope: Scope, until: date) -> list[TrendPoint]:
     """Compliance per week (Monday to Sunday, by due day) for the :data:`TREND_WEEKS` weeks
-    ending with the week of ``until``; weeks without a decided clock have no compliance."""
+    ending with the week of ``until``; weeks without a decided clock have no compliance.
+
+    Each clock counts in the week it is due, the whole week: a clock met today but due on
+    Friday counts in this week's point, as it does in the month's figures."""
     last_monday = until - timedelta(days=until.weekday())
     first_monday = last_monday - timedelta(weeks=TREND_WEEKS - 1)
     weeks = {first_monday + timedelta(weeks=n): [0, 0] for n in range(TREND_WEEKS)}
+    last_sunday = last_monday + timedelta(days=6)
     entries = (
-        ClockDaySummary.objects.filter(scope.summary(), day__gte=first_monday, day__lte=until)
+        ClockDaySummary.objects.filter(scope.summary(), day__gte=first_monday, day__lte=last_sunday)
         .annotate(week=TruncWeek("day"))
         .values("week")
         .annotate(met=Sum("met"), breached=Sum("breached"))
@@ -397,7 +401,7 @@ def weekly_trend(*, scope: Scope, until: date) -> list[TrendPoint]:
         if week in weeks:
             weeks[week] = [entry["met"] or 0, entry["breached"] or 0]
     return [
-        TrendPoint(week=w, met=m, breached=b, last_day=min(w + timedelta(days=6), until))
+        TrendPoint(week=w, met=m, breached=b, last_day=w + timedelta(days=6))
         for w, (m, b) in sorted(weeks.items())
     ]
 

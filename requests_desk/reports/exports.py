@@ -56,6 +56,11 @@ def xlsx_cell(sheet, value: Any) -> Any:
     XLSX cannot hold, and text that looks like a formula as a text cell (no apostrophe)."""
     if value is None or isinstance(value, int | float):  # bool is an int
         return safe_cell(value)
+    moment = getattr(value, "moment", None)  # a Seoul time (lists.SeoulTime): a real date
+    if moment is not None:
+        cell = WriteOnlyCell(sheet, value=moment)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if not text.startswith(FORMULA_STARTS):
         return text

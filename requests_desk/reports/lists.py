@@ -62,8 +62,21 @@ class Column:
     link: Callable[[Any], str] | None = None
 
 
+class SeoulTime(str):
+    """An instant as Seoul wall-clock text ("2026-12-02 10:00") that still knows the instant:
+    pages and CSV show the text, XLSX stores ``moment`` as a real date-time cell."""
+
+    moment: datetime
+
+    def __new__(cls, value: datetime) -> "SeoulTime":
+        local = value.astimezone(SEOUL)
+        text = super().__new__(cls, f"{local:%Y-%m-%d %H:%M}")
+        text.moment = local.replace(tzinfo=None)
+        return text
+
+
 def seoul(value: datetime | None) -> str:
-    return "" if value is None else f"{value.astimezone(SEOUL):%Y-%m-%d %H:%M}"
+    return "" if value is None else SeoulTime(value)
 
 
 def _name(user) -> str:

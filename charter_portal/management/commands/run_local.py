@@ -17,6 +17,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def site_url_for(addrport: str) -> str:
+    """``http://host:port`` for runserver's ``[addr:]port`` (a wildcard address as loopback)."""
+    host, _, port = addrport.rpartition(":")
+    host = host or "127.0.0.1"
+    if host in ("0.0.0.0", "0", "[::]", "::"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port or '8000'}"
+
+
 class Command(BaseCommand):
     help = "Run the web server and the Celery worker (with beat) together, for local mode."
 
@@ -25,6 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--noreload", action="store_true")
 
     def handle(self, *args, addrport: str, noreload: bool, **options):
+        self.use_site_url(addrport)
         # The autoreloader runs this command again in a child with RUN_MAIN set: only the outer
         # process owns the worker, so a code change does not start a second one.
         if os.environ.get("RUN_MAIN") == "true":
@@ -38,6 +48,13 @@ class Command(BaseCommand):
             call_command("runserver", addrport, use_reloader=not noreload)
         finally:
             supervisor.stop()
+
+    def use_site_url(self, addrport: str) -> None:
+        """Links in e-mails point at the address this server really listens on, unless SITE_URL
+        was set on purpose. The server's reloader child and the worker inherit it."""
+        if "SITE_URL" in os.environ or not settings.LOCAL_MODE:
+            return
+        os.environ["SITE_URL"] = settings.SITE_URL = site_url_for(addrport)
 
     def start_worker(self) -> subprocess.Popen:
         if not settings.CELERY_BROKER_EMBEDDED:

@@ -5,6 +5,8 @@ its tracking code and e-mail (never the e-mail in a URL). Every POST counts agai
 limits; a honeypot hit is answered like a success and creates nothing.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -106,7 +108,11 @@ def complaint_done(request):
 @require_http_methods(["GET", "POST"])
 def track(request):
     if request.method == "GET":
-        return render(request, "public/track.html", {"form": TrackForm()})
+        # The acknowledgement's link names the tracking code (never the e-mail): the form
+        # comes filled with it and asks only for the e-mail address.
+        code = request.GET.get("code", "")[:20].strip().upper()
+        initial = {"tracking_code": code} if code.isalnum() else {}
+        return render(request, "public/track.html", {"form": TrackForm(initial=initial)})
     form = TrackForm(request.POST)
     verdict = lookup_check(address=client_address(request))
     if not verdict.allowed:
@@ -154,7 +160,7 @@ def _verified_case(request, code: str) -> Request | None:
 def track_case(request, code: str):
     case = _verified_case(request, code)
     if case is None:
-        return redirect("public:track")
+        return redirect(f"{reverse('public:track')}?{urlencode({'code': code[:20]})}")
     return _case_page(request, case)
 
 

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         if not Team.objects.filter(code=demo.DEMO_TEAM).exists():
             call_command("seed_charter", verbosity=0)
         users = demo.demo_users(stdout=self.stdout)
+        past = demo.demo_history(actor=users["staff"])
         made = demo.demo_requests(actor=users["admin"])
         live = demo.demo_live_support_inquiry(actor=users["staff"])
         notices = demo_notices.demo_notices(actor=users["staff"])
@@ -34,3 +35,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"demo notices: created {len(notices)}")
         self.stdout.write(f"demo charter records: created {len(records)}")
+        self.stdout.write(f"demo history: created {len(past)} past requests")

@@ -99,7 +99,8 @@ def test_the_case_page_needs_the_look_up_first(client, case):
     response = client.get(f"/track/{case.tracking_code}/")
 
     assert response.status_code == 302
-    assert response["Location"] == TRACK
+    # The look-up form, with the code filled in; the page itself shows nothing yet.
+    assert response["Location"] == f"{TRACK}?code={case.tracking_code}"
 
 
 def test_the_timeline_shows_what_we_told_and_what_they_wrote_never_internal_notes(
