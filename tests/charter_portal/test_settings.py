@@ -204,7 +204,8 @@ def test_an_empty_environment_runs_embedded_on_sqlite_wal_with_a_kept_secret_key
     assert report["broker_embedded"] is True
     assert report["broker_url"] == "filesystem://"
     assert Path(report["broker_folder"]).parent == var_dir
-    assert report["beat_scheduler"] == "celery.beat:PersistentScheduler"
+    # Local mode's file-based schedule, its ticks recorded for /healthz.
+    assert report["beat_scheduler"] == "notifications.schedule:RecordingPersistentScheduler"
     assert report["email_backend"] == "django.core.mail.backends.filebased.EmailBackend"
     assert Path(report["email_file_path"]).parent == var_dir
     assert report["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
