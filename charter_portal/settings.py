@@ -194,7 +194,8 @@ if CELERY_BROKER_EMBEDDED:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
-    CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+    # The schedule in a file beside the broker; each tick recorded for /healthz.
+    CELERY_BEAT_SCHEDULER = "notifications.schedule:RecordingPersistentScheduler"
     CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 else:
     CELERY_BROKER_URL = REDIS_URL
@@ -569,8 +570,6 @@ WHITENOISE_AUTOREFRESH = LOCAL_MODE
 # worker's heartbeat or the beat's tick is older than CHARTER_STALE_PERIODS periods.
 if REDIS_URL:
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
-else:
-    CELERY_BEAT_SCHEDULER = "notifications.schedule:RecordingPersistentScheduler"
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # the worker waits for the broker, never exits
 CELERY_BROKER_CONNECTION_TIMEOUT = 4

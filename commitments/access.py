@@ -7,13 +7,50 @@
 
 Callers filter their querysets with :func:`divisions_of` (``None`` means "no limit"), so access is
 enforced in queries and not only in templates.
+
+Within one page (:func:`access_remembered`, used by the desk's views) the user's divisions and
+groups are read once, however many forms, filters and menu entries ask.
 """
+
+from contextlib import contextmanager
 
 from django.db.models import Q
 
 from commitments.models import Division
 
 MANAGERS_GROUP = "managers"
+
+
+_MEMO = "_charter_access_memo"
+
+
+@contextmanager
+def access_remembered(user):
+    """Remember ``user``'s divisions and groups until the block ends (one page). Nested blocks
+    share the outer one's memory."""
+    if hasattr(user, _MEMO):
+        yield
+        return
+    setattr(user, _MEMO, {})
+    try:
+        yield
+    finally:
+        delattr(user, _MEMO)
+
+
+def _remembered(user, key: str, read):
+    memo = getattr(user, _MEMO, None)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def _group_names(user) -> frozenset[str]:
+    return _remembered(
+        user, "groups", lambda: frozenset(user.groups.values_list("name", flat=True))
+    )
 
 
 def is_admin(user) -> bool:
@@ -26,10 +63,10 @@ def is_manager(user) -> bool:
         return False
     if user.is_superuser:
         return True
+    # Every team belongs to a division: one query for "heads a division or manages a team".
     return (
-        user.headed_divisions.exists()
-        or user.managed_teams.exists()
-        or user.groups.filter(name=MANAGERS_GROUP).exists()
+        MANAGERS_GROUP in _group_names(user)
+        or Division.objects.filter(Q(head=user) | Q(teams__manager=user)).exists()
     )
 
 
@@ -46,11 +83,16 @@ def divisions_of(user) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    return set(
-        Division.objects.filter(
-            Q(head=user) | Q(teams__manager=user) | Q(teams__members=user)
-        ).values_list("pk", flat=True)
+    remembered = _remembered(
+        user,
+        "divisions",
+        lambda: frozenset(
+            Division.objects.filter(
+                Q(head=user) | Q(teams__manager=user) | Q(teams__members=user)
+            ).values_list("pk", flat=True)
+        ),
     )
+    return set(remembered)  # the caller's own copy
 
 
 def may_see_division(user, division_id: int | None) -> bool:

@@ -88,7 +88,9 @@ def _any(condition: Q) -> Max:
     return Max(Case(When(condition, then=Value(1)), default=Value(0)))
 
 
-def requests_by_clock_state(requests: QuerySet, state: str, *, now: datetime) -> QuerySet:
+def requests_by_clock_state(
+    requests: QuerySet, state: str, *, now: datetime, horizon: RiskHorizon | None = None
+) -> QuerySet:
     """Requests whose worst owed clock is in ``state`` (:func:`clock_status`: breached, then
     at risk, then on track; "none": no owed clock at all), chosen in SQL: the owed clocks
     grouped by request, each group judged by its worst clock, so no clock goes to Python."""
@@ -106,7 +108,7 @@ def requests_by_clock_state(requests: QuerySet, state: str, *, now: datetime) ->
         .annotate(
             rid=Cast("subject_id", BigIntegerField()),
             breached=_any(breached_q(now)),
-            at_risk=_any(RiskHorizon(now=now).q()),
+            at_risk=_any((horizon or RiskHorizon(now=now)).q()),
         )
         .filter(worst)
         .values("rid")

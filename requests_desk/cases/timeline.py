@@ -1,14 +1,19 @@
 """A request's timeline: its activities and its clocks' events, in time order.
 
 Clock events are read from the clocks (``commitments``), never copied into ``Activity``: two
-queries whatever the length of the timeline. Each line is put into words as it is read, in the
+queries whatever the length of the timeline, plus one for the activities' attachments (files sent
+or received with a communication). The duplicates the request absorbed are read as a join and a
+subquery, not by a query of their own. Each line is put into words as it is read, in the
 active language (:mod:`requests_desk.cases.timeline_words`)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import F, Q
+
 from commitments.models import Deadline, DeadlineEvent
 from commitments.subjects import REQUEST_SUBJECT
+from requests_desk.cases.merge import request_family
 from requests_desk.cases.timeline_words import activity_words, clock_event_words
 from requests_desk.models import Activity, Request
 
@@ -47,8 +52,16 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
     """Activities and clock events merged by instant (activities first on a tie), in words of
     the active language; with those of the duplicates the request absorbed, marked with their
     tracking code."""
-    origins = dict(Request.objects.filter(merged_into=request).values_list("pk", "tracking_code"))
-    family = [request.pk, *origins]
+    # Every absorbed duplicate has a line of its own (its "merged into" status line), so its
+    # tracking code comes with the activities' join.
+    activities = list(
+        Activity.objects.filter(Q(request=request) | Q(request__merged_into=request))
+        .annotate(origin_code=F("request__tracking_code"))
+        .select_related("actor", "to_user", "to_team")
+        .prefetch_related("attachments")
+    )
+    origins = {a.request_id: a.origin_code for a in activities if a.request_id != request.pk}
+    family = request_family(request)
     entries = [
         TimelineEntry(
             source="activity",
@@ -71,9 +84,7 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
             data=a.data,
             origin=origins.get(a.request_id, ""),
         )
-        for a in Activity.objects.filter(request_id__in=family)
-        .select_related("actor", "to_user", "to_team")
-        .prefetch_related("attachments")
+        for a in activities
         for words in [activity_words(a)]
     ]
     events = DeadlineEvent.objects.filter(

@@ -389,11 +389,14 @@ class CommunicateForm(forms.Form):
     at = instant_field(_("At"), _("Leave empty for now."))
     files = FilesField(label=_("Attachments (sent with an e-mail)"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offered: list | None = None, **kwargs):
+        """``offered``: the canned replies as the page already read them (else one query asks
+        whether there are any)."""
         super().__init__(*args, **kwargs)
-        offered = canned_replies_offered()
-        if offered.exists():
-            self.fields["canned"].queryset = offered
+        if offered is not None and not offered:
+            del self.fields["canned"]
+        elif offered or canned_replies_offered().exists():
+            self.fields["canned"].queryset = canned_replies_offered()
         else:  # nothing to pick: no chooser
             del self.fields["canned"]
 

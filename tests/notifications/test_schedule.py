@@ -25,6 +25,8 @@ PERIODIC_TASKS = {
     "heartbeat": "notifications.tasks.heartbeat",
     "reconcile-report-summaries": "notifications.tasks.reconcile_report_summaries",
     "purge-personal-data": "requests_desk.tasks.purge_personal_data",
+    # Idempotent (one message per certificate, cycle and channel): safe on the sweep's period.
+    "certificate-guidance": "requests_desk.tasks.certificate_guidance",
     "poll-mail": "requests_desk.tasks.poll_mail",
 }
 

@@ -270,7 +270,12 @@ def test_a_met_clock_is_never_rewritten_by_a_recompute(api):
     with at(2026, 9, 23, 15, 30):
         body = log(api, "modification")
         communicate(api, body, "feasibility", "2026-09-23T15:20:00+09:00")
-        response = api.patch(url(body), {"version": 1, "division": "financial"}, format="json")
+        # The first communication moved the new request to "in progress": a new version.
+        version = read(api, body)["version"]
+        assert read(api, body)["status"] == "in_progress"
+        response = api.patch(
+            url(body), {"version": version, "division": "financial"}, format="json"
+        )
 
     assert response.status_code == 200, response.content
     clock = clocks(response.json())["common.feasibility"]

@@ -248,7 +248,8 @@ def test_the_timeline_reads_in_constant_queries(staff):
             entries = cases.request_timeline(request)
 
     assert len(entries) > 15
-    assert len(many) == len(few) == 2
+    # Activities, their attachments (files sent with a communication) and the clocks' events.
+    assert len(many) == len(few) == 3
 
 
 # --- concurrency --------------------------------------------------------------------------

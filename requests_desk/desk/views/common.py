@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commitments import decisions
-from commitments.access import is_desk_user
+from commitments.access import access_remembered, is_desk_user
 from commitments.models import Deadline, DeadlineState, RiskHorizon
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import clock_status, requests_visible
@@ -33,7 +33,8 @@ def desk_view(view):
             raise PermissionDenied(
                 _("The desk is for members of a team. Ask an administrator to add you to one.")
             )
-        return view(request, *args, **kwargs)
+        with access_remembered(request.user):
+            return view(request, *args, **kwargs)
 
     return wrapped
 
@@ -105,9 +106,11 @@ class RequestClocks:
     count: int = 0
 
 
-def clocks_by_request(deadlines, now: datetime) -> dict[int, RequestClocks]:
+def clocks_by_request(
+    deadlines, now: datetime, *, horizon: RiskHorizon | None = None
+) -> dict[int, RequestClocks]:
     summary: dict[int, RequestClocks] = {}
-    horizon = RiskHorizon(now=now)
+    horizon = horizon or RiskHorizon(now=now)
     for deadline in deadlines:
         row = clock_row(deadline, now, horizon=horizon)
         entry = summary.setdefault(int(deadline.subject_id), RequestClocks())

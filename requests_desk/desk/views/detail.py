@@ -59,10 +59,10 @@ def request_detail(request, pk: int):
     return render_detail(request, case)
 
 
-def unbound_forms(case, user) -> dict:
+def unbound_forms(case, user, *, offered: list | None = None) -> dict:
     version = {"version": case.version}
     return {
-        "communicate": CommunicateForm(),
+        "communicate": CommunicateForm(offered=offered),
         "transfer": TransferForm(initial=version, case=case),
         "status": StatusForm(initial=version, current=case.status),
         "dates": DatesForm(initial=DatesForm.initial_for(case)),
@@ -79,7 +79,8 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
     """The page, with ``bound`` forms (a refused action, what was typed kept) in place of the
     empty ones."""
     now = timezone.now()
-    forms = {**unbound_forms(case, request.user), **(bound or {})}
+    offered = list(canned_replies_offered())
+    forms = {**unbound_forms(case, request.user, offered=offered), **(bound or {})}
     clocks = request_clocks(case)
     owed_calls = PhoneCall.objects.filter(
         request=case, person_absent=True, callback_at__isnull=True
@@ -102,7 +103,7 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
                 "purpose": reply.purpose,
                 "text": canned_reply_render(reply, request=case),
             }
-            for reply in canned_replies_offered()
+            for reply in offered
         },
         # What the customer typed about themselves on this homepage case, where it differs
         # from their record: shown for a person to accept, never applied by itself.

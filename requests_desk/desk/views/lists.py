@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from commitments.access import divisions_of
+from commitments.models import RiskHorizon
 from requests_desk.cases.selectors import (
     requests_by_clock_state,
     requests_matching,
@@ -20,11 +21,15 @@ PAGE_SIZE = 50
 @desk_view
 def request_list(request):
     now = timezone.now()
+    # The calendars' working hours, read once for the clock filter and the rows.
+    horizon = RiskHorizon(now=now)
     divisions = divisions_of(request.user)
     form = RequestFilterForm(request.GET or None, divisions=divisions, user=request.user)
     requests = Request.objects.visible_to(divisions)
     if form.is_bound and form.is_valid():
-        requests = _filtered(requests, form.cleaned_data, user=request.user, now=now)
+        requests = _filtered(
+            requests, form.cleaned_data, user=request.user, now=now, horizon=horizon
+        )
     # The page's ids first, from the filters and the list's index alone; then their rows with
     # what they show, by primary key (the planner never joins the whole list to show 50 rows).
     ids = requests.order_by("-received_at", "-id").values_list("pk", flat=True)
@@ -32,7 +37,7 @@ def request_list(request):
     page_ids = list(page.object_list)
     shown = Request.objects.select_related("customer__organisation", "division", "team", "assignee")
     rows = sorted(shown.filter(pk__in=page_ids), key=lambda r: page_ids.index(r.pk))
-    clocks = clocks_by_request(owed_clocks_of(rows), now) if rows else {}
+    clocks = clocks_by_request(owed_clocks_of(rows), now, horizon=horizon) if rows else {}
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -48,7 +53,7 @@ def request_list(request):
     )
 
 
-def _filtered(requests, data: dict, *, user, now):
+def _filtered(requests, data: dict, *, user, now, horizon):
     if q := data.get("q", "").strip():
         requests = requests_matching(requests, q)
     for name in ("status", "kind"):
@@ -64,5 +69,5 @@ def _filtered(requests, data: dict, *, user, now):
     elif assignee:
         requests = requests.filter(assignee_id=assignee)
     if clock := data.get("clock"):
-        requests = requests_by_clock_state(requests, clock, now=now)
+        requests = requests_by_clock_state(requests, clock, now=now, horizon=horizon)
     return requests
