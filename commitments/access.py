@@ -64,10 +64,9 @@ def is_manager(user) -> bool:
     if user.is_superuser:
         return True
     # Every team belongs to a division: one query for "heads a division or manages a team".
-    return (
-        MANAGERS_GROUP in _group_names(user)
-        or Division.objects.filter(Q(head=user) | Q(teams__manager=user)).exists()
-    )
+    return Division.objects.filter(
+        Q(head=user) | Q(teams__manager=user)
+    ).exists() or MANAGERS_GROUP in _group_names(user)
 
 
 def is_desk_user(user) -> bool:

@@ -70,6 +70,7 @@ def smtp(settings):
         controller.stop()
 
 
+@pytest.fixture
 def moment(tmp_path, monkeypatch):
     """Travel to a Seoul instant in this process and in the sweep's and delivery's "now" (the
     database's clock, pinned through a file): ``with moment(2026, 10, 7, 22, 12): …``."""

@@ -65,8 +65,8 @@ def test_the_desk_list_runs_the_same_queries_for_5_or_50_requests(client, staff)
     many = {str(params): desk_queries(client, params) for params in FILTERS}
 
     assert many == few
-    # 18 in the performance work; since the merge each addition is per page, never per row: the
-    # two-factor device read (issue 15), the session saved on every page for the idle timeout
+    # 18 in the performance work; since the merge each addition is per page, never per row:
+    # the two-factor device read (issue 15), the session saved on every page for the idle timeout
     # (15: one UPDATE inside a savepoint, 3 statements) — and, read once per page whoever asks,
     # the menu's role checks (16: the user's groups, "heads or manages") and the bulk form's
     # choices (13), which share the filter's divisions.

@@ -59,7 +59,9 @@ def test_merging_closes_the_duplicate_and_cancels_its_clocks_as_merged(client, s
     assert feasibility.state == "cancelled"
     assert feasibility.stop_cause == "merged"
     assert clock(survivor, "common.feasibility").state == "running"
-    page = text(client.get(f"/desk/requests/{duplicate.pk}/"))
+    # Read while the session is fresh (it ends after 30 idle minutes).
+    with at(2026, 12, 2, 11, 5):
+        page = text(client.get(f"/desk/requests/{duplicate.pk}/"))
     assert 'id="merged-into"' in page
     assert f'href="/desk/requests/{survivor.pk}/">{survivor.tracking_code}</a>' in page
 
@@ -76,8 +78,8 @@ def test_the_duplicates_clocks_never_count_as_breached(client, staff, pair):
     assert clock(duplicate, "common.feasibility").state == "cancelled"
     assert not Deadline.objects.filter(subject_id=str(duplicate.pk), state="breached").exists()
     admin = UserFactory(username="merge.admin", is_superuser=True)
-    client.force_login(admin)
     with at(2026, 12, 4, 9, 0):
+        client.force_login(admin)  # signed in then: a session ends after 30 idle minutes
         breached = text(
             client.get("/reports/list/clocks/", {"outcome": "breached", "day": "2026-12-03"})
         )
@@ -97,8 +99,9 @@ def test_the_survivor_shows_the_duplicates_timeline_replies_and_files(client, st
         customer_reply(duplicate, message="It froze again at 10:35.")
     with at(2026, 12, 2, 11, 0):
         merge(client, survivor, duplicate)
-
-    page = text(client.get(f"/desk/requests/{survivor.pk}/"))
+    # Read while the session is fresh (it ends after 30 idle minutes).
+    with at(2026, 12, 2, 11, 5):
+        page = text(client.get(f"/desk/requests/{survivor.pk}/"))
 
     assert "It froze again at 10:35." in page
     assert f"{duplicate.tracking_code}에서" in page or duplicate.tracking_code in page
@@ -106,7 +109,8 @@ def test_the_survivor_shows_the_duplicates_timeline_replies_and_files(client, st
     assert "Same problem, reported twice" in page
     download = f"/desk/requests/{survivor.pk}/attachments/{file.pk}/"
     assert download in page
-    response = client.get(download)
+    with at(2026, 12, 2, 11, 6):
+        response = client.get(download)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
 

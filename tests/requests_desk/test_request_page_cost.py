@@ -47,8 +47,8 @@ def test_the_request_page_runs_the_same_queries_with_5_or_50_requests_and_notes(
     many = page_queries(client, case)
 
     assert many == few
-    # 24 in the performance work; since the merge each addition is per page, never per row or note: the
-    # two-factor device read and the session saved for the idle timeout (issue 15, 1 + 3
+    # 24 in the performance work; since the merge each addition is per page, never per row or
+    # note: the two-factor device read and the session saved for the idle timeout (issue 15, 1 + 3
     # statements), the personal-data read logged (15), the homepage's "details given on this
     # case" (13), the canned replies offered (13, read once for the form and the script), the
     # timeline's attachments (13) and the menu's role checks (16: groups, "heads or manages").
