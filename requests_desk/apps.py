@@ -16,6 +16,7 @@ class RequestsDeskConfig(AppConfig):
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
         from requests_desk.cases.clocks import CASE_CLOCK_STARTS
+        from requests_desk.records import RECORD_CLOCK_STARTS
         from requests_desk.records import desk  # noqa: F401  (defines the records' pages)
         from requests_desk.seed import on_charter_seeded
 
@@ -37,5 +38,5 @@ class RequestsDeskConfig(AppConfig):
                 subject_type=pages.model.subject_type, url_name=f"desk-records:{pages.name()}"
             )
         # Clocks the desk starts from a request's details or a call rather than a clock rule.
-        for code, words in CASE_CLOCK_STARTS:
+        for code, words in (*CASE_CLOCK_STARTS, *RECORD_CLOCK_STARTS):
             clock_start_register(code=code, words=words)
