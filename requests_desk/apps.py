@@ -16,8 +16,10 @@ class RequestsDeskConfig(AppConfig):
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
         from requests_desk.cases.clocks import CASE_CLOCK_STARTS
-        from requests_desk.records import RECORD_CLOCK_STARTS
-        from requests_desk.records import desk  # noqa: F401  (defines the records' pages)
+        from requests_desk.records import (
+            RECORD_CLOCK_STARTS,
+            desk,  # noqa: F401  (defines the records' pages)
+        )
         from requests_desk.seed import on_charter_seeded
 
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
