@@ -38,3 +38,16 @@ SIMPLE_HISTORY = (
     gettext_noop("Close"),
 )
 SIMPLE_HISTORY_COUNT = ngettext_lazy("entry", "entries", "counter")
+
+# django-axes' model names (its admin lists the sign-in attempts and lockouts).
+AXES = (
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+)

@@ -155,11 +155,10 @@ def test_reminder_percentages_are_typed_as_numbers(admin_client):
         if value is None or value is False:
             continue
         data[name] = value.pk if hasattr(value, "pk") else value
-    data["stop_purposes"] = form["stop_purposes"].value()
-    if isinstance(data["stop_purposes"], list):
-        import json
-
-        data["stop_purposes"] = json.dumps(data["stop_purposes"])
+    # The stop acts are checkboxes: each ticked value posted on its own, as a browser does.
+    for name in ("stop_purposes", "stop_channels"):
+        if name in form.fields:
+            data[name] = list(form[name].value() or [])
 
     bad = admin_client.post(url, {**data, "reminder_percents": "50, eighty"})
     assert bad.status_code == 200

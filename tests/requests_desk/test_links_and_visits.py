@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Notification
-from requests_desk.models import Activity
+from requests_desk.models import Activity, Request
 from tests.requests_desk.desk_support import new_request
 from tests.requests_desk.public.support import COMPLAINT, complaint_data
 from tests.requests_desk.views_support import text
@@ -28,7 +28,7 @@ def test_the_acknowledgement_links_to_the_case_and_the_link_asks_only_for_the_e_
     with at(2026, 12, 2, 10, 0):
         client.post(COMPLAINT, complaint_data())
     ack = Notification.objects.get(step="acknowledgement")
-    code = ack.subject.split()[-1]
+    code = Request.objects.get(pk=ack.subject_id).tracking_code
     assert f"/track/{code}/" in ack.body
     assert f"/en/track/{code}/" in ack.body
     assert "hong@example.com" not in ack.body
