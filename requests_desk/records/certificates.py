@@ -34,6 +34,7 @@ from requests_desk.records.common import (
     record_clock_cancel,
     record_clock_start,
     record_clock_stop,
+    record_clock_stop_on_delivery,
 )
 
 RENEWAL_NOTICE = "cert.renewal-notice"
@@ -142,7 +143,7 @@ def certificate_guidance_send(
     now: datetime | None = None,
 ) -> list:
     """Send the renewal guidance to the subscriber by e-mail and/or SMS through the outbox; the
-    clock stops when the messages are written (met if at or before due)."""
+    clock stops when the gateway has accepted them (met if by then it was not yet due)."""
     now = now or timezone.now()
     channels = [channel for channel in GUIDANCE_CHANNELS if channel in channels]
     if not channels:
@@ -178,7 +179,15 @@ def certificate_guidance_send(
                     subject_id=certificate.pk,
                 )
             )
-        _guided(certificate, at=now, how=", ".join(addresses), actor=actor, field="channels")
+        record_clock_stop_on_delivery(
+            certificate,
+            RENEWAL_NOTICE,
+            notifications=sent,
+            cause=f"renewal guidance ({', '.join(addresses)})",
+            field="channels",
+        )
+        certificate.guided_at = now
+        certificate.save(update_fields=["guided_at"])
     return sent
 
 

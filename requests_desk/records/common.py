@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from commitments.access import divisions_of, may_see_division
 from commitments.deadlines import ClockError, deadline_cancel, deadline_start, deadline_stop
 from commitments.models import Commitment, Deadline, Division
+from notifications.stops import clock_stop_on_delivery
 from requests_desk.cases.customers import customer_find_or_create
 from requests_desk.cases.errors import DeskError
 from requests_desk.models import ChartedRecord, CustomerContact
@@ -129,6 +130,25 @@ def record_clock_stop(
         )
     except ClockError as error:
         raise DeskError({field: [str(error)]}) from error
+
+
+def record_clock_stop_on_delivery(
+    record: ChartedRecord, code: str, *, notifications: list, cause: str, field="__all__"
+) -> Deadline:
+    """The act that keeps ``code`` is a message through the outbox: the owing clock stops when
+    the gateway has accepted every one of ``notifications`` (met or late by that instant), never
+    when they are only queued (:func:`notifications.stops.clock_stop_on_delivery`)."""
+    clock = record_clock(record, code)
+    if clock is None or clock.stopped_at is not None or clock.state == "cancelled":
+        raise DeskError({field: [_("This has already been recorded.")]})
+    clock_stop_on_delivery(
+        deadline=clock,
+        notifications=notifications,
+        act=f"{record.subject_type}:{record.pk}:{code}:{clock.cycle}",
+        cause=cause,
+        cause_data={"record": record.subject_type},
+    )
+    return clock
 
 
 def record_clock_cancel(

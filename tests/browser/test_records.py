@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from commitments.models import Deadline, Division
+from notifications.clock import pin_now
 from notifications.models import Notification
 from requests_desk.models import Certificate
 from tests.browser.support import log_in
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("seeded")]
 
 
 def test_a_certificate_imported_from_a_csv_gets_its_guidance_a_month_before_expiry(
-    live_server, page: Page, artifacts, tmp_path
+    live_server, page: Page, artifacts, tmp_path, monkeypatch
 ):
     base = live_server.url
     today = datetime.now(SEOUL).date()
@@ -52,6 +53,11 @@ def test_a_certificate_imported_from_a_csv_gets_its_guidance_a_month_before_expi
     with time_machine.travel(clock.due_at - timedelta(hours=12), tick=False):
         call_command("send_certificate_guidance", verbosity=0)
         call_command("sweep_deadlines", now=(clock.due_at - timedelta(hours=12)).isoformat())
+        # The clock stops when the gateway accepts them (the pass reads the database's clock).
+        pinned = tmp_path / "pinned-now"
+        monkeypatch.setenv("CHARTER_PINNED_NOW_FILE", str(pinned))
+        pin_now(path=pinned, at=clock.due_at - timedelta(hours=12))
+        call_command("deliver_notifications")
     assert sorted(
         Notification.objects.filter(
             step="message", subject_type="certificate", subject_id=str(certificate.pk)
