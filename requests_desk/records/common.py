@@ -117,13 +117,20 @@ def record_clock(record: ChartedRecord, code: str) -> Deadline | None:
     )
 
 
+def _owing_clock(record: ChartedRecord, code: str, *, field: str) -> Deadline:
+    """The record's current clock of ``code``, which the act is to keep; refused when it was
+    kept (or cancelled) already."""
+    clock = record_clock(record, code)
+    if clock is None or clock.stopped_at is not None or clock.state == "cancelled":
+        raise DeskError({field: [_("This has already been recorded.")]})
+    return clock
+
+
 def record_clock_stop(
     record: ChartedRecord, code: str, *, at: datetime, cause: str, actor=None, field="__all__"
 ) -> Deadline:
     """The act that keeps ``code`` happened at ``at``: its owing clock stops (met or late)."""
-    clock = record_clock(record, code)
-    if clock is None or clock.stopped_at is not None or clock.state == "cancelled":
-        raise DeskError({field: [_("This has already been recorded.")]})
+    clock = _owing_clock(record, code, field=field)
     try:
         return deadline_stop(
             clock, at=at, cause=cause, actor=actor, cause_data={"record": record.subject_type}
@@ -138,9 +145,7 @@ def record_clock_stop_on_delivery(
     """The act that keeps ``code`` is a message through the outbox: the owing clock stops when
     the gateway has accepted every one of ``notifications`` (met or late by that instant), never
     when they are only queued (:func:`notifications.stops.clock_stop_on_delivery`)."""
-    clock = record_clock(record, code)
-    if clock is None or clock.stopped_at is not None or clock.state == "cancelled":
-        raise DeskError({field: [_("This has already been recorded.")]})
+    clock = _owing_clock(record, code, field=field)
     clock_stop_on_delivery(
         deadline=clock,
         notifications=notifications,
