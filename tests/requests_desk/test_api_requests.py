@@ -393,6 +393,26 @@ def test_a_communication_is_logged_and_listed(api, staff, now):
     assert listed["results"][0]["id"] == body["id"]
 
 
+def test_the_first_communication_answers_the_version_the_status_move_gave_the_request(api, now):
+    created = create(api, received_at="2026-09-23T15:00:00+09:00")
+    assert (created["status"], created["version"]) == ("new", 1)
+
+    body = communicate(api, created, "feasibility", "2026-09-23T15:30:00+09:00").json()
+
+    # Telling the customer moved the new request to "in progress": a version further on.
+    now_read = read(api, created)
+    assert now_read["status"] == "in_progress"
+    assert body["request_version"] == now_read["version"] > created["version"]
+    # An edit sent with the version the answer gave is taken; the one read before is not.
+    stale = api.patch(url(created), {"version": 1, "subject": "Clearer"}, format="json")
+    fresh = api.patch(
+        url(created), {"version": body["request_version"], "subject": "Clearer"}, format="json"
+    )
+    assert (stale.status_code, fresh.status_code) == (409, 200)
+    listed = api.get(url(created, "communications/")).json()["results"]
+    assert listed[0]["request_version"] == fresh.json()["version"]
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

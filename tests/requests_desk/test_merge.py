@@ -184,3 +184,25 @@ def test_the_api_merges_and_answers_409_on_a_stale_version(staff, pair):
     lines = timeline["results"] if isinstance(timeline, dict) else timeline
     assert {line["origin"] for line in lines} >= {duplicate.tracking_code, ""}
     assert any(line["event"] == "merged" for line in lines)
+
+
+def test_the_api_shows_which_request_absorbed_a_merged_one(staff, pair):
+    survivor, duplicate = pair
+    api = client_for(staff)
+    with at(2026, 12, 2, 11, 0):
+        before = api.get(f"/api/v1/requests/{duplicate.pk}/").json()
+        api.post(
+            f"/api/v1/requests/{survivor.pk}/merge/",
+            {"duplicate": duplicate.tracking_code, "version": survivor.version},
+            format="json",
+        )
+        absorbed = api.get(f"/api/v1/requests/{duplicate.pk}/").json()
+        kept = api.get(f"/api/v1/requests/{survivor.pk}/").json()
+        listed = api.get("/api/v1/requests/", {"tracking_code": duplicate.tracking_code}).json()
+
+    assert before["merged_into"] is None
+    expected = {"id": survivor.pk, "tracking_code": survivor.tracking_code}
+    assert absorbed["merged_into"] == expected
+    assert absorbed["status"] == "closed"
+    assert kept["merged_into"] is None
+    assert listed["results"][0]["merged_into"] == expected

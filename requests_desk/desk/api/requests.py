@@ -37,7 +37,7 @@ from requests_desk.form_fields import FilesField
 from requests_desk.models import Activity, ActivityKind, Request, Visit
 from requests_desk.vocabulary import Channel, Priority, RequestKind, Status
 
-REQUEST_RELATIONS = ("division", "team", "service", "customer__organisation")
+REQUEST_RELATIONS = ("division", "team", "service", "customer__organisation", "merged_into")
 
 
 def visible_requests(request):
@@ -277,6 +277,8 @@ class CommunicationListView(RequestChildMixin, generics.ListCreateAPIView):
             told_person=data.get("told_person", ""),
             files=checked_files(data.get("files")),
         )
+        # The services moved the request on (its status, its version): answer with it as it is.
+        activity.request = reread(activity.request_id)
         return self.created_answer(activity)
 
 

@@ -177,8 +177,18 @@ class CustomerSerializer(serializers.ModelSerializer):
 # --- Requests ------------------------------------------------------------------------------
 
 
+class SurvivorSerializer(serializers.ModelSerializer):
+    """The request a merged one was absorbed into: where its customer is led."""
+
+    class Meta:
+        model = Request
+        fields = ["id", "tracking_code"]
+        read_only_fields = fields
+
+
 class RequestSerializer(serializers.ModelSerializer):
-    """A request as the API shows it, with its clocks."""
+    """A request as the API shows it, with its clocks; ``merged_into`` names the request that
+    absorbed it (``null`` unless it was merged)."""
 
     division = serializers.SlugRelatedField(slug_field="code", read_only=True)
     team = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -189,6 +199,7 @@ class RequestSerializer(serializers.ModelSerializer):
     resolved_at = InstantField(read_only=True, allow_null=True)
     closed_at = InstantField(read_only=True, allow_null=True)
     created_at = InstantField(read_only=True)
+    merged_into = SurvivorSerializer(read_only=True, allow_null=True)
     deadlines = serializers.SerializerMethodField()
 
     class Meta:
@@ -208,6 +219,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "next_due_at",
             "version",
             "incident",
+            "merged_into",
             "deadlines",
         ]
         read_only_fields = fields
@@ -393,7 +405,10 @@ def files_field(help_text: str) -> serializers.Field:
 
 
 class CommunicationSerializer(DeskModelSerializer):
-    """What we told the customer: its purpose stops the clocks that wait for it."""
+    """What we told the customer: its purpose stops the clocks that wait for it.
+
+    ``request_version`` is the request's version once the line was recorded: telling a new
+    request's customer moves it to "in progress", so an edit sent next needs this one."""
 
     summary = model_field(Activity, "text", source="text", **SAID)
     files = files_field(
@@ -401,6 +416,7 @@ class CommunicationSerializer(DeskModelSerializer):
         "content; an e-mail carries them."
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
+    request_version = serializers.IntegerField(source="request.version", read_only=True)
 
     class Meta:
         model = Activity
@@ -415,6 +431,7 @@ class CommunicationSerializer(DeskModelSerializer):
             "recorded_at",
             "files",
             "attachments",
+            "request_version",
         ]
         read_only_fields = ["id", "actor", "recorded_at"]
         extra_kwargs = {"purpose": SAID, "channel": SAID}
