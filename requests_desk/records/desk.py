@@ -180,7 +180,10 @@ HANDOVERS = RecordPages(
             gettext_lazy("Report the result to the affected customers"),
             ReportForm,
             handovers.handover_report,
-            done=gettext_lazy("The drill's result was sent to the affected customers."),
+            done=gettext_lazy(
+                "The drill's result is on its way to the affected customers: the clock stops"
+                " once every e-mail is delivered."
+            ),
         ),
     ],
 )

@@ -5,8 +5,9 @@ The charter asks, on a personnel change, for at least one calendar month of para
 of the procedure, time taken against the target) is reported to the affected customers. The
 clock starts when the parallel operation ends (the start of the day after its last day,
 Asia/Seoul) and is due one calendar month later (``calendar_days``); only the report to the
-customers stops it — :func:`handover_report`, which e-mails the measured result to the
-customers of the handover's services (those a suspension notice would reach).
+customers keeps it — :func:`handover_report`, which e-mails the measured result to the
+customers of the handover's services (those a suspension notice would reach); the clock stops
+when the mail server has accepted every one of them, never when they are only queued.
 """
 
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from requests_desk.records.common import (
     not_future,
     person_in_division,
     record_clock_start,
-    record_clock_stop,
+    record_clock_stop_on_delivery,
 )
 
 HANDOVER = "bcp.handover"
@@ -129,21 +130,35 @@ def report_message(handover: Handover, *, summary: str) -> tuple[str, str]:
 
 def handover_report(
     handover: Handover, *, summary: str, actor=None, now: datetime | None = None
-) -> int:
-    """E-mail the drill's measured result to the customers of the handover's services; the
-    clock stops then (met if within a month of the parallel operation's end). The number of
-    addresses told."""
+) -> list:
+    """E-mail the drill's measured result to the customers of the handover's services through
+    the outbox; the clock stops when the mail server has accepted every one of them (met if by
+    then it was within a month of the parallel operation's end; a refused one leaves it to be
+    breached). The messages written."""
     now = now or timezone.now()
     if handover.drill_minutes is None or handover.drill_on is None:
         raise DeskError({"summary": [_("Record the drill and its measured result first.")]})
     if not summary.strip():
         raise DeskError({"summary": [_("This field is required.")]})
+    if handover.reported_at is not None:
+        raise DeskError({"summary": [_("The result has already been reported.")]})
     audience = services_audience(
         services=list(handover.services.all()), channels=["email"], now=now
     )
+    if not audience:
+        raise DeskError(
+            {
+                "summary": [
+                    _(
+                        "No customer of these services has an e-mail address: nobody can be"
+                        " sent the report."
+                    )
+                ]
+            }
+        )
     subject, body = report_message(handover, summary=summary)
     with transaction.atomic():
-        for addressee in audience:
+        sent = [
             notification_enqueue(
                 idempotency_key=f"handover:{handover.pk}:report:{addressee.address}",
                 step="message",
@@ -154,14 +169,15 @@ def handover_report(
                 subject_type=Handover.subject_type,
                 subject_id=handover.pk,
             )
-        record_clock_stop(
+            for addressee in audience
+        ]
+        record_clock_stop_on_delivery(
             handover,
             HANDOVER,
-            at=now,
-            cause=f"drill result reported to {len(audience)} address(es)",
-            actor=actor,
+            notifications=sent,
+            cause=f"drill result reported to {len(sent)} address(es)",
             field="summary",
         )
         handover.reported_at = now
         handover.save(update_fields=["reported_at"])
-    return len(audience)
+    return sent

@@ -71,7 +71,8 @@ class ReceivedMail:
 class CollectingHandler:
     """An aiosmtpd handler that keeps every accepted message, and can be told to answer
     "451 try again later" for a while (a greylisting or overloaded server) or to take its time
-    over each message (so a test can kill a worker in the middle of a batch)."""
+    over each message (so a test can kill a worker in the middle of a batch), and knows no
+    mailbox of the addresses in ``unknown`` ("550 no such user", a permanent refusal)."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
@@ -79,6 +80,13 @@ class CollectingHandler:
         self._refuse_until = 0.0
         self.refused = 0
         self.delay = 0.0
+        self.unknown: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address.lower() in self.unknown:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         with self._changed:
