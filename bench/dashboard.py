@@ -1323,11 +1323,7 @@ class Browser:
         self.port, self.cookies = port, {}
 
     def request(self, method: str, path: str, body: dict | None = None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        data, headers = self.encoded(body)
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         began = time.perf_counter()
         connection.request(method, path, body=data, headers=headers)
@@ -1335,11 +1331,22 @@ class Browser:
         content = response.read()
         wall = time.perf_counter() - began
         connection.close()
+        self.remember(response)
+        return response, content, wall
+
+    def encoded(self, body: dict | None) -> tuple[str | None, dict]:
+        """The body as a form sends it, and the headers with the cookies."""
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is None:
+            return None, headers
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return urllib.parse.urlencode(body), headers
+
+    def remember(self, response) -> None:
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
                 self.cookies[key.strip()] = rest.split(";", 1)[0]
-        return response, content, wall
 
     def log_in(self, login_path: str, username: str, password: str) -> None:
         response, content, _wall = self.request("GET", login_path)

@@ -18,6 +18,7 @@ its ``pages`` markers); ``--max-seconds`` bounds the timing of each size.
 """
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -267,7 +268,11 @@ def production_env(env: dict, port: int, static_root: Path) -> dict:
     }
 
 
-def measure_size(size: int, args, env: dict) -> list[dict]:
+@contextlib.contextmanager
+def production_server(size: int, env: dict, workers: int):
+    """The data set of ``size`` requests served by gunicorn (``workers`` sync workers) in
+    production mode on 127.0.0.1, until the block ends: yields the port and the facts of
+    :func:`prepare` (the password, each person's authenticator key and a request they see)."""
     ensure_data(size, env)
     prepared = run([__file__, "--prepare"], env)
     if prepared.returncode != 0:
@@ -292,7 +297,7 @@ def measure_size(size: int, args, env: dict) -> list[dict]:
             "-b",
             f"127.0.0.1:{port}",
             "-w",
-            str(args.workers),
+            str(workers),
             "--timeout",
             "300",
         ],
@@ -303,9 +308,24 @@ def measure_size(size: int, args, env: dict) -> list[dict]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    results = []
     try:
         wait_for(server, port, logs)
+        yield port, facts
+    finally:
+        dashboard.stop_server(server)
+
+
+def signed_in(port: int, facts: dict, username: str) -> "JsonBrowser":
+    """A browser signed in as ``username``: the password, then the authenticator's code."""
+    browser = JsonBrowser(port)
+    browser.log_in("/accounts/login/", username, facts["password"])
+    second_factor(browser, facts["totp"][username])
+    return browser
+
+
+def measure_size(size: int, args, env: dict) -> list[dict]:
+    results = []
+    with production_server(size, env, args.workers) as (port, facts):
         print(
             f"\n{size:,} requests: production server on 127.0.0.1:{port}, load average "
             f"{load()} — {args.warmups} warm-ups, {args.runs} timed each",
@@ -313,9 +333,7 @@ def measure_size(size: int, args, env: dict) -> list[dict]:
         )
         began = time.perf_counter()
         for username in USERS:
-            browser = Browser(port)
-            browser.log_in("/accounts/login/", username, facts["password"])
-            second_factor(browser, facts["totp"][username])
+            browser = signed_in(port, facts, username)
             values = {"request": facts["requests"][username], "division": "infrastructure"}
             first = json.loads(browser.request("GET", "/api/v1/requests/?page_size=25")[1])
             values["next"] = urllib.parse.urlsplit(first["next"] or "/api/v1/requests/")
@@ -338,16 +356,15 @@ def measure_size(size: int, args, env: dict) -> list[dict]:
         results.append({"size": size, "who": "public", "page": "complaint POST (API)", **post})
         print_row(results[-1])
         print(f"load average after: {load()}", flush=True)
-    finally:
-        dashboard.stop_server(server)
     return results
 
 
-def wait_for(server, port, logs) -> None:
+def wait_for(server, port, logs, path: str = "/accounts/login/") -> None:
+    """Until the server answers ``path`` with 200 (90 s at most, or it exits)."""
     deadline = time.monotonic() + 90
     while True:
         try:
-            response, _content, _wall = Browser(port).request("GET", "/accounts/login/")
+            response, _content, _wall = Browser(port).request("GET", path)
             if response.status == 200:
                 return
         except OSError:
@@ -412,14 +429,16 @@ def table(results: list[dict], sizes: list[int]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
+def write_readme(text: str, begin: str = BEGIN, end: str = END) -> None:
+    """``text`` into bench/README.md between the ``begin`` and ``end`` markers (added at the
+    end when they are not there yet)."""
     readme = README.read_text()
-    if BEGIN in readme and END in readme:
-        before, rest = readme.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        readme = f"{before}{BEGIN}\n{text}\n{END}{after}"
+    if begin in readme and end in readme:
+        before, rest = readme.split(begin, 1)
+        after = rest.split(end, 1)[1]
+        readme = f"{before}{begin}\n{text}\n{end}{after}"
     else:
-        readme = f"{readme.rstrip()}\n\n{BEGIN}\n{text}\n{END}\n"
+        readme = f"{readme.rstrip()}\n\n{begin}\n{text}\n{end}\n"
     README.write_text(readme)
 
 
