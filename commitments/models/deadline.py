@@ -72,10 +72,15 @@ class RiskHorizon:
         return until is not None and deadline.due_at <= until
 
     def q(self) -> Q:
-        elapsed = Q(terms__params__kind=TargetKind.ELAPSED)
-        within = elapsed & Q(due_at__lte=self.wall_clock)
+        """The terms are judged once, in subqueries over the few frozen terms, not per clock:
+        reading ``params -> 'kind'`` from each clock's joined terms cost ~16 µs a clock (half
+        a second for the 29,000 owing clocks of a million requests, on every clock filter)."""
+        elapsed = Q(params__kind=TargetKind.ELAPSED)
+        terms = ClockTerms.objects.order_by()
+        within = Q(terms__in=terms.filter(elapsed).values("pk"), due_at__lte=self.wall_clock)
         for code, until in self.by_calendar.items():
-            within |= ~elapsed & Q(terms__calendar_code=code, due_at__lte=until)
+            on_calendar = terms.filter(~elapsed, calendar_code=code).values("pk")
+            within |= Q(terms__in=on_calendar, due_at__lte=until)
         return within & Q(state=DeadlineState.RUNNING, due_at__gte=self.now)
 
 
@@ -237,6 +242,8 @@ class Deadline(models.Model):
                 condition=models.Q(next_action_at__isnull=False),
             ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            # The API's clocks, nearest due first: a page is read in this order, not sorted.
+            models.Index(fields=["due_at", "id"], name="deadline_due"),
             models.Index(fields=["division", "state", "due_at"], name="deadline_division_state"),
             # The SLA reports (requests_desk.reports): clocks by due instant, per commitment,
             # state or team, and the few that are open or breached and still owing.

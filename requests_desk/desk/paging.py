@@ -54,9 +54,10 @@ class CappedPaginator(Paginator):
 
 
 class KeysetPagination(PageNumberPagination):
-    """Newest first by ``(received_at, id)``: without ``page``, pages follow a ``cursor`` (the
-    last row's key), read through the index of that order however deep; ``page=N`` still
-    works (an ``OFFSET``, up to the capped count). ``count`` stops at 10,000 and
+    """Newest first by ``(received_at, id)`` (or the subclass's :attr:`order_fields`, oldest
+    first when not :attr:`descending`): without ``page``, pages follow a ``cursor`` (the last
+    row's key), read through the index of that order however deep; ``page=N`` still works
+    (an ``OFFSET``, up to the capped count). ``count`` stops at 10,000 and
     ``count_is_capped`` says the list is longer."""
 
     page_size = 50
@@ -65,6 +66,9 @@ class KeysetPagination(PageNumberPagination):
     cursor_query_param = "cursor"
     django_paginator_class = CappedPaginator
     order_fields = ("received_at", "id")
+    descending = True
+    #: What the list holds, in the schema's words.
+    rows_word = "requests"
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -79,13 +83,16 @@ class KeysetPagination(PageNumberPagination):
         self.count = min(counted, COUNT_CAP)
         self.capped = counted > self.count
         time_field, id_field = self.order_fields
-        ordered = queryset.order_by(f"-{time_field}", f"-{id_field}")
+        sign, (within, beyond) = ("-", ("lte", "lt")) if self.descending else ("", ("gte", "gt"))
+        ordered = queryset.order_by(f"{sign}{time_field}", f"{sign}{id_field}")
         if position := self._position(request):
             at, pk = position
-            # ``<= at`` bounds the index scan; the rest drops the rows of ``at`` already shown.
+            # ``<= at`` (``>=`` oldest first) bounds the index scan; the rest drops the rows of
+            # ``at`` already shown.
             ordered = ordered.filter(
-                Q(**{f"{time_field}__lte": at}),
-                Q(**{f"{time_field}__lt": at}) | Q(**{time_field: at, f"{id_field}__lt": pk}),
+                Q(**{f"{time_field}__{within}": at}),
+                Q(**{f"{time_field}__{beyond}": at})
+                | Q(**{time_field: at, f"{id_field}__{beyond}": pk}),
             )
         rows = list(ordered[: size + 1])
         self.has_next = len(rows) > size
@@ -137,7 +144,7 @@ class KeysetPagination(PageNumberPagination):
         )
         answer["properties"]["count_is_capped"] = {
             "type": "boolean",
-            "description": f"More than {COUNT_CAP:,} requests match (`count` stops there).",
+            "description": f"More than {COUNT_CAP:,} {self.rows_word} match (`count` stops there).",
         }
         answer["properties"]["next"]["description"] = (
             "The next page: a `cursor` after the last row (or `page=N+1` when `page` was given)."
@@ -157,3 +164,11 @@ class KeysetPagination(PageNumberPagination):
             }
         )
         return parameters
+
+
+class DueKeysetPagination(KeysetPagination):
+    """Nearest due first by ``(due_at, id)``, for the clocks."""
+
+    order_fields = ("due_at", "id")
+    descending = False
+    rows_word = "clocks"

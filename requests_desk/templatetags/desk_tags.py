@@ -29,44 +29,64 @@ def person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-#: Rendered fields of empty forms, by what they show (:func:`_form_fingerprint`).
+#: Rendered fields, by what they show (:func:`_field_fingerprint`).
 _RENDERED_FIELDS: dict[str, str] = {}
+#: Fields whose value is longer than this (a note being typed) are rendered every time.
+_LONGEST_KEPT_VALUE = 200
 
 
 @register.filter
 def visible_fields_html(form) -> str:
-    """The form's visible fields as ``as_crispy_field`` renders them. An empty (unbound) form
-    renders the same for the same fields, initial values, choices and language, so its HTML is
-    kept per process and reused: the request page's seven action forms cost the page ~25
-    crispy field renders (the larger part of its Python time) on every view otherwise. A form
-    with input or errors is rendered every time."""
-    if form.is_bound:
-        return mark_safe("".join(str(as_crispy_field(field)) for field in form.visible_fields()))
-    key = _form_fingerprint(form)
+    """The form's visible fields as ``as_crispy_field`` renders them, each through
+    :func:`crispy_field_once`: the request page's seven action forms cost the page ~25 crispy
+    field renders (the larger part of its Python time) on every view otherwise."""
+    return mark_safe("".join(crispy_field_once(field) for field in form.visible_fields()))
+
+
+@register.filter
+def crispy_field_once(field) -> str:
+    """``as_crispy_field``, kept per process: a field renders the same HTML for the same form,
+    name, label, widget attributes, value, errors, choices and language, so that HTML is
+    reused (the request list's twelve filter and bulk-action fields, with their people and
+    teams as options, were a third of the list's Python time). A field with a long value is
+    rendered every time."""
+    value = field.value()
+    if isinstance(value, str) and len(value) > _LONGEST_KEPT_VALUE:
+        return str(as_crispy_field(field))
+    key = _field_fingerprint(field, value)
     html = _RENDERED_FIELDS.get(key)
     if html is None:
-        html = "".join(str(as_crispy_field(field)) for field in form.visible_fields())
-        if len(_RENDERED_FIELDS) >= 512:
+        html = str(as_crispy_field(field))
+        if len(_RENDERED_FIELDS) >= 1024:
             _RENDERED_FIELDS.clear()
         _RENDERED_FIELDS[key] = html
     return mark_safe(html)
 
 
-def _form_fingerprint(form) -> str:
-    """Everything an unbound form's fields render from."""
-    parts = [type(form).__module__, type(form).__qualname__, str(form.prefix), form.auto_id]
-    parts.append(get_language() or "")
-    for field in form.visible_fields():
-        widget = field.field.widget
-        parts += [
-            field.name,
-            str(field.label),
-            str(field.help_text),
-            repr(sorted((k, str(v)) for k, v in widget.attrs.items())),
-            repr(field.value()),
-            str(field.field.required),
-            str(field.field.disabled),
-        ]
-        if hasattr(field.field, "choices"):
-            parts.append(repr([(str(value), str(label)) for value, label in field.field.choices]))
+def _field_fingerprint(field, value) -> str:
+    """Everything a bound field renders from."""
+    form, widget = field.form, field.field.widget
+    parts = [
+        type(form).__module__,
+        type(form).__qualname__,
+        str(form.prefix),
+        str(form.auto_id),
+        str(form.is_bound),
+        get_language() or "",
+        field.name,
+        type(widget).__qualname__,
+        str(field.label),
+        str(field.help_text),
+        repr(sorted((k, str(v)) for k, v in widget.attrs.items())),
+        repr(value),
+        repr([str(error) for error in field.errors]),
+        str(field.field.required),
+        str(field.field.disabled),
+    ]
+    if hasattr(field.field, "choices"):
+        # Read a model field's options once: the fingerprint and a render share them, so the
+        # page runs the same queries whether its HTML was kept or not.
+        choices = list(iter(field.field.choices))  # iter(): no COUNT query for its length
+        field.field.choices = choices
+        parts.append(repr([(str(value), str(label)) for value, label in choices]))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -4,7 +4,8 @@ from urllib.parse import quote
 
 import pytest
 
-from commitments.models import Division
+from commitments.models import Deadline, Division
+from requests_desk.desk import paging
 from tests.requests_desk.api_support import (
     DEADLINES,
     client_for,
@@ -196,6 +197,32 @@ def test_the_clock_list_runs_a_constant_number_of_queries(admin, django_assert_m
         body = admin.get(DEADLINES, {"page_size": 500}).json()
 
     assert len(body["results"]) == 30
+
+
+def test_clock_cursor_pages_walk_every_clock_once_nearest_due_first(admin, monkeypatch):
+    """Equal due instants too (the id breaks the tie); the count stops at the cap and says so;
+    ``page=N`` still works."""
+    monkeypatch.setattr(paging, "COUNT_CAP", 4)
+    with at(2026, 9, 23, 15, 1):
+        for number in range(8):
+            create(admin, subject=f"Case {number}", received_at="2026-09-23T15:00:00+09:00")
+    expected = list(Deadline.objects.order_by("due_at", "id").values_list("pk", flat=True))
+    assert len(expected) > 6
+    assert len(set(Deadline.objects.values_list("due_at", flat=True))) < len(expected)
+
+    seen, page_url, pages = [], f"{DEADLINES}?page_size=3", 0
+    while page_url:
+        body = admin.get(page_url).json()
+        seen += [row["id"] for row in body["results"]]
+        assert (body["count"], body["count_is_capped"]) == (4, True)
+        assert body["previous"] is None
+        page_url, pages = body["next"], pages + 1
+
+    assert seen == expected
+    assert pages == -(-len(expected) // 3)
+    second = admin.get(DEADLINES, {"page_size": 3, "page": 2}).json()
+    assert [row["id"] for row in second["results"]] == expected[3:6]
+    assert admin.get(DEADLINES, {"cursor": "not-a-cursor"}).status_code == 404
 
 
 def test_a_request_moved_to_another_division_takes_its_clocks_and_messages_along(admin, people):

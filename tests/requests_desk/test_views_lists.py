@@ -189,3 +189,33 @@ def test_bad_filters_are_ignored_not_an_error(client, staff):
     response = client.get(LIST, {"status": "nonsense", "page": "x"})
 
     assert response.status_code == 200
+
+
+def selected(html: str, name: str) -> list[str]:
+    """The values of the options chosen in the select ``name``."""
+    import re
+
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert select, name
+    return re.findall(r'<option value="([^"]*)"[^>]*selected', select.group(0))
+
+
+def test_the_filters_show_what_each_view_chose_and_the_people_as_they_now_are(client, staff):
+    """The filter and bulk fields' HTML is kept between views: a view with other choices, or
+    after a new member joins, must not show the last one's."""
+    new_request(staff)
+    first = client.get(LIST, {"status": "new", "clock": "breached"}).content.decode()
+    second = client.get(LIST, {"status": "closed"}).content.decode()
+    joined = member_of("net-support", "desk.newcomer")
+    third = client.get(LIST, {"status": "closed", "assignee": str(joined.pk)})
+    invalid = client.get(LIST, {"status": "sleeping"})
+
+    assert (selected(first, "status"), selected(first, "clock")) == (["new"], ["breached"])
+    assert (selected(second, "status"), selected(second, "clock")) == (["closed"], [""])
+    assert "desk.newcomer" not in second
+    page = third.content.decode()
+    assert selected(page, "assignee") == [str(joined.pk)]
+    assert selected(page, "bulk-assignee") == [""]
+    assert f'value="{joined.pk}"' in page.split('name="bulk-assignee"')[1].split("</select>")[0]
+    assert "is-invalid" in invalid.content.decode()
+    assert "is-invalid" not in page

@@ -12,6 +12,7 @@ from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.desk.api.fields import InstantFilter
 from requests_desk.desk.api.permissions import scoped
 from requests_desk.desk.api.serializers import DeadlineExplanationSerializer, DeadlineSerializer
+from requests_desk.desk.paging import DueKeysetPagination
 
 
 class DeadlineFilter(filters.FilterSet):
@@ -42,6 +43,9 @@ class DeadlineViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DeadlineSerializer
     queryset = Deadline.objects.none()
     filterset_class = DeadlineFilter
+    # Millions of clocks: a capped count and cursor pages through ``deadline_due``, not a
+    # count and a sort of them all.
+    pagination_class = DueKeysetPagination
 
     def get_queryset(self):
         clocks = Deadline.objects.select_related("division", "team").order_by("due_at", "id")

@@ -35,7 +35,9 @@ def request_list(request):
     ids = requests.order_by("-received_at", "-id").values_list("pk", flat=True)
     page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page.object_list)
-    shown = Request.objects.select_related("customer__organisation", "division", "team", "assignee")
+    shown = Request.objects.select_related(
+        "customer__organisation", "division", "team", "assignee"
+    ).defer("body")
     rows = sorted(shown.filter(pk__in=page_ids), key=lambda r: page_ids.index(r.pk))
     clocks = clocks_by_request(owed_clocks_of(rows), now, horizon=horizon) if rows else {}
     query = request.GET.copy()
