@@ -50,6 +50,21 @@ def customer(**changes) -> dict:
     }
 
 
+def call_payload(**changes) -> dict:
+    """A phone call as ``calls/`` takes it: received Wed 2026-09-23 15:00 KST, at the second
+    ring, from a caller of an organisation not yet known."""
+    return {
+        "caller_name": "김철수",
+        "caller_phone": "02-555-1234",
+        "organisation": "Example Securities",
+        "division": "infrastructure",
+        "rings": 2,
+        "received_at": "2026-09-23T15:00:00+09:00",
+        "summary": "Market data feed drops every few minutes",
+        **changes,
+    }
+
+
 def request_payload(**changes) -> dict:
     return {
         "kind": "modification",

@@ -13,22 +13,10 @@ from tests.requests_desk.api_support import (
     member_of,
     read,
 )
+from tests.requests_desk.api_support import call_payload as call
 from tests.seoul import at
 
 pytestmark = pytest.mark.django_db
-
-
-def call(**changes) -> dict:
-    return {
-        "caller_name": "김철수",
-        "caller_phone": "02-555-1234",
-        "organisation": "Example Securities",
-        "division": "infrastructure",
-        "rings": 2,
-        "received_at": "2026-09-23T15:00:00+09:00",
-        "summary": "Market data feed drops every few minutes",
-        **changes,
-    }
 
 
 def log(client, **changes) -> dict:
