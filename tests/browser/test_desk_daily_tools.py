@@ -1,7 +1,6 @@
 """The desk's daily tools in a real browser: an answer from a canned reply with a file, two
 duplicates merged, and twenty requests reassigned in one action."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from requests_desk.models import Activity, Attachment, CannedReply, Request
-from tests.browser.support import log_in
+from tests.browser.support import answer_with_canned_reply, log_in
 from tests.factories import CustomerContactFactory
 from tests.requests_desk.desk_support import new_request
 from tests.requests_desk.public.support import PDF
@@ -45,21 +44,18 @@ def test_staff_answer_with_a_canned_reply_and_a_file(live_server, page: Page, st
     plan.write_bytes(PDF)
     log_in(page, live_server.url, "staff", f"/desk/requests/{case.pk}/")
 
-    tell = page.locator("#action-communicate")
-    tell.locator("#id_communicate-canned").select_option(str(reply.pk))
     # The script fills in the reply as it reads for this case, and its purpose.
-    expect(tell.locator("#id_communicate-summary")).to_have_value(
-        re.compile(f"홍길동님, 접수번호 {case.tracking_code} 건은 처리할 수 있습니다")
+    answer_with_canned_reply(
+        page,
+        reply=reply,
+        reads=f"홍길동님, 접수번호 {case.tracking_code} 건은 처리할 수 있습니다",
+        purpose="feasibility",
+        channel="email",
+        file=plan,
     )
-    expect(tell.locator("#id_communicate-purpose")).to_have_value("feasibility")
-    tell.locator("#id_communicate-channel").select_option("email")
-    tell.locator("#id_communicate-files").set_input_files(str(plan))
-    tell.locator("button.btn-primary").click()
 
-    expect(page.locator("main .alert-success")).to_be_visible()
     feasibility = page.locator('#clocks tr[data-commitment="common.feasibility"]')
     expect(feasibility).to_have_attribute("data-state", "met")
-    expect(page.locator("#timeline .timeline-files")).to_contain_text("plan.pdf")
     told = Activity.objects.get(request=case, kind="communication")
     assert told.text.startswith(f"홍길동님, 접수번호 {case.tracking_code}")
     assert Attachment.objects.get(activity=told).original_name == "plan.pdf"
