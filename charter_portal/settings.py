@@ -551,6 +551,8 @@ CHARTER_MAIL_MAX_PER_POLL = env_int("CHARTER_MAIL_MAX_PER_POLL", 2000, minimum=1
 # Messages of a batch ingested at once (threads, each with its own database connection); SQLite
 # (local mode) takes one writer at a time.
 CHARTER_MAIL_THREADS = env_int("CHARTER_MAIL_THREADS", 1 if LOCAL_MODE else 4, minimum=1)
+# Shares of each mailbox read side by side, each by a task of its own (one process each).
+CHARTER_MAIL_SHARDS = env_int("CHARTER_MAIL_SHARDS", 1 if LOCAL_MODE else 2, minimum=1)
 CHARTER_MAIL_RETRY_BASE_SECONDS = env_int("CHARTER_MAIL_RETRY_BASE_SECONDS", 5, minimum=1)
 CHARTER_MAIL_RETRY_CAP_SECONDS = env_int("CHARTER_MAIL_RETRY_CAP_SECONDS", 300, minimum=1)
 # /healthz answers 503 when a mailbox is configured and no poll has succeeded for this long.

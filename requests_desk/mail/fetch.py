@@ -3,14 +3,24 @@
 A message is marked read on the server (``\\Seen``; a Maildir file moves to ``cur/``) only
 after :func:`~requests_desk.mail.ingest.mail_ingest` has recorded it and committed, a batch
 at a time: a poll killed in between reads the batch again, and the records make nothing more
-of it. Memory stays flat: UIDs are listed, then messages fetched a batch at a time."""
+of it. Memory stays flat: UIDs are listed, then messages fetched a batch at a time.
+
+Several processes read a mailbox side by side when it is split into shares
+(``CHARTER_MAIL_SHARDS``): share ``k`` of ``n`` is the messages whose UID modulo ``n`` is ``k``
+(a Maildir file: a hash of its unique name). A process reads a share only while it holds the
+share's PostgreSQL advisory lock (:func:`share_claimed`), so two polls of one share never
+read the same messages at once; a process that dies loses the lock with its connection.
+Should two polls read one message all the same (the share count changed under them), the
+record's unique key still makes one case of it."""
 
 import contextlib
+import hashlib
 import imaplib
 import logging
 import os
 import re
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -20,12 +30,13 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
 
 from notifications.models import WorkerHeartbeat
 from requests_desk.mail.ingest import mail_ingest
+from requests_desk.mail.route import MailRoutes, mail_routes
 from requests_desk.models import InboundOutcome
 
 logger = logging.getLogger(__name__)
@@ -74,7 +85,7 @@ class MaildirSource:
         self.path = Path(path)
         self.name = f"maildir:{self.path}"
 
-    def batches(self, size: int) -> Iterator[list[tuple[str, bytes]]]:
+    def batches(self, size: int, *, shard: int = 0, shards: int = 1) -> Iterator[list]:
         for sub in ("tmp", "new", "cur"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
         names = sorted(
@@ -85,6 +96,8 @@ class MaildirSource:
                 if not n.startswith(".") and "S" not in n.partition(":2,")[2]
             ]
         )
+        if shards > 1:
+            names = [name for name in names if _maildir_share(name, shards) == shard]
         for chunk in batched(names, size):
             yield [(name, (self.path / name).read_bytes()) for name in chunk]
 
@@ -113,11 +126,13 @@ class ImapSource:
         except (OSError, imaplib.IMAP4.error) as exc:
             raise MailboxUnavailable(f"{self.name}: {exc.__class__.__name__}: {exc}") from exc
 
-    def batches(self, size: int) -> Iterator[list[tuple[str, bytes]]]:
+    def batches(self, size: int, *, shard: int = 0, shards: int = 1) -> Iterator[list]:
         try:
             uids = self.box.uids(AND(seen=False))
         except (OSError, imaplib.IMAP4.error) as exc:
             raise MailboxUnavailable(f"{self.name}: {exc}") from exc
+        if shards > 1:
+            uids = [uid for uid in uids if int(uid) % shards == shard]
         for chunk in batched(uids, size):
             yield self._fetch(list(chunk))
 
@@ -172,14 +187,56 @@ def mailboxes_configured() -> bool:
     return bool(settings.CHARTER_MAIL_MAILDIR or settings.CHARTER_MAIL_IMAP_HOST)
 
 
-def mail_fetch(source, *, batch: int | None = None, limit: int | None = None) -> PollResult:
-    """Ingest the unread messages of ``source`` (up to about ``limit``, whole batches),
-    marking each batch read once recorded."""
+def _maildir_share(name: str, shards: int) -> int:
+    """The share of a Maildir file: by its unique name, the same in ``new/`` and ``cur/``."""
+    unique = name.partition("/")[2].partition(":2,")[0]
+    return zlib.crc32(unique.encode()) % shards
+
+
+def share_lock_key(mailbox: str, shard: int, shards: int) -> int:
+    """The advisory lock (a signed 64-bit number) of ``mailbox``'s share ``shard`` of ``shards``."""
+    digest = hashlib.sha256(f"charter:mail:{mailbox}:{shard}/{shards}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def share_claimed(mailbox: str, shard: int, shards: int) -> Iterator[bool]:
+    """Hold the advisory lock of ``mailbox``'s share ``shard`` of ``shards`` for the block;
+    ``False`` while another poll holds it (that poll is reading those messages). Without
+    PostgreSQL (local mode, one process) the share is always ours."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = share_lock_key(mailbox, shard, shards)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        claimed = cursor.fetchone()[0]
+    try:
+        yield claimed
+    finally:
+        # A connection lost meanwhile took its lock with it.
+        if claimed and connection.is_usable():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def mail_fetch(
+    source,
+    *,
+    batch: int | None = None,
+    limit: int | None = None,
+    shard: int = 0,
+    shards: int = 1,
+) -> PollResult:
+    """Ingest the unread messages of ``source`` (up to about ``limit``, whole batches; of
+    share ``shard`` of ``shards`` only), marking each batch read once recorded."""
     result = PollResult()
     threads = settings.CHARTER_MAIL_THREADS
+    size = batch or settings.CHARTER_MAIL_BATCH
     with ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
-        for messages in source.batches(batch or settings.CHARTER_MAIL_BATCH):
-            ingest = partial(_ingest, mailbox=source.name)
+        for messages in source.batches(size, shard=shard, shards=shards):
+            # The routing rules are read once a batch: an edit applies from the next one.
+            ingest = partial(_ingest, mailbox=source.name, routes=mail_routes())
             for outcome in pool.map(ingest, messages) if pool else map(ingest, messages):
                 result.count(outcome)
             # Every message of the batch is recorded and committed: now mark them read.
@@ -189,10 +246,10 @@ def mail_fetch(source, *, batch: int | None = None, limit: int | None = None) ->
     return result
 
 
-def _ingest(message: tuple[str, bytes], *, mailbox: str) -> str:
+def _ingest(message: tuple[str, bytes], *, mailbox: str, routes: MailRoutes) -> str:
     uid, raw = message
     try:
-        return mail_ingest(raw=raw, mailbox=mailbox, uid=uid).outcome
+        return mail_ingest(raw=raw, mailbox=mailbox, uid=uid, routes=routes).outcome
     finally:
         if threading.current_thread() is not threading.main_thread():
             # A pool thread's connection is its own: close it with the work (a thread of a
@@ -200,8 +257,9 @@ def _ingest(message: tuple[str, bytes], *, mailbox: str) -> str:
             connections.close_all()
 
 
-def mail_poll() -> PollResult:
-    """Read every configured mailbox once; record the success for /healthz. Raises
+def mail_poll(*, shard: int = 0, shards: int = 1) -> PollResult:
+    """Read every configured mailbox once (share ``shard`` of ``shards`` of each, skipping a
+    share another poll is reading); record the success for /healthz. Raises
     :class:`MailboxUnavailable` (after reading the others) if one could not be read."""
     total, failures = PollResult(), []
     if mailboxes_configured():
@@ -215,7 +273,13 @@ def mail_poll() -> PollResult:
             failures.append(str(exc))
             continue
         try:
-            result = mail_fetch(source, limit=settings.CHARTER_MAIL_MAX_PER_POLL)
+            with share_claimed(source.name, shard, shards) as claimed:
+                if not claimed:
+                    logger.info("%s share %d/%d: another poll reads it", source.name, shard, shards)
+                    continue
+                result = mail_fetch(
+                    source, limit=settings.CHARTER_MAIL_MAX_PER_POLL, shard=shard, shards=shards
+                )
         except MailboxUnavailable as exc:
             failures.append(str(exc))
             continue

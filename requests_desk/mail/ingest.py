@@ -26,7 +26,7 @@ from requests_desk.cases.errors import DeskError
 from requests_desk.cases.requests import request_add_note, request_create
 from requests_desk.homepage.services.public import customer_reply
 from requests_desk.mail.parse import MailPart, ParsedMail, Unacceptable, mail_parse, message_id_of
-from requests_desk.mail.route import Placement, mail_route, organisation_domains
+from requests_desk.mail.route import MailRoutes, Placement, mail_route, organisation_domains
 from requests_desk.models import CustomerContact, InboundMessage, InboundOutcome, Request
 from requests_desk.models.customers import NAME_MAX
 from requests_desk.models.requests import (
@@ -46,7 +46,9 @@ NO_SUBJECT = "(제목 없음 / no subject)"
 TRUNCATED = "\n\n[…] (잘림: 원본 메일 보관 / cut here: the whole e-mail is kept)"
 
 
-def mail_ingest(*, raw: bytes, mailbox: str, uid: str = "") -> InboundMessage:
+def mail_ingest(
+    *, raw: bytes, mailbox: str, uid: str = "", routes: MailRoutes | None = None
+) -> InboundMessage:
     """Record ``raw`` (an RFC 5322 message read from ``mailbox``) and act on it:
 
     1. a message already recorded (same Message-ID, or same bytes without one) is left alone;
@@ -58,7 +60,9 @@ def mail_ingest(*, raw: bytes, mailbox: str, uid: str = "") -> InboundMessage:
        message) from the case's customer, or from a domain the rules give their organisation,
        is added to the case; on a closed case it is refused with a polite answer;
     5. anything else is a new request on channel ``email`` — with a note when it named a case
-       its sender is not the customer of."""
+       its sender is not the customer of.
+
+    ``routes``: the routing rules read once for a batch of messages (else read here)."""
     message_id = message_id_of(raw)
     key = _key(message_id, raw)
     known = InboundMessage.objects.filter(key=key).first()
@@ -68,7 +72,7 @@ def mail_ingest(*, raw: bytes, mailbox: str, uid: str = "") -> InboundMessage:
         key=key, message_id=message_id, mailbox=mailbox[:200], uid=str(uid)[:200], size=len(raw)
     )
     try:
-        parsed = mail_parse(raw, own_addresses=own_addresses())
+        parsed = mail_parse(raw, own_addresses=own_addresses(), message_id=message_id)
     except Exception as refusal:  # a message the parser chokes on is kept all the same
         parsed = None
         _headers_of(record, raw)
@@ -85,7 +89,7 @@ def mail_ingest(*, raw: bytes, mailbox: str, uid: str = "") -> InboundMessage:
         except IntegrityError:  # another worker recorded it a moment ago
             return InboundMessage.objects.get(key=key)
         if parsed is not None:
-            _act(record, parsed)
+            _act(record, parsed, routes)
             record.save(update_fields=["outcome", "reason", "request", "activity"])
     return record
 
@@ -113,12 +117,12 @@ def _headers_of(record: InboundMessage, raw: bytes) -> None:
         logger.warning("unreadable headers of a quarantined message %s", record.key)
 
 
-def _act(record: InboundMessage, parsed: ParsedMail) -> None:
+def _act(record: InboundMessage, parsed: ParsedMail, routes: MailRoutes | None) -> None:
     """Make the case or the reply inside a savepoint: a refusal of the desk's services rolls
     back what was made, and the message goes to quarantine with the reason."""
     try:
         with transaction.atomic():
-            _file(record, parsed)
+            _file(record, parsed, routes)
     except DatabaseError:
         raise  # the database is down or busy: the poll tries again, nothing is recorded
     except Exception as exc:
@@ -128,9 +132,9 @@ def _act(record: InboundMessage, parsed: ParsedMail) -> None:
         record.request = record.activity = None
 
 
-def _file(record: InboundMessage, parsed: ParsedMail) -> None:
+def _file(record: InboundMessage, parsed: ParsedMail, routes: MailRoutes | None) -> None:
     case, how = case_named(parsed)
-    belongs = case is not None and sender_belongs(case, parsed.sender)
+    belongs = case is not None and sender_belongs(case, parsed.sender, routes)
     if parsed.automatic:
         record.outcome, record.reason = InboundOutcome.AUTOMATIC, parsed.automatic
         if belongs:
@@ -154,7 +158,7 @@ def _file(record: InboundMessage, parsed: ParsedMail) -> None:
         )
         _attachments_keep(case, parsed.attachments)
         return
-    request = _new_case(parsed)
+    request = _new_case(parsed, routes)
     record.outcome, record.request = InboundOutcome.NEW_CASE, request
     if case is not None:
         record.reason = f"named case {case.tracking_code} ({how}) from another sender"
@@ -197,18 +201,19 @@ def case_named(parsed: ParsedMail) -> tuple[Request | None, str]:
     return None, ""
 
 
-def sender_belongs(case: Request, sender: str) -> bool:
+def sender_belongs(case: Request, sender: str, routes: MailRoutes | None = None) -> bool:
     """The sender is the case's customer, or writes from a domain the rules give the
     customer's organisation."""
     customer = case.customer
     if customer.email and customer.email.lower() == sender.lower():
         return True
-    return sender.rpartition("@")[2].lower() in organisation_domains(customer.organisation)
+    domains = organisation_domains(customer.organisation, routes)
+    return sender.rpartition("@")[2].lower() in domains
 
 
-def _new_case(parsed: ParsedMail) -> Request:
+def _new_case(parsed: ParsedMail, routes: MailRoutes | None) -> Request:
     placement = mail_route(
-        sender=parsed.sender, recipients=parsed.recipients, subject=parsed.subject
+        sender=parsed.sender, recipients=parsed.recipients, subject=parsed.subject, routes=routes
     )
     request = request_create(
         actor=None,

@@ -76,7 +76,10 @@ def message_id_of(raw: bytes) -> str:
     return " ".join(str(headers.get("Message-ID", "")).split())[:998]
 
 
-def mail_parse(raw: bytes, *, own_addresses: set[str] = frozenset()) -> ParsedMail:
+def mail_parse(
+    raw: bytes, *, own_addresses: set[str] = frozenset(), message_id: str | None = None
+) -> ParsedMail:
+    """``message_id``: :func:`message_id_of` ``raw``, when the caller has read it already."""
     if len(raw) > settings.CHARTER_MAIL_MAX_BYTES:
         raise Unacceptable(
             "oversized", f"{len(raw)} bytes, more than {settings.CHARTER_MAIL_MAX_BYTES}"
@@ -87,7 +90,7 @@ def mail_parse(raw: bytes, *, own_addresses: set[str] = frozenset()) -> ParsedMa
     text, attachments = _contents(message)
     references = _ids(message.get("In-Reply-To", "")) + _ids(message.get("References", ""))
     return ParsedMail(
-        message_id=message_id_of(raw),
+        message_id=message_id_of(raw) if message_id is None else message_id,
         sender=sender,
         sender_name=name,
         recipients=_recipients(message),

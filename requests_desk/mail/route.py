@@ -16,17 +16,44 @@ class Placement:
     kind: str
 
 
-def mail_route(*, sender: str, recipients: list[str], subject: str) -> Placement:
+@dataclass(frozen=True)
+class MailRoutes:
+    """The active rules (by position) and the default place, read once for a batch of
+    messages (:func:`mail_routes`) instead of once per message."""
+
+    rules: tuple[MailRoute, ...]
+    default_place: tuple[Division, Team | None]
+
+    def organisation_domains(self, organisation: Organisation) -> set[str]:
+        return {
+            rule.sender_domain
+            for rule in self.rules
+            if rule.organisation_id == organisation.pk and rule.sender_domain
+        }
+
+
+def mail_routes() -> MailRoutes:
+    """The routing rules as they stand now."""
+    rules = MailRoute.objects.filter(active=True).select_related(
+        "organisation", "division", "team", "team__division"
+    )
+    return MailRoutes(rules=tuple(rules), default_place=_default_place())
+
+
+def mail_route(
+    *, sender: str, recipients: list[str], subject: str, routes: MailRoutes | None = None
+) -> Placement:
     """Each outcome from the first active rule (by position) that matches and gives it; what no
     rule gives, from the settings (``CHARTER_MAIL_DEFAULT_KIND``, ``CHARTER_PUBLIC_DIVISION``
-    and ``CHARTER_PUBLIC_TEAM``)."""
+    and ``CHARTER_PUBLIC_TEAM``). ``routes``: the rules read earlier for the batch (else read
+    now)."""
+    if routes is None:
+        routes = mail_routes()
     domain = sender.rpartition("@")[2].lower()
     to = {address.lower() for address in recipients}
     folded = subject.casefold()
     found: dict = {}
-    for rule in MailRoute.objects.filter(active=True).select_related(
-        "organisation", "division", "team"
-    ):
+    for rule in routes.rules:
         if (
             (rule.recipient and rule.recipient not in to)
             or (rule.sender_domain and rule.sender_domain != domain)
@@ -39,7 +66,7 @@ def mail_route(*, sender: str, recipients: list[str], subject: str) -> Placement
             found.setdefault("place", (rule.division or rule.team.division, rule.team))
         if rule.kind:
             found.setdefault("kind", rule.kind)
-    division, team = found.get("place") or _default_place()
+    division, team = found.get("place") or routes.default_place
     return Placement(
         division=division,
         team=team,
@@ -48,8 +75,10 @@ def mail_route(*, sender: str, recipients: list[str], subject: str) -> Placement
     )
 
 
-def organisation_domains(organisation: Organisation) -> set[str]:
+def organisation_domains(organisation: Organisation, routes: MailRoutes | None = None) -> set[str]:
     """The sender domains the rules give to ``organisation``."""
+    if routes is not None:
+        return routes.organisation_domains(organisation)
     return set(
         MailRoute.objects.filter(organisation=organisation, active=True)
         .exclude(sender_domain="")

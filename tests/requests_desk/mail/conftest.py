@@ -7,6 +7,7 @@ import pytest
 from tests.notifications.conftest import (  # noqa: F401
     celery_worker_process,
     committed_charter,
+    eager_celery,
     pinned_now,
     smtp_server,
 )
@@ -34,6 +35,8 @@ def dovecot(dovecot_server, settings, tmp_path):
     settings.CHARTER_MAIL_MAILDIR = ""
     # One thread: the others' connections would not see the test's rolled-back transaction.
     settings.CHARTER_MAIL_THREADS = 1
+    # The whole mailbox in this process (the shares' own tests read them one by one).
+    settings.CHARTER_MAIL_SHARDS = 1
     settings.CHARTER_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.DEFAULT_FROM_EMAIL = "Charter Portal <desk@charter.example>"
     settings.CHARTER_MAIL_ADDRESSES = ["support@charter.example"]

@@ -53,6 +53,8 @@ def test_200_messages_survive_two_worker_kills_and_an_imap_restart(
         CHARTER_MAIL_IMAP_SSL="false",
         CHARTER_MAIL_POLL_INTERVAL="1",
         CHARTER_MAIL_BATCH="5",
+        # Two shares, one per worker process: each kill stops both in the middle of theirs.
+        CHARTER_MAIL_SHARDS="2",
         CHARTER_MAIL_RETRY_BASE_SECONDS="1",
         CHARTER_PRIVATE_MEDIA_ROOT=str(settings.CHARTER_PRIVATE_MEDIA_ROOT),
         DEFAULT_FROM_EMAIL=settings.DEFAULT_FROM_EMAIL,

@@ -416,6 +416,7 @@ def test_healthz_reports_the_last_poll_and_fails_after_15_minutes_without_one(
 
 def test_local_mode_reads_the_maildir(settings, tmp_path):
     settings.CHARTER_MAIL_THREADS = 1
+    settings.CHARTER_MAIL_SHARDS = 1
     settings.CHARTER_MAIL_IMAP_HOST = ""
     settings.CHARTER_MAIL_MAILDIR = str(tmp_path / "mail-in")
     settings.CHARTER_PRIVATE_MEDIA_ROOT = tmp_path / "private"
