@@ -16,17 +16,13 @@
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commitments.instant_words import EN_MONTHS, EN_WEEKDAYS, KO_WEEKDAYS
 from commitments.models import Deadline, DeadlineState, Division
-from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import start_of
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import Certificate, CertificateRenewal, CustomerContact
-from requests_desk.notices.audience import MOBILE
 from requests_desk.records.common import (
     customer_from,
     not_future,
@@ -34,14 +30,18 @@ from requests_desk.records.common import (
     record_clock_cancel,
     record_clock_start,
     record_clock_stop,
-    record_clock_stop_on_delivery,
+)
+from requests_desk.records.messages import (
+    customer_addresses,
+    date_words,
+    record_messages,
+    record_messages_send,
 )
 
 RENEWAL_NOTICE = "cert.renewal-notice"
 #: The automatic pass sends the guidance this long before the clock is due.
 GUIDANCE_AHEAD = timedelta(days=1)
 GUIDANCE_CHANNELS = ("email", "sms")
-TEMPLATE = "requests_desk/records/messages/cert-guidance{sms}.{language}.txt"
 
 
 def certificate_create(
@@ -105,34 +105,21 @@ def certificate_update(
     return certificate
 
 
-def _date_words(day: date, language: str) -> str:
-    if language == "en":
-        return f"{EN_WEEKDAYS[day.weekday()]} {day.day} {EN_MONTHS[day.month - 1]} {day.year}"
-    return f"{day.year}년 {day.month}월 {day.day}일({KO_WEEKDAYS[day.weekday()]})"
-
-
-def guidance_message(certificate: Certificate, *, channel: str) -> tuple[str, str]:
-    """(subject, body) of the guidance, from the template in the customer's language."""
-    language = certificate.language if certificate.language in ("ko", "en") else "ko"
-    text = render_to_string(
-        TEMPLATE.format(sms="-sms" if channel == "sms" else "", language=language),
-        {
+def guidance_messages(certificate: Certificate, *, channels=GUIDANCE_CHANNELS) -> list:
+    """The guidance to the subscriber on each of ``channels`` it has an address on (e-mail,
+    SMS to a mobile), from the templates in the customer's language."""
+    language = certificate.language
+    return record_messages(
+        "cert-guidance",
+        addresses=customer_addresses(certificate.customer, channels),
+        language=language,
+        context={
             "certificate": certificate,
             "customer": certificate.customer,
             "organisation": certificate.customer.organisation.name,
-            "expires": _date_words(certificate.expires_on, language),
+            "expires": date_words(certificate.expires_on, language),
         },
     )
-    subject, _newline, body = text.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
-
-
-def guidance_addresses(certificate: Certificate, channels) -> dict[str, str]:
-    """The subscriber's address on each channel asked for: e-mail, and SMS to a mobile only."""
-    contact = certificate.customer
-    phone = (contact.phone or "").strip()
-    found = {"email": contact.email, "sms": phone if MOBILE.match(phone) else ""}
-    return {channel: found[channel] for channel in channels if found.get(channel)}
 
 
 def certificate_guidance_send(
@@ -148,8 +135,8 @@ def certificate_guidance_send(
     channels = [channel for channel in GUIDANCE_CHANNELS if channel in channels]
     if not channels:
         raise DeskError({"channels": [_("Choose e-mail, SMS or both.")]})
-    addresses = guidance_addresses(certificate, channels)
-    if not addresses:
+    messages = guidance_messages(certificate, channels=channels)
+    if not messages:
         raise DeskError(
             {
                 "channels": [
@@ -160,30 +147,13 @@ def certificate_guidance_send(
                 ]
             }
         )
-    clock = record_clock(certificate, RENEWAL_NOTICE)
-    cycle = clock.cycle if clock else 1
-    sent = []
     with transaction.atomic():
-        for channel, address in addresses.items():
-            subject, body = guidance_message(certificate, channel=channel)
-            sent.append(
-                notification_enqueue(
-                    idempotency_key=f"certificate:{certificate.pk}:guidance:{cycle}:{channel}",
-                    step="message",
-                    channel=channel,
-                    recipient=address,
-                    subject=subject,
-                    body=body,
-                    language=certificate.language,
-                    subject_type=Certificate.subject_type,
-                    subject_id=certificate.pk,
-                )
-            )
-        record_clock_stop_on_delivery(
+        sent = record_messages_send(
             certificate,
             RENEWAL_NOTICE,
-            notifications=sent,
-            cause=f"renewal guidance ({', '.join(addresses)})",
+            messages=messages,
+            act="guidance",
+            cause=f"renewal guidance ({', '.join(m.channel for m in messages)})",
             field="channels",
         )
         certificate.guided_at = now

@@ -28,9 +28,11 @@ from requests_desk.records.forms import (
     HeldForm,
     ImportForm,
     InquiryForm,
+    OwnerTellForm,
     OwnerToldForm,
     PhoneGuidanceForm,
     PlanForm,
+    PlanSendForm,
     RenewalForm,
     ReportForm,
     RescheduleForm,
@@ -44,6 +46,8 @@ from requests_desk.records.imports import certificates_import, certificates_prev
 from requests_desk.records.pages import REGISTRY, Link, RecordAction, RecordPages
 
 IMPORT_SALT = "requests_desk.records.certificate-import"
+#: Where the plan staff write goes, in the preview of the plan's e-mail.
+PLAN_PLACEHOLDER = gettext_lazy("(the plan you write below)")
 
 
 def _renewals(certificate) -> list:
@@ -74,6 +78,7 @@ CERTIFICATES = RecordPages(
                 record, channels=channels, actor=actor
             ),
             done=gettext_lazy("Renewal guidance sent."),
+            preview=certificates.guidance_messages,
         ),
         RecordAction(
             "phone",
@@ -220,8 +225,21 @@ TEST_WINDOWS = RecordPages(
     select_related=("owner", "customer__organisation"),
     actions=[
         RecordAction(
+            "owner-tell",
+            gettext_lazy("E-mail the customer who the test owner is"),
+            OwnerTellForm,
+            windows.window_owner_tell,
+            done=gettext_lazy(
+                "The e-mail is on its way to the customer: the clock stops once it is delivered."
+            ),
+            preview=lambda window: [
+                *windows.owner_messages(window, language="ko"),
+                *windows.owner_messages(window, language="en"),
+            ],
+        ),
+        RecordAction(
             "owner-told",
-            gettext_lazy("Record that the customer was told who the owner is"),
+            gettext_lazy("Log that the customer was told on the phone who the owner is"),
             OwnerToldForm,
             windows.window_owner_told,
         ),
@@ -259,7 +277,23 @@ TRAININGS = RecordPages(
     prefetch_related=("reschedules",),
     actions=[
         RecordAction(
-            "plan", gettext_lazy("Record the plan told"), PlanForm, trainings.training_plan_told
+            "plan-send",
+            gettext_lazy("E-mail the plan to the customer"),
+            PlanSendForm,
+            trainings.training_plan_send,
+            done=gettext_lazy(
+                "The e-mail is on its way to the customer: the clock stops once it is delivered."
+            ),
+            preview=lambda training: [
+                *trainings.plan_messages(training, summary=PLAN_PLACEHOLDER, language="ko"),
+                *trainings.plan_messages(training, summary=PLAN_PLACEHOLDER, language="en"),
+            ],
+        ),
+        RecordAction(
+            "plan",
+            gettext_lazy("Log the plan told on the phone"),
+            PlanForm,
+            trainings.training_plan_told,
         ),
         RecordAction(
             "reschedule",

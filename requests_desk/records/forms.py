@@ -29,7 +29,7 @@ from requests_desk.models import (
     Training,
     TrainingReschedule,
 )
-from requests_desk.models.records import TITLE_MAX
+from requests_desk.models.records import TITLE_MAX, Language
 
 
 class RecordForm(forms.Form):
@@ -188,8 +188,23 @@ class TestWindowEditForm(RecordForm):
     title = model_field(TestWindow, "title", label=_("Title"))
 
 
+def language_field():
+    """The language the customer is written to in: Korean unless English is chosen."""
+    return forms.ChoiceField(
+        label=_("Customer's language"),
+        choices=Language.choices,
+        initial=Language.KOREAN,
+        required=False,
+        help_text=_("The message is written from the template in this language."),
+    )
+
+
+class OwnerTellForm(RecordForm):
+    language = language_field()
+
+
 class OwnerToldForm(RecordForm):
-    at = forms.DateTimeField(label=_("Told at"), widget=DateTimeLocalInput())
+    at = forms.DateTimeField(label=_("Called at"), widget=DateTimeLocalInput())
     told_person = forms.CharField(label=_("Person told"), max_length=100)
 
 
@@ -216,8 +231,13 @@ class TrainingEditForm(RecordForm):
     topic = model_field(Training, "topic", label=_("Topic"))
 
 
+class PlanSendForm(RecordForm):
+    summary = forms.CharField(label=_("The plan"), max_length=TITLE_MAX * 10, widget=forms.Textarea)
+    language = language_field()
+
+
 class PlanForm(RecordForm):
-    at = forms.DateTimeField(label=_("Plan communicated at"), widget=DateTimeLocalInput())
+    at = forms.DateTimeField(label=_("Called at"), widget=DateTimeLocalInput())
     summary = forms.CharField(label=_("The plan"), max_length=TITLE_MAX * 10, widget=forms.Textarea)
 
 

@@ -37,13 +37,16 @@ class Link:
 
 @dataclass
 class RecordAction:
-    """An act on a record, from its detail page: ``run(record, actor=, **cleaned)``."""
+    """An act on a record, from its detail page: ``run(record, actor=, **cleaned)``. An act
+    that sends the customer a message says what it will send: ``preview(record)``, the
+    messages (:class:`requests_desk.records.messages.RecordMessage`) shown above its form."""
 
     slug: str
     label: str
     form: type
     run: Callable
     done: str = ""
+    preview: Callable | None = None
 
     def form_kwargs(self, request) -> dict:
         """Each action's form on the page has its own element ids (several take an ``at``)."""
@@ -152,7 +155,11 @@ class RecordPages:
                 "details": [(_label(self.model, n), _cell(record, n)) for n in self.details],
                 "clocks": [clock_row(clock, now) for clock in record.clocks()],
                 "actions": [
-                    (action, forms.get(action.slug) or action.form(**action.form_kwargs(request)))
+                    (
+                        action,
+                        forms.get(action.slug) or action.form(**action.form_kwargs(request)),
+                        action.preview(record) if action.preview else None,
+                    )
                     for action in self.actions
                 ],
                 "related": self.related(record) if self.related else [],

@@ -1,7 +1,9 @@
 """Training sessions (``common.training-plan``, ``common.training-day``).
 
 A training a customer asked for owes its plan within a business day of the request
-(``common.training-plan``, stopped by :func:`training_plan_told`; when the training names the
+(``common.training-plan``, kept by the plan e-mailed to the customer through the outbox once
+the mail server accepts it, :func:`training_plan_send`, or told on the phone,
+:func:`training_plan_told`; when the training names the
 customer's request of kind ``training``, that request's clock is the one owed and stopped by
 its plan communication, and the record starts none) and the session on the promised
 day (``common.training-day``: ``by_requested_date``, due at the close of the promised day on the
@@ -31,6 +33,12 @@ from requests_desk.records.common import (
     record_clock,
     record_clock_start,
     record_clock_stop,
+)
+from requests_desk.records.messages import (
+    customer_addresses,
+    date_words,
+    record_messages,
+    record_messages_send,
 )
 
 TRAINING_PLAN = "common.training-plan"
@@ -105,9 +113,7 @@ def training_update(training: Training, *, topic: str, actor=None) -> Training:
     return training
 
 
-def training_plan_told(training: Training, *, at: datetime, summary: str, actor=None) -> Training:
-    """The plan was communicated to the customer at ``at``."""
-    not_future(at)
+def _plan_owed_here(training: Training, summary: str) -> None:
     if not summary.strip():
         raise DeskError({"summary": [_("This field is required.")]})
     if training.request_id and record_clock(training, TRAINING_PLAN) is None:
@@ -119,9 +125,75 @@ def training_plan_told(training: Training, *, at: datetime, summary: str, actor=
                 ]
             }
         )
+
+
+def plan_messages(training: Training, *, summary: str, language: str = "ko") -> list:
+    """The e-mail of the plan to the training's customer, in ``language`` (none without an
+    e-mail address)."""
+    language = "en" if language == "en" else "ko"
+    return record_messages(
+        "training-plan",
+        addresses=customer_addresses(training.customer, ["email"]),
+        language=language,
+        context={
+            "training": training,
+            "customer": training.customer,
+            "promised": date_words(training.promised_on, language),
+            "plan": summary.strip(),
+        },
+    )
+
+
+def training_plan_send(
+    training: Training,
+    *,
+    summary: str,
+    language: str = "ko",
+    actor=None,
+    now: datetime | None = None,
+) -> list:
+    """E-mail the plan to the customer through the outbox; the clock stops when the mail
+    server has accepted it (met if by then within a business day of the request)."""
+    now = now or timezone.now()
+    _plan_owed_here(training, summary)
+    messages = plan_messages(training, summary=summary, language=language)
+    if not messages:
+        raise DeskError(
+            {
+                "summary": [
+                    _(
+                        "The customer has no e-mail address: log the phone call that told"
+                        " them the plan, or correct the contact."
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        sent = record_messages_send(
+            training,
+            TRAINING_PLAN,
+            messages=messages,
+            act="plan",
+            cause=f"plan by e-mail: {summary.strip()}"[:200],
+            field="summary",
+        )
+        training.planned_at = now
+        training.save(update_fields=["planned_at"])
+    return sent
+
+
+def training_plan_told(training: Training, *, at: datetime, summary: str, actor=None) -> Training:
+    """The plan was told to the customer on the phone at ``at`` (the promise names no
+    channel: a call keeps it)."""
+    not_future(at)
+    _plan_owed_here(training, summary)
     with transaction.atomic():
         record_clock_stop(
-            training, TRAINING_PLAN, at=at, cause=f"plan: {summary.strip()}"[:200], actor=actor
+            training,
+            TRAINING_PLAN,
+            at=at,
+            cause=f"plan on the phone: {summary.strip()}"[:200],
+            actor=actor,
         )
         training.planned_at = at
         training.save(update_fields=["planned_at"])

@@ -3,8 +3,9 @@
 A window — an internal or a customer test, its start and end, its appointed owner — owes two
 clocks, both a business day (9 working hours, the division's calendar):
 
-- ``finance.test-owner`` from the window's start, stopped by :func:`window_owner_told`: the
-  customer was told who the test's owner is;
+- ``finance.test-owner`` from the window's start: the customer told who the test's owner is,
+  by e-mail through the outbox (:func:`window_owner_tell`, the clock stopping when the mail
+  server accepts it) or on the phone (:func:`window_owner_told`, which the promise allows);
 - ``finance.test-report`` from the window's end, stopped by :func:`window_report_send`: the
   customer report of errors and outcomes (a file may be attached; it is kept in the private
   storage, served to the division's staff only).
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.instant_words import en_instant, ko_instant
 from commitments.models import Division
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import TestWindow
@@ -26,11 +28,17 @@ from requests_desk.records.common import (
     record_clock_start,
     record_clock_stop,
 )
+from requests_desk.records.messages import customer_addresses, record_messages, record_messages_send
 
 TEST_OWNER = "finance.test-owner"
 TEST_REPORT = "finance.test-report"
 #: A report file's largest size (as a customer's attachment).
 REPORT_MAX_BYTES = 5 * 1024 * 1024
+#: The test's kind in the message's language.
+KIND_WORDS = {
+    "ko": {"internal": "내부 테스트", "customer": "고객 테스트"},
+    "en": {"internal": "internal test", "customer": "customer test"},
+}
 
 
 def window_create(
@@ -80,10 +88,68 @@ def window_update(window: TestWindow, *, title: str, actor=None) -> TestWindow:
     return window
 
 
+def owner_messages(window: TestWindow, *, language: str = "ko") -> list:
+    """The e-mail telling the window's customer who owns the test, in ``language``; none when
+    the window names no customer with an e-mail address."""
+    customer = window.customer
+    language = language if language in KIND_WORDS else "ko"
+    words = ko_instant if language == "ko" else en_instant
+    owner = window.owner
+    kind = KIND_WORDS[language].get(window.kind, window.kind)
+    return record_messages(
+        "test-owner",
+        addresses=customer_addresses(customer, ["email"]),
+        language=language,
+        context={
+            "customer": customer,
+            "organisation": customer.organisation.name if customer else "",
+            "test": window.title or f"PowerBase {kind}",
+            "kind": kind,
+            "starts": words(window.starts_at, with_year=True),
+            "ends": words(window.ends_at, with_year=True),
+            "owner": owner.get_full_name() or owner.get_username(),
+            "owner_email": owner.email,
+        },
+    )
+
+
+def window_owner_tell(
+    window: TestWindow, *, language: str = "ko", actor=None, now: datetime | None = None
+) -> list:
+    """E-mail the window's customer who owns the test through the outbox; the clock stops when
+    the mail server has accepted it (met if by then within a business day of the start)."""
+    now = now or timezone.now()
+    messages = owner_messages(window, language=language)
+    if not messages:
+        raise DeskError(
+            {
+                "language": [
+                    _(
+                        "The test names no customer with an e-mail address: name one, or log"
+                        " the phone call that told them."
+                    )
+                ]
+            }
+        )
+    with transaction.atomic():
+        sent = record_messages_send(
+            window,
+            TEST_OWNER,
+            messages=messages,
+            act="owner",
+            cause=f"owner {window.owner} told by e-mail"[:200],
+            field="language",
+        )
+        window.owner_told_at = now
+        window.save(update_fields=["owner_told_at"])
+    return sent
+
+
 def window_owner_told(
     window: TestWindow, *, at: datetime, told_person: str, actor=None
 ) -> TestWindow:
-    """The customer (``told_person``) was told at ``at`` who the test's owner is."""
+    """The customer (``told_person``) was told on the phone at ``at`` who the test's owner
+    is (the promise names no channel: a call keeps it)."""
     not_future(at)
     if not told_person.strip():
         raise DeskError({"told_person": [_("Say whom you told.")]})
@@ -92,7 +158,7 @@ def window_owner_told(
             window,
             TEST_OWNER,
             at=at,
-            cause=f"owner {window.owner} told to {told_person.strip()}"[:200],
+            cause=f"owner {window.owner} told on the phone to {told_person.strip()}"[:200],
             actor=actor,
             field="at",
         )

@@ -7,12 +7,16 @@ Sat 6 – Mon 8 and its substitute holiday Tue 9 skipped, 6 h on Wed 10 → due 
 15:00 KST. Promised Fri 2027-02-19 → due at its closing, 18:00 KST. Moved to Mon 2027-03-01
 (삼일절, closed) → due at the closing of the last business day before it, Fri 2027-02-26
 18:00 KST.
+
+The plan e-mailed goes through the outbox: queued it keeps nothing; the clock stops when the
+mail server accepts it (the delivery pass, ``deliver_notifications``).
 """
 
 import pytest
 from django.core.management import call_command
 
 from commitments.models import Deadline
+from notifications.models import Notification
 from tests.requests_desk.api_support import customer
 from tests.requests_desk.views_support import text
 from tests.seoul import at
@@ -49,6 +53,56 @@ def test_a_training_owes_its_plan_and_its_day(api):
     body = clocks(create(api))
     assert body["common.training-plan"]["due_at"] == "2027-02-10T15:00:00+09:00"
     assert body["common.training-day"]["due_at"] == "2027-02-19T18:00:00+09:00"
+
+
+def test_the_plan_e_mailed_to_the_customer_keeps_the_clock_once_delivered(api, moment):
+    body = create(api)
+    with moment(2027, 2, 9, 10):
+        sent = api.post(
+            f"{TRAININGS}{body['id']}/plan-send/",
+            {"summary": "2월 19일 10시, 본사 교육장 (2시간)"},
+            format="json",
+        )
+        assert sent.status_code == 200, sent.content
+        # Queued is not told: the clock runs until the mail server accepts the e-mail.
+        assert clocks(sent.json())["common.training-plan"]["state"] == "running"
+    (mail,) = Notification.objects.filter(subject_type="training", step="message")
+    assert (mail.recipient, mail.language) == ("hong@example.com", "ko")  # Korean by default
+    assert mail.subject == "[교육 계획 안내] 전용회선 장애 대응 교육"
+    assert "교육일: 2027년 2월 19일(금)" in mail.body
+    assert "2월 19일 10시, 본사 교육장 (2시간)" in mail.body
+    with moment(2027, 2, 9, 10, 3):
+        call_command("deliver_notifications")
+    clock = clocks(api.get(f"{TRAININGS}{body['id']}/").json())["common.training-plan"]
+    assert (clock["state"], clock["stopped_at"]) == ("met", "2027-02-09T10:03:00+09:00")
+
+
+def test_the_page_shows_the_plan_e_mail_and_a_refused_one_breaches(
+    api, client, people, smtp, moment
+):
+    body = create(api, customer=customer(email="gone@example.com"))
+    smtp.unknown.add("gone@example.com")
+    client.force_login(people["staff"])
+    with moment(2027, 2, 9, 10):
+        page = text(client.get(f"{PAGES}{body['id']}/"))
+        empty = client.post(f"{PAGES}{body['id']}/plan-send/", {"summary": " ", "language": "en"})
+        sent = client.post(
+            f"{PAGES}{body['id']}/plan-send/", {"summary": "Feb 19, 10:00", "language": "en"}
+        )
+        assert sent.status_code == 302, text(sent)
+        call_command("deliver_notifications")
+    assert 'id="preview-plan-send"' in page
+    assert "[교육 계획 안내] 전용회선 장애 대응 교육" in page
+    assert "[Training plan] 전용회선 장애 대응 교육" in page  # English for the asking
+    assert "(아래에 입력하는 교육 계획)" in page
+    assert empty.status_code == 400
+    mail = Notification.objects.get(subject_type="training")
+    assert (mail.subject, mail.state) == ("[Training plan] 전용회선 장애 대응 교육", "failed")
+    plan = Deadline.objects.get(subject_type="training", commitment_code="common.training-plan")
+    assert plan.state == "running"
+    call_command("sweep_deadlines", now="2027-02-10T15:01:00+09:00", verbosity=0)
+    plan.refresh_from_db()
+    assert (plan.state, plan.stopped_at) == ("breached", None)
 
 
 def test_the_plan_told_and_the_session_held_on_the_moved_day_keep_both(api):

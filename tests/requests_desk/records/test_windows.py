@@ -6,6 +6,9 @@ Worked due instants: a window Tue 2027-02-09 14:00 – Fri 2027-02-12 16:00 KST.
 2027 is Sat 6 – Mon 8 Feb with a substitute holiday on Tue 9 Feb, so the start (on that
 holiday) counts from Wed 10 09:00, 9 h → due Wed 2027-02-10 18:00 KST. Report: 2 h on Fri 12
 (16–18), the weekend skipped, 7 h on Mon 15 → due Mon 2027-02-15 16:00 KST.
+
+Telling the owner by e-mail goes through the outbox: queued it keeps nothing; the clock stops
+when the mail server accepts it (the delivery pass, ``deliver_notifications``).
 """
 
 import pytest
@@ -13,7 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from commitments.models import Deadline
-from tests.requests_desk.api_support import client_for, member_of
+from notifications.models import Notification
+from tests.requests_desk.api_support import client_for, customer, member_of
 from tests.requests_desk.views_support import text
 from tests.seoul import at
 
@@ -87,6 +91,81 @@ def test_telling_the_owner_and_the_customer_report_keep_them(finance):
     assert report.status_code == 200, report.content
     assert clocks(report.json())["finance.test-report"]["state"] == "met"
     assert report.json()["report_file"] == "report.txt"
+
+
+def test_the_owner_e_mailed_to_the_customer_keeps_the_clock_once_delivered(finance, moment):
+    api, owner = finance
+    owner.first_name, owner.email = "Minsu Park", "pb.owner@example.com"
+    owner.save()
+    body = create(api, owner, customer=customer(), title="PowerBase 3.2 고객 테스트")
+    with moment(2027, 2, 10, 11):
+        told = api.post(f"{WINDOWS}{body['id']}/owner-tell/", {"language": "en"}, format="json")
+        assert told.status_code == 200, told.content
+        # Queued is not told: the clock runs until the mail server accepts the e-mail.
+        assert clocks(told.json())["finance.test-owner"]["state"] == "running"
+    (mail,) = Notification.objects.filter(subject_type="test-window", step="message")
+    assert (mail.channel, mail.recipient, mail.language) == ("email", "hong@example.com", "en")
+    assert mail.subject == "[PowerBase test owner] PowerBase 3.2 고객 테스트"
+    assert "Test owner: Minsu Park (pb.owner@example.com)" in mail.body
+    assert "Period: Tue 9 Feb 2027 14:00 – Fri 12 Feb 2027 16:00" in mail.body
+    with moment(2027, 2, 10, 11, 5):
+        call_command("deliver_notifications")
+    clock = clocks(api.get(f"{WINDOWS}{body['id']}/").json())["finance.test-owner"]
+    assert (clock["state"], clock["stopped_at"]) == ("met", "2027-02-10T11:05:00+09:00")
+    assert Notification.objects.get(pk=mail.pk).state == "sent"
+
+
+def test_the_page_shows_the_owner_e_mail_before_it_is_sent_and_a_refused_one_breaches(
+    finance, client, smtp, moment
+):
+    api, owner = finance
+    body = create(api, owner, customer=customer(email="gone@example.com"))
+    smtp.unknown.add("gone@example.com")
+    client.force_login(owner)
+    with moment(2027, 2, 10, 11):
+        page = text(client.get(f"{PAGES}{body['id']}/"))
+        assert 'id="preview-owner-tell"' in page
+        assert "[PowerBase 테스트 담당자 안내] PowerBase 고객 테스트" in page  # Korean first
+        assert "gone@example.com" in page
+        sent = client.post(f"{PAGES}{body['id']}/owner-tell/", {"language": "ko"})
+        assert sent.status_code == 302, text(sent)
+        call_command("deliver_notifications")
+    assert Notification.objects.get(subject_type="test-window").state == "failed"
+    assert smtp.messages == []
+    owner_clock = Deadline.objects.get(
+        subject_type="test-window", commitment_code="finance.test-owner"
+    )
+    assert owner_clock.state == "running"  # the customer was never told
+    call_command("sweep_deadlines", now="2027-02-10T18:01:00+09:00", verbosity=0)
+    owner_clock.refresh_from_db()
+    assert (owner_clock.state, owner_clock.stopped_at) == ("breached", None)
+
+
+def test_a_window_without_a_customer_cannot_e_mail_the_owner_but_a_call_may_be_logged(
+    finance, client
+):
+    api, owner = finance
+    body = create(api, owner)
+    client.force_login(owner)
+    with at(2027, 2, 10, 11):
+        page = text(client.get(f"{PAGES}{body['id']}/"))
+        refused = client.post(f"{PAGES}{body['id']}/owner-tell/", {"language": "ko"})
+        called = client.post(
+            f"{PAGES}{body['id']}/owner-told/",
+            {"at": "2027-02-10T10:30", "told_person": "김 과장"},
+        )
+    assert "보낼 수 있는 고객이 없습니다" in page
+    assert refused.status_code == 400
+    assert "전자우편 주소가 있는 고객이 없습니다" in text(refused)
+    assert not Notification.objects.filter(subject_type="test-window").exists()
+    assert called.status_code == 302, text(called)
+    owner_clock = Deadline.objects.get(
+        subject_type="test-window", commitment_code="finance.test-owner"
+    )
+    assert (owner_clock.state, owner_clock.stop_cause) == (
+        "met",
+        f"owner {owner} told on the phone to 김 과장",
+    )
 
 
 def test_a_report_before_the_end_is_refused_and_none_breaches(finance):
