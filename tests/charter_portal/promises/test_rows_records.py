@@ -32,8 +32,8 @@ from rest_framework.test import APIClient
 
 from commitments.models import Service, Team
 from commitments.seed_data import COMMITMENTS
+from tests.charter_portal.promises.conftest import sweep
 from tests.factories import CustomerContactFactory, UserFactory
-from tests.requests_desk import conftest as desk_conftest
 from tests.requests_desk.api_support import client_for, customer, member_of
 from tests.requests_desk.public.support import api_complaint, forget_rate_limits
 from tests.seoul import SEOUL, at
@@ -41,9 +41,6 @@ from tests.seoul import SEOUL, at
 pytestmark = pytest.mark.django_db
 
 Instant = tuple[int, ...]
-
-#: Travel to a Seoul instant here and in the database's "now" (the sweep's and delivery's).
-moment = desk_conftest.moment
 
 
 # --- who acts, and where a clock is read -----------------------------------------------------
@@ -103,10 +100,6 @@ def iso(*args: int) -> str:
 
 def deliver() -> None:
     call_command("deliver_notifications")
-
-
-def sweep() -> None:
-    call_command("sweep_deadlines", verbosity=0)
 
 
 # --- a clocked row ----------------------------------------------------------------------------
@@ -280,6 +273,16 @@ def incident_told(phase: str, channel: str) -> Callable[[Subject], None]:
     return act
 
 
+def delivered(act: Callable[[Subject], None]) -> Callable[[Subject], None]:
+    """``act``, then the real delivery pass at the same instant."""
+
+    def both(subject: Subject) -> None:
+        act(subject)
+        deliver()
+
+    return both
+
+
 # --- the rows ---------------------------------------------------------------------------------
 
 ROWS: dict[str, Clock | Rule] = {
@@ -354,6 +357,42 @@ ROWS: dict[str, Clock | Rule] = {
         keep=lambda subject: _published(subject),
         kept=(2027, 1, 4, 11),
     ),
+    "finance.test-owner": Clock(
+        starts="a PowerBase test window, from its start",
+        keeps="the customer told who owns the test (by phone: the promise names no channel)",
+        breaches="one business day after the start (a weekend in between)",
+        # Starts Fri 2026-09-18 15:00: 3 h that day, the weekend, 6 h on Mon 09-21 → 15:00.
+        start=lambda desk: _window(desk, "finance.test-owner"),
+        recorded=(2026, 9, 18, 9),
+        due="2026-09-21T15:00:00+09:00",
+        keep=lambda subject: posted(
+            subject.api,
+            f"{subject.url}owner-told/",
+            {"at": iso(2026, 9, 21, 10), "told_person": "김 과장"},
+            code=200,
+        ),
+        kept=(2026, 9, 21, 10),
+    ),
+    "network.trouble-plan": Clock(
+        starts="a network trouble recorded as an incident, from its report",
+        keeps="the handling time and plan sent to the affected customers by SMS and delivered",
+        breaches="30 minutes after the report; telling them a result instead does not keep it",
+        # Reported (recorded) Sun 2026-11-08 21:50, detected 21:40: due 22:20.
+        start=an_incident(
+            "net-support",
+            "network.trouble-plan",
+            kind="network",
+            division="infrastructure",
+            services=["network"],
+            detected_at=iso(2026, 11, 8, 21, 40),
+        ),
+        recorded=(2026, 11, 8, 21, 50),
+        due="2026-11-08T22:20:00+09:00",
+        keep=delivered(incident_told("plan", "sms")),
+        kept=(2026, 11, 8, 22, 5),
+        wrong=incident_told("result", "sms"),
+        wrong_at=(2026, 11, 8, 22),
+    ),
     "finance.test-report": Clock(
         starts="a PowerBase test window, from its end",
         keeps="the customer report of errors and outcomes",
@@ -361,7 +400,7 @@ ROWS: dict[str, Clock | Rule] = {
         # Ends Wed 2026-09-23 15:00: 3 h that day, Chuseok Thu–Fri, the weekend, 6 h on
         # Mon 09-28 → 15:00.
         start=lambda desk: _window(desk, "finance.test-report"),
-        recorded=(2026, 9, 21, 9),
+        recorded=(2026, 9, 18, 9),
         due="2026-09-28T15:00:00+09:00",
         keep=lambda subject: _reported(subject, (2026, 9, 28, 11)),
         kept=(2026, 9, 28, 11),
@@ -603,7 +642,7 @@ def _window(desk: Desk, code: str) -> Subject:
         {
             "division": "financial",
             "kind": "customer",
-            "starts_at": iso(2026, 9, 21, 10),
+            "starts_at": iso(2026, 9, 18, 15),
             "ends_at": iso(2026, 9, 23, 15),
             "owner": desk.member("fin-powerbase").pk,
             "customer": customer(phone="010-1234-5678"),
