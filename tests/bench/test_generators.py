@@ -33,11 +33,11 @@ def bench_env(database: str) -> dict[str, str]:
     }
 
 
-def run(*args: str, database: str) -> str:
+def run(*args: str, database: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env=bench_env(database),
+        env={**bench_env(database), **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,
@@ -129,3 +129,28 @@ def test_the_pages_benchmark_serves_every_page_in_production_mode():
     assert "HTTP 4" not in out
     assert "HTTP 5" not in out
     assert_production_passwords(f"{SUITE}_pages_300")
+
+
+def test_the_mail_benchmark_turns_a_mailbox_into_cases_with_a_worker():
+    parsed = urlsplit(os.environ["REDIS_URL"])
+    # A Redis database of its own, as the fault tests' workers have: the run flushes it.
+    redis_url = urlunsplit(parsed._replace(path=f"/{(int(parsed.path.strip('/') or 0) + 1) % 16}"))
+    out = run(
+        "bench/mail.py",
+        "--messages",
+        "40",
+        "--interval",
+        "1",
+        "--report-every",
+        "5",
+        "--max-seconds",
+        "300",
+        "--database",
+        f"{SUITE}_mail",
+        database="charter",
+        env={"REDIS_URL": redis_url},
+    )
+
+    assert re.search(r"^40 messages → 40 cases in [\d.]+ s: \*\*[\d.]+ messages/s\*\*", out, re.M)
+    assert re.search(r"pool processes' resident memory, before / at most: [\d.]+ / [\d.]+ MiB", out)
+    assert "every message is marked read on the server" in out
