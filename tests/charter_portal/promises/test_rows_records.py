@@ -359,19 +359,17 @@ ROWS: dict[str, Clock | Rule] = {
     ),
     "finance.test-owner": Clock(
         starts="a PowerBase test window, from its start",
-        keeps="the customer told who owns the test (by phone: the promise names no channel)",
+        keeps="the customer e-mailed who owns the test, once the mail server accepts it",
         breaches="one business day after the start (a weekend in between)",
         # Starts Fri 2026-09-18 15:00: 3 h that day, the weekend, 6 h on Mon 09-21 → 15:00.
         start=lambda desk: _window(desk, "finance.test-owner"),
         recorded=(2026, 9, 18, 9),
         due="2026-09-21T15:00:00+09:00",
         keep=lambda subject: posted(
-            subject.api,
-            f"{subject.url}owner-told/",
-            {"at": iso(2026, 9, 21, 10), "told_person": "김 과장"},
-            code=200,
+            subject.api, f"{subject.url}owner-tell/", {"language": "ko"}, code=200
         ),
         kept=(2026, 9, 21, 10),
+        on_delivery=True,
     ),
     "network.trouble-plan": Clock(
         starts="a network trouble recorded as an incident, from its report",
