@@ -161,6 +161,17 @@ def customer_details_accept(request: Request, *, actor) -> dict[str, str]:
     return given
 
 
+def customer_language(request: Request, *, default: str = "ko") -> str:
+    """The language the customer wrote in on the homepage when filing ``request`` (``ko`` or
+    ``en``); ``default`` when it is not known (a case logged by staff or read from an e-mail)."""
+    try:
+        language = request.submission.language or ""
+    except HomepageSubmission.DoesNotExist:
+        language = ""
+    language = language.split("-")[0].lower()
+    return language if language in ("ko", "en") else default
+
+
 def case_phone(request: Request) -> str:
     """The phone number messages about this case may go to: the one the customer gave on this
     very case, else the customer's number if staff confirmed it; never a number someone else

@@ -3,7 +3,9 @@
 The absorbed request is closed and its open clocks are cancelled with the cause "merged" (a
 cancelled clock counts neither as met nor as breached); nothing of its history is rewritten.
 Its timeline, communications, the customer's replies and its files are shown on the survivor
-(:func:`request_family`), and its tracking code leads the customer to the survivor."""
+(:func:`request_family`), and its tracking code leads the customer to the survivor. The
+absorbed case's customer is told by e-mail which tracking code their case goes on under
+(:func:`~requests_desk.cases.messages.merge_notice_enqueue`)."""
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -14,6 +16,7 @@ from commitments.deadlines import deadline_cancel
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import bump, lock
 from requests_desk.cases.errors import DeskError, StaleEdit
+from requests_desk.cases.messages import merge_notice_enqueue
 from requests_desk.cases.requests import _set_status
 from requests_desk.models import Activity, ActivityEvent, ActivityKind, Request
 from requests_desk.vocabulary import ClockCause, Status
@@ -74,6 +77,7 @@ def request_merge(
         )
         bump(keeper)
         desk_clocks.next_due_refresh(duplicate)
+        merge_notice_enqueue(duplicate, survivor=keeper)
     survivor.refresh_from_db()
     absorbed.refresh_from_db()
     return line

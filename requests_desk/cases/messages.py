@@ -1,7 +1,9 @@
-"""Messages to the customer through the outbox: the acknowledgement and logged communications.
+"""Messages to the customer through the outbox: the acknowledgement, logged communications,
+and the notice that a case was merged into another.
 
-Bodies are Korean then English (the customer's language is not recorded); instants are shown
-in Asia/Seoul, e.g. "9월 28일(월) 15:00" / "Mon 28 Sep 15:00".
+Bodies are Korean then English where the customer's language is not known (it is for a case
+filed on the homepage); instants are shown in Asia/Seoul, e.g. "9월 28일(월) 15:00" /
+"Mon 28 Sep 15:00".
 """
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from commitments.subjects import REQUEST_SUBJECT
 from notifications.models import Notification
 from notifications.outbox import notification_enqueue
 from requests_desk.cases.attachments import attachments_for_mail
-from requests_desk.cases.customers import case_phone
+from requests_desk.cases.customers import case_phone, customer_language
 from requests_desk.models import Activity, InboundMessage, InboundOutcome, Request
 
 # What the earliest clock promises, in the customer's words.
@@ -130,4 +132,56 @@ def last_customer_email(request: Request) -> str:
         .values_list("message_id", flat=True)
         .first()
         or ""
+    )
+
+
+# The notice to the customer of a merged case, by language: (subject, body).
+MERGED_TEXT = {
+    "ko": (
+        "[{code}] 요청이 접수번호 {survivor} 건과 합쳐졌습니다",
+        "{name}님, 접수번호 {code}로 보내 주신 요청은 같은 내용의 접수번호 {survivor} 건과"
+        " 합쳐 함께 처리합니다.\n"
+        "앞으로의 진행 상황은 접수번호 {survivor}에서 확인하실 수 있습니다.\n"
+        "진행 상황 확인: {link}",
+    ),
+    "en": (
+        "[{code}] Your request is now handled with {survivor}",
+        "Dear {name}, your request {code} concerns the same matter as request {survivor}, and"
+        " the two are now handled together.\n"
+        "Follow its progress under the tracking code {survivor} from now on.\n"
+        "Follow your case: {link}",
+    ),
+}
+
+
+def merge_notice_enqueue(absorbed: Request, *, survivor: Request) -> Notification | None:
+    """Tell the customer of ``absorbed`` that it is now handled as ``survivor``, by e-mail, in
+    their language (Korean then English when it is not known).
+
+    Only by e-mail, and whenever the customer has an address: it is how the case reached them
+    (their acknowledgement went there), and ``confirmed`` holds back only a phone number typed
+    on the homepage. The link is the absorbed case's own tracking page, which leads to the
+    survivor with the address the customer already proves."""
+    customer = absorbed.customer
+    if not customer.email:
+        return None
+    language = customer_language(absorbed, default="")
+    values = {"name": customer.name, "code": absorbed.tracking_code}
+    values["survivor"] = survivor.tracking_code
+    texts = [
+        [part.format(**values, link=tracking_link(lang, absorbed.tracking_code)) for part in text]
+        for lang, text in MERGED_TEXT.items()
+        if language in ("", lang)
+    ]
+    return notification_enqueue(
+        idempotency_key=f"request:{absorbed.pk}:merged-into:{survivor.pk}",
+        step="message",
+        channel="email",
+        recipient=customer.email,
+        language=language or "ko",
+        in_reply_to=last_customer_email(absorbed),
+        subject=" / ".join(subject for subject, _body in texts),
+        body="\n\n".join(body for _subject, body in texts),
+        subject_type=REQUEST_SUBJECT,
+        subject_id=absorbed.pk,
     )

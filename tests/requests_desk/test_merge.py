@@ -5,6 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commitments.models import Deadline
+from notifications.delivery import deliver_due
+from notifications.models import Notification
 from notifications.sweep import sweep
 from requests_desk.cases.attachments import attachment_check, attachment_store
 from requests_desk.homepage.services.public import customer_reply
@@ -12,6 +14,7 @@ from requests_desk.models import Request
 from tests.factories import CustomerContactFactory, UserFactory
 from tests.requests_desk.api_support import client_for
 from tests.requests_desk.desk_support import clock, member_of, new_request
+from tests.requests_desk.public.support import complaint_data, forget_rate_limits
 from tests.requests_desk.views_support import text
 from tests.seoul import at, kst
 
@@ -206,3 +209,78 @@ def test_the_api_shows_which_request_absorbed_a_merged_one(staff, pair):
     assert absorbed["status"] == "closed"
     assert kept["merged_into"] is None
     assert listed["results"][0]["merged_into"] == expected
+
+
+# --- The customer of the absorbed case is told -----------------------------------------------
+
+
+def merge_notices(absorbed: Request):
+    return Notification.objects.filter(
+        subject_type="request", subject_id=str(absorbed.pk), idempotency_key__contains="merged"
+    )
+
+
+def test_the_absorbed_cases_customer_is_told_the_surviving_code_by_email(client, staff, pair, smtp):
+    survivor, duplicate = pair
+    with at(2026, 12, 2, 11, 0):
+        assert merge(client, survivor, duplicate).status_code == 302
+
+    # The delivery pass a minute later sends it (with the two acknowledgements still queued).
+    deliver_due(now=kst(2026, 12, 2, 11, 1))
+    smtp.wait_for(3, timeout=10)
+    [notice] = [m for m in smtp.to("lee@example.com") if survivor.tracking_code in m.subject]
+    body = notice.message.get_body(("plain",)).get_content()
+    # Staff logged the case: the customer's language is not known, so Korean then English.
+    assert f"같은 내용의 접수번호 {survivor.tracking_code} 건과 합쳐 함께 처리합니다" in body
+    assert f"Follow its progress under the tracking code {survivor.tracking_code}" in body
+    assert f"/track/{duplicate.tracking_code}/" in body
+    # It threads with what the customer already had about their case: the acknowledgement.
+    [ack] = [m for m in smtp.to("lee@example.com") if m is not notice]
+    assert notice.message["In-Reply-To"] == ack.message_id
+    # The survivor's customer hears nothing of it.
+    assert all("handled with" not in m.subject for m in smtp.to("kim@example.com"))
+    assert merge_notices(survivor).count() == 0
+
+
+def test_a_homepage_customer_who_wrote_in_english_is_told_in_english(client, staff, pair):
+    survivor, _duplicate = pair
+    forget_rate_limits()
+    with at(2026, 12, 2, 10, 45):
+        filed = client.post(
+            "/en/complaint/",
+            complaint_data(
+                name="Park Example",
+                organisation=survivor.customer.organisation.name,
+                email="park@example.com",
+            ),
+        )
+    assert filed.status_code == 302, filed.content
+    homepage = Request.objects.get(customer__email="park@example.com")
+    # Typed on the homepage: the contact's details are not confirmed, and the e-mail goes all
+    # the same (the acknowledgement went to that address too).
+    assert homepage.customer.confirmed is False
+
+    with at(2026, 12, 2, 11, 0):
+        assert merge(client, survivor, homepage).status_code == 302
+
+    [notice] = merge_notices(homepage)
+    assert (notice.recipient, notice.channel) == ("park@example.com", "email")
+    assert notice.language == "en"
+    assert notice.subject == (
+        f"[{homepage.tracking_code}] Your request is now handled with {survivor.tracking_code}"
+    )
+    assert f"Dear Park Example, your request {homepage.tracking_code}" in notice.body
+    assert "합쳐" not in notice.body
+
+
+def test_a_customer_without_an_email_address_is_not_written_to(client, staff, pair):
+    survivor, _duplicate = pair
+    caller = CustomerContactFactory(organisation=survivor.customer.organisation, email="")
+    with at(2026, 12, 2, 10, 40):
+        called = new_request(staff, customer=caller, subject="Settlement screen, by phone")
+
+    with at(2026, 12, 2, 11, 0):
+        assert merge(client, survivor, called).status_code == 302
+
+    assert Request.objects.get(pk=called.pk).merged_into_id == survivor.pk
+    assert merge_notices(called).count() == 0

@@ -24,8 +24,8 @@ from commitments.models import Division, Team
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import instant
+from requests_desk.cases.customers import customer_language
 from requests_desk.cases.errors import DeskError, full_clean
-from requests_desk.homepage.services.voice import reporter_language
 from requests_desk.models import PhoneCall, Request
 from requests_desk.models.voice import SurveyInvitation, SurveyResponse, SurveySource
 
@@ -74,7 +74,7 @@ def survey_invite_on_resolution(request: Request, *, now: datetime) -> SurveyInv
         created_at=now,
         expires_at=now + timedelta(days=settings.SURVEY_LINK_DAYS),
     )
-    language = reporter_language(request)
+    language = customer_language(request)
     with translation.override(language):
         path = reverse("surveys:answer", kwargs={"token": token})
     subject, body = INVITATION_TEXT[language]

@@ -16,6 +16,7 @@ from commitments.access import divisions_of, is_manager, may_see_division
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import user_of
+from requests_desk.cases.customers import customer_language
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import Activity, ActivityEvent, ActivityKind
 from requests_desk.models.requests import TRACKING_ALPHABET
@@ -23,7 +24,6 @@ from requests_desk.models.voice import (
     Commendation,
     CommendationState,
     GiftCoupon,
-    HomepageSubmission,
     ReportState,
     UnkindServiceReport,
 )
@@ -207,22 +207,12 @@ REJECTED_TEXT = {
 }
 
 
-def reporter_language(request) -> str:
-    """The language the customer wrote in on the homepage; Korean when unknown."""
-    try:
-        language = request.submission.language or ""
-    except HomepageSubmission.DoesNotExist:
-        language = ""
-    language = language.split("-")[0].lower()
-    return language if language in ("ko", "en") else "ko"
-
-
 def _reporter_tell(report: UnkindServiceReport, *, coupon: GiftCoupon | None) -> bool:
     request = report.request
     customer = request.customer
     if not customer.email:
         return False
-    language = reporter_language(request)
+    language = customer_language(request)
     subject, body = (CONFIRMED_TEXT if coupon else REJECTED_TEXT)[language]
     values = {
         "code": request.tracking_code,
