@@ -931,9 +931,10 @@ COMMITMENTS = [
         ),
         target_kind="elapsed",
         target_minutes=30,
-        stop_ko="조치 계획 통보",
-        stop_en="plan communicated",
+        stop_ko="조치 계획 통보(문자·메일은 게이트웨이 접수 시)",
+        stop_en="plan communicated (an SMS or e-mail once the gateway accepts it)",
         stop_purposes=["plan"],
+        stop_on_delivery=True,
         urgent=True,
     ),
     _commitment(

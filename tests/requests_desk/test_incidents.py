@@ -373,3 +373,48 @@ def test_a_network_plan_by_phone_is_kept_at_once_and_a_data_notice_by_sms_once_d
     # Detected 22:00, due 22:10; accepted by the gateway 22:09.
     assert kept["state"] == "met"
     assert kept["stopped_at"] == "2026-10-07T22:09:00+09:00"
+
+
+@pytest.fixture
+def network_customers(admin, django_capture_on_commit_callbacks):
+    """Two customers with requests on the network service, filed in September."""
+    with at(2026, 9, 10, 10), django_capture_on_commit_callbacks(execute=True):
+        for name, email in (("한지민", "han@example.com"), ("오세훈", "gone@example.com")):
+            create(admin, service="network", customer=customer(name=name, email=email))
+
+
+@pytest.mark.usefixtures("network_customers")
+def test_a_network_plan_by_e_mail_is_kept_once_every_mail_is_delivered(
+    admin, moment, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    network = recorded(admin, capture, kind="network", services=["network"])  # due 22:35
+    with at(2026, 10, 7, 22, 8):
+        told = tell(admin, network, capture, channel="email", text="22시 40분까지 복구 예정")
+    assert told.status_code == 200, told.content
+    assert told.json()["messages"][0]["recipients"] == 2
+    # Queued is not told: the promise waits for the mail server.
+    assert clocks(told.json())["network.trouble-plan"]["state"] == "running"
+    with moment(2026, 10, 7, 22, 9), capture(execute=True):
+        call_command("deliver_notifications")
+    kept = clocks(current(admin, network))["network.trouble-plan"]
+    assert (kept["state"], kept["stopped_at"]) == ("met", "2026-10-07T22:09:00+09:00")
+
+
+@pytest.mark.usefixtures("network_customers")
+def test_a_network_plan_the_mail_server_refuses_for_one_customer_ends_breached(
+    admin, smtp, moment, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    smtp.unknown.add("gone@example.com")
+    network = recorded(admin, capture, kind="network", services=["network"])  # due 22:35
+    with at(2026, 10, 7, 22, 8):
+        assert tell(admin, network, capture, channel="email").status_code == 200
+    with moment(2026, 10, 7, 22, 9), capture(execute=True):
+        call_command("deliver_notifications")
+    notices = [m.recipients for m in smtp.messages if "Trouble notice" in m.subject]
+    assert notices == [("han@example.com",)]
+    assert clocks(current(admin, network))["network.trouble-plan"]["state"] == "running"
+    with moment(2026, 10, 7, 22, 36), capture(execute=True):
+        call_command("sweep_deadlines")
+    assert clocks(current(admin, network))["network.trouble-plan"]["state"] == "breached"
