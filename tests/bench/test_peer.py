@@ -51,12 +51,17 @@ def test_the_table_gives_ours_over_the_peers_p95_for_each_pair_and_for_throughpu
             "ours": ("company dashboard", side([], [], [], status=500)),
             "peer": ("staff dashboard", side([100.0], [110.0], [61])),
         },
+        {
+            "page": "search",
+            "ours": ("desk list search", side([5.0] * 5, [6.0] * 5, [10])),
+            "peer": ("ticket list search + rows", side([50.0] * 6, [60.0] * 6, [15])),
+        },
     ]
     rates = {
         "ours": {"per_second": 30.0, "refused": 0, "status": None},
         "peer": {"per_second": 60.0, "refused": 3, "status": 403},
     }
-    args = argparse.Namespace(concurrency=4, rounds=2, throughput_seconds=15.0)
+    args = argparse.Namespace(concurrency=4, rounds=2, throughput_seconds=15.0, runs=20)
 
     text = peer.table(rows, rates, args)
 
@@ -68,6 +73,7 @@ def test_the_table_gives_ours_over_the_peers_p95_for_each_pair_and_for_throughpu
         "| manager's dashboard | company dashboard | staff dashboard | HTTP 500 | "
         "100.0 / 100.0 | HTTP 500 | 110.0 / 110.0 | — / 61 | — | — |"
     ) in text
+    assert "| search (5 timed) | desk list search |" in text
     assert "| 4 client processes, 2 × 15 s each, alternating | 30.0 | 60.0 | 0.50× |" in text
     assert "peer: 3 refused (HTTP 403)." in text
 
