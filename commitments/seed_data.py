@@ -662,13 +662,16 @@ COMMITMENTS = [
         target_minutes=10,
         stop_ko=(
             "처리 예정 시간 통보, 또는 담당자가 ‘1시간 이내 처리’를 기록"
-            "(이 경우 처리 완료로만 멈추는 1시간 시계가 시작됨)"
+            "(이 경우 처리 완료로만 멈추는 1시간 시계가 시작됨), 또는 즉시 처리 완료"
         ),
         stop_en=(
             'ETA communicated, or the handler records "under an hour" (which starts a 1-hour'
-            " clock that only resolution stops)"
+            " clock that only resolution stops), or the inquiry resolved at once"
         ),
         stop_purposes=["eta"],
+        # An inquiry processed at once owes no expected time: resolving it within the
+        # 10 minutes keeps the promise (later, it is a late stop like any other).
+        stop_status="resolved",
         urgent=True,
     ),
     _commitment(

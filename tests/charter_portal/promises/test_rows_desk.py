@@ -483,3 +483,22 @@ def _calls(api, moment, *changes: dict) -> None:
     for each in changes:
         with moment(2026, 9, 23, 15, 1):
             created(api, CALLS, call_payload(**each))
+
+
+# --- common.support-eta: an inquiry processed at once ---------------------------------------
+
+
+@pytest.mark.parametrize(("minute", "state"), [(5, "met"), (10, "met"), (15, "breached")])
+def test_a_support_inquiry_resolved_at_once_owes_no_expected_time(api, moment, minute, state):
+    """common.support-eta: processed at once — resolved within the 10 minutes — the inquiry
+    needs no expected time; resolved later without one, the promise was broken."""
+    row = ROWS["common.support-eta"]
+    with moment(2026, 10, 3, 11):
+        case = row.start(api, row.started)
+    resolved_at = kst(2026, 10, 3, 11, minute)
+    with moment(2026, 10, 3, 11, minute):
+        assert moved_to("resolved")(api, case, resolved_at).status_code == 200
+    with moment(2026, 10, 3, 11, 20):
+        sweep()
+    resolved = clock(api, "common.support-eta")
+    assert (resolved["state"], resolved["stopped_at"]) == (state, resolved_at.isoformat())
