@@ -31,6 +31,7 @@ from commitments.models import (
     DeadlineEvent,
     DeadlineState,
 )
+from commitments.models.calendar import TERMS_VERSION_KEY, terms_version
 from commitments.models.deadline import EventKind
 from commitments.stops import stop_params
 from commitments.summaries import summaries_refresh_on_commit
@@ -141,9 +142,6 @@ def _transaction_id() -> tuple | None:
         return (cursor.fetchone()[0], *connection.savepoint_ids)
 
 
-#: What changes frozen terms (the catalogue, calendars, their hours and closures) bumps this
-#: counter in the shared cache (:func:`forget_frozen_terms`), so every process drops its terms.
-TERMS_VERSION_KEY = "commitments:terms-version"
 _FROZEN_TERMS: dict[tuple, ClockTerms] = {}
 _PENDING_TERMS: dict[tuple, ClockTerms] = {}
 
@@ -154,12 +152,8 @@ def terms_cache_key(
     """The remembered terms' key, or None while the shared cache cannot be read (Redis down):
     the terms are then frozen afresh, never taken from a memory another process may have
     been told to drop."""
-    try:
-        version = cache.get(TERMS_VERSION_KEY)
-        if version is None:
-            cache.add(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
-            version = cache.get(TERMS_VERSION_KEY)
-    except Exception:  # the cache backend's error: an outage slows a clock start, never fails it
+    version = terms_version()  # an outage slows a clock start, never fails it
+    if version is None:
         return None
     return (commitment.pk, calendar.pk, first, last, version, holidays.__version__)
 
@@ -171,10 +165,18 @@ def _remember_terms(key: tuple, terms: ClockTerms) -> None:
 
 
 def forget_frozen_terms(**_signal) -> None:
-    """The catalogue or a calendar changed: clocks started from now on freeze their terms again
-    (in every process: the version is in the shared cache)."""
+    """The catalogue or a calendar changed: clocks started from now on freeze their terms again,
+    and the calendars are read again (in every process: the version is in the shared cache).
+    The version moves now and again once the change commits: a process that read the rows
+    in between, still without the change, must not keep them under the new version."""
     _FROZEN_TERMS.clear()
     _PENDING_TERMS.clear()
+    _terms_version_bump()
+    if connection.in_atomic_block:
+        transaction.on_commit(_terms_version_bump)
+
+
+def _terms_version_bump() -> None:
     try:
         cache.incr(TERMS_VERSION_KEY)
     except ValueError:

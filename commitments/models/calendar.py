@@ -1,7 +1,9 @@
 """Business calendars: working hours per weekday, a holiday source and manual closures."""
 
+import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
@@ -166,3 +168,41 @@ class Closure(models.Model):
                 raise ValidationError(
                     _("This closure overlaps another closure of the same calendar on that day.")
                 )
+
+
+#: What changes frozen terms (the catalogue, calendars, their hours and closures) bumps this
+#: counter in the shared cache (``commitments.deadlines.forget_frozen_terms``), so every
+#: process drops what it remembers of them.
+TERMS_VERSION_KEY = "commitments:terms-version"
+_WORK_CALENDARS: dict[int, dict[str, business_time.WorkCalendar]] = {}
+
+
+def terms_version() -> int | None:
+    """The shared version of the catalogue and the calendars, or None while the shared cache
+    cannot be read (Redis down): nothing is then taken from a memory another process may have
+    been told to drop."""
+    try:
+        version = cache.get(TERMS_VERSION_KEY)
+        if version is None:
+            cache.add(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
+            version = cache.get(TERMS_VERSION_KEY)
+    except Exception:  # the cache backend's error: an outage costs queries, never a page
+        return None
+    return version
+
+
+def work_calendars() -> dict[str, business_time.WorkCalendar]:
+    """Every calendar as the arithmetic takes it, by code: read once per process while
+    :func:`terms_version` stands (three queries and the rows' objects on every desk page
+    otherwise), from the database each time while the shared cache cannot be read."""
+    version = terms_version()
+    if version is not None and (known := _WORK_CALENDARS.get(version)) is not None:
+        return known
+    calendars = {
+        calendar.code: calendar.to_work_calendar()
+        for calendar in Calendar.objects.prefetch_related("working_hours", "closures")
+    }
+    if version is not None:
+        _WORK_CALENDARS.clear()
+        _WORK_CALENDARS[version] = calendars
+    return calendars

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments import business_time, subjects
-from commitments.models.calendar import Calendar
+from commitments.models.calendar import work_calendars
 from commitments.models.catalogue import TargetKind
 
 
@@ -45,7 +45,8 @@ class RiskHorizon:
 
     The one definition the desk (a row's state, the list's filter) and the SLA reports ("at
     risk now") share: :meth:`holds` judges one clock, :meth:`q` selects them. The working hours
-    are those of the calendars as they stand now, read once, when a clock first needs them."""
+    are those of the calendars as they stand now (:func:`work_calendars`), read once, when a
+    clock first needs them."""
 
     def __init__(self, *, now: datetime, hours: int = AT_RISK_HOURS) -> None:
         self.now, self.hours = now, hours
@@ -59,8 +60,8 @@ class RiskHorizon:
         """Per calendar code: the instant ``hours`` working hours after ``now``."""
         span = timedelta(hours=self.hours)
         return {
-            calendar.code: business_time.business_hours(calendar.to_work_calendar(), self.now, span)
-            for calendar in Calendar.objects.prefetch_related("working_hours", "closures")
+            code: business_time.business_hours(calendar, self.now, span)
+            for code, calendar in work_calendars().items()
         }
 
     def holds(self, deadline: "Deadline") -> bool:

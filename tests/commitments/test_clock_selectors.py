@@ -4,12 +4,12 @@ Subjects are bare (``subject_type="test"``). Calendars are Mon–Fri 09:00–18:
 (KR); no holiday falls between Thu 2026-11-26 and Mon 2026-11-30.
 """
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
 from commitments.deadlines import deadline_cancel, deadline_pause, deadline_start, deadline_stop
-from commitments.models import Calendar, Deadline, RiskHorizon
+from commitments.models import Calendar, Closure, Deadline, RiskHorizon
 from tests.factories import CommitmentFactory
 from tests.seoul import kst
 
@@ -113,3 +113,20 @@ def test_the_horizon_is_counted_in_the_hours_asked_for(nine_working_hours):
 
     assert not clocks.at_risk(now=NOW, hours=1).exists()
     assert list(clocks.at_risk(now=NOW, hours=2)) == [due_monday_morning]
+
+
+def test_the_horizon_reads_the_calendars_once_until_one_of_them_changes(
+    django_assert_num_queries,
+):
+    """Fri 17:00 + four working hours is Mon 12:00; closing Monday morning moves it to 16:00
+    at once, though the calendars were read (and kept) before."""
+    calendar = Calendar.objects.get(code="kr-public")
+    assert RiskHorizon(now=NOW).by_calendar["kr-public"] == kst(2026, 11, 30, 12)
+    with django_assert_num_queries(0):
+        assert RiskHorizon(now=NOW).by_calendar["kr-public"] == kst(2026, 11, 30, 12)
+
+    Closure.objects.create(
+        calendar=calendar, day=date(2026, 11, 30), start=time(9), end=time(13), reason="drill"
+    )
+
+    assert RiskHorizon(now=NOW).by_calendar["kr-public"] == kst(2026, 11, 30, 16)

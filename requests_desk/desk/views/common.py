@@ -54,6 +54,13 @@ def owed_clocks_of(requests: QuerySet | list) -> QuerySet:
         Deadline.objects.of_subjects(REQUEST_SUBJECT, requests)
         .owing()
         .select_related("terms", "commitment")
+        # Lists the rows never show: each is JSON decoded per clock (100 a page).
+        .defer(
+            "steps_done",
+            "commitment__reminder_percents",
+            "commitment__stop_purposes",
+            "commitment__stop_channels",
+        )
     )
 
 
