@@ -1,11 +1,14 @@
 """Admin for inbound e-mail: the routing rules admins edit, every message read (with what
-became of it), and the quarantine list with each message's reason and raw text."""
+became of it), and the quarantine list with each message's reason and raw text, from which
+an admin may release a message held back for its size or an executable-looking attachment."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_desk.admin.desk import ReadOnlyAdmin
+from requests_desk.mail.release import NotReleased, quarantine_release
 from requests_desk.models import InboundMessage, MailRoute, QuarantinedMessage
 
 RAW_SHOWN = 20_000
@@ -56,3 +59,35 @@ class InboundMessageAdmin(InboundMessageAdminBase):
 class QuarantinedMessageAdmin(InboundMessageAdminBase):
     list_display = ["received_at", "sender", "subject", "reason", "size"]
     list_filter = ["mailbox"]
+    actions = ["release"]
+
+    def has_release_permission(self, request) -> bool:
+        return request.user.has_perm("requests_desk.change_inboundmessage")
+
+    @admin.action(
+        description=_("Release from quarantine (file as a case or a reply)"),
+        permissions=["release"],
+    )
+    def release(self, request, queryset):
+        for record in queryset.order_by("received_at", "pk"):
+            try:
+                done = quarantine_release(record, actor=request.user)
+            except NotReleased as refusal:
+                self.message_user(
+                    request,
+                    gettext("%(message)s was not released: %(why)s")
+                    % {"message": record, "why": refusal},
+                    messages.WARNING,
+                )
+                continue
+            self.log_change(request, done, gettext("Released from quarantine."))
+            self.message_user(
+                request,
+                gettext("%(message)s released: %(outcome)s %(code)s")
+                % {
+                    "message": done,
+                    "outcome": done.get_outcome_display(),
+                    "code": done.request.tracking_code if done.request_id else "",
+                },
+                messages.SUCCESS,
+            )

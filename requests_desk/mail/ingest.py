@@ -297,3 +297,9 @@ def _refuse_closed(record: InboundMessage, case: Request, parsed: ParsedMail) ->
         subject_type=REQUEST_SUBJECT,
         subject_id=case.pk,
     )
+
+
+def mail_file_again(record: InboundMessage, parsed: ParsedMail) -> None:
+    """Act on a message recorded earlier (one released from quarantine) as :func:`mail_ingest`
+    acts on a new one; the caller holds the record's row lock and saves it."""
+    _act(record, parsed, None)

@@ -42,6 +42,12 @@ CHARSET_ALIASES = {"ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "x-windows-9
 AUTOMATIC_SENDERS = ("mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply")
 
 
+#: The reasons for quarantine that are a judgement a person may overrule: the size, and an
+#: attachment that looks executable. The others (malformed MIME, an unknown charset, no sender)
+#: mean the message cannot be read at all.
+LIFTABLE = frozenset({"oversized", "virus"})
+
+
 class Unacceptable(Exception):
     """The message goes to quarantine; ``reason`` is a short code, the text says more."""
 
@@ -77,17 +83,23 @@ def message_id_of(raw: bytes) -> str:
 
 
 def mail_parse(
-    raw: bytes, *, own_addresses: set[str] = frozenset(), message_id: str | None = None
+    raw: bytes,
+    *,
+    own_addresses: set[str] = frozenset(),
+    message_id: str | None = None,
+    allow: frozenset[str] = frozenset(),
 ) -> ParsedMail:
-    """``message_id``: :func:`message_id_of` ``raw``, when the caller has read it already."""
-    if len(raw) > settings.CHARTER_MAIL_MAX_BYTES:
+    """``message_id``: :func:`message_id_of` ``raw``, when the caller has read it already.
+    ``allow``: the reasons for quarantine a person has lifted for this message (``oversized``,
+    ``virus``: :data:`LIFTABLE`); the message must still be readable."""
+    if "oversized" not in allow and len(raw) > settings.CHARTER_MAIL_MAX_BYTES:
         raise Unacceptable(
             "oversized", f"{len(raw)} bytes, more than {settings.CHARTER_MAIL_MAX_BYTES}"
         )
     message = BytesParser(policy=policy.default).parsebytes(raw)
     _require_well_formed(message)
     name, sender = _sender(message)
-    text, attachments = _contents(message)
+    text, attachments = _contents(message, check_harmless="virus" not in allow)
     references = _ids(message.get("In-Reply-To", "")) + _ids(message.get("References", ""))
     return ParsedMail(
         message_id=message_id_of(raw) if message_id is None else message_id,
@@ -158,7 +170,7 @@ def _automatic(message: Message, *, sender: str, own_addresses: set[str]) -> str
     return ""
 
 
-def _contents(message: EmailMessage) -> tuple[str, list[MailPart]]:
+def _contents(message: EmailMessage, *, check_harmless: bool) -> tuple[str, list[MailPart]]:
     plain, rich, attachments = [], [], []
     for part in message.walk():
         if part.is_multipart():
@@ -172,7 +184,8 @@ def _contents(message: EmailMessage) -> tuple[str, list[MailPart]]:
             attachment = MailPart(
                 name=filename or "attachment", data=data, content_type=part.get_content_type()
             )
-            _require_harmless(attachment)
+            if check_harmless:
+                _require_harmless(attachment)
             attachments.append(attachment)
         elif part.get_content_subtype() == "html":
             rich.append(_decoded(part))
