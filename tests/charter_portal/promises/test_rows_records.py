@@ -273,16 +273,6 @@ def incident_told(phase: str, channel: str) -> Callable[[Subject], None]:
     return act
 
 
-def delivered(act: Callable[[Subject], None]) -> Callable[[Subject], None]:
-    """``act``, then the real delivery pass at the same instant."""
-
-    def both(subject: Subject) -> None:
-        act(subject)
-        deliver()
-
-    return both
-
-
 # --- the rows ---------------------------------------------------------------------------------
 
 ROWS: dict[str, Clock | Rule] = {
@@ -373,7 +363,7 @@ ROWS: dict[str, Clock | Rule] = {
     ),
     "network.trouble-plan": Clock(
         starts="a network trouble recorded as an incident, from its report",
-        keeps="the handling time and plan sent to the affected customers by SMS and delivered",
+        keeps="the handling time and plan by SMS to the affected customers, once accepted",
         breaches="30 minutes after the report; telling them a result instead does not keep it",
         # Reported (recorded) Sun 2026-11-08 21:50, detected 21:40: due 22:20.
         start=an_incident(
@@ -386,8 +376,9 @@ ROWS: dict[str, Clock | Rule] = {
         ),
         recorded=(2026, 11, 8, 21, 50),
         due="2026-11-08T22:20:00+09:00",
-        keep=delivered(incident_told("plan", "sms")),
+        keep=incident_told("plan", "sms"),
         kept=(2026, 11, 8, 22, 5),
+        on_delivery=True,
         wrong=incident_told("result", "sms"),
         wrong_at=(2026, 11, 8, 22),
     ),
