@@ -1380,32 +1380,43 @@ def server_ms(response) -> float | None:
 
 
 def start_server(args) -> tuple[subprocess.Popen, int, Path]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     logs = Path(os.environ.get("TMPDIR", "/tmp")) / "charter-bench-dashboard"
     logs.mkdir(exist_ok=True)
-    log = (logs / "gunicorn.log").open("wb")
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "charter_portal.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--timeout",
-            "300",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    server = gunicorn_start(
+        dict(os.environ), port=port, workers=args.workers, log=logs / "gunicorn.log"
     )
     return server, port, logs
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn_start(env: dict, *, port: int, workers: int, log: Path) -> subprocess.Popen:
+    """The portal under gunicorn (``workers`` sync workers) on 127.0.0.1:``port``, its own
+    process group (:func:`stop_server`), its output in ``log``."""
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "charter_portal.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(workers),
+                "--timeout",
+                "300",
+            ],
+            cwd=ROOT,
+            env={k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -278,38 +278,8 @@ def production_server(size: int, env: dict, workers: int):
     if prepared.returncode != 0:
         raise SystemExit(f"prepare failed:\n{prepared.stderr[-3000:]}")
     facts = json.loads(prepared.stdout.strip().splitlines()[-1])
-    logs = Path(os.environ.get("TMPDIR", "/tmp")) / "charter-bench-pages"
-    logs.mkdir(exist_ok=True)
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    penv = production_env(env, port, logs / "static")
-    collected = run(["manage.py", "collectstatic", "--noinput", "-v0"], penv)
-    if collected.returncode != 0:
-        raise SystemExit(f"collectstatic failed:\n{collected.stderr[-3000:]}")
-    log = (logs / f"gunicorn-{label(size)}.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "charter_portal.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
-            "--timeout",
-            "300",
-        ],
-        cwd=ROOT,
-        env={k: v for k, v in penv.items() if k != "DJANGO_SETTINGS_MODULE"},
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server, port = start_production_server(env, workers=workers, name=label(size))
     try:
-        wait_for(server, port, logs)
         yield port, facts
     finally:
         dashboard.stop_server(server)
@@ -357,6 +327,29 @@ def measure_size(size: int, args, env: dict) -> list[dict]:
         print_row(results[-1])
         print(f"load average after: {load()}", flush=True)
     return results
+
+
+def start_production_server(env: dict, *, workers: int, name: str) -> tuple:
+    """The portal under gunicorn (``workers`` sync workers) in production mode on a free port
+    of 127.0.0.1, once it answers: ``(process, port)``. ``env`` names its database; static
+    files are collected first; the log is ``$TMPDIR/charter-bench-pages/gunicorn-<name>.log``.
+    Stop it with ``dashboard.stop_server``."""
+    logs = Path(os.environ.get("TMPDIR", "/tmp")) / "charter-bench-pages"
+    logs.mkdir(exist_ok=True)
+    port = dashboard.free_port()
+    penv = production_env(env, port, logs / "static")
+    collected = run(["manage.py", "collectstatic", "--noinput", "-v0"], penv)
+    if collected.returncode != 0:
+        raise SystemExit(f"collectstatic failed:\n{collected.stderr[-3000:]}")
+    server = dashboard.gunicorn_start(
+        penv, port=port, workers=workers, log=logs / f"gunicorn-{name}.log"
+    )
+    try:
+        wait_for(server, port, logs)
+    except BaseException:
+        dashboard.stop_server(server)
+        raise
+    return server, port
 
 
 def wait_for(server, port, logs, path: str = "/accounts/login/") -> None:

@@ -8,10 +8,19 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Commitments")
 
     def ready(self) -> None:
-        from commitments.deadlines import forget_frozen_terms
-        from commitments.models import Calendar, Closure, Commitment, WorkingHours
+        from commitments.memo import catalogue_changed
+        from commitments.models import (
+            Calendar,
+            Closure,
+            Commitment,
+            Division,
+            Service,
+            Team,
+            WorkingHours,
+        )
 
-        # What clocks freeze into their terms: a change drops the terms remembered.
-        for model in (Commitment, Calendar, WorkingHours, Closure):
+        # What clocks freeze into their terms and requests are placed by: a change drops the
+        # terms and the catalogue remembered (commitments.memo).
+        for model in (Commitment, Calendar, WorkingHours, Closure, Division, Team, Service):
             for signal in (post_save, post_delete):
-                signal.connect(forget_frozen_terms, sender=model, dispatch_uid=f"terms-{model}")
+                signal.connect(catalogue_changed, sender=model, dispatch_uid=f"terms-{model}")

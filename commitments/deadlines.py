@@ -13,16 +13,15 @@ import functools
 import hashlib
 import json
 import logging
-import time
 from datetime import datetime, timedelta
 
 import holidays
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from commitments import business_time as bt
 from commitments import decisions
+from commitments.memo import catalogue_forget, catalogue_version, memory_register
 from commitments.models import (
     Calendar,
     ClockTerms,
@@ -31,7 +30,6 @@ from commitments.models import (
     DeadlineEvent,
     DeadlineState,
 )
-from commitments.models.calendar import TERMS_VERSION_KEY, terms_version
 from commitments.models.deadline import EventKind
 from commitments.stops import stop_params
 from commitments.summaries import summaries_refresh_on_commit
@@ -142,8 +140,13 @@ def _transaction_id() -> tuple | None:
         return (cursor.fetchone()[0], *connection.savepoint_ids)
 
 
+#: What changes frozen terms (the catalogue, calendars, their hours and closures) bumps the
+#: catalogue's version in the shared cache (:func:`forget_frozen_terms`), so every process
+#: drops its terms (:mod:`commitments.memo`).
 _FROZEN_TERMS: dict[tuple, ClockTerms] = {}
 _PENDING_TERMS: dict[tuple, ClockTerms] = {}
+memory_register(_FROZEN_TERMS)
+memory_register(_PENDING_TERMS)
 
 
 def terms_cache_key(
@@ -152,7 +155,7 @@ def terms_cache_key(
     """The remembered terms' key, or None while the shared cache cannot be read (Redis down):
     the terms are then frozen afresh, never taken from a memory another process may have
     been told to drop."""
-    version = terms_version()  # an outage slows a clock start, never fails it
+    version = catalogue_version()
     if version is None:
         return None
     return (commitment.pk, calendar.pk, first, last, version, holidays.__version__)
@@ -164,27 +167,9 @@ def _remember_terms(key: tuple, terms: ClockTerms) -> None:
     _FROZEN_TERMS[key] = terms
 
 
-def forget_frozen_terms(**_signal) -> None:
-    """The catalogue or a calendar changed: clocks started from now on freeze their terms again,
-    and the calendars are read again (in every process: the version is in the shared cache).
-    The version moves now and again once the change commits: a process that read the rows
-    in between, still without the change, must not keep them under the new version."""
-    _FROZEN_TERMS.clear()
-    _PENDING_TERMS.clear()
-    _terms_version_bump()
-    if connection.in_atomic_block:
-        transaction.on_commit(_terms_version_bump)
-
-
-def _terms_version_bump() -> None:
-    try:
-        cache.incr(TERMS_VERSION_KEY)
-    except ValueError:
-        cache.set(TERMS_VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:
-        # Redis is down: the other processes cannot be told, but they remember nothing while
-        # they cannot read the version either, and the change is not lost: it is in the rows.
-        logger.warning("frozen terms: the shared cache is unreachable; the change is not shared")
+#: The catalogue or a calendar changed: clocks started from now on freeze their terms again
+#: (in every process: the version is in the shared cache).
+forget_frozen_terms = catalogue_forget
 
 
 def calendar_for(*, commitment: Commitment, division=None) -> Calendar:
@@ -201,7 +186,17 @@ def calendar_for(*, commitment: Commitment, division=None) -> Calendar:
     return calendar
 
 
-def deadline_start(
+def deadline_start(*, actor=None, **clock) -> Deadline:
+    """Start the clock ``commitment`` owes on a subject (``clock``: the keyword arguments of
+    :func:`deadline_prepare`).
+
+    A clock whose due instant has already passed (a back-dated request, a suspension planned
+    with too little lead time) starts anyway: its breach is due at once and the sweep records it.
+    """
+    return deadlines_start([deadline_prepare(**clock)], actor=actor)[0]
+
+
+def deadline_prepare(
     *,
     commitment: Commitment,
     subject_type: str,
@@ -213,15 +208,11 @@ def deadline_start(
     team=None,
     service=None,
     owner=None,
-    actor=None,
     now: datetime | None = None,
     previous: Deadline | None = None,
 ) -> Deadline:
-    """Start the clock ``commitment`` owes on a subject.
-
-    A clock whose due instant has already passed (a back-dated request, a suspension planned
-    with too little lead time) starts anyway: its breach is due at once and the sweep records it.
-    """
+    """The clock ``commitment`` owes on a subject, checked, with its due instant and next
+    action, not yet saved: :func:`deadlines_start` saves clocks prepared together."""
     if not commitment.starts_clock:
         raise ClockError(f"{commitment.code} is a rule and starts no clock")
     if not commitment.active:
@@ -261,11 +252,28 @@ def deadline_start(
         due_at=due,
     )
     deadline.next_action_at = decisions.next_action_at(deadline)
+    return deadline
+
+
+def deadlines_start(clocks: list[Deadline], *, actor=None) -> list[Deadline]:
+    """Save clocks of :func:`deadline_prepare` and their "started" events: one INSERT for
+    the clocks and one for the events, however many."""
     # No savepoint of its own: a failed write fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
-        deadline.save()
-        _event(deadline, EventKind.STARTED, at=started_at, actor=actor, data={"due_at": due})
-    return deadline
+        Deadline.objects.bulk_create(clocks)
+        DeadlineEvent.objects.bulk_create(
+            [
+                _new_event(
+                    clock,
+                    EventKind.STARTED,
+                    at=clock.started_at,
+                    actor=actor,
+                    data={"due_at": clock.due_at},
+                )
+                for clock in clocks
+            ]
+        )
+    return clocks
 
 
 @_on_locked_row
@@ -591,10 +599,14 @@ def deadline_explain(deadline: Deadline) -> dict:
 
 
 def _event(deadline: Deadline, kind: str, *, at: datetime, **fields) -> DeadlineEvent:
+    event = _new_event(deadline, kind, at=at, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(deadline: Deadline, kind: str, *, at: datetime, **fields) -> DeadlineEvent:
     data = fields.pop("data", None) or {}
-    return DeadlineEvent.objects.create(
-        deadline=deadline, kind=kind, at=at, data=_jsonable(data), **fields
-    )
+    return DeadlineEvent(deadline=deadline, kind=kind, at=at, data=_jsonable(data), **fields)
 
 
 def _cause(data: dict, cause_data: dict | None) -> dict:

@@ -35,33 +35,64 @@ _AS_THEY_ARE = frozenset(
 )
 
 
-def rows_insert(model: type[Model], rows: Sequence[Model]) -> None:
-    """Insert ``rows`` (new instances of ``model``) with one statement and set their keys.
+def rows_insert(
+    model: type[Model], rows: Sequence[Model], *, unless_taken: str | None = None
+) -> list[Model]:
+    """Insert ``rows`` (new instances of ``model``) with one statement, set their keys and
+    return them.
+
+    ``unless_taken``: a unique field; a row whose value there is already in the table is left
+    out (``ON CONFLICT DO NOTHING``, which waits for a concurrent insert of the same value),
+    keeps no key, and is not returned.
 
     The values are the instances' attributes as they are: no ``pre_save`` (so no
     ``auto_now``), as with a raw insert."""
     if not rows:
-        return
+        return []
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows)  # SQLite ≥ 3.35 returns the keys too
-        return
+        return _bulk_create(model, rows, unless_taken=unless_taken)
     meta, quote = model._meta, connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    unique = meta.get_field(unless_taken) if unless_taken else None
+    conflict = f"ON CONFLICT ({quote(unique.column)}) DO NOTHING " if unique else ""
+    returned = quote(meta.pk.column) + (f", {quote(unique.column)}" if unique else "")
     sql = (
         f"INSERT INTO {quote(meta.db_table)} "
         f"({', '.join(quote(field.column) for field in fields)}) "
-        f"SELECT * FROM unnest({_arrays(fields, connection)}) "
-        f"RETURNING {quote(meta.pk.column)}"
+        f"SELECT * FROM unnest({_arrays(fields, connection)}) {conflict}"
+        f"RETURNING {returned}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_column(field, rows, connection) for field in fields])
         keys = cursor.fetchall()
-    # PostgreSQL returns the rows of INSERT … SELECT in the order selected (bulk_create's
-    # UNNEST relies on the same).
-    for row, (key,) in zip(rows, keys, strict=True):
-        row.pk = key
+    if unique is None:
+        # PostgreSQL returns the rows of INSERT … SELECT in the order selected (bulk_create's
+        # UNNEST relies on the same).
+        inserted = list(rows)
+        for row, (key,) in zip(rows, keys, strict=True):
+            row.pk = key
+    else:
+        key_of = {value: key for key, value in keys}
+        inserted = []
+        for row in rows:  # a value given twice is inserted once, for the first row
+            if (key := key_of.pop(getattr(row, unique.attname), None)) is not None:
+                row.pk = key
+                inserted.append(row)
+    for row in inserted:
         row._state.adding, row._state.db = False, connection.alias
+    return inserted
+
+
+def _bulk_create(model: type[Model], rows: Sequence[Model], *, unless_taken: str | None):
+    if unless_taken:
+        taken = set(
+            model.objects.filter(
+                **{f"{unless_taken}__in": [getattr(row, unless_taken) for row in rows]}
+            ).values_list(unless_taken, flat=True)
+        )
+        rows = [row for row in rows if getattr(row, unless_taken) not in taken]
+    return model.objects.bulk_create(rows)  # SQLite ≥ 3.35 returns the keys too
 
 
 def rows_update(model: type[Model], rows: Sequence[Model], *, fields: Sequence[str]) -> None:

@@ -77,18 +77,14 @@ def notification_enqueue(**fields: Any) -> Notification:
 
 def notification_put(row: Notification) -> Notification:
     """Write one unsaved row of :func:`notification_row` unless its idempotency key is
-    already written; return the row in the outbox (see :func:`notification_enqueue`)."""
-    defaults = {
-        field.attname: getattr(row, field.attname)
-        for field in Notification._meta.concrete_fields
-        if not field.primary_key and field.name != "idempotency_key"
-    }
-    notification, created = Notification.objects.get_or_create(
-        idempotency_key=row.idempotency_key, defaults=defaults
-    )
-    if created:
-        _queue_due([notification])
-    return notification
+    already written; return the row in the outbox (see :func:`notification_enqueue`).
+
+    One ``INSERT … ON CONFLICT DO NOTHING``: the row already written is read only when there
+    is one."""
+    if rows_insert(Notification, [row], unless_taken="idempotency_key"):
+        _queue_due([row])
+        return row
+    return Notification.objects.get(idempotency_key=row.idempotency_key)
 
 
 def notifications_write(
@@ -100,16 +96,7 @@ def notifications_write(
     A repeated idempotency key raises ``IntegrityError``: the sweep holds the locks that make a
     repeat a bug, and then writes its clocks again one at a time with ``keep_written``, which
     leaves out the rows already in the outbox (as :func:`notification_enqueue` returns them)."""
-    if keep_written and rows:
-        written = set(
-            Notification.objects.filter(
-                idempotency_key__in=[row.idempotency_key for row in rows]
-            ).values_list("idempotency_key", flat=True)
-        )
-        rows = [row for row in rows if row.idempotency_key not in written]
-    if not rows:
-        return rows
-    rows_insert(Notification, rows)
+    rows = rows_insert(Notification, rows, unless_taken="idempotency_key" if keep_written else None)
     _queue_due(rows)
     return rows
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,7 @@ class RequestsDeskConfig(AppConfig):
     verbose_name = _("Requests desk")
 
     def ready(self) -> None:
+        from commitments.memo import catalogue_changed
         from commitments.signals import charter_seeded
         from commitments.subjects import (
             REQUEST_SUBJECT,
@@ -16,12 +18,16 @@ class RequestsDeskConfig(AppConfig):
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
         from requests_desk.cases.clocks import CASE_CLOCK_STARTS
+        from requests_desk.models import ClockRule
         from requests_desk.records import (
             RECORD_CLOCK_STARTS,
             desk,  # noqa: F401  (defines the records' pages)
         )
         from requests_desk.seed import on_charter_seeded
 
+        # The clock rules are read by every new request and remembered with the catalogue.
+        for signal in (post_save, post_delete):
+            signal.connect(catalogue_changed, sender=ClockRule, dispatch_uid="rules-changed")
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
         charter_seeded.connect(on_charter_seeded, dispatch_uid="requests_desk.clock_rules_seed")
         # The desk's pages show the subjects clocks are owed on: a clock's link (in its

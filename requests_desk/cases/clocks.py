@@ -22,9 +22,11 @@ from commitments import business_time as bt
 from commitments.deadlines import (
     ClockError,
     deadline_cancel,
+    deadline_prepare,
     deadline_recompute,
-    deadline_start,
+    deadlines_start,
 )
+from commitments.memo import catalogue_remembered
 from commitments.models import Commitment, Deadline, DeadlineState
 from commitments.subjects import REQUEST_SUBJECT
 from commitments.summaries import summaries_refresh_on_commit, summary_keys
@@ -95,16 +97,16 @@ def owed_by(request: Request, *, since: datetime | None = None) -> dict[str, Owe
     ``since`` is when a date-driven obligation became known (an expected completion set
     later counts its 15-day cycle from then, not from a receipt weeks ago)."""
     owed: dict[str, Owed] = {}
-    rules = ClockRule.objects.matching(
-        kind=request.kind,
-        division_id=request.division_id,
-        service_id=request.service_id,
-        channel=request.channel,
-    ).select_related("commitment")
-    for rule in rules:
-        if rule.commitment.starts_clock and not rule.commitment.needs_target:
-            owed.setdefault(rule.commitment.code, Owed(rule.commitment, request.received_at))
-    by_code = Commitment.objects.filter(code__in=DATE_CODES, active=True).in_bulk(field_name="code")
+    for commitment in _ruled_commitments(request):
+        if commitment.starts_clock and not commitment.needs_target:
+            owed.setdefault(commitment.code, Owed(commitment, request.received_at))
+    by_code = catalogue_remembered(
+        "date-commitments",
+        (),
+        lambda: Commitment.objects.filter(code__in=DATE_CODES, active=True).in_bulk(
+            field_name="code"
+        ),
+    )
     later = max(request.received_at, since) if since else request.received_at
     completion, requested = request.expected_completion, request.requested_due
     if completion and PROGRESS in by_code and _longer_than_a_month(request, completion):
@@ -118,6 +120,23 @@ def owed_by(request: Request, *, since: datetime | None = None) -> dict[str, Owe
             by_code[INSTITUTIONAL_CHANGE], later, target_at=start_of(requested)
         )
     return owed
+
+
+def _ruled_commitments(request: Request) -> list[Commitment]:
+    """The commitments of the clock rules the request's kind, division, service and channel
+    fit, in the rules' order; remembered until the catalogue or the rules change."""
+    conditions = (request.kind, request.division_id, request.service_id, request.channel)
+
+    def load() -> list[Commitment]:
+        rules = ClockRule.objects.matching(
+            kind=request.kind,
+            division_id=request.division_id,
+            service_id=request.service_id,
+            channel=request.channel,
+        ).select_related("commitment")
+        return [rule.commitment for rule in rules]
+
+    return catalogue_remembered("ruled-commitments", conditions, load)
 
 
 def _longer_than_a_month(request: Request, completion: date) -> bool:
@@ -136,25 +155,47 @@ def clock_start(
     now: datetime | None = None,
 ) -> Deadline:
     """Start ``commitment``'s clock on the request, addressed to its assignee and team."""
-    try:
-        return deadline_start(
-            commitment=commitment,
-            subject_type=REQUEST_SUBJECT,
-            subject_id=request.pk,
-            subject_label=f"{request.tracking_code} {request.subject}",
-            started_at=started_at,
-            target_at=target_at,
-            division=request.division,
-            team=request.team,
-            service=request.service,
-            owner=owner or request.assignee,
-            actor=actor,
-            now=now,
-        )
-    except (ClockError, ValueError) as error:
-        raise DeskError(
-            {"__all__": [_("%(code)s: %(error)s") % {"code": commitment.code, "error": error}]}
-        ) from error
+    owed = Owed(commitment, started_at, target_at=target_at)
+    return clocks_start(request, [owed], owner=owner, actor=actor, now=now)[0]
+
+
+def clocks_start(
+    request: Request,
+    owed: list[Owed],
+    *,
+    owner=None,
+    actor=None,
+    now: datetime | None = None,
+) -> list[Deadline]:
+    """Start the ``owed`` clocks on the request, addressed to its assignee and team, with one
+    write for the clocks and one for their events."""
+    clocks = []
+    for one in owed:
+        try:
+            clocks.append(
+                deadline_prepare(
+                    commitment=one.commitment,
+                    subject_type=REQUEST_SUBJECT,
+                    subject_id=request.pk,
+                    subject_label=f"{request.tracking_code} {request.subject}",
+                    started_at=one.started_at,
+                    target_at=one.target_at,
+                    division=request.division,
+                    team=request.team,
+                    service=request.service,
+                    owner=owner or request.assignee,
+                    now=now,
+                )
+            )
+        except (ClockError, ValueError) as error:
+            raise DeskError(
+                {
+                    "__all__": [
+                        _("%(code)s: %(error)s") % {"code": one.commitment.code, "error": error}
+                    ]
+                }
+            ) from error
+    return deadlines_start(clocks, actor=actor)
 
 
 def clocks_start_owed(
@@ -169,18 +210,8 @@ def clocks_start_owed(
             .exclude(state=DeadlineState.CANCELLED)
             .values_list("commitment_code", flat=True)
         )
-    return [
-        clock_start(
-            request,
-            owed.commitment,
-            started_at=owed.started_at,
-            target_at=owed.target_at,
-            actor=actor,
-            now=now,
-        )
-        for code, owed in owed_by(request, since=since).items()
-        if code not in had
-    ]
+    owed = [owed for code, owed in owed_by(request, since=since).items() if code not in had]
+    return clocks_start(request, owed, actor=actor, now=now)
 
 
 def clocks_sync(

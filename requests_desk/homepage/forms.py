@@ -133,7 +133,14 @@ class ComplaintForm(HoneypotForm):
         code = self.cleaned_data.get("service")
         if not code:  # "not sure": routed for the customer
             return None
-        return Service.objects.select_related("division", "team").get(code=code)
+        chosen = {service.code: service for service in public_team_choices()}.get(code)
+        if chosen is None:  # gone since the form was shown
+            raise forms.ValidationError(
+                self.fields["service"].error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": code},
+            )
+        return chosen
 
     def clean_attachment(self) -> CheckedFile | None:
         upload = self.cleaned_data.get("attachment")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commitments.memo import catalogue_remembered
 from commitments.models import Division, Service, Team
 from commitments.subjects import REQUEST_SUBJECT
 from notifications.outbox import notification_enqueue
@@ -130,24 +131,44 @@ def _submission(*, category: str, language: str, name: str, phone: str) -> Homep
     return full_clean(submission, exclude=("request",))
 
 
-def public_team_choices():
-    """Services a customer can choose from, by division (for the form's select)."""
-    return Service.objects.select_related("division", "team").order_by("division__code", "code")
+def public_team_choices() -> list[Service]:
+    """Services a customer can choose from, by division (for the form's select), with the
+    division's calendar and the team a complaint about each goes to; remembered until the
+    catalogue changes."""
+    return catalogue_remembered(
+        "public-services",
+        (),
+        lambda: list(
+            Service.objects.select_related("division__calendar", "team").order_by(
+                "division__code", "code"
+            )
+        ),
+    )
 
 
 def _placement(service: Service | None) -> tuple[Division, Team | None]:
     if service is not None:
         return service.division, service.team if service.team_id else None
+    return catalogue_remembered(
+        "public-placement",
+        (settings.CHARTER_PUBLIC_DIVISION, settings.CHARTER_PUBLIC_TEAM),
+        _public_placement,
+    )
+
+
+def _public_placement() -> tuple[Division, Team | None]:
+    """Where a complaint about no service in particular goes (with the division's calendar)."""
     team = (
-        Team.objects.select_related("division")
+        Team.objects.select_related("division__calendar")
         .filter(code=settings.CHARTER_PUBLIC_TEAM, division__code=settings.CHARTER_PUBLIC_DIVISION)
         .first()
     )
     if team is not None:
         return team.division, team
-    division = Division.objects.filter(code=settings.CHARTER_PUBLIC_DIVISION).first()
+    divisions = Division.objects.select_related("calendar")
+    division = divisions.filter(code=settings.CHARTER_PUBLIC_DIVISION).first()
     if division is None:  # a misconfigured code must not lose a customer's complaint
-        division = Division.objects.order_by("code").first()
+        division = divisions.order_by("code").first()
     return division, division.teams.filter(code=settings.CHARTER_PUBLIC_TEAM).first()
 
 
