@@ -36,6 +36,7 @@ from requests_desk.records.forms import (
     RenewalForm,
     ReportForm,
     RescheduleForm,
+    TestReportEmailForm,
     TestReportForm,
     TestWindowEditForm,
     TestWindowForm,
@@ -48,6 +49,8 @@ from requests_desk.records.pages import REGISTRY, Link, RecordAction, RecordPage
 IMPORT_SALT = "requests_desk.records.certificate-import"
 #: Where the plan staff write goes, in the preview of the plan's e-mail.
 PLAN_PLACEHOLDER = gettext_lazy("(the plan you write below)")
+OUTCOME_PLACEHOLDER = gettext_lazy("(the outcome you write below)")
+ERRORS_PLACEHOLDER = gettext_lazy("(the errors you write below)")
 
 
 def _renewals(certificate) -> list:
@@ -244,8 +247,27 @@ TEST_WINDOWS = RecordPages(
             windows.window_owner_told,
         ),
         RecordAction(
+            "report-email",
+            gettext_lazy("E-mail the customer report"),
+            TestReportEmailForm,
+            windows.window_report_email,
+            done=gettext_lazy(
+                "The e-mail is on its way to the customer: the clock stops once it is delivered."
+            ),
+            preview=lambda window: [
+                message
+                for language in ("ko", "en")
+                for message in windows.report_messages(
+                    window,
+                    outcome=OUTCOME_PLACEHOLDER,
+                    errors=ERRORS_PLACEHOLDER,
+                    language=language,
+                )
+            ],
+        ),
+        RecordAction(
             "report",
-            gettext_lazy("Record the customer report"),
+            gettext_lazy("Record the customer report handed over otherwise"),
             TestReportForm,
             windows.window_report_send,
         ),

@@ -208,6 +208,13 @@ class OwnerToldForm(RecordForm):
     told_person = forms.CharField(label=_("Person told"), max_length=100)
 
 
+class TestReportEmailForm(RecordForm):
+    report_errors = model_field(TestWindow, "report_errors", label=_("Errors found"))
+    report_outcome = model_field(TestWindow, "report_outcome", label=_("Outcome"), required=True)
+    report_file = model_field(TestWindow, "report_file", label=_("Report file"))
+    language = language_field()
+
+
 class TestReportForm(RecordForm):
     at = forms.DateTimeField(label=_("Report sent at"), widget=DateTimeLocalInput())
     report_errors = model_field(TestWindow, "report_errors", label=_("Errors found"))

@@ -35,6 +35,8 @@ class RecordMessage:
     language: str
     subject: str
     body: str
+    #: Files the e-mail carries, as the outbox names them (``{"name", "content_type", "file"}``).
+    attachments: tuple = ()
 
     def get_channel_display(self) -> str:
         return str(dict(CHANNEL_CHOICES).get(self.channel, self.channel))
@@ -61,10 +63,15 @@ def customer_addresses(contact: CustomerContact | None, channels) -> dict[str, s
 
 
 def record_messages(
-    name: str, *, addresses: dict[str, str], language: str, context: dict
+    name: str,
+    *,
+    addresses: dict[str, str],
+    language: str,
+    context: dict,
+    attachments: tuple = (),
 ) -> list[RecordMessage]:
     """The messages of template ``name`` to ``addresses`` (channel → address), worded in
-    ``language`` (Korean for anything but English)."""
+    ``language`` (Korean for anything but English); an e-mail carries ``attachments``."""
     language = language if language in LANGUAGES else "ko"
     messages = []
     for channel, address in addresses.items():
@@ -73,8 +80,9 @@ def record_messages(
             context,
         )
         subject, _newline, body = text.strip().partition("\n")
+        files = attachments if channel == "email" else ()
         messages.append(
-            RecordMessage(channel, address, language, subject.strip(), body.strip() + "\n")
+            RecordMessage(channel, address, language, subject.strip(), body.strip() + "\n", files)
         )
     return messages
 
@@ -102,6 +110,7 @@ def record_messages_send(
             subject=message.subject,
             body=message.body,
             language=message.language,
+            attachments=list(message.attachments),
             subject_type=record.subject_type,
             subject_id=record.pk,
         )

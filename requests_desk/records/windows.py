@@ -6,11 +6,14 @@ clocks, both a business day (9 working hours, the division's calendar):
 - ``finance.test-owner`` from the window's start: the customer told who the test's owner is,
   by e-mail through the outbox (:func:`window_owner_tell`, the clock stopping when the mail
   server accepts it) or on the phone (:func:`window_owner_told`, which the promise allows);
-- ``finance.test-report`` from the window's end, stopped by :func:`window_report_send`: the
-  customer report of errors and outcomes (a file may be attached; it is kept in the private
-  storage, served to the division's staff only).
+- ``finance.test-report`` from the window's end: the customer report of errors and outcomes
+  (a file may be attached; it is kept in the private storage, served to the division's staff
+  only), e-mailed to the window's customer with the file (:func:`window_report_email`, the
+  clock stopping when the mail server accepts it), or recorded as handed over otherwise
+  (:func:`window_report_send`).
 """
 
+import mimetypes
 from datetime import datetime
 
 from django.db import transaction
@@ -167,6 +170,95 @@ def window_owner_told(
     return window
 
 
+def _report_written(
+    window: TestWindow, *, outcome: str, errors: str, report_file, at: datetime
+) -> None:
+    """Put the report on the window (checked, not saved)."""
+    if report_file is not None and report_file.size > REPORT_MAX_BYTES:
+        raise DeskError({"report_file": [_("The file is larger than 5 MiB.")]})
+    window.report_outcome, window.report_errors = outcome.strip(), errors.strip()
+    if report_file is not None:
+        window.report_file = report_file
+    window.reported_at = at
+    full_clean(window)
+
+
+def report_messages(window: TestWindow, *, outcome: str, errors: str, language: str = "ko") -> list:
+    """The customer report by e-mail to the window's customer, in ``language``, carrying the
+    report file when there is one (none without a customer with an e-mail address)."""
+    language = language if language in KIND_WORDS else "ko"
+    kind = KIND_WORDS[language].get(window.kind, window.kind)
+    words = ko_instant if language == "ko" else en_instant
+    files = ()
+    if window.report_file:
+        name = window.report_file.name
+        kind_of_file = mimetypes.guess_type(name)[0] or ""
+        files = ({"name": name.rsplit("/", 1)[-1], "content_type": kind_of_file, "file": name},)
+    return record_messages(
+        "test-report",
+        addresses=customer_addresses(window.customer, ["email"]),
+        language=language,
+        context={
+            "customer": window.customer,
+            "test": window.title or f"PowerBase {kind}",
+            "starts": words(window.starts_at, with_year=True),
+            "ends": words(window.ends_at, with_year=True),
+            "outcome": outcome,
+            "errors": errors,
+            "attached": bool(files),
+        },
+        attachments=files,
+    )
+
+
+def window_report_email(
+    window: TestWindow,
+    *,
+    report_outcome: str,
+    report_errors: str = "",
+    report_file=None,
+    language: str = "ko",
+    actor=None,
+    now: datetime | None = None,
+) -> list:
+    """E-mail the customer report (errors, outcome, the file attached) to the window's
+    customer through the outbox; the clock stops when the mail server has accepted it (met if
+    by then within a business day of the test's end)."""
+    now = now or timezone.now()
+    if now < window.ends_at:
+        raise DeskError({"report_outcome": [_("The test has not ended yet.")]})
+    if not customer_addresses(window.customer, ["email"]):
+        raise DeskError(
+            {
+                "report_outcome": [
+                    _(
+                        "The test names no customer with an e-mail address: name one, or"
+                        " record the report handed over otherwise."
+                    )
+                ]
+            }
+        )
+    _report_written(
+        window, outcome=report_outcome, errors=report_errors, report_file=report_file, at=now
+    )
+    with transaction.atomic():
+        window.save()
+        record_messages_send(
+            window,
+            TEST_REPORT,
+            messages=report_messages(
+                window,
+                outcome=window.report_outcome,
+                errors=window.report_errors,
+                language=language,
+            ),
+            act="report",
+            cause="customer report e-mailed",
+            field="report_outcome",
+        )
+    return window
+
+
 def window_report_send(
     window: TestWindow,
     *,
@@ -176,15 +268,12 @@ def window_report_send(
     report_file=None,
     actor=None,
 ) -> TestWindow:
-    """The customer report (errors found, outcome, a file) was sent at ``at``."""
+    """The customer report (errors found, outcome, a file) was handed over at ``at`` other than
+    by e-mail from here (the promise names no channel)."""
     not_future(at)
-    if report_file is not None and report_file.size > REPORT_MAX_BYTES:
-        raise DeskError({"report_file": [_("The file is larger than 5 MiB.")]})
-    window.report_outcome, window.report_errors = report_outcome.strip(), report_errors.strip()
-    if report_file is not None:
-        window.report_file = report_file
-    window.reported_at = at
-    full_clean(window)
+    _report_written(
+        window, outcome=report_outcome, errors=report_errors, report_file=report_file, at=at
+    )
     with transaction.atomic():
         record_clock_stop(
             window, TEST_REPORT, at=at, cause="customer report sent", actor=actor, field="at"

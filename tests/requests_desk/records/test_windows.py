@@ -127,6 +127,8 @@ def test_the_page_shows_the_owner_e_mail_before_it_is_sent_and_a_refused_one_bre
         assert 'id="preview-owner-tell"' in page
         assert "[PowerBase 테스트 담당자 안내] PowerBase 고객 테스트" in page  # Korean first
         assert "gone@example.com" in page
+        assert 'id="preview-report-email"' in page
+        assert "(아래에 입력하는 결과)" in page  # the report's outcome, written on the form
         sent = client.post(f"{PAGES}{body['id']}/owner-tell/", {"language": "ko"})
         assert sent.status_code == 302, text(sent)
         call_command("deliver_notifications")
@@ -166,6 +168,42 @@ def test_a_window_without_a_customer_cannot_e_mail_the_owner_but_a_call_may_be_l
         "met",
         f"owner {owner} told on the phone to 김 과장",
     )
+
+
+def test_the_customer_report_e_mailed_with_its_file_keeps_the_clock_once_accepted(
+    finance, smtp, moment
+):
+    api, owner = finance
+    body = create(api, owner, customer=customer(), title="PowerBase 3.2")
+    url = f"{WINDOWS}{body['id']}/report-email/"
+    report = {"report_outcome": "모든 시나리오 통과", "report_errors": "주문 화면 오류 1건"}
+    with moment(2027, 2, 12, 15):
+        early = api.post(url, report, format="json")
+    assert early.status_code == 400  # the test ends at 16:00
+    assert "report_outcome" in early.json()
+    with moment(2027, 2, 15, 10):
+        sent = api.post(
+            url,
+            {**report, "report_file": SimpleUploadedFile("report.txt", b"test report")},
+            format="multipart",
+        )
+        assert sent.status_code == 200, sent.content
+        # Queued is not told: the clock runs until the mail server accepts the e-mail.
+        assert clocks(sent.json())["finance.test-report"]["state"] == "running"
+    with moment(2027, 2, 15, 10, 4):
+        call_command("deliver_notifications")
+    (mail,) = [m for m in smtp.messages if "PowerBase" in m.subject]
+    assert mail.recipients == ("hong@example.com",)
+    assert mail.subject.strip() == "[PowerBase 테스트 결과 보고] PowerBase 3.2"
+    attached = [
+        (part.get_filename(), part.get_content()) for part in mail.message.iter_attachments()
+    ]
+    assert [(name.startswith("report"), content) for name, content in attached] == [
+        (True, "test report")
+    ]
+    assert "주문 화면 오류 1건" in mail.message.get_body(("plain",)).get_content()
+    clock = clocks(api.get(f"{WINDOWS}{body['id']}/").json())["finance.test-report"]
+    assert (clock["state"], clock["stopped_at"]) == ("met", "2027-02-15T10:04:00+09:00")
 
 
 def test_a_report_before_the_end_is_refused_and_none_breaches(finance):
