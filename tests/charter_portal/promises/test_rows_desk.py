@@ -38,7 +38,7 @@ from tests.requests_desk.api_support import (
     url,
 )
 from tests.requests_desk.public.support import API_COMPLAINTS, api_complaint, forget_rate_limits
-from tests.seoul import kst
+from tests.seoul import SEOUL, kst
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ Act = Callable[[APIClient, dict, datetime], object]
 MINUTE = timedelta(minutes=1)
 TRAININGS = "/api/v1/trainings/"
 SUSPENSIONS = "/api/v1/suspensions/"
-WEDNESDAY = kst(2026, 9, 23, 15)  # the day before Chuseok
+WEDNESDAY = kst(2026, 9, 23, 15)  # the last working day before the Chuseok holidays
 
 
 # --- the acts, as the API takes them ----------------------------------------------------------
@@ -465,7 +465,7 @@ def _due(row: Clock) -> datetime:
 
 def _wall(instant: datetime) -> tuple[int, ...]:
     """The Seoul wall clock of ``instant``, as ``moment`` takes it."""
-    local = instant.astimezone(kst(2026, 1, 1).tzinfo)
+    local = instant.astimezone(SEOUL)
     return (local.year, local.month, local.day, local.hour, local.minute)
 
 
