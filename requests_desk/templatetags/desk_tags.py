@@ -83,10 +83,11 @@ def _field_fingerprint(field, value) -> str:
         str(field.field.required),
         str(field.field.disabled),
     ]
-    if hasattr(field.field, "choices"):
-        # Read a model field's options once: the fingerprint and a render share them, so the
-        # page runs the same queries whether its HTML was kept or not.
-        choices = list(iter(field.field.choices))  # iter(): no COUNT query for its length
-        field.field.choices = choices
+    if hasattr(widget, "choices"):
+        # Read the widget's options once (what is offered, which a form may narrow below what
+        # its field accepts): the fingerprint and a render share them, so the page runs the
+        # same queries whether its HTML was kept or not.
+        choices = list(iter(widget.choices))  # iter(): no COUNT query for its length
+        widget.choices = choices
         parts.append(repr([(str(value), str(label)) for value, label in choices]))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
