@@ -1,7 +1,8 @@
 """The e-mail channel end to end in a real browser: a customer's e-mail, read from a real
 Dovecot by the poll task, is in the staff queue with its clock; staff answer it with a canned
 reply and a file; the answer reaches a real SMTP server threaded under the customer's e-mail;
-the customer's reply to it comes back to the case, on the desk and on the tracking page.
+the customer's reply to it, sent by SMTP to the mailbox, comes back to the case, on the desk and
+on the tracking page.
 
 The clock: an e-mail is a ``support_inquiry`` by default, which owes ``common.support-eta``
 10 minutes on the wall clock: received Wed 2 Dec 2026 10:00 KST → due 10:10 KST."""
@@ -20,7 +21,11 @@ from requests_desk.models import Attachment, CannedReply, InboundMessage, Reques
 from tests.browser.support import answer_with_canned_reply, log_in
 from tests.notifications.conftest import pinned_now  # noqa: F401  (a fixture)
 from tests.requests_desk.conftest import smtp  # noqa: F401  (a fixture)
-from tests.requests_desk.mail.conftest import dovecot, dovecot_server  # noqa: F401  (fixtures)
+from tests.requests_desk.mail.conftest import (  # noqa: F401  (fixtures)
+    dovecot,
+    dovecot_server,
+    mail_exchanger,
+)
 from tests.requests_desk.mail.support import email_bytes
 from tests.requests_desk.public.support import PDF
 from tests.seoul import kst
@@ -44,6 +49,7 @@ def test_an_emailed_case_is_answered_in_the_browser_and_the_customers_reply_thre
     live_server,
     page: Page,
     dovecot,  # noqa: F811
+    mail_exchanger,  # noqa: F811
     smtp,  # noqa: F811
     pinned_now,  # noqa: F811
     tmp_path,
@@ -59,14 +65,15 @@ def test_an_emailed_case_is_answered_in_the_browser_and_the_customers_reply_thre
     plan.write_bytes(PDF)
 
     with time_machine.travel(kst(2026, 12, 2, 10, 0), tick=True):
-        # The customer's e-mail lands in the mailbox; the poll task makes it a case.
-        dovecot.deliver(
+        # The customer's e-mail goes by SMTP to the mailbox; the poll task makes it a case.
+        mail_exchanger(
             email_bytes(
                 sender=f"Kim Minji <{CUSTOMER}>",
                 subject=SUBJECT,
                 body="오늘 아침부터 VPN에 접속할 수 없습니다.",
                 message_id=FIRST_MESSAGE_ID,
-            )
+            ),
+            sender=CUSTOMER,
         )
         assert tasks.poll_mail() == 1
         case = Request.objects.get(subject=SUBJECT)
@@ -116,8 +123,8 @@ def test_an_emailed_case_is_answered_in_the_browser_and_the_customers_reply_thre
         assert attached.get_filename() == "조치계획.pdf"
         assert attached.get_content() == PDF
 
-        # The customer answers from their mail client: it threads back to the case.
-        dovecot.deliver(
+        # The customer answers from their mail client, by SMTP: it threads back to the case.
+        mail_exchanger(
             email_bytes(
                 sender=f"Kim Minji <{CUSTOMER}>",
                 subject=f"Re: {answer.subject.strip()}",
@@ -125,7 +132,8 @@ def test_an_emailed_case_is_answered_in_the_browser_and_the_customers_reply_thre
                 in_reply_to=answer.message_id,
                 references=f"{FIRST_MESSAGE_ID} {answer.message_id}",
                 attachments=[("오류로그.txt", "접속 오류 로그\n".encode(), "text/plain")],
-            )
+            ),
+            sender=CUSTOMER,
         )
         assert tasks.poll_mail() == 1
         assert Request.objects.filter(customer__email=CUSTOMER).count() == 1
