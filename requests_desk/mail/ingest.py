@@ -156,7 +156,7 @@ def _file(record: InboundMessage, parsed: ParsedMail, routes: MailRoutes | None)
         record.activity = customer_reply(
             case, message=_text(parsed.text or parsed.subject), channel=Channel.EMAIL
         )
-        _attachments_keep(case, parsed.attachments)
+        _attachments_keep(case, parsed.attachments, activity=record.activity)
         return
     request = _new_case(parsed, routes)
     record.outcome, record.request = InboundOutcome.NEW_CASE, request
@@ -255,9 +255,11 @@ def _text(text: str) -> str:
     return text if len(text) <= BODY_MAX else text[: BODY_MAX - len(TRUNCATED)] + TRUNCATED
 
 
-def _attachments_keep(request: Request, parts: list[MailPart]) -> None:
-    """Keep the attachments the homepage's checks take (type, size and content); name the
-    others in an internal note (they stay in the raw e-mail)."""
+def _attachments_keep(request: Request, parts: list[MailPart], *, activity=None) -> None:
+    """Keep the attachments the homepage's checks take (type, size and content), with the
+    timeline line they came with (``activity``: the customer's reply; none for a new case's
+    e-mail, as for the homepage form's files); name the others in an internal note (they stay
+    in the raw e-mail)."""
     refused = []
     for part in parts:
         upload = ContentFile(part.data, name=part.name)
@@ -266,7 +268,7 @@ def _attachments_keep(request: Request, parts: list[MailPart]) -> None:
         except DeskError as error:
             refused.append(f"{part.name}: {'; '.join(error.messages)}")
             continue
-        attachment_store(request, upload, kind=kind)
+        attachment_store(request, upload, kind=kind, activity=activity)
     if refused:
         request_add_note(
             request,

@@ -25,7 +25,7 @@ from requests_desk.models import (
     Request,
 )
 from tests.factories import CustomerContactFactory, OrganisationFactory
-from tests.requests_desk.desk_support import clock
+from tests.requests_desk.desk_support import clock, member_of
 from tests.requests_desk.mail.support import email_bytes, raw_email
 from tests.seoul import at, kst
 
@@ -140,6 +140,37 @@ def test_a_reply_from_the_customer_threads_back_and_ends_the_wait(dovecot, email
     assert (reply.channel, reply.text, reply.public) == ("email", "재부팅 후에도 같습니다.", True)
     assert InboundMessage.objects.filter(outcome="reply", request=emailed_case).count() == 1
     assert emailed_case.attachments.filter(original_name="log.txt").exists()
+
+
+def test_the_files_of_an_emailed_reply_hang_on_its_line_for_the_customer_and_the_desk(
+    dovecot, emailed_case, client
+):
+    dovecot.deliver(
+        email_bytes(
+            subject=f"Re: [{emailed_case.tracking_code}]",
+            body="로그를 붙입니다.",
+            attachments=[("log.txt", "오류 로그\n".encode(), "text/plain")],
+        )
+    )
+    poll()
+
+    reply = Activity.objects.get(request=emailed_case, kind="customer_message")
+    [file] = emailed_case.attachments.all()
+    assert file.activity == reply
+    # The tracking page: the file under the reply's line, fetched through the customer's session.
+    client.post(
+        "/track/", {"tracking_code": emailed_case.tracking_code, "email": "minji@kbsec.example"}
+    )
+    page = html.unescape(client.get(f"/track/{emailed_case.tracking_code}/").content.decode())
+    link = f"/track/{emailed_case.tracking_code}/attachments/{file.pk}/"
+    line = page[page.index("로그를 붙입니다.") :].split("</ol>")[0].split("public-entry ")[0]
+    assert link in line
+    assert b"".join(client.get(link).streaming_content) == "오류 로그\n".encode()
+    # The desk's timeline: the file on the reply's line.
+    client.force_login(member_of("net-support", "desk.mail"))
+    timeline = client.get(f"/desk/requests/{emailed_case.pk}/").content.decode()
+    line = timeline[timeline.index("로그를 붙입니다.") :].split("</td>")[0]
+    assert f"/desk/requests/{emailed_case.pk}/attachments/{file.pk}/" in line
 
 
 def test_the_tracking_code_in_the_subject_reopens_a_resolved_case(dovecot, emailed_case):
