@@ -81,16 +81,29 @@ def mail_ingest(
     else:
         record.sender, record.subject = parsed.sender, parsed.subject[:300]
         record.outcome = InboundOutcome.NEW_CASE  # until acted on, in the same transaction
-    record.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record.save()
-        except IntegrityError:  # another worker recorded it a moment ago
-            return InboundMessage.objects.get(key=key)
-        if parsed is not None:
-            _act(record, parsed, routes)
-            record.save(update_fields=["outcome", "reason", "request", "activity"])
+    # The file's name is chosen now; the file is written only once the record's row is ours,
+    # so a message another poll recorded a moment ago leaves no file behind.
+    record.raw.name = record.raw.field.generate_filename(record, f"{uuid.uuid4().hex}.eml")
+    written = False
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record.save()
+            except IntegrityError:  # another worker recorded it a moment ago
+                return InboundMessage.objects.get(key=key)
+            stored = record.raw.storage.save(record.raw.name, ContentFile(raw))
+            written = True
+            if stored != record.raw.name:  # the storage chose another name: record that one
+                record.raw.name = stored
+                record.save(update_fields=["raw"])
+            if parsed is not None:
+                _act(record, parsed, routes)
+                record.save(update_fields=["outcome", "reason", "request", "activity"])
+    except BaseException:
+        if written:  # the record was rolled back: its file must not outlive it
+            record.raw.storage.delete(record.raw.name)
+        raise
     return record
 
 

@@ -4,13 +4,18 @@ a reply on its case, or a record of why not — once, whatever happens in betwee
 The clock: ``support_inquiry`` (the default kind of an e-mail) owes ``common.support-eta``,
 10 minutes on the wall clock: received Tue 2026-10-13 10:00 KST → due 10:10 KST."""
 
+import hashlib
 import html
 import io
 import socket
+import threading
 import zipfile
+from pathlib import Path
 
+import psycopg2
 import pytest
 import time_machine
+from django.conf import settings
 
 from notifications.channels.email import message_id
 from notifications.models import Notification
@@ -25,6 +30,7 @@ from requests_desk.models import (
     Request,
 )
 from tests.factories import CustomerContactFactory, OrganisationFactory
+from tests.notifications.conftest import database_url, wait_until
 from tests.requests_desk.desk_support import clock, member_of
 from tests.requests_desk.mail.support import email_bytes, raw_email
 from tests.seoul import at, kst
@@ -377,6 +383,53 @@ def test_the_same_message_twice_makes_one_case(dovecot, kb):
 
     assert Request.objects.count() == 1
     assert InboundMessage.objects.count() == 1
+
+
+def test_a_message_another_poll_records_meanwhile_leaves_no_file_behind(dovecot):
+    """Another poll records the same message between this poll's look-up and its insert:
+    this poll waits on the other's row, yields to it, and writes no raw file of its own."""
+    dovecot.deliver(email_bytes(message_id="<meanwhile@kbsec.example>"))
+    other = psycopg2.connect(database_url())  # the other poll, its record not yet committed
+    key = "m:" + hashlib.sha256(b"<meanwhile@kbsec.example>").hexdigest()
+    with other.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO requests_desk_inboundmessage (key, message_id, mailbox, uid, sender,"
+            " subject, size, raw, received_at, outcome, reason) VALUES (%s,"
+            " '<meanwhile@kbsec.example>', 'other', '1', '', '', 1, 'mail/other.eml', now(),"
+            " 'new_case', '')",
+            [key],
+        )
+    waited = []
+
+    def commit_once_the_poll_waits():
+        with other.cursor() as cursor:
+
+            def poll_waits():
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                return cursor.fetchone()[0]
+
+            try:
+                waited.append(wait_until(poll_waits, timeout=60, what="the poll waiting"))
+            finally:
+                other.commit()
+
+    committer = threading.Thread(target=commit_once_the_poll_waits)
+    committer.start()
+    try:
+        assert poll() == 1
+        committer.join(timeout=60)
+
+        assert waited, "the poll never waited on the other's record"
+        assert InboundMessage.objects.get().mailbox == "other"
+        assert not Request.objects.exists()
+        assert not dovecot.unseen()
+        assert not list(Path(settings.CHARTER_PRIVATE_MEDIA_ROOT).rglob("*.eml"))
+    finally:
+        committer.join(timeout=60)
+        with other.cursor() as cursor:
+            cursor.execute("DELETE FROM requests_desk_inboundmessage WHERE key = %s", [key])
+        other.commit()
+        other.close()
 
 
 def test_a_crash_between_the_record_and_the_flag_reads_it_again_without_a_second_case(dovecot):
