@@ -13,6 +13,8 @@ saves and deletes), and every process drops what it remembered under the older v
    instance (a relation loaded on it later) never reach another request.
 4. While the shared cache cannot be read (Redis down) nothing is remembered or handed out:
    the rows are read again, as before there was a memory.
+5. One unit of work (a complaint, a new case from an e-mail) reads the version once, inside
+   :func:`catalogue_pinned`, not at every look-up; a change it makes itself ends its memory.
 """
 
 import logging
@@ -25,7 +27,12 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from commitments.models.calendar import TERMS_VERSION_KEY, terms_version
+from commitments.models.calendar import (
+    TERMS_VERSION_KEY,
+    terms_version,
+    terms_version_pinned,
+    terms_version_unpin,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,10 @@ def catalogue_version() -> int | None:
     """The catalogue's version in the shared cache (the one the frozen terms and the work
     calendars are remembered under), or ``None`` while it cannot be read."""
     return terms_version()
+
+
+#: Within the block the catalogue's version is read once: ``with catalogue_pinned(): …``.
+catalogue_pinned = terms_version_pinned
 
 
 def catalogue_remembered(name: str, key: tuple, load: Callable[[], T]) -> T:
@@ -78,6 +89,7 @@ def catalogue_forget() -> None:
     inside a transaction, again once it commits."""
     for memory in _ALSO_FORGOTTEN:
         memory.clear()
+    terms_version_unpin()
     _version_bump()
     if connection.in_atomic_block:
         transaction.on_commit(_version_bump)

@@ -30,7 +30,12 @@ class SettingsRate:
 
 
 class UserThrottle(SettingsRate, UserRateThrottle):
-    pass
+    def get_cache_key(self, request, view):
+        # An anonymous caller is counted by :class:`AnonymousThrottle` (a lower rate, by the
+        # address ``client_address`` finds), not a second time here.
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class AnonymousThrottle(SettingsRate, AnonRateThrottle):

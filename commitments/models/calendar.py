@@ -1,6 +1,8 @@
 """Business calendars: working hours per weekday, a holiday source and manual closures."""
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.cache import cache
@@ -177,10 +179,18 @@ TERMS_VERSION_KEY = "commitments:terms-version"
 _WORK_CALENDARS: dict[int, dict[str, business_time.WorkCalendar]] = {}
 
 
+_UNPINNED = object()
+#: The version read once for a unit of work (:func:`terms_version_pinned`), per thread.
+_PINNED_VERSION: ContextVar = ContextVar("terms_version_pinned", default=_UNPINNED)
+
+
 def terms_version() -> int | None:
     """The shared version of the catalogue and the calendars, or None while the shared cache
     cannot be read (Redis down): nothing is then taken from a memory another process may have
-    been told to drop."""
+    been told to drop. Inside :func:`terms_version_pinned`, the version read when it began."""
+    pinned = _PINNED_VERSION.get()
+    if pinned is not _UNPINNED:
+        return pinned
     try:
         version = cache.get(TERMS_VERSION_KEY)
         if version is None:
@@ -189,6 +199,30 @@ def terms_version() -> int | None:
     except Exception:  # the cache backend's error: an outage costs queries, never a page
         return None
     return version
+
+
+@contextmanager
+def terms_version_pinned():
+    """Read the version once for the block (one request's work: a complaint reads the
+    catalogue six times) instead of at every look-up; a block inside another keeps the outer
+    one's. Values are still read after the version they are remembered under, so what the
+    module :mod:`commitments.memo` promises holds; a change of the catalogue inside the block
+    (:func:`terms_version_unpin`) ends the memory for the rest of it."""
+    if _PINNED_VERSION.get() is not _UNPINNED:
+        yield
+        return
+    token = _PINNED_VERSION.set(terms_version())
+    try:
+        yield
+    finally:
+        _PINNED_VERSION.reset(token)
+
+
+def terms_version_unpin() -> None:
+    """The catalogue changed inside a pinned block: nothing is remembered or taken from the
+    memory for the rest of it (the rows are read again)."""
+    if _PINNED_VERSION.get() is not _UNPINNED:
+        _PINNED_VERSION.set(None)
 
 
 def work_calendars() -> dict[str, business_time.WorkCalendar]:

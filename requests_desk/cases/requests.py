@@ -15,6 +15,7 @@ from commitments.deadlines import (
     deadline_resume,
     deadline_stop,
 )
+from commitments.memo import catalogue_pinned
 from commitments.models import DeadlineState
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import (
@@ -59,6 +60,7 @@ MOVING_CLOCKS = (*RECOMPUTING, "expected_completion", "requested_due")
 _GIVEN_ROWS = ("division", "team", "service", "customer", "assignee", "created_by")
 
 
+@catalogue_pinned()
 def request_create(
     *,
     actor,

@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commitments.memo import catalogue_pinned
 from commitments.parsers import BoundedJSONParser
 from requests_desk.cases.attachments import TooLarge
 from requests_desk.cases.errors import DeskError
@@ -135,6 +136,7 @@ class ComplaintView(PublicAPIView):
         },
         tags=["public"],
     )
+    @catalogue_pinned()
     def post(self, request):
         data = request.data
         if not isinstance(data, Mapping):

@@ -23,7 +23,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,22 +205,58 @@ def decoy_tracking_code() -> str:
 
 def _count(scope: str, limits: list[tuple[str, int, int]]) -> Verdict:
     now = int(timezone.now().timestamp())
-    refused_for = 0
+    counted = []  # (key, window start, window, limit)
     for who, window, limit in limits:
         start = now - now % window
-        key = f"abuse:{scope}:{who}:{window}:{start}"
-        try:
-            count = _cache_incr(key, window)
-        except Exception as exc:  # the shared cache (Redis) is down: never refuse for that
-            _fallback_warn(exc)
-            count = _local_incr(key, expires=start + window)
+        counted.append((f"abuse:{scope}:{who}:{window}:{start}", start, window, limit))
+    try:
+        counts = _cache_incr_all([(key, window) for key, _start, window, _limit in counted])
+    except Exception as exc:  # the shared cache (Redis) is down: never refuse for that
+        _fallback_warn(exc)
+        counts = [_local_incr(key, expires=start + window) for key, start, window, _ in counted]
+    refused_for = 0
+    for (_key, start, window, limit), count in zip(counted, counts, strict=True):
         if count > limit:
             refused_for = max(refused_for, start + window - now)
     return Verdict(allowed=refused_for == 0, retry_after=refused_for)
 
 
+#: Every counter of one check in one round trip to Redis: each is incremented, and a counter
+#: the increment created expires a minute after its window (``ARGV``: the seconds, in order).
+_INCR_ALL = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    local count = redis.call('INCR', key)
+    if count == 1 then
+        redis.call('EXPIRE', key, ARGV[i])
+    end
+    counts[i] = count
+end
+return counts
+"""
+_incr_all_script = []  # the registered script, once
+
+
+def _cache_incr_all(keys: list[tuple[str, int]]) -> list[int]:
+    """The counters ``keys`` (key, window) incremented, in the shared cache: one call to Redis
+    for all of them (atomic: concurrent attempts are all counted); another cache backend (the
+    local-memory cache of local mode) counts them one by one."""
+    shared = caches["default"]
+    if not isinstance(shared, RedisCache):
+        return [_cache_incr(key, window) for key, window in keys]
+    client = shared._cache.get_client(write=True)
+    if not _incr_all_script:
+        _incr_all_script.append(client.register_script(_INCR_ALL))
+    counts = _incr_all_script[0](
+        keys=[shared.make_and_validate_key(key) for key, _window in keys],
+        args=[window + 60 for _key, window in keys],
+        client=client,
+    )
+    return [int(count) for count in counts]
+
+
 def _cache_incr(key: str, window: int) -> int:
-    # add() then incr(): both atomic in Redis, so concurrent attempts are all counted.
+    # add() then incr(): both atomic, so concurrent attempts are all counted.
     cache.add(key, 0, timeout=window + 60)
     try:
         return cache.incr(key)

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from commitments.memo import catalogue_pinned
 from requests_desk.cases.attachments import attachment_customer_may_fetch
 from requests_desk.cases.errors import DeskError
 from requests_desk.cases.merge import request_family
@@ -67,6 +68,7 @@ def too_many(request, template: str, context: dict, verdict: Verdict):
 
 
 @require_http_methods(["GET", "POST"])
+@catalogue_pinned()
 def complaint(request):
     if request.method == "GET":
         return render(request, "public/complaint.html", {"form": ComplaintForm()})

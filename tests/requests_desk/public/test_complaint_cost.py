@@ -71,6 +71,44 @@ def test_a_form_complaint_runs_a_bounded_number_of_queries(
     assert Request.objects.count() == 2
 
 
+#: Calls to Redis of one complaint (the Celery task's publication aside): the anonymous API
+#: throttle's history read and written, the address and (e-mail, network) limits counted in
+#: one call, the e-mail's limits in another, the catalogue's version read once.
+MAX_REDIS_CALLS = 5
+
+
+class RedisCalls:
+    """Counts the commands sent to Redis (a pipeline or a script is one) by the portal's cache,
+    not Celery's publication of the delivery task (its own connection, after the commit)."""
+
+    def __init__(self, monkeypatch):
+        import redis.connection
+
+        self.commands: list[bytes] = []
+        real = redis.connection.Connection.send_packed_command
+
+        def counted(connection, command, *args, **kwargs):
+            first = command if isinstance(command, bytes) else b"".join(command)
+            self.commands.append(first[:80])
+            return real(connection, command, *args, **kwargs)
+
+        monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+
+
+def test_an_api_complaint_makes_a_handful_of_calls_to_redis(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    first_complaint(django_capture_on_commit_callbacks)
+    calls = RedisCalls(monkeypatch)
+
+    response = APIClient().post(
+        API_COMPLAINTS, api_complaint(email="redis@example.com"), format="json"
+    )
+
+    assert response.status_code == 201
+    assert len(calls.commands) <= MAX_REDIS_CALLS, calls.commands
+
+
 def test_a_second_clock_reuses_the_frozen_terms_without_reading_calendars(
     django_capture_on_commit_callbacks,
 ):
