@@ -385,7 +385,9 @@ def deadline_stop(
         if told_in_time and not met:
             data["logged_after_breach"] = True
         _event(deadline, kind, at=at, actor=actor, note=cause, data=_cause(data, cause_data))
-        summaries_refresh_on_commit([deadline.pk])
+        # The subject's own summary too: it no longer owes this clock (its next cycle, started
+        # below, is read by the same refresh).
+        summaries_refresh_on_commit([deadline.pk], subjects=[_subject(deadline)])
         if (
             deadline.kind == "every"
             and continue_series
@@ -440,7 +442,7 @@ def deadline_cancel(
             note=cause,
             data=_cause({}, cause_data),
         )
-        summaries_refresh_on_commit([deadline.pk])
+        summaries_refresh_on_commit([deadline.pk], subjects=[_subject(deadline)])
     return deadline
 
 
@@ -607,6 +609,10 @@ def _event(deadline: Deadline, kind: str, *, at: datetime, **fields) -> Deadline
 def _new_event(deadline: Deadline, kind: str, *, at: datetime, **fields) -> DeadlineEvent:
     data = fields.pop("data", None) or {}
     return DeadlineEvent(deadline=deadline, kind=kind, at=at, data=_jsonable(data), **fields)
+
+
+def _subject(deadline: Deadline) -> tuple[str, str]:
+    return (deadline.subject_type, deadline.subject_id)
 
 
 def _cause(data: dict, cause_data: dict | None) -> dict:

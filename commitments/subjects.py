@@ -6,6 +6,8 @@ of the page that shows a subject of a type. The link is resolved when it is show
 reader's language and at the address the page has today; it is never stored.
 """
 
+from collections.abc import Callable, Iterable
+
 from django.urls import NoReverseMatch, reverse
 
 #: A customer request: its clocks, and the messages about it, name it so (``requests_desk``).
@@ -46,3 +48,30 @@ def clock_start_register(*, code: str, words) -> None:
 def clock_start_words(code: str) -> list[str]:
     """What starts ``code``'s clocks, in the active language, as registered."""
     return [str(words) for words in _STARTS.get(code, [])]
+
+
+#: What the apps that own a type of subject keep of its clocks (e.g. a request's next due and
+#: breach instants, for its lists), refreshed from the clocks by a function of the subjects'
+#: ids, or of all of them when given ``None``.
+_KEEPERS: dict[str, Callable[[Iterable[str] | None], int]] = {}
+
+
+def subject_clocks_register(
+    *, subject_type: str, refresh: Callable[[Iterable[str] | None], int]
+) -> None:
+    """Have ``refresh(subject_ids)`` called for subjects of ``subject_type`` whose clocks a
+    service stopped or cancelled, once its transaction commits (:mod:`commitments.summaries`),
+    and ``refresh(None)`` by the periodic reconciliation."""
+    _KEEPERS[subject_type] = refresh
+
+
+def subject_clocks_refresh(subjects: Iterable[tuple[str, str]] | None = None) -> int:
+    """Call the registered keepers for these ``(subject_type, subject_id)`` pairs (for every
+    subject when ``None``); the rows they wrote."""
+    if subjects is None:
+        return sum(refresh(None) for refresh in _KEEPERS.values())
+    by_type: dict[str, set[str]] = {}
+    for subject_type, subject_id in subjects:
+        if subject_type in _KEEPERS:
+            by_type.setdefault(subject_type, set()).add(subject_id)
+    return sum(_KEEPERS[kind](ids) for kind, ids in by_type.items())

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from commitments.business_time import SEOUL
 from commitments.models import ClockDaySummary, Deadline
 from commitments.models.summary import BUCKET_FIELDS, STOP_BUCKETS, SUMMARY_STATES
+from commitments.subjects import subject_clocks_refresh
 
 #: First half of the advisory lock key: the summary groups' own key space.
 LOCK_SPACE = 7_301_001
@@ -73,15 +74,24 @@ def summary_keys(deadline_ids: Iterable[int]) -> list[SummaryKey]:
 
 
 def summaries_refresh_on_commit(
-    deadline_ids: Iterable[int], *, keys: Iterable[SummaryKey] = ()
+    deadline_ids: Iterable[int],
+    *,
+    keys: Iterable[SummaryKey] = (),
+    subjects: Iterable[tuple[str, str]] = (),
 ) -> None:
     """Refresh the groups of these clocks (and ``keys``, groups they left) once the current
-    transaction commits; at once when there is none."""
-    ids, extra = list(deadline_ids), list(keys)
+    transaction commits; at once when there is none. ``subjects``: ``(type, id)`` of subjects
+    whose clocks stopped or were cancelled, whose apps keep something of their clocks
+    (:func:`commitments.subjects.subject_clocks_register`); refreshed then too."""
+    ids, extra, owners = list(deadline_ids), list(keys), list(subjects)
     if ids or extra:
         # Robust: the clocks are committed; a refresh that fails is logged (and made good by a
         # rebuild), never turned into an error of the act that stopped the clock.
         transaction.on_commit(lambda: summaries_refresh(deadline_ids=ids, keys=extra), robust=True)
+    if owners:
+        # After the commit, when this transaction's clock locks are gone: the subject's row is
+        # locked by its refresh, and the desk locks a request before its clocks.
+        transaction.on_commit(lambda: subject_clocks_refresh(owners), robust=True)
 
 
 def summaries_refresh(*, deadline_ids: Iterable[int] = (), keys: Iterable[SummaryKey] = ()) -> None:
@@ -171,6 +181,8 @@ def summaries_reconcile(*, since: date) -> int:
         ClockDaySummary.objects.filter(day__gte=since).values_list(*_KEY).distinct().iterator()
     )
     summaries_refresh(keys=keys)
+    # What the subjects keep of their clocks, made good the same way.
+    subject_clocks_refresh()
     return len(keys)
 
 

@@ -13,11 +13,12 @@ class RequestsDeskConfig(AppConfig):
         from commitments.subjects import (
             REQUEST_SUBJECT,
             clock_start_register,
+            subject_clocks_register,
             subject_page_register,
         )
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
-        from requests_desk.cases.clocks import CASE_CLOCK_STARTS
+        from requests_desk.cases.clocks import CASE_CLOCK_STARTS, requests_clocks_refresh
         from requests_desk.models import ClockRule
         from requests_desk.records import (
             RECORD_CLOCK_STARTS,
@@ -33,6 +34,9 @@ class RequestsDeskConfig(AppConfig):
         # The desk's pages show the subjects clocks are owed on: a clock's link (in its
         # messages, on the reports) is resolved from these when it is shown.
         subject_page_register(subject_type=REQUEST_SUBJECT, url_name="desk:request-detail")
+        # A request keeps its next due and breach instants for its queue and list: refreshed
+        # after clocks stop or are cancelled outside the desk (a delivery), and reconciled.
+        subject_clocks_register(subject_type=REQUEST_SUBJECT, refresh=requests_clocks_refresh)
         subject_page_register(subject_type=SUSPENSION_SUBJECT, url_name="desk-notices:suspension")
         subject_page_register(
             subject_type=ANNOUNCEMENT_SUBJECT, url_name="desk-notices:announcement"

@@ -82,7 +82,10 @@ class RiskHorizon:
         for code, until in self.by_calendar.items():
             on_calendar = terms.filter(~elapsed, calendar_code=code).values("pk")
             within |= Q(terms__in=on_calendar, due_at__lte=until)
-        return within & Q(state=DeadlineState.RUNNING, due_at__gte=self.now)
+        # The latest of the horizons bounds the range read by due instant (the clocks due in
+        # the next hours or days, not every running clock after now).
+        latest = max([self.wall_clock, *self.by_calendar.values()])
+        return within & Q(state=DeadlineState.RUNNING, due_at__gte=self.now, due_at__lte=latest)
 
 
 class DeadlineQuerySet(models.QuerySet):

@@ -12,9 +12,13 @@ What a request owes comes from three places:
    recomputing a request never cancels them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import transaction
+from django.db.models import BigIntegerField, CharField, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +32,7 @@ from commitments.deadlines import (
 )
 from commitments.memo import catalogue_remembered
 from commitments.models import Commitment, Deadline, DeadlineState
+from commitments.models.deadline import OPEN_STATES
 from commitments.subjects import REQUEST_SUBJECT
 from commitments.summaries import summaries_refresh_on_commit, summary_keys
 from requests_desk.cases._common import end_of, local_date, start_of
@@ -309,27 +314,116 @@ def clocks_redivision(request: Request) -> int:
     return clocks.update(division=request.division, team=request.team)
 
 
-def next_due_refresh(request: Request, *, clocks: list[Deadline] | None = None) -> None:
-    """``Request.next_due_at``: the nearest due among running and breached-open clocks (of
-    ``clocks`` when given: all the request has, e.g. those a new request just started).
+#: The clocks ``Request.next_due_at`` counts: running, and breached but still owing.
+COUNTED = (DeadlineState.RUNNING, DeadlineState.BREACHED)
+#: What the request keeps of its clocks (:func:`clock_summary`).
+SUMMARY_FIELDS = ("next_due_at", "clock_breach_at", "owes_clock")
 
-    A paused clock does not count: its due instant moves when it resumes, and a request that
-    waits on the customer should not sit at the top of anyone's queue."""
-    counted = (DeadlineState.RUNNING, DeadlineState.BREACHED)
-    if clocks is not None:
-        dues = [c.due_at for c in clocks if c.state in counted and c.stopped_at is None]
-        nearest = min(dues, default=None)
-    else:
-        nearest = (
+
+def clock_summary(clocks: Iterable[Deadline]) -> dict:
+    """What a request keeps of its clocks (``clocks``: all it has, or all it still owes):
+
+    - ``next_due_at``: the nearest due among running and breached-open clocks. A paused clock
+      does not count: its due instant moves when it resumes, and a request that waits on the
+      customer should not sit at the top of anyone's queue;
+    - ``clock_breach_at``: the instant its worst clock is or becomes breached (as
+      :func:`requests_desk.cases.selectors.clock_status` judges one): the nearest due among
+      those, and paused clocks that paused at or after their due instant;
+    - ``owes_clock``: a clock still owes something.
+
+    :func:`requests_clocks_refresh` computes the same in SQL."""
+    owing = [
+        c
+        for c in clocks
+        if c.state in OPEN_STATES or (c.state == DeadlineState.BREACHED and c.stopped_at is None)
+    ]
+    counted = [c.due_at for c in owing if c.state in COUNTED]
+    late = [c.due_at for c in owing if c.paused_at is not None and c.paused_at >= c.due_at]
+    return {
+        "next_due_at": min(counted, default=None),
+        "clock_breach_at": min(counted + late, default=None),
+        "owes_clock": bool(owing),
+    }
+
+
+def next_due_refresh(request: Request, *, clocks: list[Deadline] | None = None) -> None:
+    """Keep what the request holds of its clocks (:func:`clock_summary`) — of ``clocks`` when
+    given (all the request has, e.g. those a new request just started), else read (one query).
+    Written only when it changed. The caller holds the request's lock: a clock another
+    transaction changes meanwhile is refreshed again once that one commits
+    (:func:`requests_clocks_refresh`)."""
+    if clocks is None:
+        clocks = (
             Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
-            .filter(stopped_at__isnull=True, state__in=counted)
-            .order_by("due_at")
-            .values_list("due_at", flat=True)
-            .first()
+            .owing()
+            .only("state", "due_at", "paused_at", "stopped_at")
         )
-    if nearest != request.next_due_at:
-        request.next_due_at = nearest
-        Request.objects.filter(pk=request.pk).update(next_due_at=nearest)
+    summary = clock_summary(clocks)
+    if any(getattr(request, name) != value for name, value in summary.items()):
+        for name, value in summary.items():
+            setattr(request, name, value)
+        Request.objects.filter(pk=request.pk).update(**summary)
+
+
+def requests_clocks_refresh(subject_ids: Iterable[str] | None = None) -> int:
+    """:func:`clock_summary` of many requests in SQL, from their clocks: of ``subject_ids``
+    (the clocks' ``subject_id``), or of every request that owes a clock or holds a summary
+    (the periodic reconciliation). Rows already right are not written; the number written.
+
+    Registered for the request subject (:func:`commitments.subjects.subject_clocks_register`):
+    the clocks' services call it once their transaction commits, for the clocks they stopped
+    or cancelled (the sweep's delivery stops take no request lock). The rows are locked first,
+    in a statement of their own, so the second reads every clock committed before the lock
+    (under READ COMMITTED each statement reads a fresh snapshot)."""
+    ids = None if subject_ids is None else sorted({int(i) for i in subject_ids if i.isdigit()})
+    if ids == []:
+        return 0
+    rows = Request.objects.order_by("pk")
+    if ids is None:
+        owing = Deadline.objects.owing().filter(subject_type=REQUEST_SUBJECT)
+        rows = rows.filter(
+            Q(pk__in=owing.annotate(rid=Cast("subject_id", BigIntegerField())).values("rid"))
+            | Q(owes_clock=True)
+            | Q(next_due_at__isnull=False)
+            | Q(clock_breach_at__isnull=False)
+        )
+    else:
+        rows = rows.filter(pk__in=ids)
+    with transaction.atomic():
+        locked = list(rows.select_for_update().values_list("pk", flat=True))
+        if not locked:
+            return 0
+        fresh = Request.objects.filter(pk__in=locked).annotate(
+            **{f"fresh_{name}": value for name, value in _summary_expressions().items()}
+        )
+        changed = [
+            Request(pk=row["pk"], **{name: row[f"fresh_{name}"] for name in SUMMARY_FIELDS})
+            for row in fresh.values("pk", *SUMMARY_FIELDS, *(f"fresh_{n}" for n in SUMMARY_FIELDS))
+            if any(row[name] != row[f"fresh_{name}"] for name in SUMMARY_FIELDS)
+        ]
+        Request.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=1000)
+        return len(changed)
+
+
+def _summary_expressions() -> dict:
+    """:func:`clock_summary` as correlated subqueries over the request's owing clocks (each
+    read from the index ``deadline_owing_subject`` alone)."""
+    owing = (
+        Deadline.objects.owing()
+        .filter(subject_type=REQUEST_SUBJECT, subject_id=Cast(OuterRef("pk"), CharField()))
+        .order_by()
+    )
+
+    def nearest(condition: Q) -> Subquery:
+        return Subquery(owing.filter(condition).order_by("due_at").values("due_at")[:1])
+
+    counted = Q(state__in=COUNTED)
+    late = Q(paused_at__isnull=False, paused_at__gte=F("due_at"))
+    return {
+        "next_due_at": nearest(counted),
+        "clock_breach_at": nearest(counted | late),
+        "owes_clock": Exists(owing),
+    }
 
 
 def _iso(value: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import BigIntegerField, Case, F, Max, Q, QuerySet, Value, When
+from django.db.models import BigIntegerField, F, Q, QuerySet
 from django.db.models.functions import Cast
 
 from commitments.access import divisions_of
@@ -75,45 +75,36 @@ def requests_matching(requests: QuerySet, words: str) -> QuerySet:
     )
 
 
-def breached_q(now: datetime) -> Q:
-    """The clocks :func:`clock_status` calls breached, as a filter."""
-    due = Q(state__in=OPEN_STATES) & (
-        Q(paused_at__isnull=True, due_at__lte=now) | Q(paused_at__gte=F("due_at"))
-    )
-    return Q(state=DeadlineState.BREACHED) | due
-
-
-def _any(condition: Q) -> Max:
-    """1 when a row of the group meets ``condition``, else 0."""
-    return Max(Case(When(condition, then=Value(1)), default=Value(0)))
-
-
 def requests_by_clock_state(
     requests: QuerySet, state: str, *, now: datetime, horizon: RiskHorizon | None = None
 ) -> QuerySet:
     """Requests whose worst owed clock is in ``state`` (:func:`clock_status`: breached, then
-    at risk, then on track; "none": no owed clock at all), chosen in SQL: the owed clocks
-    grouped by request, each group judged by its worst clock, so no clock goes to Python."""
-    owed = Deadline.objects.owing().filter(subject_type=REQUEST_SUBJECT)
+    at risk, then on track; "none": no owed clock at all), from what each request keeps of
+    its clocks (:func:`requests_desk.cases.clocks.clock_summary`), so no clock is grouped:
+
+    - breached: its breach instant has come (index ``request_clock_breach``, up to now);
+    - none: it owes no clock;
+    - at risk: it owes a clock, is not breached, and one of its running clocks is due within
+      the horizon (those few clocks read by due instant, ``deadline_open_due``);
+    - on track: it owes a clock and is neither (``request_owing_received``, in the list's
+      order)."""
     if state == "none":
-        ids = owed.annotate(rid=Cast("subject_id", BigIntegerField())).values("rid")
-        return requests.exclude(pk__in=ids)
-    worst = {
-        "breached": Q(breached=1),
-        "at_risk": Q(breached=0, at_risk=1),
-        "on_track": Q(breached=0, at_risk=0),
-    }[state]
-    ids = (
-        owed.values("subject_id")
-        .annotate(
-            rid=Cast("subject_id", BigIntegerField()),
-            breached=_any(breached_q(now)),
-            at_risk=_any((horizon or RiskHorizon(now=now)).q()),
-        )
-        .filter(worst)
+        return requests.filter(owes_clock=False)
+    if state == "breached":
+        return requests.filter(clock_breach_at__lte=now)
+    soon = (
+        Deadline.objects.filter(subject_type=REQUEST_SUBJECT)
+        .filter((horizon or RiskHorizon(now=now)).q())
+        .order_by()
+        .annotate(rid=Cast("subject_id", BigIntegerField()))
         .values("rid")
     )
-    return requests.filter(pk__in=ids)
+    calm = requests.filter(owes_clock=True).exclude(clock_breach_at__lte=now)
+    if state == "at_risk":
+        return calm.filter(pk__in=soon)
+    if state == "on_track":
+        return calm.exclude(pk__in=soon)
+    raise ValueError(f"unknown clock state {state!r}")
 
 
 def clocks_of_requests(requests: list[Request]) -> dict[int, list[Deadline]]:

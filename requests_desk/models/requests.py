@@ -125,6 +125,15 @@ class Request(models.Model):
     # by the desk's services whenever a clock starts, stops, pauses or moves: the queue orders
     # by it without reading the clocks.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
+    # Kept with it, for the list's clock filters (requests_desk.cases.clocks): whether a clock
+    # still owes something (running, paused, or breached and not stopped), and the instant the
+    # worst of them is or becomes breached — the nearest due of the running and breached ones
+    # and of those paused after their due instant (a paused clock not yet due never breaches
+    # while paused). "Breached" is then ``clock_breach_at <= now``, whatever the time.
+    owes_clock = models.BooleanField(_("owes a clock"), default=False, editable=False)
+    clock_breach_at = models.DateTimeField(
+        _("breached from"), null=True, blank=True, editable=False
+    )
     # Bumped by every change; an edit made on an older version is refused, not merged.
     version = models.PositiveIntegerField(_("version"), default=1)
     # A duplicate absorbed by another request: closed, its clocks cancelled, its timeline and
@@ -167,6 +176,21 @@ class Request(models.Model):
                 fields=["division", "next_due_at"],
                 name="request_next_due",
                 condition=models.Q(next_due_at__isnull=False),
+            ),
+            # The clock filters: the requests owing a clock in the list's order ("on track",
+            # "at risk"), and those that are or will be breached by that instant ("breached":
+            # a range up to now). A few percent of the requests each.
+            models.Index(
+                fields=["-received_at", "-id"],
+                name="request_owing_received",
+                include=["division", "clock_breach_at"],
+                condition=models.Q(owes_clock=True),
+            ),
+            models.Index(
+                fields=["clock_breach_at"],
+                name="request_clock_breach",
+                include=["division"],
+                condition=models.Q(clock_breach_at__isnull=False),
             ),
         ]
 

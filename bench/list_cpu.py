@@ -1,0 +1,102 @@
+"""In-process CPU time of the staff list pages: the Django test client against an existing
+data set (read only), each page as each person, median of ``--runs`` after a warm-up, with
+the view's query count and the database's share; ``--profile PAGE`` prints that page's
+cProfile instead.
+
+```sh
+CHARTER_ENV=test REDIS_URL=redis://127.0.0.1:6379/9 \
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter_bench_pages_100k \
+    .venv/bin/python bench/list_cpu.py --runs 10
+```
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter_portal.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+PAGES = (
+    ("desk list", "/desk/requests/", ("admin", "head.infrastructure", "manager")),
+    ("desk list · status", "/desk/requests/?status=in_progress", ("admin",)),
+    ("desk list · clock breached", "/desk/requests/?clock=breached", ("admin", "manager")),
+    ("desk list · clock at risk", "/desk/requests/?clock=at_risk", ("admin",)),
+    ("desk list · clock on track", "/desk/requests/?clock=on_track", ("admin",)),
+    ("desk list · clock none", "/desk/requests/?clock=none", ("admin",)),
+    ("desk list · page 20", "/desk/requests/?page=20", ("admin",)),
+    ("API requests, 25", "/api/v1/requests/?page_size=25", ("admin", "head.infrastructure")),
+)
+
+
+def timed(client: Client, path: str) -> tuple[float, float, int, float]:
+    """CPU ms of the process, database ms, queries and wall ms of one view."""
+    with CaptureQueriesContext(connection) as captured:
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="ko")
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    assert response.status_code == 200, (path, response.status_code)
+    database = sum(float(q["time"]) for q in captured.captured_queries)
+    return cpu * 1000, database * 1000, len(captured.captured_queries), wall * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--profile", help="a page's name (as listed) to profile as the admin")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    users = get_user_model().objects.in_bulk(
+        {who for _p, _path, people in PAGES for who in people}, field_name="username"
+    )
+    clients = {}
+    for username, user in users.items():
+        clients[username] = Client()
+        clients[username].force_login(user)
+    if args.profile:
+        path = {name: path for name, path, _who in PAGES}[args.profile]
+        for _ in range(3):
+            timed(clients["admin"], path)
+        profile = cProfile.Profile()
+        profile.enable()
+        timed(clients["admin"], path)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+        return
+    print(f"load average {os.getloadavg()[0]:.2f} at the start")
+    print("| who | page | CPU ms (median) | DB ms (median) | wall ms (median) | queries |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, path, people in PAGES:
+        for who in people:
+            for _ in range(2):
+                timed(clients[who], path)
+            runs = [timed(clients[who], path) for _ in range(args.runs)]
+            cpu = statistics.median(r[0] for r in runs)
+            database = statistics.median(r[1] for r in runs)
+            wall = statistics.median(r[3] for r in runs)
+            counts = sorted({r[2] for r in runs})
+            queries = "–".join(str(c) for c in (counts[0], counts[-1]) if c is not None)
+            if counts[0] == counts[-1]:
+                queries = str(counts[0])
+            print(
+                f"| {who} | {name} | {cpu:.1f} | {database:.1f} | {wall:.1f} | {queries} |",
+                flush=True,
+            )
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+if __name__ == "__main__":
+    main()
