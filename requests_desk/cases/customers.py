@@ -19,6 +19,7 @@ from requests_desk.models import (
     Organisation,
     Request,
 )
+from requests_desk.vocabulary import Channel
 
 
 def customer_find_or_create(
@@ -108,7 +109,10 @@ def _submission(request: Request) -> HomepageSubmission | None:
 
 def customer_details_given(request: Request) -> dict[str, str]:
     """What the customer typed on this homepage case that differs from their record (and was
-    not accepted yet): ``{"name": …, "phone": …}``, only the fields that differ."""
+    not accepted yet): ``{"name": …, "phone": …}``, only the fields that differ. Only a
+    homepage case has a submission to read."""
+    if request.channel != Channel.HOMEPAGE:
+        return {}
     submission = _submission(request)
     if submission is None or submission.details_accepted_at is not None:
         return {}
@@ -211,9 +215,14 @@ def personal_data_read(user, contacts, *, via: str) -> None:
     if not ids:
         return
     now = timezone.now()
-    CustomerDataRead.objects.bulk_create(
+    reads = [
         CustomerDataRead(
             at=now, user=user, username=user.get_username(), contact_id=pk, via=via[:40]
         )
         for pk in sorted(ids)
-    )
+    ]
+    if len(reads) == 1:
+        # One row (a request page): one INSERT, not a transaction of its own around it.
+        reads[0].save(force_insert=True)
+    else:
+        CustomerDataRead.objects.bulk_create(reads)

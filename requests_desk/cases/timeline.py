@@ -1,10 +1,11 @@
 """A request's timeline: its activities and its clocks' events, in time order.
 
 Clock events are read from the clocks (``commitments``), never copied into ``Activity``: two
-queries whatever the length of the timeline, plus one for the activities' attachments (files sent
-or received with a communication). The duplicates the request absorbed are read as a join and a
-subquery, not by a query of their own. Each line is put into words as it is read, in the
-active language (:mod:`requests_desk.cases.timeline_words`)."""
+queries whatever the length of the timeline; the activities' attachments (files sent or received
+with a communication) come from the family's files the page reads anyway. The duplicates the
+request absorbed are read as a join and a subquery, not by a query of their own. Each line is
+put into words as it is read, in the active language
+(:mod:`requests_desk.cases.timeline_words`)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from commitments.models import Deadline, DeadlineEvent
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.merge import request_family
 from requests_desk.cases.timeline_words import activity_words, clock_event_words
-from requests_desk.models import Activity, Request
+from requests_desk.models import Activity, ActivityKind, Attachment, Request
 
 
 @dataclass(frozen=True)
@@ -42,24 +43,34 @@ class TimelineEntry:
     activity: Activity | None = None
     data: dict = field(default_factory=dict)
     origin: str = ""  # the tracking code of the absorbed duplicate the line comes from
+    files: tuple = ()  # the activity's attachments, when the caller gave the family's files
 
     @property
     def is_clock(self) -> bool:
         return self.source == "clock"
 
 
-def request_timeline(request: Request) -> list[TimelineEntry]:
+def request_files(request: Request) -> list[Attachment]:
+    """Every file of the request and of the duplicates it absorbed, oldest first."""
+    return list(Attachment.objects.filter(request_id__in=request_family(request)))
+
+
+def request_timeline(request: Request, *, files: list | None = None) -> list[TimelineEntry]:
     """Activities and clock events merged by instant (activities first on a tie), in words of
     the active language; with those of the duplicates the request absorbed, marked with their
-    tracking code."""
+    tracking code. With ``files`` (:func:`request_files`), each activity's line carries its
+    attachments."""
     # Every absorbed duplicate has a line of its own (its "merged into" status line), so its
     # tracking code comes with the activities' join.
     activities = list(
         Activity.objects.filter(Q(request=request) | Q(request__merged_into=request))
         .annotate(origin_code=F("request__tracking_code"))
         .select_related("actor", "to_user", "to_team")
-        .prefetch_related("attachments")
     )
+    files_of: dict[int, list] = {}
+    for file in files or ():
+        if file.activity_id is not None:
+            files_of.setdefault(file.activity_id, []).append(file)
     origins = {a.request_id: a.origin_code for a in activities if a.request_id != request.pk}
     family = request_family(request)
     entries = [
@@ -83,6 +94,7 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
             activity=a,
             data=a.data,
             origin=origins.get(a.request_id, ""),
+            files=tuple(files_of.get(a.pk, ())),
         )
         for a in activities
         for words in [activity_words(a)]
@@ -113,3 +125,17 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
         )
     entries.sort(key=lambda e: (e.at, e.source != "activity", e.activity.pk if e.activity else 0))
     return entries
+
+
+def timeline_latest_handoff(request: Request, entries: list[TimelineEntry]) -> Activity | None:
+    """The request's latest transfer among its timeline's lines (what
+    :func:`~requests_desk.cases.requests.request_latest_handoff` reads, without a query of its
+    own): the next handler reads its note first."""
+    transfers = [
+        entry.activity
+        for entry in entries
+        if entry.activity is not None
+        and entry.kind == ActivityKind.TRANSFER
+        and entry.activity.request_id == request.pk
+    ]
+    return max(transfers, key=lambda a: (a.at, a.pk), default=None)

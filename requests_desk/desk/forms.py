@@ -11,6 +11,7 @@ Instants typed here are Asia/Seoul wall-clock times (the portal's time zone); da
 date in Asia/Seoul.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.access import divisions_of, may_see_division
+from commitments.memo import catalogue_remembered
 from commitments.models import Division, Service, Team
 from requests_desk.cases.customers import customers_in_divisions
 from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
@@ -85,6 +87,39 @@ def divisions_by_code(divisions=None):
     if divisions is not None:
         division_qs = division_qs.filter(pk__in=divisions)
     return division_qs
+
+
+@dataclass(frozen=True)
+class DeskCatalogue:
+    """The divisions, teams and services the request page's forms offer, each by division code
+    then code (teams and services with their division)."""
+
+    divisions: list
+    teams: list
+    services: list
+
+
+def desk_catalogue() -> DeskCatalogue:
+    """The divisions, teams and services, read once per process until the catalogue changes
+    (every save or delete of one of them moves its version): the request page's transfer and
+    edit forms offered them with four queries on every view."""
+
+    def load() -> DeskCatalogue:
+        by_code = ("division__code", "code")
+        return DeskCatalogue(
+            divisions=list(Division.objects.order_by("code")),
+            teams=list(Team.objects.select_related("division").order_by(*by_code)),
+            services=list(Service.objects.select_related("division").order_by(*by_code)),
+        )
+
+    return catalogue_remembered("desk-catalogue", (), load)
+
+
+def offer_rows(field: forms.ModelChoiceField, rows) -> None:
+    """Show ``rows`` (already read) as ``field``'s options, as its queryset would list them;
+    the queryset still checks what is sent."""
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.widget.choices = [*empty, *((row.pk, field.label_from_instance(row)) for row in rows)]
 
 
 def add_service_errors(form: forms.Form, error, field_map: dict[str, str] | None = None) -> None:
@@ -395,7 +430,10 @@ class CommunicateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if offered is not None and not offered:
             del self.fields["canned"]
-        elif offered or canned_replies_offered().exists():
+        elif offered:
+            self.fields["canned"].queryset = canned_replies_offered()
+            offer_rows(self.fields["canned"], offered)
+        elif canned_replies_offered().exists():
             self.fields["canned"].queryset = canned_replies_offered()
         else:  # nothing to pick: no chooser
             del self.fields["canned"]
@@ -447,12 +485,8 @@ class TransferForm(VersionedForm):
         super().__init__(*args, **kwargs)
         # Only people and teams of the request's division can take it over.
         division = case.division_id
-        people = desk_users().filter(
-            Q(teams__division=division)
-            | Q(managed_teams__division=division)
-            | Q(headed_divisions=division)
-        )
-        teams = Team.objects.filter(division=division).order_by("code")
+        people = desk_users([division])
+        teams = [team for team in desk_catalogue().teams if team.division_id == division]
         self.fields["to"].choices = [
             ("", "—"),
             (_("People"), [(f"user:{u.pk}", user_label(u)) for u in people]),
@@ -513,16 +547,21 @@ class EditForm(VersionedForm, RequestDetailsForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        visible = divisions_by_code(divisions_of(user))
+        allowed = divisions_of(user)
+        catalogue = desk_catalogue()
+        visible = [d.pk for d in catalogue.divisions if allowed is None or d.pk in allowed]
         # Any division is accepted here so that a foreign one gets a clear refusal in
         # clean_division; only the user's own are offered.
-        self.fields["division"].widget.choices = [(d.pk, d.name) for d in visible]
-        for name, model in (("team", Team), ("service", Service)):
-            self.fields[name].queryset = (
-                model.objects.filter(division__in=visible)
-                .select_related("division")
-                .order_by("division__code", "code")
-            )
+        self.fields["division"].widget.choices = [
+            (d.pk, d.name) for d in catalogue.divisions if d.pk in visible
+        ]
+        for name, model, rows in (
+            ("team", Team, catalogue.teams),
+            ("service", Service, catalogue.services),
+        ):
+            field = self.fields[name]
+            field.queryset = model.objects.filter(division__in=visible).select_related("division")
+            offer_rows(field, [row for row in rows if row.division_id in visible])
 
     @classmethod
     def initial_for(cls, case) -> dict:

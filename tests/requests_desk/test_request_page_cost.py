@@ -2,12 +2,19 @@
 once per process, still show what the request is now."""
 
 import re
+from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from commitments.models import Deadline, Team
 from requests_desk import cases
+from requests_desk.cases.attachments import CheckedFile, attachment_check
+from requests_desk.cases.merge import request_merge
+from requests_desk.models import Attachment, PhoneCall
+from tests.factories import CustomerContactFactory, PhoneCallFactory
 from tests.requests_desk.desk_support import new_request
 from tests.requests_desk.views_support import signed_in_member
 from tests.seoul import at
@@ -54,6 +61,64 @@ def test_the_request_page_runs_the_same_queries_with_5_or_50_requests_and_notes(
     # timeline's attachments (13) and the menu's role checks (16: groups, "heads or manages").
     # The merged duplicates' rows are a join and a subquery, the user's divisions read once.
     assert many <= 29
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def a_pdf(name: str) -> CheckedFile:
+    upload = SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    return CheckedFile(upload=upload, kind=attachment_check(upload))
+
+
+def more_of_everything(case, staff, index: int) -> None:
+    """One more of each thing the page lists: a note with a file, a hand-off, a call owing a
+    call-back, a merged duplicate (its clocks, their events and its lines), a customer told."""
+    cases.request_add_note(case, actor=staff, text=f"note {index}", files=[a_pdf(f"{index}.pdf")])
+    cases.request_transfer(
+        case,
+        actor=staff,
+        to_team=Team.objects.get(code="net-support"),
+        handoff_note=f"hand-off {index}",
+    )
+    PhoneCallFactory(request=case, division=case.division, person_absent=True, team=case.team)
+    duplicate = new_request(
+        staff, customer=CustomerContactFactory(organisation=case.customer.organisation)
+    )
+    case.refresh_from_db()
+    request_merge(case, actor=staff, absorbed=duplicate)
+    cases.request_communicate(
+        case, actor=staff, purpose="progress", channel="phone", summary=f"told {index}"
+    )
+    case.refresh_from_db()
+
+
+def test_the_request_page_runs_the_same_queries_with_one_or_many_of_everything(client, staff):
+    case = new_request(staff)
+    more_of_everything(case, staff, 0)
+    client.get(f"/desk/requests/{case.pk}/")
+    few = page_queries(client, case)
+    for index in range(1, 6):
+        more_of_everything(case, staff, index)
+    # Clocks of its own too: the promised dates start the progress and date-driven clocks.
+    cases.request_update(
+        case, actor=staff, expected_completion=date(2027, 3, 31), requested_due=date(2027, 2, 1)
+    )
+
+    many = page_queries(client, case)
+    page = client.get(f"/desk/requests/{case.pk}/").content.decode()
+
+    family = [case.pk, *case.absorbed.values_list("pk", flat=True)]
+    assert Deadline.objects.filter(subject_id__in=[str(pk) for pk in family]).count() >= 9
+    assert PhoneCall.objects.filter(request=case, callback_at__isnull=True).count() == 6
+    assert many == few
+    # Every note's file is on its timeline line and in the request's files; the latest
+    # hand-off is the one shown first.
+    assert page.count('class="small list-unstyled mb-0 timeline-files"') == 6
+    for file in Attachment.objects.filter(request=case):
+        assert page.count(f"/desk/requests/{case.pk}/attachments/{file.pk}/") == 2
+    assert "hand-off 5" in page[: page.index('id="timeline"')]
+    assert page.count('class="alert alert-warning callback-owed"') == 6
 
 
 def status_options(html: str) -> list[str]:

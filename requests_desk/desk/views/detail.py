@@ -12,15 +12,14 @@ from commitments.models import RiskHorizon
 from commitments.models.deadline import EventKind
 from commitments.stops import acts_words
 from commitments.subjects import REQUEST_SUBJECT
-from requests_desk.cases import request_clocks, request_latest_handoff, request_timeline
+from requests_desk.cases import request_clocks, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.cases.communications import clocks_kept_by
 from requests_desk.cases.customers import customer_details_given, personal_data_read
-from requests_desk.cases.merge import request_family
 from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
+from requests_desk.cases.timeline import request_files, timeline_latest_handoff
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
-    CallbackForm,
     CommunicateForm,
     DatesForm,
     EditForm,
@@ -29,7 +28,6 @@ from requests_desk.desk.forms import (
     StatusForm,
     StopPreviewForm,
     TransferForm,
-    UnderAnHourForm,
     VisitForm,
 )
 from requests_desk.desk.views.common import (
@@ -38,7 +36,7 @@ from requests_desk.desk.views.common import (
     duration_words,
     visible_request_or_404,
 )
-from requests_desk.models import Attachment, PhoneCall
+from requests_desk.models import PhoneCall
 
 # The request page's action forms, in page order: (name, title, button).
 ACTIONS = (
@@ -60,6 +58,8 @@ def request_detail(request, pk: int):
 
 
 def unbound_forms(case, user, *, offered: list | None = None) -> dict:
+    """The empty forms the page shows. The call-back and "within the hour" forms are not
+    among them: the page shows only their errors, so they are there only when refused."""
     version = {"version": case.version}
     return {
         "communicate": CommunicateForm(offered=offered),
@@ -68,9 +68,7 @@ def unbound_forms(case, user, *, offered: list | None = None) -> dict:
         "dates": DatesForm(initial=DatesForm.initial_for(case)),
         "note": NoteForm(),
         "visit": VisitForm(),
-        "callback": CallbackForm(),
         "edit": EditForm(initial=EditForm.initial_for(case), user=user),
-        "hour": UnderAnHourForm(),
         "merge": MergeForm(initial=version),
     }
 
@@ -85,7 +83,10 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
     owed_calls = PhoneCall.objects.filter(
         request=case, person_absent=True, callback_at__isnull=True
     ).select_related("person_in_charge")
-    handoff = request_latest_handoff(case)
+    files = request_files(case)
+    # The timeline's activities (in one query) hold the latest hand-off too.
+    timeline = request_timeline(case, files=files)
+    handoff = timeline_latest_handoff(case, timeline)
     horizon = RiskHorizon(now=now)
     context = {
         "case": case,
@@ -95,8 +96,8 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
             (clock, clock_row(clock, now, horizon=horizon) if _owed(clock) else None)
             for clock in clocks
         ],
-        "timeline": request_timeline(case),
-        "attachments": Attachment.objects.filter(request_id__in=request_family(case)),
+        "timeline": timeline,
+        "attachments": files,
         # Each canned reply as it reads for this case, for the script that fills the text in.
         "canned_replies": {
             str(reply.pk): {
