@@ -585,6 +585,9 @@ class MergeForm(VersionedForm):
         Request,
         "tracking_code",
         label=_("Tracking code of the duplicate"),
+        # Not the model's default (a new random code), which showed as if typed in.
+        initial=None,
+        show_hidden_initial=False,
         help_text=_(
             "It is closed, its open clocks are cancelled, and its timeline and files show here."
         ),

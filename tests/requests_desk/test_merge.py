@@ -1,6 +1,8 @@
 """Merging duplicates: the survivor shows the duplicate's history, its clocks are cancelled
 (never breached), and its tracking code leads the customer to the survivor."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -46,6 +48,16 @@ def merge(client, survivor, duplicate, note="Same problem, reported twice"):
             "merge-note": note,
         },
     )
+
+
+def test_the_merge_form_starts_empty(client, staff, pair):
+    survivor, _duplicate = pair
+    with at(2026, 12, 2, 11, 0):
+        page = client.get(f"/desk/requests/{survivor.pk}/").content.decode()
+
+    field = re.search(r'<input[^>]*name="merge-duplicate"[^>]*>', page).group(0)
+    assert "value=" not in field
+    assert 'name="initial-merge-duplicate"' not in page
 
 
 def test_merging_closes_the_duplicate_and_cancels_its_clocks_as_merged(client, staff, pair):
