@@ -156,15 +156,26 @@ _PARSED_CALENDARS: dict[str, business_time.WorkCalendar] = {}
 
 
 class Deadline(models.Model):
+    # Few indexes on purpose: every step the sweep records moves ``next_action_at``, an
+    # indexed column, so no update of a clock is HOT and each writes an entry into every index
+    # of the table. The foreign keys' own indexes are left out (``db_index=False``) where a
+    # composite index of Meta.indexes starts with the key (commitment, team, division) or
+    # where nothing reads by the key (owner, service, terms: only the rare deletion of a user,
+    # a service or terms, which none of the portal's paths does, would scan the table).
     commitment = models.ForeignKey(
         "commitments.Commitment",
         on_delete=models.PROTECT,
         related_name="deadlines",
         verbose_name=_("commitment"),
+        db_index=False,
     )
-    commitment_code = models.CharField(_("commitment"), max_length=60, db_index=True)
+    commitment_code = models.CharField(_("commitment"), max_length=60)
     terms = models.ForeignKey(
-        ClockTerms, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("terms")
+        ClockTerms,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("terms"),
+        db_index=False,
     )
 
     subject_type = models.CharField(_("subject type"), max_length=40)
@@ -177,6 +188,7 @@ class Deadline(models.Model):
         blank=True,
         related_name="deadlines",
         verbose_name=_("owner"),
+        db_index=False,
     )
     team = models.ForeignKey(
         "commitments.Team",
@@ -185,6 +197,7 @@ class Deadline(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("team"),
+        db_index=False,
     )
     division = models.ForeignKey(
         "commitments.Division",
@@ -193,6 +206,7 @@ class Deadline(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("division"),
+        db_index=False,
     )
     service = models.ForeignKey(
         "commitments.Service",
@@ -201,6 +215,7 @@ class Deadline(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("service"),
+        db_index=False,
     )
 
     cycle = models.PositiveIntegerField(_("cycle"), default=1)
@@ -246,6 +261,9 @@ class Deadline(models.Model):
                 condition=models.Q(next_action_at__isnull=False),
             ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            # The API's clocks of one commitment (its capped count). A plain index: the
+            # ``varchar_pattern_ops`` twin ``db_index=True`` adds served no query.
+            models.Index(fields=["commitment_code"], name="deadline_commitment_code"),
             # The API's clocks, nearest due first: a page is read in this order, not sorted.
             models.Index(fields=["due_at", "id"], name="deadline_due"),
             models.Index(fields=["division", "state", "due_at"], name="deadline_division_state"),
