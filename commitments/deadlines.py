@@ -511,13 +511,31 @@ def deadline_apply_step(
     data: dict | None = None,
     planned: list[decisions.Step] | None = None,
 ) -> DeadlineEvent:
+    """Take ``step`` on the instance, in memory (:func:`deadline_take_step`); returns the
+    step's event, unsaved."""
+    return DeadlineEvent(
+        deadline=deadline,
+        **deadline_take_step(deadline, step, now=now, data=data, planned=planned),
+    )
+
+
+def deadline_take_step(
+    deadline: Deadline,
+    step: decisions.Step,
+    *,
+    now: datetime,
+    data: dict | None = None,
+    planned: list[decisions.Step] | None = None,
+) -> dict:
     """Take ``step`` on the instance, in memory: what recording a step means, in one place.
 
     Checks that the clock still owes the step, marks it done, breaches a running clock at its
-    breach and moves ``next_action_at`` on; returns the step's event, unsaved. The caller
-    holds the row lock and saves both (:func:`deadline_record_step` one clock at a time, the
-    sweep a whole batch at once). A recurring clock's breach also starts its next cycle: that
-    is the caller's to do, with :func:`deadline_next_cycle`, once the breach is saved.
+    breach and moves ``next_action_at`` on; returns the step's event as column values (kind,
+    step_key, at, data), for the caller to write. The caller holds the row lock and saves
+    both (:func:`deadline_record_step` one clock at a time, the sweep a whole batch at once,
+    from plain values: no model instance per event). A recurring clock's breach also starts
+    its next cycle: that is the caller's to do, with :func:`deadline_next_cycle`, once the
+    breach is saved.
 
     ``planned``: the clock's :func:`commitments.decisions.planned_steps` when the caller has it
     (see :func:`commitments.decisions.pending_steps`); computed here otherwise."""
@@ -529,23 +547,25 @@ def deadline_apply_step(
     if step.key not in {owed.key for owed in decisions.pending_steps(deadline, planned=planned)}:
         # A stale decision: the clock was stopped, paused or cancelled since it was read.
         raise ClockError(f"a {deadline.state} clock {deadline.pk} does not owe {step.key}")
-    kind = {
-        "reminder": EventKind.REMINDER,
-        "breach": EventKind.BREACHED,
-        "escalation": EventKind.ESCALATED,
-    }[step.kind]
+    kind = _STEP_EVENTS[step.kind]
     deadline.steps_done = [*deadline.steps_done, step.key]
     if step.kind == "breach" and deadline.state == DeadlineState.RUNNING:
         deadline.state = DeadlineState.BREACHED
     deadline.next_action_at = decisions.next_action_at(deadline, planned=planned)
     # The breach is recorded at the due instant, not when the sweep got round to it.
-    return DeadlineEvent(
-        deadline=deadline,
-        kind=kind,
-        at=step.at,
-        step_key=step.key,
-        data=_jsonable({"swept_at": now, **(data or {})}),
-    )
+    return {
+        "kind": kind,
+        "at": step.at,
+        "step_key": step.key,
+        "data": _jsonable({"swept_at": now, **(data or {})}),
+    }
+
+
+_STEP_EVENTS = {
+    "reminder": EventKind.REMINDER,
+    "breach": EventKind.BREACHED,
+    "escalation": EventKind.ESCALATED,
+}
 
 
 def starts_next_cycle(deadline: Deadline, step: decisions.Step) -> bool:
@@ -553,7 +573,7 @@ def starts_next_cycle(deadline: Deadline, step: decisions.Step) -> bool:
     return step.kind == "breach" and deadline.kind == "every"
 
 
-#: The fields :func:`deadline_apply_step` changes (``updated_at`` is set on save).
+#: The fields :func:`deadline_take_step` changes (``updated_at`` is set on save).
 STEP_FIELDS = ("steps_done", "state", "next_action_at", "updated_at")
 
 

@@ -52,8 +52,60 @@ def rows_insert(
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         return _bulk_create(model, rows, unless_taken=unless_taken)
+    fields = _insert_fields(model)
+    columns = [[getattr(row, field.attname) for row in rows] for field in fields]
+    keys = _insert(model, fields, columns, connection, unless_taken=unless_taken, count=len(rows))
+    inserted = []
+    for row, key in zip(rows, keys, strict=True):
+        if key is not None:
+            row.pk = key
+            row._state.adding, row._state.db = False, connection.alias
+            inserted.append(row)
+    return inserted
+
+
+def values_insert(
+    model: type[Model], rows: Sequence[dict], *, unless_taken: str | None = None
+) -> list[int | None]:
+    """:func:`rows_insert` for rows given as plain values, ``{attname: value}``, not model
+    instances (building an instance costs more than writing its row); returns each row's new
+    key, or None for a row ``unless_taken`` left out.
+
+    Every row names the same fields; a field none names takes its default, computed once for
+    the statement (a ``timezone.now`` default is the same instant for every row)."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        instances = [model(**row) for row in rows]
+        written = {id(row) for row in _bulk_create(model, instances, unless_taken=unless_taken)}
+        return [row.pk if id(row) in written else None for row in instances]
+    fields = _insert_fields(model)
+    columns = [
+        [row[field.attname] for row in rows]
+        if field.attname in rows[0]
+        else [field.get_default()] * len(rows)
+        for field in fields
+    ]
+    return _insert(model, fields, columns, connection, unless_taken=unless_taken, count=len(rows))
+
+
+def _insert_fields(model: type[Model]) -> list[Field]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def _insert(
+    model: type[Model],
+    fields: list[Field],
+    columns: list[list],
+    connection,
+    *,
+    unless_taken: str | None,
+    count: int,
+) -> list[int | None]:
+    """One ``INSERT … SELECT * FROM unnest(…)`` of ``columns`` (one list of values per field);
+    each row's new key, or None where ``unless_taken`` left it out."""
     meta, quote = model._meta, connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
     unique = meta.get_field(unless_taken) if unless_taken else None
     conflict = f"ON CONFLICT ({quote(unique.column)}) DO NOTHING " if unique else ""
     returned = quote(meta.pk.column) + (f", {quote(unique.column)}" if unique else "")
@@ -64,24 +116,24 @@ def rows_insert(
         f"RETURNING {returned}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_column(field, rows, connection) for field in fields])
+        cursor.execute(
+            sql,
+            [
+                _prepared(field, values, connection)
+                for field, values in zip(fields, columns, strict=True)
+            ],
+        )
         keys = cursor.fetchall()
     if unique is None:
         # PostgreSQL returns the rows of INSERT … SELECT in the order selected (bulk_create's
         # UNNEST relies on the same).
-        inserted = list(rows)
-        for row, (key,) in zip(rows, keys, strict=True):
-            row.pk = key
-    else:
-        key_of = {value: key for key, value in keys}
-        inserted = []
-        for row in rows:  # a value given twice is inserted once, for the first row
-            if (key := key_of.pop(getattr(row, unique.attname), None)) is not None:
-                row.pk = key
-                inserted.append(row)
-    for row in inserted:
-        row._state.adding, row._state.db = False, connection.alias
-    return inserted
+        if len(keys) != count:
+            raise RuntimeError(f"{count} rows inserted, {len(keys)} keys returned")
+        return [key for (key,) in keys]
+    key_of = {value: key for key, value in keys}
+    uniques = columns[fields.index(unique)]
+    # A value given twice is inserted once, for the first row.
+    return [key_of.pop(value, None) for value in uniques]
 
 
 def _bulk_create(model: type[Model], rows: Sequence[Model], *, unless_taken: str | None):
@@ -117,7 +169,13 @@ def rows_update(model: type[Model], rows: Sequence[Model], *, fields: Sequence[s
         f"WHERE t.{names[0]} = v.{names[0]}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_column(column, rows, connection) for column in columns])
+        cursor.execute(
+            sql,
+            [
+                _prepared(column, [getattr(row, column.attname) for row in rows], connection)
+                for column in columns
+            ],
+        )
 
 
 def _arrays(fields: list[Field], connection) -> str:
@@ -126,8 +184,7 @@ def _arrays(fields: list[Field], connection) -> str:
     return ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in fields)
 
 
-def _column(field: Field, rows: Sequence[Model], connection) -> list:
-    values = [getattr(row, field.attname) for row in rows]
+def _prepared(field: Field, values: list, connection) -> list:
     if field.get_internal_type() in _AS_THEY_ARE:
         return values
     return [field.get_db_prep_save(value, connection) for value in values]

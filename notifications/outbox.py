@@ -2,6 +2,7 @@
 
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,11 +11,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import clock
-from notifications.bulk import rows_insert
+from notifications.bulk import rows_insert, values_insert
 from notifications.models import Notification, NotificationState
 
 
-def notification_row(
+def notification_row(*, recipient_user=None, deadline=None, **fields: Any) -> Notification:
+    """One outbox row, not yet saved: :func:`notification_enqueue` writes one. The keyword
+    arguments are those of :func:`notification_values`.
+
+    A row with an ``error`` (its message could not be rendered) is written failed all the
+    same, so admins see that a message was owed and why it was not sent."""
+    values = notification_values(recipient_user=recipient_user, deadline=deadline, **fields)
+    del values["recipient_user_id"], values["deadline_id"]
+    return Notification(recipient_user=recipient_user, deadline=deadline, **values)
+
+
+def notification_values(
     *,
     idempotency_key: str,
     step: str,
@@ -31,34 +43,31 @@ def notification_row(
     error: str = "",
     in_reply_to: str = "",
     attachments: list[dict] | None = None,
-) -> Notification:
-    """One outbox row, not yet saved: :func:`notification_enqueue` writes one,
-    :func:`notifications_write` many.
-
-    A row with an ``error`` (its message could not be rendered) is written failed all the
-    same, so admins see that a message was owed and why it was not sent."""
+) -> dict:
+    """One outbox row as column values (``{attname: value}``), for :func:`notification_row`
+    and for :func:`notifications_write`, which writes many without a model instance each."""
     send_after = send_after or timezone.now()
     if deadline is not None and not subject_type:
         subject_type, subject_id = deadline.subject_type, deadline.subject_id
-    return Notification(
-        idempotency_key=idempotency_key,
-        step=step,
-        channel=channel,
-        recipient=recipient,
-        recipient_user=recipient_user,
-        language=language,
-        subject=subject[:300],
-        body=body,
-        attachments=attachments or [],
-        deadline=deadline,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        in_reply_to=in_reply_to[:998],
-        state=NotificationState.FAILED if error else NotificationState.QUEUED,
-        send_after=send_after,
-        next_attempt_at=None if error else send_after,
-        last_error=error,
-    )
+    return {
+        "idempotency_key": idempotency_key,
+        "step": step,
+        "channel": channel,
+        "recipient": recipient,
+        "recipient_user_id": None if recipient_user is None else recipient_user.pk,
+        "language": language,
+        "subject": subject[:300],
+        "body": body,
+        "attachments": attachments or [],
+        "deadline_id": None if deadline is None else deadline.pk,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "in_reply_to": in_reply_to[:998],
+        "state": NotificationState.FAILED if error else NotificationState.QUEUED,
+        "send_after": send_after,
+        "next_attempt_at": None if error else send_after,
+        "last_error": error,
+    }
 
 
 def notification_enqueue(**fields: Any) -> Notification:
@@ -82,32 +91,38 @@ def notification_put(row: Notification) -> Notification:
     One ``INSERT … ON CONFLICT DO NOTHING``: the row already written is read only when there
     is one."""
     if rows_insert(Notification, [row], unless_taken="idempotency_key"):
-        _queue_due([row])
+        _queue_due([(row.pk, row.state, row.send_after)])
         return row
     return Notification.objects.get(idempotency_key=row.idempotency_key)
 
 
-def notifications_write(
-    rows: list[Notification], *, keep_written: bool = False
-) -> list[Notification]:
-    """Write many rows of :func:`notification_row` with one INSERT, inside the caller's
-    transaction, and queue those due now as :func:`notification_enqueue` does.
+def notifications_write(rows: list[dict], *, keep_written: bool = False) -> int:
+    """Write many rows of :func:`notification_values` with one INSERT, inside the caller's
+    transaction, and queue those due now as :func:`notification_enqueue` does; the number
+    written.
 
     A repeated idempotency key raises ``IntegrityError``: the sweep holds the locks that make a
     repeat a bug, and then writes its clocks again one at a time with ``keep_written``, which
     leaves out the rows already in the outbox (as :func:`notification_enqueue` returns them)."""
-    rows = rows_insert(Notification, rows, unless_taken="idempotency_key" if keep_written else None)
-    _queue_due(rows)
-    return rows
+    keys = values_insert(
+        Notification, rows, unless_taken="idempotency_key" if keep_written else None
+    )
+    _queue_due(
+        (key, row["state"], row["send_after"])
+        for key, row in zip(keys, rows, strict=True)
+        if key is not None
+    )
+    return sum(key is not None for key in keys)
 
 
-def _queue_due(rows: list[Notification]) -> None:
+def _queue_due(rows: Iterable[tuple[int, str, datetime]]) -> None:
+    """Queue delivery of the rows written (key, state, ``send_after``) that are due now."""
     # Python's clock (or the pinned one) is enough here: a task that comes a moment early finds
     # the row not yet due and leaves it to the periodic pass.
     now = clock.pinned_now() or timezone.now()
-    for row in rows:
-        if row.state == NotificationState.QUEUED and row.send_after <= now:
-            queue_delivery(notification_id=row.pk)
+    for pk, state, send_after in rows:
+        if state == NotificationState.QUEUED and send_after <= now:
+            queue_delivery(notification_id=pk)
 
 
 #: Up to this many messages due in one transaction get a task each (the fastest path); more
