@@ -112,6 +112,11 @@ class DeadlineQuerySet(models.QuerySet):
             ids = [str(getattr(item, "pk", item)) for item in subjects_or_ids]
         return self.filter(subject_type=subject_type, subject_id__in=ids)
 
+    def with_terms_digest(self) -> "DeadlineQuerySet":
+        """Each clock with its terms' digest only (``terms_digest``), for
+        :func:`clock_terms_attach`."""
+        return self.annotate(terms_digest=models.F("terms__digest"))
+
     def at_risk(self, *, now: datetime, hours: int = AT_RISK_HOURS) -> "DeadlineQuerySet":
         """Running clocks due within ``hours`` working hours of ``now`` (:class:`RiskHorizon`)."""
         return self.filter(RiskHorizon(now=now, hours=hours).q())
@@ -153,6 +158,27 @@ class ClockTerms(models.Model):
 
 
 _PARSED_CALENDARS: dict[str, business_time.WorkCalendar] = {}
+#: Terms read whole, by digest (their content's hash: a digest always names the same terms).
+_TERMS_BY_DIGEST: dict[str, ClockTerms] = {}
+
+
+def clock_terms_attach(deadlines: list["Deadline"]) -> list["Deadline"]:
+    """Point each of ``deadlines`` (read with :meth:`DeadlineQuerySet.with_terms_digest`) at its
+    terms, read whole once per process and shared: a list showing 50 clocks decoded their
+    frozen calendar (holidays of four years, as JSON) once per clock, though they share a
+    handful of terms. At most one query (the terms not yet read)."""
+    missing = {deadline.terms_digest for deadline in deadlines} - _TERMS_BY_DIGEST.keys()
+    if missing:
+        if len(_TERMS_BY_DIGEST) + len(missing) > 256:
+            _TERMS_BY_DIGEST.clear()
+            missing = {deadline.terms_digest for deadline in deadlines}
+        _TERMS_BY_DIGEST.update(
+            (terms.digest, terms) for terms in ClockTerms.objects.filter(digest__in=missing)
+        )
+    link = Deadline.terms.field
+    for deadline in deadlines:
+        link.set_cached_value(deadline, _TERMS_BY_DIGEST[deadline.terms_digest])
+    return deadlines
 
 
 class Deadline(models.Model):

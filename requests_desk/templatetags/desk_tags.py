@@ -7,7 +7,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from requests_desk.vocabulary import Status
+from requests_desk.vocabulary import RequestKind, Status
 
 register = template.Library()
 
@@ -17,6 +17,16 @@ def status_label(code: str) -> str:
     """A status code in words ("waiting" → "Waiting on customer"), translated."""
     try:
         return Status(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
+def kind_label(code: str) -> str:
+    """A request kind's code in words, translated (``get_kind_display`` hashed every choice's
+    lazy label on each call: a hundred times a list)."""
+    try:
+        return RequestKind(code).label
     except ValueError:
         return code
 

@@ -219,3 +219,24 @@ def test_the_filters_show_what_each_view_chose_and_the_people_as_they_now_are(cl
     assert f'value="{joined.pk}"' in page.split('name="bulk-assignee"')[1].split("</select>")[0]
     assert "is-invalid" in invalid.content.decode()
     assert "is-invalid" not in page
+
+
+def test_a_row_says_its_due_instant_kind_and_status_in_the_readers_language(client, staff):
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    from tests.requests_desk.desk_support import clock
+
+    request = new_request(staff, kind="modification")
+    due = timezone.localtime(clock(request, "common.feasibility").due_at)
+
+    page = text(client.get(LIST))
+
+    row = page.split(f'data-request="{request.pk}"')[1].split("</tr>")[0]
+    with translation.override("ko"):
+        shown = f'<time datetime="{date_filter(due, "c")}">{date_filter(due, "Y-m-d (D) H:i")}'
+        kind, status = request.get_kind_display(), request.get_status_display()
+    assert f"{shown}</time>" in row
+    assert "(목요일)" in shown  # Thursday, in Korean
+    assert f"{kind} · " in row
+    assert f"<td>{status}</td>" in row

@@ -8,12 +8,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commitments import decisions
 from commitments.access import access_remembered, is_desk_user
 from commitments.models import Deadline, DeadlineState, RiskHorizon
+from commitments.models.deadline import clock_terms_attach
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import clock_status, requests_visible
 from requests_desk.models import Request
@@ -53,7 +56,9 @@ def owed_clocks_of(requests: QuerySet | list) -> QuerySet:
     return (
         Deadline.objects.of_subjects(REQUEST_SUBJECT, requests)
         .owing()
-        .select_related("terms", "commitment")
+        # The terms (a frozen calendar each) are shared: :func:`clocks_by_request` attaches them.
+        .with_terms_digest()
+        .select_related("commitment")
         # Lists the rows never show: each is JSON decoded per clock (100 a page).
         .defer(
             "steps_done",
@@ -81,6 +86,18 @@ class ClockRow:
     @property
     def time_left(self) -> str:
         return time_left_words(self.left, working_time=self.working_time, paused=self.paused)
+
+    @property
+    def due_iso(self) -> str:
+        """The due instant in the reader's time zone, ISO 8601 (``|date:"c"``)."""
+        return timezone.localtime(self.deadline.due_at).isoformat()
+
+    @property
+    def due_words(self) -> str:
+        """``|date:"Y-m-d (D) H:i"`` without the template engine's date formatter, which
+        parsed its format anew for each of a list's 50–100 instants."""
+        due = timezone.localtime(self.deadline.due_at)
+        return f"{due:%Y-%m-%d} ({WEEKDAYS_ABBR[due.weekday()]}) {due:%H:%M}"
 
 
 def clock_row(deadline: Deadline, now: datetime, *, horizon: RiskHorizon | None = None) -> ClockRow:
@@ -118,7 +135,7 @@ def clocks_by_request(
 ) -> dict[int, RequestClocks]:
     summary: dict[int, RequestClocks] = {}
     horizon = horizon or RiskHorizon(now=now)
-    for deadline in deadlines:
+    for deadline in clock_terms_attach(list(deadlines)):
         row = clock_row(deadline, now, horizon=horizon)
         entry = summary.setdefault(int(deadline.subject_id), RequestClocks())
         entry.count += 1
