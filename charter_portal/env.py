@@ -5,6 +5,7 @@ default (``CHARTER_DEBUG=ture`` is an error, not ``False``).
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -68,6 +69,34 @@ def env_secret(name: str) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc}") from None
     return env_str(name)
+
+
+def imap_account(name: str, *, host: str, port: int, ssl: bool) -> dict:
+    """One more IMAP account, named ``name``, from ``CHARTER_MAIL_IMAP_<NAME>_…``: its user
+    (required) and password, its server (``host``, ``port`` and ``ssl``, the first account's, unless
+    given), its folders and the division and team its mail goes to when no rule places it."""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ImproperlyConfigured(
+            f"CHARTER_MAIL_IMAP_ACCOUNTS: {name!r} is not a name (letters, digits, _)"
+        )
+    prefix = f"CHARTER_MAIL_IMAP_{name.upper()}_"
+    account = {
+        "name": name.lower(),
+        "host": env_str(prefix + "HOST", host),
+        "ssl": env_bool(prefix + "SSL", ssl),
+        "user": env_str(prefix + "USER", ""),
+        "password": env_secret(prefix + "PASSWORD") or "",
+        "folders": env_list(prefix + "FOLDERS", ["INBOX"]),
+        "division": env_str(prefix + "DIVISION", ""),
+        "team": env_str(prefix + "TEAM", ""),
+    }
+    # The first account's port goes with its encryption; the other encryption's usual port.
+    usual = port if account["ssl"] == ssl else (993 if account["ssl"] else 143)
+    account["port"] = env_int(prefix + "PORT", usual, minimum=1)
+    for part in ("host", "user"):
+        if not account[part]:
+            raise ImproperlyConfigured(f"{prefix}{part.upper()} must be set")
+    return account
 
 
 def local_secret_key(var_dir: Path) -> str:

@@ -18,10 +18,10 @@ from django.utils import timezone
 from commitments.models import Deadline
 from notifications import clock
 from notifications.models import Notification, NotificationState, WorkerHeartbeat
+from requests_desk.mail.fetch import mail_sources
+from requests_desk.models import MailboxHealth
 
 MAX_SWEEP_LAG = timedelta(seconds=60)
-# Heartbeats of the mail poll (requests_desk/mail/fetch.py).
-MAIL_POLL, MAIL_FIRST_TRY = "mail-poll", "mail-poll-first-try"
 
 
 def database_state() -> str:
@@ -51,9 +51,9 @@ def background_state() -> dict:
     messages are ready to send but not sent."""
     now = clock.now()
     beats = dict(
-        WorkerHeartbeat.objects.filter(
-            name__in=["worker", "sweep", "beat", MAIL_POLL, MAIL_FIRST_TRY]
-        ).values_list("name", "at")
+        WorkerHeartbeat.objects.filter(name__in=["worker", "sweep", "beat"]).values_list(
+            "name", "at"
+        )
     )
     # The partial index on next_action_at answers this without reading the other clocks.
     oldest = Deadline.objects.filter(next_action_at__lte=now).aggregate(
@@ -72,21 +72,39 @@ def background_state() -> dict:
         "last_sweep": beats["sweep"].isoformat() if "sweep" in beats else None,
         "sweep_lag_seconds": max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
         "outbox_backlog": backlog,
-        "last_mail_poll": beats[MAIL_POLL].isoformat() if MAIL_POLL in beats else None,
-        # The poll writes its heartbeat by the worker's clock: compared by this process's.
-        "mail_poll_stale": _mail_poll_stale(beats, now=timezone.now()),
+        # The polls record their reads by the worker's clock: compared by this process's.
+        **mail_health(now=timezone.now()),
     }
 
 
-def _mail_poll_stale(beats: dict, *, now) -> bool | None:
-    """No successful poll for CHARTER_MAIL_STALE_MINUTES (since the first try, if none ever
-    succeeded); None when no mailbox is configured or none was tried yet."""
-    if not (settings.CHARTER_MAIL_MAILDIR or settings.CHARTER_MAIL_IMAP_HOST):
-        return None
-    since = beats.get(MAIL_POLL) or beats.get(MAIL_FIRST_TRY)
-    if since is None:
-        return None
-    return now - since > timedelta(minutes=settings.CHARTER_MAIL_STALE_MINUTES)
+def mail_health(*, now) -> dict:
+    """Each configured mailbox's last read through (the oldest of its shares') and whether it
+    is stale: a share of it not read for CHARTER_MAIL_STALE_MINUTES (since its first try, if
+    never read); None while no poll has tried it. ``last_mail_poll``: the oldest of them."""
+    shards = settings.CHARTER_MAIL_SHARDS
+    mailboxes = mail_sources()
+    rows: dict = {}
+    for row in MailboxHealth.objects.filter(
+        mailbox__in=[m.label[:200] for m in mailboxes], shards=shards
+    ):
+        rows.setdefault(row.mailbox, {})[row.shard] = row
+    limit = timedelta(minutes=settings.CHARTER_MAIL_STALE_MINUTES)
+    report = {}
+    for mailbox in mailboxes:
+        shares = rows.get(mailbox.label[:200], {})
+        reads = [shares[k].last_read_at if k in shares else None for k in range(shards)]
+        last = None if None in reads else min(reads)
+        stale = None
+        if shares:
+            first_try = min(row.first_tried_at for row in shares.values())
+            stale = any(now - (read or first_try) > limit for read in reads)
+        report[mailbox.label] = {"last_read": last.isoformat() if last else None, "stale": stale}
+    lasts = [entry["last_read"] for entry in report.values()]
+    return {
+        "last_mail_poll": None if not lasts or None in lasts else min(lasts),
+        "mail_poll_stale": any(entry["stale"] for entry in report.values()) if report else None,
+        "mailboxes": report,
+    }
 
 
 def stale_reasons(background: dict) -> list[str]:
@@ -116,6 +134,7 @@ def healthz(request):
         "outbox_backlog": None,
         "last_mail_poll": None,
         "mail_poll_stale": None,
+        "mailboxes": None,
     }
     if database == "ok":
         try:
@@ -131,11 +150,12 @@ def healthz(request):
     lag = background["sweep_lag_seconds"]
     if lag is not None and lag > MAX_SWEEP_LAG.total_seconds():
         reasons.append(f"the sweep is {lag:.0f} s behind")
-    if background["mail_poll_stale"]:
-        reasons.append(
-            f"no mailbox read for {settings.CHARTER_MAIL_STALE_MINUTES} minutes "
-            f"(last: {background['last_mail_poll'] or 'never'})"
-        )
+    for label, mailbox in (background["mailboxes"] or {}).items():
+        if mailbox["stale"]:
+            reasons.append(
+                f"mailbox {label} not read for {settings.CHARTER_MAIL_STALE_MINUTES} minutes "
+                f"(last: {mailbox['last_read'] or 'never'})"
+            )
     body = {
         "status": "error" if reasons else "ok",
         "reason": "; ".join(reasons) or None,

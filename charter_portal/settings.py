@@ -25,6 +25,7 @@ from charter_portal.env import (
     env_list,
     env_secret,
     env_str,
+    imap_account,
     local_secret_key,
 )
 
@@ -540,6 +541,24 @@ CHARTER_MAIL_IMAP_FOLDERS = env_list("CHARTER_MAIL_IMAP_FOLDERS", ["INBOX"])
 CHARTER_MAIL_IMAP_TIMEOUT = env_int("CHARTER_MAIL_IMAP_TIMEOUT", 30, minimum=1)
 if CHARTER_MAIL_IMAP_HOST and not CHARTER_MAIL_IMAP_USER:
     raise ImproperlyConfigured("CHARTER_MAIL_IMAP_USER must be set with CHARTER_MAIL_IMAP_HOST")
+# Where the account's mail goes when no routing rule places it (division and team codes;
+# blank: CHARTER_PUBLIC_DIVISION and CHARTER_PUBLIC_TEAM).
+CHARTER_MAIL_IMAP_DIVISION = env_str("CHARTER_MAIL_IMAP_DIVISION", "")
+CHARTER_MAIL_IMAP_TEAM = env_str("CHARTER_MAIL_IMAP_TEAM", "")
+# More IMAP accounts (one mailbox per division, say), by name: CHARTER_MAIL_IMAP_ACCOUNTS=market
+# reads CHARTER_MAIL_IMAP_MARKET_USER and _PASSWORD (or _PASSWORD_FILE), _HOST, _PORT and _SSL
+# (the first account's when unset), _FOLDERS (INBOX), _DIVISION and _TEAM (as above).
+CHARTER_MAIL_IMAP_ACCOUNTS = [
+    imap_account(
+        name, host=CHARTER_MAIL_IMAP_HOST, port=CHARTER_MAIL_IMAP_PORT, ssl=CHARTER_MAIL_IMAP_SSL
+    )
+    for name in env_list("CHARTER_MAIL_IMAP_ACCOUNTS", [])
+]
+_account_names = [account["name"] for account in CHARTER_MAIL_IMAP_ACCOUNTS]
+if len(set(_account_names)) < len(_account_names) or "imap" in _account_names:
+    raise ImproperlyConfigured(
+        "CHARTER_MAIL_IMAP_ACCOUNTS: each name once, and not imap (the first account's)"
+    )
 CHARTER_MAIL_MAILDIR = env_str(
     "CHARTER_MAIL_MAILDIR", str(VAR_DIR / "mail-in") if LOCAL_MODE else ""
 )

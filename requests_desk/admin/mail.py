@@ -1,6 +1,7 @@
 """Admin for inbound e-mail: the routing rules admins edit, every message read (with what
 became of it), and the quarantine list with each message's reason and raw text, from which
-an admin may release a message held back for its size or an executable-looking attachment."""
+an admin may release a message held back for its size or an executable-looking attachment;
+and each mailbox's health (per share: first tried, last read, last failure)."""
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from requests_desk.admin.desk import ReadOnlyAdmin
 from requests_desk.mail.release import NotReleased, quarantine_release
-from requests_desk.models import InboundMessage, MailRoute, QuarantinedMessage
+from requests_desk.models import InboundMessage, MailboxHealth, MailRoute, QuarantinedMessage
 
 RAW_SHOWN = 20_000
 
@@ -33,7 +34,7 @@ class MailRouteAdmin(admin.ModelAdmin):
 
 
 class InboundMessageAdminBase(ReadOnlyAdmin):
-    list_display = ["received_at", "sender", "subject", "outcome", "reason", "request"]
+    list_display = ["received_at", "sender", "subject", "outcome", "reason", "request", "mailbox"]
     list_select_related = ["request"]
     search_fields = ["sender", "subject", "message_id", "request__tracking_code"]
     date_hierarchy = "received_at"
@@ -91,3 +92,17 @@ class QuarantinedMessageAdmin(InboundMessageAdminBase):
                 },
                 messages.SUCCESS,
             )
+
+
+@admin.register(MailboxHealth)
+class MailboxHealthAdmin(ReadOnlyAdmin):
+    list_display = [
+        "mailbox",
+        "shard",
+        "shards",
+        "first_tried_at",
+        "last_read_at",
+        "last_failure_at",
+        "last_failure",
+    ]
+    search_fields = ["mailbox"]

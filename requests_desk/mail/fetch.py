@@ -11,7 +11,14 @@ Several processes read a mailbox side by side when it is split into shares
 share's PostgreSQL advisory lock (:func:`share_claimed`), so two polls of one share never
 read the same messages at once; a process that dies loses the lock with its connection.
 Should two polls read one message all the same (the share count changed under them), the
-record's unique key still makes one case of it."""
+record's unique key still makes one case of it.
+
+The mailboxes: the Maildir (local mode), each folder of the first IMAP account
+(``CHARTER_MAIL_IMAP_…``) and each folder of every further account
+(``CHARTER_MAIL_IMAP_ACCOUNTS``), one mailbox per division, say. Each is polled on its own,
+places its mail in its own division when no routing rule does, and has its own health
+(:class:`~requests_desk.models.MailboxHealth`, per share): one mailbox down leaves the
+others read, and /healthz names the stale one."""
 
 import contextlib
 import hashlib
@@ -33,18 +40,16 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessageFlags
+from imap_tools.errors import ImapToolsError
 
-from notifications.models import WorkerHeartbeat
 from requests_desk.mail.ingest import mail_ingest
 from requests_desk.mail.route import MailRoutes, mail_routes
-from requests_desk.models import InboundOutcome
+from requests_desk.models import InboundMessage, InboundOutcome, MailboxHealth
 
 logger = logging.getLogger(__name__)
 
-#: The heartbeats /healthz reads: the last poll that read every configured mailbox, and the
-#: first poll ever tried (so a mailbox that never answered is reported stale too).
-POLL_HEARTBEAT = "mail-poll"
-FIRST_TRY_HEARTBEAT = "mail-poll-first-try"
+#: What a server down, slow or refusing us (a wrong password, say) raises.
+IMAP_ERRORS = (OSError, imaplib.IMAP4.error, ImapToolsError)
 
 
 def batched(items, size: int) -> Iterator[list]:
@@ -83,9 +88,12 @@ class MaildirSource:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.name = f"maildir:{self.path}"
+        self.name = maildir_name(self.path)
+        self.uid_validity = None  # a file's unique name never comes back
 
-    def batches(self, size: int, *, shard: int = 0, shards: int = 1) -> Iterator[list]:
+    def batches(
+        self, size: int, *, shard: int = 0, shards: int = 1, recorded=None
+    ) -> Iterator[list]:
         for sub in ("tmp", "new", "cur"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
         names = sorted(
@@ -114,32 +122,46 @@ class MaildirSource:
 
 
 class ImapSource:
-    """One folder of the configured IMAP account; unread (not ``\\Seen``) messages are new."""
+    """One folder of an IMAP account; unread (not ``\\Seen``) messages are new."""
 
     def __init__(self, *, host: str, port: int, ssl: bool, user: str, password: str, folder: str):
-        self.name = f"imap:{user}@{host}:{port}/{folder}"
+        self.name = imap_name(user=user, host=host, port=port, folder=folder)
         self.folder = folder
         try:
             box_class = MailBox if ssl else MailBoxUnencrypted
             self.box = box_class(host, port, timeout=settings.CHARTER_MAIL_IMAP_TIMEOUT)
             self.box.login(user, password, initial_folder=folder)
-        except (OSError, imaplib.IMAP4.error) as exc:
+            # Recorded with each message's UID: the UIDs hold while it stays the same.
+            self.uid_validity = int(self.box.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
+        except IMAP_ERRORS as exc:
+            self.close()
             raise MailboxUnavailable(f"{self.name}: {exc.__class__.__name__}: {exc}") from exc
 
-    def batches(self, size: int, *, shard: int = 0, shards: int = 1) -> Iterator[list]:
+    def batches(
+        self,
+        size: int,
+        *,
+        shard: int = 0,
+        shards: int = 1,
+        recorded: Callable[[list[str]], set[str]] | None = None,
+    ) -> Iterator[list]:
+        """The unread messages, ``(uid, raw)`` a batch at a time; ``raw`` is None for a UID
+        ``recorded`` names (read before, not yet marked read: it is not fetched again)."""
         try:
             uids = self.box.uids(AND(seen=False))
-        except (OSError, imaplib.IMAP4.error) as exc:
+        except IMAP_ERRORS as exc:
             raise MailboxUnavailable(f"{self.name}: {exc}") from exc
         if shards > 1:
             uids = [uid for uid in uids if int(uid) % shards == shard]
         for chunk in batched(uids, size):
-            yield self._fetch(list(chunk))
+            known = recorded(chunk) if recorded is not None else set()
+            wanted = [uid for uid in chunk if uid not in known]
+            yield (self._fetch(wanted) if wanted else []) + [(uid, None) for uid in known]
 
     def _fetch(self, uids: list[str]) -> list[tuple[str, bytes]]:
         try:
             status, data = self.box.client.uid("FETCH", ",".join(uids), "(UID BODY.PEEK[])")
-        except (OSError, imaplib.IMAP4.error) as exc:
+        except IMAP_ERRORS as exc:
             raise MailboxUnavailable(f"{self.name}: {exc}") from exc
         if status != "OK":
             raise MailboxUnavailable(f"{self.name}: FETCH answered {status}")
@@ -154,7 +176,7 @@ class ImapSource:
             return
         try:
             self.box.flag(uids, MailMessageFlags.SEEN, True)
-        except (OSError, imaplib.IMAP4.error) as exc:
+        except IMAP_ERRORS as exc:
             raise MailboxUnavailable(f"{self.name}: {exc}") from exc
 
     def close(self) -> None:
@@ -162,29 +184,74 @@ class ImapSource:
             self.box.logout()
 
 
-def mail_sources() -> list[Callable[[], "MaildirSource | ImapSource"]]:
-    """The configured mailboxes, each as a function that opens it (IMAP ones log in then)."""
-    sources: list = []
+@dataclass(frozen=True)
+class Mailbox:
+    """A configured mailbox: ``name`` (its records' and share locks'), ``label`` (its health's,
+    as /healthz, the admin and the logs call it: the account's name and the folder, which stay
+    when the server moves; never the account's address), the division and team codes
+    its mail goes to when no routing rule places it (blank: the public ones), and ``open``,
+    which opens it (an IMAP one logs in then)."""
+
+    name: str
+    label: str
+    open: Callable[[], "MaildirSource | ImapSource"]
+    division: str = ""
+    team: str = ""
+
+
+def imap_name(*, user: str, host: str, port: int, folder: str) -> str:
+    return f"imap:{user}@{host}:{port}/{folder}"
+
+
+def maildir_name(path: str | Path) -> str:
+    return f"maildir:{Path(path)}"
+
+
+def mail_sources() -> list[Mailbox]:
+    """The configured mailboxes: the Maildir, each folder of the first IMAP account, then each
+    folder of every account of ``CHARTER_MAIL_IMAP_ACCOUNTS``."""
+    mailboxes: list[Mailbox] = []
     if settings.CHARTER_MAIL_MAILDIR:
-        sources.append(partial(MaildirSource, settings.CHARTER_MAIL_MAILDIR))
+        path = settings.CHARTER_MAIL_MAILDIR
+        opener = partial(MaildirSource, path)
+        mailboxes.append(Mailbox(name=maildir_name(path), label="maildir", open=opener))
+    accounts = list(settings.CHARTER_MAIL_IMAP_ACCOUNTS)
     if settings.CHARTER_MAIL_IMAP_HOST:
-        for folder in settings.CHARTER_MAIL_IMAP_FOLDERS:
-            sources.append(
-                partial(
-                    ImapSource,
-                    host=settings.CHARTER_MAIL_IMAP_HOST,
-                    port=settings.CHARTER_MAIL_IMAP_PORT,
-                    ssl=settings.CHARTER_MAIL_IMAP_SSL,
-                    user=settings.CHARTER_MAIL_IMAP_USER,
-                    password=settings.CHARTER_MAIL_IMAP_PASSWORD,
-                    folder=folder,
+        first = {
+            "name": "imap",
+            "host": settings.CHARTER_MAIL_IMAP_HOST,
+            "port": settings.CHARTER_MAIL_IMAP_PORT,
+            "ssl": settings.CHARTER_MAIL_IMAP_SSL,
+            "user": settings.CHARTER_MAIL_IMAP_USER,
+            "password": settings.CHARTER_MAIL_IMAP_PASSWORD,
+            "folders": settings.CHARTER_MAIL_IMAP_FOLDERS,
+            "division": settings.CHARTER_MAIL_IMAP_DIVISION,
+            "team": settings.CHARTER_MAIL_IMAP_TEAM,
+        }
+        accounts.insert(0, first)
+    for account in accounts:
+        server = {key: account[key] for key in ("host", "port", "ssl", "user", "password")}
+        for folder in account["folders"]:
+            mailboxes.append(
+                Mailbox(
+                    name=imap_name(
+                        user=server["user"], host=server["host"], port=server["port"], folder=folder
+                    ),
+                    label=f"{account['name']}/{folder}",
+                    open=partial(ImapSource, folder=folder, **server),
+                    division=account.get("division", ""),
+                    team=account.get("team", ""),
                 )
             )
-    return sources
+    return mailboxes
 
 
 def mailboxes_configured() -> bool:
-    return bool(settings.CHARTER_MAIL_MAILDIR or settings.CHARTER_MAIL_IMAP_HOST)
+    return bool(
+        settings.CHARTER_MAIL_MAILDIR
+        or settings.CHARTER_MAIL_IMAP_HOST
+        or settings.CHARTER_MAIL_IMAP_ACCOUNTS
+    )
 
 
 def _maildir_share(name: str, shards: int) -> int:
@@ -227,17 +294,29 @@ def mail_fetch(
     limit: int | None = None,
     shard: int = 0,
     shards: int = 1,
+    division: str = "",
+    team: str = "",
 ) -> PollResult:
     """Ingest the unread messages of ``source`` (up to about ``limit``, whole batches; of
-    share ``shard`` of ``shards`` only), marking each batch read once recorded."""
+    share ``shard`` of ``shards`` only), marking each batch read once recorded. A message the
+    records already hold under this mailbox's UIDVALIDITY and UID (a poll died before marking
+    it read) is marked read without being fetched again. ``division`` and ``team``: where the
+    mailbox's mail goes when no routing rule places it."""
     result = PollResult()
     threads = settings.CHARTER_MAIL_THREADS
     size = batch or settings.CHARTER_MAIL_BATCH
+    recorded = partial(_recorded, source) if source.uid_validity is not None else None
     with ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
-        for messages in source.batches(size, shard=shard, shards=shards):
+        for messages in source.batches(size, shard=shard, shards=shards, recorded=recorded):
             # The routing rules are read once a batch: an edit applies from the next one.
-            ingest = partial(_ingest, mailbox=source.name, routes=mail_routes())
-            for outcome in pool.map(ingest, messages) if pool else map(ingest, messages):
+            ingest = partial(
+                _ingest,
+                mailbox=source.name,
+                uid_validity=source.uid_validity,
+                routes=mail_routes(division=division, team=team),
+            )
+            fresh = [message for message in messages if message[1] is not None]
+            for outcome in pool.map(ingest, fresh) if pool else map(ingest, fresh):
                 result.count(outcome)
             # Every message of the batch is recorded and committed: now mark them read.
             source.done([uid for uid, _raw in messages])
@@ -246,10 +325,23 @@ def mail_fetch(
     return result
 
 
-def _ingest(message: tuple[str, bytes], *, mailbox: str, routes: MailRoutes) -> str:
+def _recorded(source, uids: list[str]) -> set[str]:
+    """The UIDs of ``uids`` the records hold for ``source`` under its UIDVALIDITY."""
+    return set(
+        InboundMessage.objects.filter(
+            mailbox=source.name[:200], uid_validity=source.uid_validity, uid__in=uids
+        ).values_list("uid", flat=True)
+    )
+
+
+def _ingest(
+    message: tuple[str, bytes], *, mailbox: str, uid_validity: int | None, routes: MailRoutes
+) -> str:
     uid, raw = message
     try:
-        return mail_ingest(raw=raw, mailbox=mailbox, uid=uid, routes=routes).outcome
+        return mail_ingest(
+            raw=raw, mailbox=mailbox, uid=uid, uid_validity=uid_validity, routes=routes
+        ).outcome
     finally:
         if threading.current_thread() is not threading.main_thread():
             # A pool thread's connection is its own: close it with the work (a thread of a
@@ -259,38 +351,65 @@ def _ingest(message: tuple[str, bytes], *, mailbox: str, routes: MailRoutes) -> 
 
 def mail_poll(*, shard: int = 0, shards: int = 1) -> PollResult:
     """Read every configured mailbox once (share ``shard`` of ``shards`` of each, skipping a
-    share another poll is reading); record the success for /healthz. Raises
-    :class:`MailboxUnavailable` (after reading the others) if one could not be read."""
+    share another poll is reading), each on its own: its health records the try, the read or
+    the failure (a share left to another poll is neither). Raises :class:`MailboxUnavailable`
+    (after reading the others) if one could not be read."""
     total, failures = PollResult(), []
-    if mailboxes_configured():
-        WorkerHeartbeat.objects.get_or_create(
-            name=FIRST_TRY_HEARTBEAT, defaults={"at": timezone.now()}
-        )
-    for open_source in mail_sources():
+    for mailbox in mail_sources():
+        health = mailbox_tried(mailbox.label, shard, shards)
         try:
-            source = open_source()
+            source = mailbox.open()
         except MailboxUnavailable as exc:
             failures.append(str(exc))
+            mailbox_failed(health, str(exc))
             continue
         try:
-            with share_claimed(source.name, shard, shards) as claimed:
+            with share_claimed(mailbox.name, shard, shards) as claimed:
                 if not claimed:
-                    logger.info("%s share %d/%d: another poll reads it", source.name, shard, shards)
+                    logger.info(
+                        "%s share %d/%d: another poll reads it", mailbox.label, shard, shards
+                    )
                     continue
                 result = mail_fetch(
-                    source, limit=settings.CHARTER_MAIL_MAX_PER_POLL, shard=shard, shards=shards
+                    source,
+                    limit=settings.CHARTER_MAIL_MAX_PER_POLL,
+                    shard=shard,
+                    shards=shards,
+                    division=mailbox.division,
+                    team=mailbox.team,
                 )
         except MailboxUnavailable as exc:
             failures.append(str(exc))
+            mailbox_failed(health, str(exc))
             continue
         finally:
             source.close()
+        mailbox_read(health)
         for name in ("read", "cases", "replies", "quarantined", "other"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
     if failures:
         raise MailboxUnavailable("; ".join(failures))
-    if mailboxes_configured():
-        WorkerHeartbeat.objects.update_or_create(
-            name=POLL_HEARTBEAT, defaults={"at": timezone.now()}
-        )
     return total
+
+
+def mailbox_tried(label: str, shard: int, shards: int) -> MailboxHealth:
+    """The health of the share of the mailbox ``label``, its first try recorded if this is
+    it."""
+    health, _created = MailboxHealth.objects.get_or_create(
+        mailbox=label[:200],
+        shard=shard,
+        shards=shards,
+        defaults={"first_tried_at": timezone.now()},
+    )
+    return health
+
+
+def mailbox_read(health: MailboxHealth) -> None:
+    """The share was read through (every unread message of it, up to the poll's limit)."""
+    health.last_read_at = timezone.now()
+    health.save(update_fields=["last_read_at"])
+
+
+def mailbox_failed(health: MailboxHealth, failure: str) -> None:
+    health.last_failure_at, health.last_failure = timezone.now(), failure[:2000]
+    health.save(update_fields=["last_failure_at", "last_failure"])

@@ -47,7 +47,12 @@ TRUNCATED = "\n\n[…] (잘림: 원본 메일 보관 / cut here: the whole e-mai
 
 
 def mail_ingest(
-    *, raw: bytes, mailbox: str, uid: str = "", routes: MailRoutes | None = None
+    *,
+    raw: bytes,
+    mailbox: str,
+    uid: str = "",
+    uid_validity: int | None = None,
+    routes: MailRoutes | None = None,
 ) -> InboundMessage:
     """Record ``raw`` (an RFC 5322 message read from ``mailbox``) and act on it:
 
@@ -62,14 +67,21 @@ def mail_ingest(
     5. anything else is a new request on channel ``email`` — with a note when it named a case
        its sender is not the customer of.
 
-    ``routes``: the routing rules read once for a batch of messages (else read here)."""
+    ``uid`` and ``uid_validity``: which message of ``mailbox`` it is (an IMAP folder's UID and
+    UIDVALIDITY; a Maildir file's name). ``routes``: the routing rules read once for a batch
+    of messages (else read here)."""
     message_id = message_id_of(raw)
     key = _key(message_id, raw)
     known = InboundMessage.objects.filter(key=key).first()
     if known is not None:
         return known
     record = InboundMessage(
-        key=key, message_id=message_id, mailbox=mailbox[:200], uid=str(uid)[:200], size=len(raw)
+        key=key,
+        message_id=message_id,
+        mailbox=mailbox[:200],
+        uid=str(uid)[:200],
+        uid_validity=uid_validity,
+        size=len(raw),
     )
     try:
         parsed = mail_parse(raw, own_addresses=own_addresses(), message_id=message_id)

@@ -1,11 +1,14 @@
 """Where an e-mail goes, by the rules admins edit (:class:`~requests_desk.models.MailRoute`)."""
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 
 from commitments.models import Division, Team
 from requests_desk.models import MailRoute, Organisation
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,21 +35,22 @@ class MailRoutes:
         }
 
 
-def mail_routes() -> MailRoutes:
-    """The routing rules as they stand now."""
+def mail_routes(*, division: str = "", team: str = "") -> MailRoutes:
+    """The routing rules as they stand now, and the place of what no rule places: the
+    mailbox's ``division`` and ``team`` (codes), else the public ones."""
     rules = MailRoute.objects.filter(active=True).select_related(
         "organisation", "division", "team", "team__division"
     )
-    return MailRoutes(rules=tuple(rules), default_place=_default_place())
+    return MailRoutes(rules=tuple(rules), default_place=_default_place(division, team))
 
 
 def mail_route(
     *, sender: str, recipients: list[str], subject: str, routes: MailRoutes | None = None
 ) -> Placement:
     """Each outcome from the first active rule (by position) that matches and gives it; what no
-    rule gives, from the settings (``CHARTER_MAIL_DEFAULT_KIND``, ``CHARTER_PUBLIC_DIVISION``
-    and ``CHARTER_PUBLIC_TEAM``). ``routes``: the rules read earlier for the batch (else read
-    now)."""
+    rule gives, from the mailbox (its division and team) or the settings
+    (``CHARTER_MAIL_DEFAULT_KIND``, ``CHARTER_PUBLIC_DIVISION`` and ``CHARTER_PUBLIC_TEAM``).
+    ``routes``: the rules read earlier for the batch (else read now)."""
     if routes is None:
         routes = mail_routes()
     domain = sender.rpartition("@")[2].lower()
@@ -86,8 +90,14 @@ def organisation_domains(organisation: Organisation, routes: MailRoutes | None =
     )
 
 
-def _default_place() -> tuple[Division, Team | None]:
-    division = Division.objects.filter(code=settings.CHARTER_PUBLIC_DIVISION).first()
+def _default_place(division_code: str = "", team_code: str = "") -> tuple[Division, Team | None]:
+    division = Division.objects.filter(
+        code=division_code or settings.CHARTER_PUBLIC_DIVISION
+    ).first()
     if division is None:  # a misconfigured code must not lose a customer's mail
-        division = Division.objects.order_by("code").first()
-    return division, division.teams.filter(code=settings.CHARTER_PUBLIC_TEAM).first()
+        logger.warning("no division %r: the mail goes to the public one", division_code)
+        division = (
+            Division.objects.filter(code=settings.CHARTER_PUBLIC_DIVISION).first()
+            or Division.objects.order_by("code").first()
+        )
+    return division, division.teams.filter(code=team_code or settings.CHARTER_PUBLIC_TEAM).first()

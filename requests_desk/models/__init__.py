@@ -3,6 +3,7 @@ from requests_desk.models.customers import CustomerContact, CustomerDataRead, Or
 from requests_desk.models.mail import (
     InboundMessage,
     InboundOutcome,
+    MailboxHealth,
     MailRoute,
     QuarantinedMessage,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "InboundOutcome",
     "Language",
     "MailRoute",
+    "MailboxHealth",
     "Organisation",
     "PhoneCall",
     "PublicCategory",

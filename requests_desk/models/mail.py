@@ -94,6 +94,9 @@ class InboundMessage(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     mailbox = models.CharField(_("mailbox"), max_length=200)
     uid = models.CharField(_("UID"), max_length=200, blank=True)
+    # The IMAP folder's UIDVALIDITY when it was read: with the mailbox and the UID, which
+    # message of which mailbox this was (UIDs start over when the folder is made anew).
+    uid_validity = models.PositiveBigIntegerField(_("UID validity"), null=True, blank=True)
     sender = models.CharField(_("from"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -127,6 +130,7 @@ class InboundMessage(models.Model):
         indexes = [
             models.Index(fields=["outcome", "received_at"], name="inbound_outcome"),
             models.Index(fields=["message_id"], name="inbound_message_id"),
+            models.Index(fields=["mailbox", "uid_validity", "uid"], name="inbound_mailbox_uid"),
         ]
 
     def __str__(self) -> str:
@@ -147,3 +151,32 @@ class QuarantinedMessage(InboundMessage):
         proxy = True
         verbose_name = _("quarantined e-mail")
         verbose_name_plural = _("quarantined e-mails")
+
+
+class MailboxHealth(models.Model):
+    """How one share of one configured mailbox fares: when a poll first tried it, when one last
+    read it through, and the last failure. /healthz calls a mailbox stale when a share of it
+    has not been read for ``CHARTER_MAIL_STALE_MINUTES``; a share left to another poll (which
+    holds it) is not a read."""
+
+    # The mailbox as /healthz names it: the account's name and the folder ("market/INBOX").
+    mailbox = models.CharField(_("mailbox"), max_length=200)
+    shard = models.PositiveSmallIntegerField(_("share"))
+    shards = models.PositiveSmallIntegerField(_("shares"))
+    first_tried_at = models.DateTimeField(_("first tried at"))
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure at"), null=True, blank=True)
+    last_failure = models.TextField(_("last failure"), blank=True)
+
+    class Meta:
+        ordering = ["mailbox", "shards", "shard"]
+        verbose_name = _("mailbox health")
+        verbose_name_plural = _("mailbox health")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "shard", "shards"], name="mailbox_health_share"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox} {self.shard + 1}/{self.shards}"

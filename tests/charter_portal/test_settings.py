@@ -314,3 +314,55 @@ def test_a_trusted_proxy_that_is_not_an_address_stops_the_start(tmp_path):
 def test_production_needs_an_absolute_site_url(tmp_path):
     env = {**PRODUCTION, "SITE_URL": "charter.example.com"}
     assert_refused(start_settings(tmp_path, **env), "SITE_URL must be an absolute")
+
+
+MAIL_ACCOUNTS = (
+    "import json, django; django.setup(); from django.conf import settings; "
+    "print(json.dumps(settings.CHARTER_MAIL_IMAP_ACCOUNTS))"
+)
+
+
+def test_more_imap_accounts_are_read_each_with_its_own_division(tmp_path):
+    result = start_settings(
+        tmp_path,
+        MAIL_ACCOUNTS,
+        CHARTER_MAIL_IMAP_HOST="imap.example.com",
+        CHARTER_MAIL_IMAP_USER="desk",
+        CHARTER_MAIL_IMAP_ACCOUNTS="market, infra",
+        CHARTER_MAIL_IMAP_MARKET_USER="market-desk",
+        CHARTER_MAIL_IMAP_MARKET_PASSWORD="secret",
+        CHARTER_MAIL_IMAP_MARKET_DIVISION="market",
+        CHARTER_MAIL_IMAP_MARKET_TEAM="market-it-infra",
+        CHARTER_MAIL_IMAP_INFRA_HOST="mail.infra.example.com",
+        CHARTER_MAIL_IMAP_INFRA_SSL="false",
+        CHARTER_MAIL_IMAP_INFRA_USER="infra",
+        CHARTER_MAIL_IMAP_INFRA_FOLDERS="INBOX,Support",
+    )
+
+    assert result.returncode == 0, result.stderr
+    market, infra = json.loads(result.stdout.strip().splitlines()[-1])
+    assert market == {
+        "name": "market",
+        "host": "imap.example.com",
+        "port": 993,
+        "ssl": True,
+        "user": "market-desk",
+        "password": "secret",
+        "folders": ["INBOX"],
+        "division": "market",
+        "team": "market-it-infra",
+    }
+    assert (infra["host"], infra["port"], infra["ssl"]) == ("mail.infra.example.com", 143, False)
+    assert infra["folders"] == ["INBOX", "Support"]
+    assert (infra["division"], infra["password"]) == ("", "")
+
+
+def test_an_imap_account_without_its_user_stops_the_start(tmp_path):
+    result = start_settings(
+        tmp_path,
+        CHARTER_MAIL_IMAP_HOST="imap.example.com",
+        CHARTER_MAIL_IMAP_USER="desk",
+        CHARTER_MAIL_IMAP_ACCOUNTS="market",
+    )
+
+    assert_refused(result, "CHARTER_MAIL_IMAP_MARKET_USER must be set")

@@ -37,6 +37,7 @@ def dovecot(dovecot_server, settings, tmp_path):
     for name, value in dovecot_server.settings().items():
         setattr(settings, name, value)
     settings.CHARTER_MAIL_MAILDIR = ""
+    settings.CHARTER_MAIL_IMAP_ACCOUNTS = []
     # One thread: the others' connections would not see the test's rolled-back transaction.
     settings.CHARTER_MAIL_THREADS = 1
     # The whole mailbox in this process (the shares' own tests read them one by one).

@@ -19,6 +19,8 @@ from imap_tools import MailBoxUnencrypted
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER, PASSWORD = "desk", "desk-secret"
+# A second account on the same server: a division's mailbox of its own.
+USERS = {USER: PASSWORD, "market": "market-secret"}
 
 CONFIG = """\
 base_dir = {home}/run
@@ -88,7 +90,9 @@ class Dovecot:
             (self.home / sub).mkdir()
         for sub in ("mail", "users"):
             os.chown(self.home / sub, uid, gid)
-        (self.home / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        (self.home / "passwd").write_text(
+            "".join(f"{user}:{{PLAIN}}{password}::::::\n" for user, password in USERS.items())
+        )
         (self.home / "dovecot.conf").write_text(
             CONFIG.format(
                 home=self.home,
@@ -139,25 +143,46 @@ class Dovecot:
 
     # --- the mailbox --------------------------------------------------------------------
 
-    def mailbox(self) -> MailBoxUnencrypted:
-        return MailBoxUnencrypted("127.0.0.1", self.port, timeout=10).login(USER, PASSWORD)
+    def mailbox(self, user: str = USER) -> MailBoxUnencrypted:
+        return MailBoxUnencrypted("127.0.0.1", self.port, timeout=10).login(user, USERS[user])
 
-    def deliver(self, *messages: bytes) -> None:
+    def deliver(self, *messages: bytes, user: str = USER) -> None:
         """IMAP APPEND, as a delivery agent would put them in the inbox (unread)."""
-        with self.mailbox() as box:
+        with self.mailbox(user) as box:
             for raw in messages:
                 status, _data = box.client.append("INBOX", None, None, raw)
                 assert status == "OK", _data
 
-    def unseen(self) -> list[str]:
-        with self.mailbox() as box:
+    def unseen(self, user: str = USER) -> list[str]:
+        with self.mailbox(user) as box:
             return list(box.uids("UNSEEN"))
 
+    def uid_validity(self, user: str = USER) -> int:
+        with self.mailbox(user) as box:
+            return int(box.folder.status("INBOX", ["UIDVALIDITY"])["UIDVALIDITY"])
+
     def empty(self) -> None:
-        with self.mailbox() as box:
-            uids = box.uids()
-            if uids:
-                box.delete(uids)
+        for user in USERS:
+            with self.mailbox(user) as box:
+                uids = box.uids()
+                if uids:
+                    box.delete(uids)
+
+    def account(self, user: str, **place: str) -> dict:
+        """``user``'s account as ``CHARTER_MAIL_IMAP_ACCOUNTS`` holds one (``place``: its
+        ``division`` and ``team`` codes)."""
+        return {
+            "name": user,
+            "host": "127.0.0.1",
+            "port": self.port,
+            "ssl": False,
+            "user": user,
+            "password": USERS[user],
+            "folders": ["INBOX"],
+            "division": "",
+            "team": "",
+            **place,
+        }
 
     def settings(self) -> dict:
         return {

@@ -495,7 +495,7 @@ def test_healthz_reports_the_last_poll_and_fails_after_15_minutes_without_one(
     with time_machine.travel(kst(2026, 10, 13, 10, 16), tick=False):
         response = client.get("/healthz")
         assert response.status_code == 503
-        assert "no mailbox read for 15 minutes" in response.json()["reason"]
+        assert "mailbox imap/INBOX not read for 15 minutes" in response.json()["reason"]
 
 
 def test_local_mode_reads_the_maildir(settings, tmp_path):

@@ -14,14 +14,11 @@ from requests_desk.mail.fetch import mail_sources, share_lock_key
 from requests_desk.models import InboundMessage, Request
 from tests.notifications.conftest import ROOT, database_url, wait_until, worker_redis_url
 from tests.requests_desk.mail.support import email_bytes
+from tests.seoul import at
 
 
 def mailbox_name() -> str:
-    source = mail_sources()[0]()
-    try:
-        return source.name
-    finally:
-        source.close()
+    return mail_sources()[0].name
 
 
 def uids_read() -> list[int]:
@@ -59,6 +56,38 @@ def test_a_share_another_poll_holds_is_left_to_it(dovecot):
 
     assert tasks.poll_mail_share(0, 2) == 2
     assert Request.objects.filter(subject__startswith="held ").count() == 4
+
+
+@pytest.mark.usefixtures("charter")
+def test_a_share_left_to_another_poll_is_not_a_read_for_healthz(dovecot, settings, client):
+    """The poll that holds share 0 is stuck: the polls that find it held read nothing of it,
+    so the mailbox is not called read, and /healthz turns red after 15 minutes."""
+    settings.CHARTER_MAIL_SHARDS = 2
+    dovecot.deliver(*(email_bytes(subject=f"stuck {n}") for n in range(4)))
+    stuck = psycopg2.connect(database_url())
+    try:
+        with stuck.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [share_lock_key(mailbox_name(), 0, 2)])
+        for minute in (0, 5, 10, 15):
+            with at(2026, 10, 13, 10, minute):
+                tasks.poll_mail_share(0, 2)
+                tasks.poll_mail_share(1, 2)
+        with at(2026, 10, 13, 10, 16):
+            response = client.get("/healthz")
+    finally:
+        stuck.close()
+
+    assert response.status_code == 503, response.json()
+    assert response.json()["mailboxes"]["imap/INBOX"] == {"last_read": None, "stale": True}
+    assert "mailbox imap/INBOX not read for 15 minutes (last: never)" in response.json()["reason"]
+    # The stuck poll gone, the next reads share 0 and the mailbox is healthy again.
+    with at(2026, 10, 13, 10, 20):
+        assert tasks.poll_mail_share(0, 2) == 2
+        tasks.poll_mail_share(1, 2)
+        assert client.get("/healthz").json()["mailboxes"]["imap/INBOX"] == {
+            "last_read": "2026-10-13T01:20:00+00:00",
+            "stale": False,
+        }
 
 
 @pytest.mark.usefixtures("charter")
