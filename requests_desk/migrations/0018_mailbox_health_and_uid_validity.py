@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_desk', '0016_merge_20261202_2111'),
+        ('requests_desk', '0017_request_clock_summary'),
     ]
 
     operations = [
