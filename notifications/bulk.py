@@ -7,6 +7,7 @@ per column instead (``unnest``), taken from the instances as they are; elsewhere
 embedded mode) they are Django's bulk methods, with the same result.
 """
 
+import json
 from collections.abc import Sequence
 
 from django.db import connections, router
@@ -185,6 +186,11 @@ def _arrays(fields: list[Field], connection) -> str:
 
 
 def _prepared(field: Field, values: list, connection) -> list:
-    if field.get_internal_type() in _AS_THEY_ARE:
+    kind = field.get_internal_type()
+    if kind in _AS_THEY_ARE:
         return values
+    if kind == "JSONField":
+        # The JSON text, cast by the statement (``%s::jsonb[]``): what the field's own
+        # preparation sends, without a driver adapter object per value.
+        return [None if value is None else json.dumps(value, cls=field.encoder) for value in values]
     return [field.get_db_prep_save(value, connection) for value in values]

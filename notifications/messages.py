@@ -96,8 +96,7 @@ class StepRenderer:
     ) -> Message:
         try:
             title = self._title(deadline, language)
-            with translation.override(language):
-                link = absolute_link(deadline.subject_path)
+            link = _subject_link(deadline, language)
             own = {
                 "subject_label": _subject_label(deadline),
                 "due": self._due(deadline.due_at, language),
@@ -165,6 +164,15 @@ class StepRenderer:
             with translation.override(language):
                 title = self._titles[key] = deadline.commitment.title
         return title
+
+
+def _subject_link(deadline: Deadline, language: str) -> str:
+    """The subject's absolute link in ``language``; the language is switched only when it is
+    not the active one already (switching costs more than resolving a link)."""
+    if translation.get_language() == language:
+        return absolute_link(deadline.subject_path)
+    with translation.override(language):
+        return absolute_link(deadline.subject_path)
 
 
 def _subject_label(deadline: Deadline) -> str:

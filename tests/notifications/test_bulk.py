@@ -4,9 +4,9 @@ key back, and a value too long for its column is refused, never cut."""
 import pytest
 from django.db import DataError, transaction
 
-from notifications.bulk import rows_insert, rows_update
+from notifications.bulk import rows_insert, rows_update, values_insert
 from notifications.models import Notification, NotificationState
-from notifications.outbox import notification_row
+from notifications.outbox import notification_row, notification_values
 from tests.seoul import kst
 
 
@@ -70,3 +70,32 @@ def test_a_value_longer_than_its_column_is_refused_not_cut(db):
         rows_insert(Notification, too_long)
 
     assert not Notification.objects.exists()
+
+
+def test_plain_values_are_written_as_the_instances_would_be_and_taken_keys_left_out(
+    db, django_assert_num_queries
+):
+    (taken,) = rows(1)
+    rows_insert(Notification, [taken])
+    values = [
+        notification_values(
+            idempotency_key=key,
+            step="message",
+            channel="email",
+            recipient="r@example.com",
+            body="본문\n",
+            send_after=kst(2026, 10, 13, 10, 0),
+            attachments=[{"name": '메모 "1".txt', "size": 3}] if key == "bulk:new" else None,
+        )
+        for key in ("bulk:new", taken.idempotency_key, "bulk:new")
+    ]
+
+    with django_assert_num_queries(1):
+        keys = values_insert(Notification, values, unless_taken="idempotency_key")
+
+    new = Notification.objects.get(idempotency_key="bulk:new")
+    assert keys == [new.pk, None, None]  # a key given twice is written once, for the first
+    assert new.attachments == [{"name": '메모 "1".txt', "size": 3}]
+    # Fields the values leave out take their defaults.
+    assert (new.attempts, new.created_at is not None) == (0, True)
+    assert Notification.objects.count() == 2
