@@ -4,8 +4,11 @@ import hashlib
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from requests_desk.vocabulary import RequestKind, Status
 
@@ -101,3 +104,88 @@ def _field_fingerprint(field, value) -> str:
         widget.choices = choices
         parts.append(repr([(str(value), str(label)) for value, label in choices]))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@register.simple_tag
+def request_rows(rows, selectable: str = "") -> str:
+    """The ``<tr>`` of each ``(request, clocks)`` of a desk list (``clocks``: the request's
+    :class:`requests_desk.desk.views.common.RequestClocks`, or None), ticked by the form
+    ``selectable`` when given. Written here, not by a template loop: the engine resolved and
+    escaped ~30 values in each of 50 rows, the larger part of a list's Python time."""
+    if not rows:
+        return ""
+    # One reverse for the page: the request's id is the path's last segment.
+    detail = reverse("desk:request-detail", args=[0])[: -len("0/")]
+    return mark_safe(
+        "".join(_request_row(case, clocks, selectable, detail) for case, clocks in rows)
+    )
+
+
+def _request_row(case, clocks, selectable: str, detail: str) -> str:
+    state = clocks.status if clocks else "none"
+    url = f"{detail}{case.pk}/"
+    tick = ""
+    if selectable:
+        tick = format_html(
+            '<td><input class="form-check-input" type="checkbox" form="{0}" name="{0}-rows" '
+            'value="{1}:{2}" id="select-{1}" aria-label="{3}"></td>',
+            selectable,
+            case.pk,
+            case.version,
+            _("Select %(code)s") % {"code": case.tracking_code},
+        )
+    nearest = clocks.nearest if clocks else None
+    if nearest is not None:
+        deadline = nearest.deadline
+        more = ""
+        if clocks.count > 1:
+            more = " · " + ngettext("%(n)s clock", "%(n)s clocks", clocks.count) % {
+                "n": clocks.count
+            }
+        clock = format_html(
+            '<span class="badge clock-badge clock-badge-{}">{}</span>'
+            '<div class="small time-left">{}</div>'
+            '<div class="small text-body-secondary"><span class="promise-code">{}</span> {}</div>'
+            '<div class="small text-body-secondary">{} <time datetime="{}">{}</time>{}</div>',
+            clocks.status,
+            nearest.label,
+            nearest.time_left,
+            deadline.commitment_code,
+            deadline.commitment.title,
+            _("due"),
+            nearest.due_iso,
+            nearest.due_words,
+            more,
+        )
+    else:
+        clock = format_html(
+            '<span class="badge clock-badge clock-badge-none">{}</span>', _("No running clock")
+        )
+    if case.assignee_id:
+        handler = format_html("{}", person(case.assignee))
+    elif case.team_id:
+        handler = format_html('<span class="text-body-secondary">{}</span>', case.team.name)
+    else:
+        handler = "—"
+    organisation = case.customer.organisation
+    return format_html(
+        '<tr class="clock-row clock-{0}" data-request="{1}" data-clock="{0}">{2}'
+        '<td class="clock-cell">{3}</td>'
+        '<td><a class="tracking-code" href="{4}">{5}</a></td>'
+        '<td><a href="{4}">{6}</a><div class="small text-body-secondary">{7} · {8}</div></td>'
+        '<td>{9}<div class="small text-body-secondary">{10}</div></td>'
+        "<td>{11}</td><td>{12}</td></tr>\n",
+        state,
+        case.pk,
+        tick,
+        clock,
+        url,
+        case.tracking_code,
+        case.subject,
+        kind_label(case.kind),
+        case.division.name,
+        case.customer.name,
+        organisation.name if organisation else "",
+        status_label(case.status),
+        handler,
+    )

@@ -240,3 +240,23 @@ def test_a_row_says_its_due_instant_kind_and_status_in_the_readers_language(clie
     assert "(목요일)" in shown  # Thursday, in Korean
     assert f"{kind} · " in row
     assert f"<td>{status}</td>" in row
+
+
+def test_a_row_escapes_what_people_typed_and_says_when_no_clock_runs(client, staff):
+    quiet = new_request(staff, kind="institutional_change", subject="<b>Bold</b> & co")
+
+    page = client.get(LIST).content.decode()
+
+    row = page.split(f'data-request="{quiet.pk}"')[1].split("</tr>")[0]
+    assert row.startswith(' data-clock="none">')
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in row
+    assert "<b>" not in row
+    assert f'value="{quiet.pk}:{quiet.version}" id="select-{quiet.pk}"' in row
+    assert f'aria-label="{quiet.tracking_code} 선택"' in row
+    assert "진행 중인 기한 없음" in row  # "No running clock"
+    assert row.count(f'href="/desk/requests/{quiet.pk}/"') == 2
+    # The queue shows the same rows without the tick boxes.
+    cases.request_update(quiet, actor=staff, assignee=staff)
+    queue = client.get(QUEUE).content.decode()
+    assert f'data-request="{quiet.pk}" data-clock="none"' in queue
+    assert 'type="checkbox"' not in queue
