@@ -50,16 +50,31 @@ class TimelineEntry:
         return self.source == "clock"
 
 
+def request_family_clocks(request: Request) -> list[Deadline]:
+    """Every clock of the request and of the duplicates it absorbed, oldest first, with their
+    commitment and terms (not their owner or team): the request page's clocks and the
+    timeline's clock lines from one query."""
+    return list(
+        Deadline.objects.of_subjects(REQUEST_SUBJECT, request_family(request))
+        .select_related("commitment", "terms")
+        .order_by("started_at", "pk")
+    )
+
+
 def request_files(request: Request) -> list[Attachment]:
     """Every file of the request and of the duplicates it absorbed, oldest first."""
     return list(Attachment.objects.filter(request_id__in=request_family(request)))
 
 
-def request_timeline(request: Request, *, files: list | None = None) -> list[TimelineEntry]:
+def request_timeline(
+    request: Request, *, files: list | None = None, clocks: list | None = None
+) -> list[TimelineEntry]:
     """Activities and clock events merged by instant (activities first on a tie), in words of
     the active language; with those of the duplicates the request absorbed, marked with their
     tracking code. With ``files`` (:func:`request_files`), each activity's line carries its
-    attachments."""
+    attachments; with ``clocks`` (every clock of the request and its duplicates, as
+    :func:`~requests_desk.cases.clocks.request_family_clocks` reads them), their events are
+    read by the clocks' ids."""
     # Every absorbed duplicate has a line of its own (its "merged into" status line), so its
     # tracking code comes with the activities' join.
     activities = list(
@@ -99,9 +114,12 @@ def request_timeline(request: Request, *, files: list | None = None) -> list[Tim
         for a in activities
         for words in [activity_words(a)]
     ]
-    events = DeadlineEvent.objects.filter(
-        deadline__in=Deadline.objects.of_subjects(REQUEST_SUBJECT, family)
-    ).select_related("deadline", "actor")
+    if clocks is None:
+        events = DeadlineEvent.objects.filter(
+            deadline__in=Deadline.objects.of_subjects(REQUEST_SUBJECT, family)
+        ).select_related("deadline", "actor")
+    else:
+        events = _events_of(clocks)
     for event in events:
         due = event.data.get("due_at")
         words = clock_event_words(event)
@@ -125,6 +143,17 @@ def request_timeline(request: Request, *, files: list | None = None) -> list[Tim
         )
     entries.sort(key=lambda e: (e.at, e.source != "activity", e.activity.pk if e.activity else 0))
     return entries
+
+
+def _events_of(clocks: list[Deadline]) -> list[DeadlineEvent]:
+    """The events of ``clocks``, each with its clock: none to read without a clock."""
+    by_id = {clock.pk: clock for clock in clocks}
+    if not by_id:
+        return []
+    events = list(DeadlineEvent.objects.filter(deadline_id__in=by_id).select_related("actor"))
+    for event in events:
+        event.deadline = by_id[event.deadline_id]
+    return events
 
 
 def timeline_latest_handoff(request: Request, entries: list[TimelineEntry]) -> Activity | None:

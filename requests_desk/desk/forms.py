@@ -481,23 +481,27 @@ class TransferForm(VersionedForm):
         error_messages={"required": _("Write a hand-off note: the next handler reads it first.")},
     )
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, choices: list | None = None, **kwargs):
+        """``choices``: :func:`transfer_choices` of the request's division, when already read."""
         super().__init__(*args, **kwargs)
-        # Only people and teams of the request's division can take it over.
-        division = case.division_id
-        people = desk_users([division])
-        teams = [team for team in desk_catalogue().teams if team.division_id == division]
-        self.fields["to"].choices = [
-            ("", "—"),
-            (_("People"), [(f"user:{u.pk}", user_label(u)) for u in people]),
-            (_("Teams"), [(f"team:{t.pk}", t.name) for t in teams]),
-        ]
+        self.fields["to"].choices = choices or transfer_choices(case.division_id)
 
     def clean_to(self):
         kind, _sep, pk = self.cleaned_data["to"].partition(":")
         if kind == "user":
             return {"to_user": desk_users().get(pk=pk)}
         return {"to_team": Team.objects.get(pk=pk)}
+
+
+def transfer_choices(division_id: int) -> list:
+    """Who can take a request of the division over: its people and its teams."""
+    people = desk_users([division_id])
+    teams = [team for team in desk_catalogue().teams if team.division_id == division_id]
+    return [
+        ("", "—"),
+        (_("People"), [(f"user:{u.pk}", user_label(u)) for u in people]),
+        (_("Teams"), [(f"team:{t.pk}", t.name) for t in teams]),
+    ]
 
 
 class StatusForm(VersionedForm):

@@ -63,23 +63,40 @@ def crispy_field_once(field) -> str:
     reused (the request list's twelve filter and bulk-action fields, with their people and
     teams as options, were a third of the list's Python time). A field with a long value is
     rendered every time."""
+    return _rendered_once(field, "crispy", lambda: str(as_crispy_field(field)))
+
+
+@register.filter
+def hidden_fields_html(form) -> str:
+    """The form's hidden fields (the version it was shown at), each kept per process like
+    :func:`crispy_field_once`: five of them cost the request page a widget template each."""
+    return mark_safe(
+        "".join(
+            _rendered_once(field, "widget", lambda f=field: str(f))
+            for field in form.hidden_fields()
+        )
+    )
+
+
+def _rendered_once(field, how: str, render) -> str:
     value = field.value()
     if isinstance(value, str) and len(value) > _LONGEST_KEPT_VALUE:
-        return str(as_crispy_field(field))
-    key = _field_fingerprint(field, value)
+        return render()
+    key = _field_fingerprint(field, value, how)
     html = _RENDERED_FIELDS.get(key)
     if html is None:
-        html = str(as_crispy_field(field))
+        html = render()
         if len(_RENDERED_FIELDS) >= 1024:
             _RENDERED_FIELDS.clear()
         _RENDERED_FIELDS[key] = html
     return mark_safe(html)
 
 
-def _field_fingerprint(field, value) -> str:
-    """Everything a bound field renders from."""
+def _field_fingerprint(field, value, how: str) -> str:
+    """Everything a bound field renders from, and how it is rendered."""
     form, widget = field.form, field.field.widget
     parts = [
+        how,
         type(form).__module__,
         type(form).__qualname__,
         str(form.prefix),

@@ -1,13 +1,20 @@
 """The request page: the hand-off note first, the clocks, the timeline and the action forms."""
 
+import hashlib
+
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from commitments import decisions
+from commitments.access import divisions_of
 from commitments.deadlines import deadline_explain
+from commitments.memo import catalogue_version
 from commitments.models import RiskHorizon
 from commitments.models.deadline import EventKind
 from commitments.stops import acts_words
@@ -17,7 +24,11 @@ from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.cases.communications import clocks_kept_by
 from requests_desk.cases.customers import customer_details_given, personal_data_read
 from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
-from requests_desk.cases.timeline import request_files, timeline_latest_handoff
+from requests_desk.cases.timeline import (
+    request_family_clocks,
+    request_files,
+    timeline_latest_handoff,
+)
 from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CommunicateForm,
@@ -29,6 +40,7 @@ from requests_desk.desk.forms import (
     StopPreviewForm,
     TransferForm,
     VisitForm,
+    transfer_choices,
 )
 from requests_desk.desk.views.common import (
     clock_row,
@@ -57,20 +69,97 @@ def request_detail(request, pk: int):
     return render_detail(request, case)
 
 
-def unbound_forms(case, user, *, offered: list | None = None) -> dict:
-    """The empty forms the page shows. The call-back and "within the hour" forms are not
-    among them: the page shows only their errors, so they are there only when refused."""
+def unbound_forms(case, user, *, offered: list) -> dict:
+    """The empty forms the page shows, each as ``(key, make)``: ``make()`` builds the form,
+    and ``key`` is everything its HTML is made from (``None``: not to be kept). The call-back
+    and "within the hour" forms are not among them: the page shows only their errors, so they
+    are there only when refused."""
     version = {"version": case.version}
+    dates = DatesForm.initial_for(case)
+    edit = EditForm.initial_for(case)
+    targets = transfer_choices(case.division_id)
+    allowed = divisions_of(user)
+    catalogue = catalogue_version()
     return {
-        "communicate": CommunicateForm(offered=offered),
-        "transfer": TransferForm(initial=version, case=case),
-        "status": StatusForm(initial=version, current=case.status),
-        "dates": DatesForm(initial=DatesForm.initial_for(case)),
-        "note": NoteForm(),
-        "visit": VisitForm(),
-        "edit": EditForm(initial=EditForm.initial_for(case), user=user),
-        "merge": MergeForm(initial=version),
+        "communicate": (
+            [(r.pk, r.title, r.purpose, r.language) for r in offered],
+            lambda: CommunicateForm(offered=offered),
+        ),
+        "transfer": (
+            [case.version, _plain(targets)],
+            lambda: TransferForm(initial=version, case=case, choices=targets),
+        ),
+        "status": (
+            [case.version, case.status],
+            lambda: StatusForm(initial=version, current=case.status),
+        ),
+        "dates": (sorted(dates.items()), lambda: DatesForm(initial=dates)),
+        "note": ([], NoteForm),
+        "visit": ([], VisitForm),
+        "edit": (
+            None
+            if catalogue is None
+            else [
+                sorted(edit.items()),
+                sorted(allowed) if allowed is not None else None,
+                catalogue,
+            ],
+            lambda: EditForm(initial=edit, user=user),
+        ),
+        "merge": ([case.version], lambda: MergeForm(initial=version)),
     }
+
+
+def _action(case, name, title, button, bound: dict, empty: dict) -> dict:
+    # A refused form shows its errors and what was typed; an empty one's fields are kept.
+    if name in bound:
+        fields, multipart = _action_fields_html(bound[name], button)
+    else:
+        fields, multipart = action_fields(name, *empty[name], button)
+    return {
+        "name": name,
+        "title": title,
+        "button": button,
+        "form": bound.get(name),
+        "fields": fields,
+        "multipart": multipart,
+        "url": reverse(f"desk:{name}", args=[case.pk]),
+        # The refused form is open; "tell the customer" is open unless another is.
+        "open": name in (bound or {"communicate": None}),
+    }
+
+
+def _plain(choices) -> list:
+    """Choices with their labels as text (lazy ones translated), nested groups too."""
+    return [
+        (str(value), _plain(label) if isinstance(label, list | tuple) else str(label))
+        for value, label in choices
+    ]
+
+
+#: The empty action forms' fields as HTML, by what they are made from (:func:`unbound_forms`).
+_KEPT_FIELDS: dict[str, tuple[str, bool]] = {}
+
+
+def action_fields(name: str, key, make, button) -> tuple[str, bool]:
+    """The HTML of an empty action form's fields, and whether it takes files: rendered once
+    per process for the same ``key`` and language (the eight forms were a third of the page's
+    Python time, built and rendered on every view)."""
+    if key is None:
+        return _action_fields_html(make(), button)
+    digest = hashlib.sha256(repr([name, get_language(), str(button), key]).encode()).hexdigest()
+    kept = _KEPT_FIELDS.get(digest)
+    if kept is None:
+        kept = _action_fields_html(make(), button)
+        if len(_KEPT_FIELDS) >= 1024:
+            _KEPT_FIELDS.clear()
+        _KEPT_FIELDS[digest] = kept
+    return kept
+
+
+def _action_fields_html(form, button) -> tuple[str, bool]:
+    html = render_to_string("requests_desk/_action_fields.html", {"form": form, "button": button})
+    return mark_safe(html), form.is_multipart()
 
 
 def render_detail(request, case, *, bound: dict | None = None, status: int = 200):
@@ -78,14 +167,16 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
     empty ones."""
     now = timezone.now()
     offered = list(canned_replies_offered())
-    forms = {**unbound_forms(case, request.user, offered=offered), **(bound or {})}
-    clocks = request_clocks(case)
+    bound = bound or {}
+    empty = unbound_forms(case, request.user, offered=offered)
+    family_clocks = request_family_clocks(case)
+    clocks = [clock for clock in family_clocks if clock.subject_id == str(case.pk)]
     owed_calls = PhoneCall.objects.filter(
         request=case, person_absent=True, callback_at__isnull=True
     ).select_related("person_in_charge")
     files = request_files(case)
     # The timeline's activities (in one query) hold the latest hand-off too.
-    timeline = request_timeline(case, files=files)
+    timeline = request_timeline(case, files=files, clocks=family_clocks)
     handoff = timeline_latest_handoff(case, timeline)
     horizon = RiskHorizon(now=now)
     context = {
@@ -113,19 +204,10 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         # A support inquiry still owing its ETA can be promised done within the hour.
         "eta_open": case.is_open
         and any(c.commitment_code == SUPPORT_ETA and c.is_open for c in clocks),
-        "forms": forms,
+        "forms": bound,
         "stops": stop_preview(request, case, clocks),
         "actions": [
-            {
-                "name": name,
-                "title": title,
-                "button": button,
-                "form": forms[name],
-                "url": reverse(f"desk:{name}", args=[case.pk]),
-                # The refused form is open; "tell the customer" is open unless another is.
-                "open": name in (bound or {"communicate": None}),
-            }
-            for name, title, button in ACTIONS
+            _action(case, name, title, button, bound, empty) for name, title, button in ACTIONS
         ],
     }
     personal_data_read(request.user, [case.customer_id], via="desk:request")
