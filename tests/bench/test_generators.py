@@ -124,7 +124,9 @@ def test_the_pages_benchmark_serves_every_page_in_production_mode():
     )
 
     assert "production server on 127.0.0.1" in out
-    assert re.search(r"^\| admin \| desk list \| [\d.]+ / [\d.]+ \| \d+ \|$", out, re.M), out
+    # Queries: one count, or a range ("11–14") where a run long enough for a signed-in session
+    # to be saved again (a minute by the wall clock) counts that save in some requests.
+    assert re.search(r"^\| admin \| desk list \| [\d.]+ / [\d.]+ \| \d+(–\d+)? \|$", out, re.M), out
     assert re.search(r"^\| public \| complaint POST \(API\) \| [\d.]+ / [\d.]+ \|", out, re.M)
     assert "HTTP 4" not in out
     assert "HTTP 5" not in out
