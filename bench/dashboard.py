@@ -135,22 +135,18 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def recreate_database(url: str) -> None:
-    import psycopg2
+def recreate_database(url: str, template: str | None = None) -> None:
+    """Drop and create the database of ``url``, a copy of ``template`` if given (see
+    ``bench.sweep.create_database``)."""
+    from bench.sweep import create_database
 
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
     if "bench" not in name:
         raise SystemExit(
             f"this drops and creates the database {name!r}: give one whose name says 'bench' "
             "(or --reuse to keep the data)"
         )
-    admin = psycopg2.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    create_database(url, name, template)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -1253,7 +1249,7 @@ def main() -> None:
         raise SystemExit("run with CHARTER_ENV=test, DATABASE_URL and REDIS_URL (see --help)")
     os.environ.pop("CHARTER_PINNED_NOW_FILE", None)
     if not args.reuse:
-        recreate_database(os.environ["DATABASE_URL"])
+        recreate_database(os.environ["DATABASE_URL"], os.environ.get("CHARTER_BENCH_TEMPLATE"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter_portal.settings")
 
     import django

@@ -160,7 +160,9 @@ def main() -> None:
         raise SystemExit("run with CHARTER_ENV=test, DATABASE_URL and REDIS_URL (see --help)")
     from bench.sweep import create_database, timed
 
-    database_url = create_database(os.environ["DATABASE_URL"], args.database)
+    database_url = create_database(
+        os.environ["DATABASE_URL"], args.database, os.environ.get("CHARTER_BENCH_TEMPLATE")
+    )
     os.environ.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="charter_portal.settings")
 
     import django

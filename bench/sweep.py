@@ -62,8 +62,13 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def create_database(server_url: str, name: str) -> str:
-    """Drop and create ``name`` on the server of ``server_url``; return its URL."""
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """Drop and create ``name`` on the server of ``server_url``; return its URL.
+
+    ``template``: a database of the same server, already migrated and seeded, to copy
+    (``CREATE DATABASE … TEMPLATE``), so that the migrate and ``seed_charter`` that follow
+    find nothing to do. The scripts take it from ``CHARTER_BENCH_TEMPLATE``, which the test
+    suite sets to a copy of its freshly set-up test database; by hand, leave it unset."""
     import psycopg2
 
     parts = urllib.parse.urlsplit(server_url)
@@ -71,7 +76,9 @@ def create_database(server_url: str, name: str) -> str:
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(
+            f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+        )
     admin.close()
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
@@ -287,7 +294,9 @@ def main() -> None:
     if os.environ.get("CHARTER_ENV") != "test" or "REDIS_URL" not in os.environ:
         raise SystemExit("run with CHARTER_ENV=test, DATABASE_URL and REDIS_URL (see --help)")
     os.environ.pop("CHARTER_PINNED_NOW_FILE", None)
-    database_url = create_database(os.environ["DATABASE_URL"], args.database)
+    database_url = create_database(
+        os.environ["DATABASE_URL"], args.database, os.environ.get("CHARTER_BENCH_TEMPLATE")
+    )
     os.environ.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="charter_portal.settings")
 
     import django

@@ -37,7 +37,7 @@ def _seed_charter_if_missing() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
+def django_db_setup(django_db_setup, django_db_blocker, pytestconfig, request):
     with django_db_blocker.unblock():
         fake = pytestconfig.stash.get(_fake_today, None)
         if fake is not None:
@@ -45,6 +45,46 @@ def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
 
             fake_today.shift_database_clock(fake, connection)
         _seed_charter_if_missing()
+        wanted = any("bench_template" in item.fixturenames for item in request.session.items)
+        # Not on a shifted clock: the copy would carry the shadowed clock functions.
+        template = _copy_of_the_test_database() if wanted and fake is None else None
+    pytestconfig.stash[_template] = template
+    yield
+    if template is not None:
+        with django_db_blocker.unblock():
+            _drop_database(template)
+
+
+_template = pytest.StashKey[str | None]()
+
+
+def _copy_of_the_test_database() -> str:
+    """A copy of the test database as set up (migrated, the charter seeded), made while no
+    test has touched it: ``CREATE DATABASE … TEMPLATE`` needs no other session on it."""
+    from django.db import connection, connections
+
+    copy = f"{connection.settings_dict['NAME']}_template"
+    _drop_database(copy)
+    connections.close_all()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{connection.settings_dict["NAME"]}"')
+    return copy
+
+
+def _drop_database(name: str) -> None:
+    from django.db import connection
+
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def bench_template(django_db_setup, pytestconfig) -> str | None:
+    """The name of a database of the suite's server that is migrated and seeded as the test
+    database is at its start (a copy made at set-up), for the benchmark scripts' own databases
+    (``CHARTER_BENCH_TEMPLATE``) — instead of each migrating an empty one. None on a shifted
+    clock (``CHARTER_TEST_TODAY``): the scripts then migrate and seed as by hand."""
+    return pytestconfig.stash.get(_template, None)
 
 
 @pytest.fixture(autouse=True)
