@@ -43,9 +43,13 @@ def desk_view(view):
 
 
 def visible_request_or_404(user, pk: int) -> Request:
-    """A request the user may see; one of another division is a 404, not a 403 (no leak)."""
+    """A request the user may see; one of another division is a 404, not a 403 (no leak).
+
+    Not joined: who created it (no page shows it). Eight tables in one query cost PostgreSQL
+    20–30 ms to plan on this machine (the join order searched exhaustively) against 4 for
+    seven, more than the whole rest of the request page's SQL."""
     queryset = requests_visible(user).select_related(
-        "customer__organisation", "division", "team", "service", "assignee", "created_by"
+        "customer__organisation", "division", "team", "service", "assignee"
     )
     return get_object_or_404(queryset, pk=pk)
 
