@@ -69,6 +69,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--settle", type=float, default=240, help="max seconds to settle")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--copy-of",
+        metavar="URL",
+        help="start from a copy (pg_dump) of this database, already migrated and seeded, "
+        "instead of migrating an empty one (the test suite passes a copy of its own)",
+    )
     return parser.parse_args(argv)
 
 
@@ -119,6 +125,22 @@ class Postgres:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self.start()
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "charter")
+
+    def load(self, url: str) -> None:
+        """The tables and rows of the database at ``url`` (any server) into this one's."""
+        dump = subprocess.run(
+            [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-d", url],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        ).stdout
+        subprocess.run(
+            [str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url],
+            input=dump,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     def _options(self) -> str:
         return (
@@ -363,6 +385,8 @@ class Run:
         self.controller.start()
         began = time.monotonic()
         self.pg.init()
+        if self.args.copy_of:
+            self.pg.load(self.args.copy_of)
         self.redis.start()
         env = self.env()
         os.environ.update(env, DJANGO_SETTINGS_MODULE="charter_portal.settings")
