@@ -4,8 +4,10 @@ The charter (calendars, organisation, placeholder contacts, catalogue and the de
 rules) is seeded once into the test database when it is set up. Tests that use ``db`` run in
 a transaction that is rolled back, so they all see the same seeded rows without paying for
 seeding; tests that use ``transactional_db`` (live servers, worker subprocesses) end with a
-flush of every table, after which the seed is written again.
+flush of every table, after which the seeded rows, kept at set-up, are put back.
 """
+
+import io
 
 import pytest
 from django.core.management import call_command
@@ -44,18 +46,93 @@ def django_db_setup(django_db_setup, django_db_blocker, pytestconfig, request):
             from django.db import connection
 
             fake_today.shift_database_clock(fake, connection)
+        before = _row_counts()
         _seed_charter_if_missing()
+        _SEEDED_ROWS.update(_copy_out([t for t, n in _row_counts().items() if n > before[t]]))
         wanted = any("bench_template" in item.fixturenames for item in request.session.items)
         # Not on a shifted clock: the copy would carry the shadowed clock functions.
         template = _copy_of_the_test_database() if wanted and fake is None else None
     pytestconfig.stash[_template] = template
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        _flush_by_delete(patch)
+        yield
     if template is not None:
         with django_db_blocker.unblock():
             _drop_database(template)
 
 
 _template = pytest.StashKey[str | None]()
+
+#: The rows ``seed_charter`` wrote into the test database at set-up, per table (``COPY`` text).
+_SEEDED_ROWS: dict[str, bytes] = {}
+
+
+def _row_counts() -> dict[str, int]:
+    from django.db import connection
+
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables))
+        return dict(cursor.fetchall())
+
+
+def _copy_out(tables: list[str]) -> dict[str, bytes]:
+    from django.db import connection
+
+    copied = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            rows = io.BytesIO()
+            cursor.copy_expert(f'COPY "{table}" TO STDOUT', rows)
+            copied[table] = rows.getvalue()
+    return copied
+
+
+def _flush_by_delete(patch: pytest.MonkeyPatch) -> None:
+    """A transactional test's teardown empties every table (Django's flush) with a ``DELETE``
+    a table in one transaction, instead of one ``TRUNCATE`` of all of them: TRUNCATE gives each
+    of the ~90 tables and their indexes new files, seconds on a loaded machine, for the few rows
+    a test leaves. The outcome is the same: every table empty, foreign keys checked at commit
+    (Django makes them deferrable), the sequences where they were, as a flush without
+    ``reset_sequences`` leaves them. A flush that resets the sequences is left as it was."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    operations = type(connection.ops)
+    truncate = operations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [
+            "SET CONSTRAINTS ALL DEFERRED",
+            *(f"DELETE FROM {self.quote_name(t)}" for t in tables),
+        ]
+
+    patch.setattr(operations, "sql_flush", sql_flush)
+
+
+def _reseed() -> None:
+    """The seeded charter again after a flush: the rows kept at set-up put back as they were
+    (ids included; a flush leaves the sequences past them) in one transaction — what
+    ``seed_charter`` writes with some 800 queries — and the catalogue's memory dropped, as the
+    saves of ``seed_charter`` drop it. Where nothing was kept (a database reused with the seed
+    already in it) ``seed_charter`` runs."""
+    from django.db import connection, transaction
+
+    from commitments.memo import catalogue_forget
+    from commitments.models import Commitment
+
+    if not _SEEDED_ROWS or Commitment.objects.exists():
+        _seed_charter_if_missing()
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, rows in _SEEDED_ROWS.items():
+            cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.BytesIO(rows))
+    catalogue_forget()
 
 
 def _copy_of_the_test_database() -> str:
@@ -110,7 +187,7 @@ def _reseed_after_flush(request, django_db_blocker):
     yield
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         with django_db_blocker.unblock():
-            _seed_charter_if_missing()
+            _reseed()
 
 
 @pytest.fixture
