@@ -2,7 +2,7 @@
 gave, which staff may accept; where messages about a case may go."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,9 +41,7 @@ def customer_find_or_create(
     full_clean(contact, exclude=["organisation"], validate_unique=False)
     # The writes below keep their own savepoints (a twin created concurrently): none here.
     with transaction.atomic(savepoint=False):
-        org = organisation_find_or_create(name=organisation)
-        found = CustomerContact.objects.filter(organisation=org, email__iexact=contact.email)
-        existing = found.first()
+        org, existing = _organisation_and_contact(organisation, email=contact.email)
         if existing is None:
             contact.confirmed = not public
             return _create(org, contact)
@@ -70,6 +68,30 @@ def caller_find_or_create(*, name: str, organisation: str, phone: str = "") -> C
             name=contact.name
         ).order_by("pk").first()
         return found or _create(org, contact)
+
+
+def _organisation_and_contact(
+    name: str, *, email: str
+) -> tuple[Organisation, CustomerContact | None]:
+    """The organisation of this name (created if new) and its contact with this e-mail, if
+    any: one query when the organisation is known, as it mostly is."""
+    org = Organisation(name=name.strip())
+    full_clean(org, validate_unique=False, rename={"name": "organisation"})
+    contact = CustomerContact.objects.filter(
+        organisation=OuterRef("pk"), email__iexact=email
+    ).order_by("name", "pk")
+    found = (
+        Organisation.objects.filter(name__iexact=org.name)
+        .annotate(contact_id=Subquery(contact.values("pk")[:1]))
+        .first()
+    )
+    if found is None:
+        return organisation_find_or_create(name=name), None
+    if found.contact_id is None:
+        return found, None
+    existing = CustomerContact.objects.get(pk=found.contact_id)
+    existing.organisation = found
+    return found, existing
 
 
 def organisation_find_or_create(*, name: str) -> Organisation:
