@@ -174,6 +174,15 @@ def clocks_start(
 ) -> list[Deadline]:
     """Start the ``owed`` clocks on the request, addressed to its assignee and team, with one
     write for the clocks and one for their events."""
+    return clocks_save(request, clocks_prepare(request, owed, owner=owner, now=now), actor=actor)
+
+
+def clocks_prepare(
+    request: Request, owed: list[Owed], *, owner=None, now: datetime | None = None
+) -> list[Deadline]:
+    """The ``owed`` clocks of :func:`clocks_start`, checked and computed, not saved: a request
+    not saved yet learns what it keeps of them (:func:`clock_summary`) before its own
+    INSERT; :func:`clocks_save` writes them once it is."""
     clocks = []
     for one in owed:
         try:
@@ -200,6 +209,13 @@ def clocks_start(
                     ]
                 }
             ) from error
+    return clocks
+
+
+def clocks_save(request: Request, clocks: list[Deadline], *, actor=None) -> list[Deadline]:
+    """Write clocks of :func:`clocks_prepare` on the (saved) request, with their events."""
+    for clock in clocks:
+        clock.subject_id = str(request.pk)
     return deadlines_start(clocks, actor=actor)
 
 
@@ -217,6 +233,11 @@ def clocks_start_owed(
         )
     owed = [owed for code, owed in owed_by(request, since=since).items() if code not in had]
     return clocks_start(request, owed, actor=actor, now=now)
+
+
+def clocks_prepare_owed(request: Request, *, now: datetime) -> list[Deadline]:
+    """Every clock a request about to be saved owes, prepared (:func:`clocks_prepare`)."""
+    return clocks_prepare(request, list(owed_by(request).values()), now=now)
 
 
 def clocks_sync(

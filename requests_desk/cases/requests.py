@@ -98,10 +98,15 @@ def request_create(
         **details,
     )
     # The division, team, customer and assignee are rows already read: their existence is
-    # not asked again.
-    full_clean(request, exclude=_GIVEN_ROWS)
+    # not asked again; nor is the tracking code's, drawn at random from 31^10.
+    full_clean(request, exclude=(*_GIVEN_ROWS, "tracking_code"))
     _require_in_division(request.assignee, request, field="assignee")
     with transaction.atomic(savepoint=False):
+        # The clocks are computed first, so the request is written with what it keeps of them
+        # (its next due instant …) in the same INSERT.
+        clocks = desk_clocks.clocks_prepare_owed(request, now=now)
+        for name, value in desk_clocks.clock_summary(clocks).items():
+            setattr(request, name, value)
         request.save()
         Activity.objects.create(
             request=request,
@@ -112,8 +117,7 @@ def request_create(
             event=ActivityEvent.RECEIVED,
             data={"created": True, "channel": request.channel},
         )
-        started = desk_clocks.clocks_start_owed(request, actor=actor, now=now, new=True)
-        desk_clocks.next_due_refresh(request, clocks=started)
+        started = desk_clocks.clocks_save(request, clocks, actor=actor)
         acknowledgement_enqueue(request, clocks=started, in_reply_to=in_reply_to)
     return request
 
