@@ -5,8 +5,10 @@ from itertools import groupby
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from commitments.memo import catalogue_remembered
 from commitments.models import Service, Team
 from requests_desk.cases.attachments import (
     CheckedFile,
@@ -54,11 +56,17 @@ def consent_field() -> forms.BooleanField:
 
 
 def service_choices() -> list:
-    """ "Not sure" first, then the services grouped by division."""
-    choices: list = [(NOT_SURE, _("Not sure — please route it for me"))]
-    for division, services in groupby(public_team_choices(), key=lambda s: s.division):
-        choices.append((division.name, [(s.code, s.name) for s in services]))
-    return choices
+    """ "Not sure" first, then the services grouped by division (in the active language;
+    remembered, as plain text, until the catalogue changes)."""
+    grouped = catalogue_remembered("public-service-choices", (get_language(),), _service_groups)
+    return [(NOT_SURE, _("Not sure — please route it for me")), *grouped]
+
+
+def _service_groups() -> list:
+    return [
+        (division.name, [(s.code, s.name) for s in services])
+        for division, services in groupby(public_team_choices(), key=lambda s: s.division)
+    ]
 
 
 class ComplaintForm(HoneypotForm):
