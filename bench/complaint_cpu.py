@@ -1,0 +1,140 @@
+"""What one public complaint costs the portal's own process: CPU milliseconds (median of many),
+queries and calls to Redis — the figure a shared, loaded machine does not blur as much as
+throughput.
+
+Posts complaints through the public API (``POST /api/v1/public/complaints/``, a new customer
+each) with Django's test client, in production mode, in this process, on a database that
+``bench/complaints.py`` made (migrated and seeded; it is written to, not dropped):
+
+    CHARTER_ENV=test DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter \\
+    REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/complaint_cpu.py \\
+        --database charter_bench_complaints --posts 300
+
+``--profile FILE`` also writes a cProfile (CPU time) of the timed posts.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="charter_bench_complaints")
+    parser.add_argument("--posts", type=int, default=300, help="timed complaints")
+    parser.add_argument("--warmups", type=int, default=20, help="complaints before timing")
+    parser.add_argument("--profile", default="", help="write a cProfile here")
+    return parser.parse_args()
+
+
+def production_settings(database: str) -> None:
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    os.environ.update(
+        {
+            "CHARTER_ENV": "production",
+            "DATABASE_URL": f"{base}/{database}",
+            "SECRET_KEY": "bench-cpu-not-a-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": "http://127.0.0.1:8000",
+            "EMAIL_HOST": "127.0.0.1",
+            "SMS_BACKEND": "file",
+            "SECURE_SSL_REDIRECT": "false",
+            "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+            "CHARTER_API_USER_RATE": "1000000/minute",
+            "CHARTER_API_ANON_RATE": "1000000/minute",
+            "CHARTER_PUBLIC_PER_IP_HOUR": "1000000",
+            "CHARTER_PUBLIC_PER_IP_DAY": "1000000",
+            "CHARTER_PUBLIC_PER_EMAIL_HOUR": "1000000",
+            "CHARTER_PUBLIC_PER_EMAIL_DAY": "1000000",
+        }
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter_portal.settings")
+    sys.path.insert(0, str(ROOT))
+
+
+class RedisCalls:
+    """Commands sent to Redis by this process (a pipeline or a script is one)."""
+
+    def __init__(self) -> None:
+        import redis.connection
+
+        self.count = 0
+        real = redis.connection.Connection.send_packed_command
+
+        def counted(connection, command, *args, **kwargs):
+            self.count += 1
+            return real(connection, command, *args, **kwargs)
+
+        redis.connection.Connection.send_packed_command = counted
+
+
+def main() -> None:
+    args = parse_args()
+    production_settings(args.database)
+    import cProfile
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    run = time.time_ns()
+
+    def post(number: int) -> None:
+        body = {
+            "name": "벤치고객",
+            "organisation": "벤치기관",
+            "email": f"cpu{run}-{number}@bench.example.com",
+            "phone": "02-0000-0000",
+            "category": "complaint",
+            "service": "",
+            "subject": "시세수신장애 문의",
+            "message": "벤치마크가 보낸 민원입니다.",
+            "consent": True,
+        }
+        response = client.post(
+            "/api/v1/public/complaints/", json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 201, response.content[:300]
+
+    for number in range(args.warmups):
+        post(number)
+    calls = RedisCalls()
+    with CaptureQueriesContext(connection) as captured:
+        post(-1)
+    queries, redis_calls = len(captured.captured_queries), calls.count
+    profile = cProfile.Profile(time.process_time) if args.profile else None
+    cpu = []
+    for number in range(args.posts):
+        began = time.process_time()
+        if profile is not None:
+            profile.enable()
+        post(args.warmups + number)
+        if profile is not None:
+            profile.disable()
+        cpu.append((time.process_time() - began) * 1000)
+    if profile is not None:
+        profile.dump_stats(args.profile)
+    quartiles = statistics.quantiles(cpu, n=4)
+    load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"{args.posts} complaints: CPU ms median {statistics.median(cpu):.2f} "
+        f"(quartiles {quartiles[0]:.2f}–{quartiles[2]:.2f}); {queries} queries with BEGIN and "
+        f"COMMIT; {redis_calls} calls to Redis (the delivery task's publication included); "
+        f"load average after {load}"
+    )
+
+
+if __name__ == "__main__":
+    main()
