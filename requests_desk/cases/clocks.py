@@ -17,8 +17,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import BigIntegerField, CharField, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Cast, Least
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -349,7 +359,9 @@ def clock_summary(clocks: Iterable[Deadline]) -> dict:
       customer should not sit at the top of anyone's queue;
     - ``clock_breach_at``: the instant its worst clock is or becomes breached (as
       :func:`requests_desk.cases.selectors.clock_status` judges one): the nearest due among
-      those, and paused clocks that paused at or after their due instant;
+      those, and paused clocks that paused at or after their due instant (a breached clock
+      counts from its last write if that came before its due instant, which the sweep never
+      does: it breaches at due);
     - ``owes_clock``: a clock still owes something.
 
     :func:`requests_clocks_refresh` computes the same in SQL."""
@@ -360,9 +372,12 @@ def clock_summary(clocks: Iterable[Deadline]) -> dict:
     ]
     counted = [c.due_at for c in owing if c.state in COUNTED]
     late = [c.due_at for c in owing if c.paused_at is not None and c.paused_at >= c.due_at]
+    # A breached clock is breached whatever its due instant says: it was written (breached)
+    # by then at the latest. Always its due instant when the sweep breached it at due.
+    breached = [min(c.due_at, c.updated_at) for c in owing if c.state == DeadlineState.BREACHED]
     return {
         "next_due_at": min(counted, default=None),
-        "clock_breach_at": min(counted + late, default=None),
+        "clock_breach_at": min(counted + late + breached, default=None),
         "owes_clock": bool(owing),
     }
 
@@ -377,7 +392,7 @@ def next_due_refresh(request: Request, *, clocks: list[Deadline] | None = None) 
         clocks = (
             Deadline.objects.of_subject(REQUEST_SUBJECT, request.pk)
             .owing()
-            .only("state", "due_at", "paused_at", "stopped_at")
+            .only("state", "due_at", "paused_at", "stopped_at", "updated_at")
         )
     summary = clock_summary(clocks)
     if any(getattr(request, name) != value for name, value in summary.items()):
@@ -435,14 +450,19 @@ def _summary_expressions() -> dict:
         .order_by()
     )
 
-    def nearest(condition: Q) -> Subquery:
-        return Subquery(owing.filter(condition).order_by("due_at").values("due_at")[:1])
+    def nearest(condition: Q, instant=None) -> Subquery:
+        earliest = owing.filter(condition).annotate(at=instant or F("due_at")).order_by("at")
+        return Subquery(earliest.values("at")[:1])
 
     counted = Q(state__in=COUNTED)
     late = Q(paused_at__isnull=False, paused_at__gte=F("due_at"))
+    breached = Case(
+        When(state=DeadlineState.BREACHED, then=Least("due_at", "updated_at")),
+        default=F("due_at"),
+    )
     return {
         "next_due_at": nearest(counted),
-        "clock_breach_at": nearest(counted | late),
+        "clock_breach_at": nearest(counted | late, breached),
         "owes_clock": Exists(owing),
     }
 

@@ -9,6 +9,8 @@ from django.db import migrations, models
 OWING = "(d.state IN ('running', 'paused') OR (d.state = 'breached' AND d.stopped_at IS NULL))"
 COUNTED = "d.state IN ('running', 'breached')"
 LATE = "(d.paused_at IS NOT NULL AND d.paused_at >= d.due_at)"
+#: A breached clock counts from its due instant, or from its last write if that came first.
+BREACH = "CASE WHEN d.state = 'breached' THEN LEAST(d.due_at, d.updated_at) ELSE d.due_at END"
 
 
 def backfill(apps, schema_editor):
@@ -20,7 +22,7 @@ def backfill(apps, schema_editor):
             WITH s AS (
                 SELECT d.subject_id::bigint AS id,
                        min(d.due_at) FILTER (WHERE {COUNTED}) AS next_due,
-                       min(d.due_at) FILTER (WHERE {COUNTED} OR {LATE}) AS breach_at
+                       min({BREACH}) FILTER (WHERE {COUNTED} OR {LATE}) AS breach_at
                 FROM {Deadline._meta.db_table} d
                 WHERE d.subject_type = 'request' AND d.subject_id ~ '^[0-9]+$' AND {OWING}
                 GROUP BY d.subject_id
@@ -41,10 +43,11 @@ def backfill(apps, schema_editor):
         for pk, clocks in by_request.items():
             counted = [c.due_at for c in clocks if c.state in ("running", "breached")]
             late = [c.due_at for c in clocks if c.paused_at and c.paused_at >= c.due_at]
+            breached = [min(c.due_at, c.updated_at) for c in clocks if c.state == "breached"]
             Request.objects.filter(pk=pk).update(
                 owes_clock=True,
                 next_due_at=min(counted, default=None),
-                clock_breach_at=min(counted + late, default=None),
+                clock_breach_at=min(counted + late + breached, default=None),
             )
     Request.objects.filter(next_due_at__isnull=False, owes_clock=False).update(next_due_at=None)
 
