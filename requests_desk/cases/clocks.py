@@ -18,7 +18,6 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import (
-    BigIntegerField,
     Case,
     CharField,
     Exists,
@@ -403,42 +402,63 @@ def next_due_refresh(request: Request, *, clocks: list[Deadline] | None = None) 
 
 def requests_clocks_refresh(subject_ids: Iterable[str] | None = None) -> int:
     """:func:`clock_summary` of many requests in SQL, from their clocks: of ``subject_ids``
-    (the clocks' ``subject_id``), or of every request that owes a clock or holds a summary
-    (the periodic reconciliation). Rows already right are not written; the number written.
+    (the clocks' ``subject_id``), or, with ``None`` (the periodic reconciliation), of every
+    request that owes a clock or holds a summary and disagrees with its clocks — found without
+    a lock, then refreshed 500 at a time. Rows already right are not written; the number
+    written.
 
     Registered for the request subject (:func:`commitments.subjects.subject_clocks_register`):
     the clocks' services call it once their transaction commits, for the clocks they stopped
-    or cancelled (the sweep's delivery stops take no request lock). The rows are locked first,
-    in a statement of their own, so the second reads every clock committed before the lock
-    (under READ COMMITTED each statement reads a fresh snapshot)."""
-    ids = None if subject_ids is None else sorted({int(i) for i in subject_ids if i.isdigit()})
-    if ids == []:
-        return 0
-    rows = Request.objects.order_by("pk")
-    if ids is None:
+    or cancelled (a delivery's stop takes no request lock). The rows are locked first, in a
+    statement of their own, so the second reads every clock committed before the lock (under
+    READ COMMITTED each statement reads a fresh snapshot)."""
+    if subject_ids is None:
+        # Each part through an index of its own (the owing clocks by subject, the partial
+        # indexes of the three fields): an OR of them read every request.
         owing = Deadline.objects.owing().filter(subject_type=REQUEST_SUBJECT)
-        rows = rows.filter(
-            Q(pk__in=owing.annotate(rid=Cast("subject_id", BigIntegerField())).values("rid"))
-            | Q(owes_clock=True)
-            | Q(next_due_at__isnull=False)
-            | Q(clock_breach_at__isnull=False)
-        )
-    else:
-        rows = rows.filter(pk__in=ids)
-    with transaction.atomic():
-        locked = list(rows.select_for_update().values_list("pk", flat=True))
-        if not locked:
-            return 0
-        fresh = Request.objects.filter(pk__in=locked).annotate(
-            **{f"fresh_{name}": value for name, value in _summary_expressions().items()}
-        )
-        changed = [
-            Request(pk=row["pk"], **{name: row[f"fresh_{name}"] for name in SUMMARY_FIELDS})
-            for row in fresh.values("pk", *SUMMARY_FIELDS, *(f"fresh_{n}" for n in SUMMARY_FIELDS))
-            if any(row[name] != row[f"fresh_{name}"] for name in SUMMARY_FIELDS)
+        candidates = {int(i) for i in owing.values_list("subject_id", flat=True) if i.isdigit()}
+        for kept in (
+            Q(owes_clock=True),
+            Q(next_due_at__isnull=False),
+            Q(clock_breach_at__isnull=False),
+        ):
+            candidates.update(Request.objects.filter(kept).values_list("pk", flat=True))
+        ordered = sorted(candidates)
+        stale = [
+            changed.pk
+            for i in range(0, len(ordered), 2000)
+            for changed in _disagreeing(Request.objects.filter(pk__in=ordered[i : i + 2000]))
         ]
+        return sum(_refresh(stale[i : i + 500]) for i in range(0, len(stale), 500))
+    return _refresh(sorted({int(i) for i in subject_ids if i.isdigit()}))
+
+
+def _refresh(ids: list[int]) -> int:
+    if not ids:
+        return 0
+    with transaction.atomic():
+        locked = list(
+            Request.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        changed = _disagreeing(Request.objects.filter(pk__in=locked)) if locked else []
         Request.objects.bulk_update(changed, SUMMARY_FIELDS, batch_size=1000)
         return len(changed)
+
+
+def _disagreeing(requests) -> list[Request]:
+    """Of ``requests``, those whose summary is not what their clocks say, with what they say
+    (unsaved instances holding only the summary's fields)."""
+    fresh = requests.annotate(
+        **{f"fresh_{name}": value for name, value in _summary_expressions().items()}
+    ).values("pk", *SUMMARY_FIELDS, *(f"fresh_{name}" for name in SUMMARY_FIELDS))
+    return [
+        Request(pk=row["pk"], **{name: row[f"fresh_{name}"] for name in SUMMARY_FIELDS})
+        for row in fresh
+        if any(row[name] != row[f"fresh_{name}"] for name in SUMMARY_FIELDS)
+    ]
 
 
 def _summary_expressions() -> dict:
