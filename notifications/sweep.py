@@ -243,13 +243,18 @@ def _sweep_batch(pks: list[int], *, now: datetime, result: SweepResult, superuse
 
 def _plan_batch(deadlines: list[Deadline], *, now: datetime, superusers) -> list[_Plan]:
     renderer = messages.StepRenderer()  # each kind of message rendered once per batch
+    audiences: dict[tuple, recipients.Audience] = {}  # each audience found once per batch
     return [
-        _plan_clock(deadline, now=now, superusers=superusers, renderer=renderer)
+        _plan_clock(
+            deadline, now=now, superusers=superusers, renderer=renderer, audiences=audiences
+        )
         for deadline in deadlines
     ]
 
 
-def _plan_clock(deadline: Deadline, *, now: datetime, superusers, renderer) -> _Plan:
+def _plan_clock(
+    deadline: Deadline, *, now: datetime, superusers, renderer, audiences: dict
+) -> _Plan:
     """Take every step ``deadline`` owes at ``now`` on the instance, in memory. If anything
     goes wrong, plan its error instead (:func:`_fail`): one clock's fault must never stop the
     others."""
@@ -268,7 +273,13 @@ def _plan_clock(deadline: Deadline, *, now: datetime, superusers, renderer) -> _
             if plan.steps >= MAX_STEPS_PER_CLOCK:
                 raise RuntimeError(f"clock {deadline.pk} owes more steps than any plan holds")
             event, rows = _take_step(
-                deadline, step, now=now, superusers=superusers, renderer=renderer, planned=planned
+                deadline,
+                step,
+                now=now,
+                superusers=superusers,
+                renderer=renderer,
+                audiences=audiences,
+                planned=planned,
             )
             plan.events.append(event)
             plan.notifications += rows
@@ -356,10 +367,12 @@ def _take_step(
     now: datetime,
     superusers,
     renderer: messages.StepRenderer,
+    audiences: dict,
     planned: list[decisions.Step],
 ) -> tuple[dict, list[dict]]:
     """Take ``step`` on the instance in memory: its event and outbox rows, as column values.
-    ``planned``: the clock's plan (see :func:`_plan_clock`)."""
+    ``planned``: the clock's plan (see :func:`_plan_clock`); ``audiences``: the batch's
+    audiences found so far (see :func:`_audience`)."""
     if decisions.is_overtaken(deadline, step, now=now):
         # The sweep was down past due: a reminder about a deadline already missed is noise,
         # the breach that follows in this same sweep says it all.
@@ -369,8 +382,8 @@ def _take_step(
         return _event_row(deadline, values), []
     name = notification_step(step)
     urgent = bool(deadline.params.get("urgent"))
-    audience = recipients.step_recipients(
-        deadline=deadline, step=name, at=now, urgent=urgent, superusers=superusers
+    audience = _audience(
+        deadline, step=name, now=now, urgent=urgent, superusers=superusers, audiences=audiences
     )
     # The rows themselves say to whom.
     data = {"messages": len(audience.recipients)}
@@ -398,6 +411,30 @@ def _take_step(
         for recipient in ordered
     ]
     return event, rows
+
+
+def _audience(
+    deadline: Deadline, *, step: str, now: datetime, urgent: bool, superusers, audiences: dict
+) -> recipients.Audience:
+    """:func:`notifications.recipients.step_recipients`, found once per batch for each
+    (step, urgency, owner, team, division, service, terms): every clock of a batch points at
+    the same directory rows (:func:`_load`), and the audience depends on nothing else of the
+    clock but its calendar (its terms) and ``now``. Read only, never changed."""
+    key = (
+        step,
+        urgent,
+        deadline.owner_id,
+        deadline.team_id,
+        deadline.division_id,
+        deadline.service_id,
+        deadline.terms_id,
+    )
+    audience = audiences.get(key)
+    if audience is None:
+        audience = audiences[key] = recipients.step_recipients(
+            deadline=deadline, step=step, at=now, urgent=urgent, superusers=superusers
+        )
+    return audience
 
 
 def notification_step(step: decisions.Step) -> str:
