@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import F, Q
 
 from commitments.models import Deadline, DeadlineEvent
+from commitments.models.deadline import clock_terms_attach
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.merge import request_family
 from requests_desk.cases.timeline_words import activity_words, clock_event_words
@@ -53,11 +54,15 @@ class TimelineEntry:
 def request_family_clocks(request: Request) -> list[Deadline]:
     """Every clock of the request and of the duplicates it absorbed, oldest first, with their
     commitment and terms (not their owner or team): the request page's clocks and the
-    timeline's clock lines from one query."""
-    return list(
-        Deadline.objects.of_subjects(REQUEST_SUBJECT, request_family(request))
-        .select_related("commitment", "terms")
-        .order_by("started_at", "pk")
+    timeline's clock lines from one query. The terms are the ones remembered per process
+    (:func:`~commitments.models.deadline.clock_terms_attach`), not decoded again per clock."""
+    return clock_terms_attach(
+        list(
+            Deadline.objects.of_subjects(REQUEST_SUBJECT, request_family(request))
+            .select_related("commitment")
+            .with_terms_digest()
+            .order_by("started_at", "pk")
+        )
     )
 
 
