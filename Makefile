@@ -57,7 +57,7 @@ messages: $(VENV)/.dev
 	$(PY) manage.py makemessages -l ko -l en --no-obsolete \
 		--ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=bench \
 		--ignore=node_modules
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
