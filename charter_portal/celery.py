@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter_portal.settings")
 
@@ -22,6 +23,16 @@ def repeat_redbeat_settings_without_namespace(sender, source, **kwargs):
             if key.startswith("CELERY_REDBEAT_")
         }
     )
+
+
+@worker_init.connect
+def record_the_worker_seen_after_each_task(**kwargs):
+    """In a real worker (not a task applied in-process), the end of every task says the worker
+    is alive (:class:`notifications.tasks.WorkerSeen`). Connected before the pool forks, so its
+    children inherit it."""
+    from notifications.tasks import worker_seen
+
+    task_postrun.connect(worker_seen.after_task, weak=False)
 
 
 app.autodiscover_tasks()

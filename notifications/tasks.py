@@ -5,21 +5,60 @@ their rows in the database. No task is scheduled with an ETA or countdown; what 
 later waits in PostgreSQL (``next_action_at``, ``next_attempt_at``) for the periodic tasks.
 """
 
+import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from commitments.business_time import SEOUL
 from notifications import delivery
 from notifications.models import WorkerHeartbeat
 
+logger = logging.getLogger(__name__)
+
+WORKER_HEARTBEAT = "worker"
+
+
+class WorkerSeen:
+    """Records that this worker process is alive (``WorkerHeartbeat`` ``worker``, shown by
+    ``/healthz``), at most once per ``CHARTER_HEARTBEAT_INTERVAL``.
+
+    The periodic :func:`heartbeat` task is one way in; the end of every other task is the
+    other (``charter_portal.celery`` connects :meth:`after_task` in real workers only). A
+    periodic message expires just before the next is sent, so a worker busy with the sweep and
+    delivery of every tick could otherwise see each heartbeat expire in its queue and be
+    reported dead while it works."""
+
+    def __init__(self) -> None:
+        self._recorded = float("-inf")
+
+    def record(self) -> None:
+        WorkerHeartbeat.objects.update_or_create(
+            name=WORKER_HEARTBEAT, defaults={"at": timezone.now()}
+        )
+        self._recorded = time.monotonic()
+
+    def after_task(self, **_signal) -> None:
+        if time.monotonic() - self._recorded < settings.CHARTER_HEARTBEAT_INTERVAL:
+            return
+        try:
+            self.record()
+        except DatabaseError as exc:
+            logger.warning("worker: could not record the heartbeat (%s); next task again", exc)
+            close_old_connections()  # a connection the database dropped is replaced next time
+
+
+worker_seen = WorkerSeen()
+
 
 @shared_task(name="notifications.tasks.heartbeat", ignore_result=True)
 def heartbeat() -> None:
     """Record that the worker and beat are alive (shown by /healthz)."""
-    WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
+    worker_seen.record()
 
 
 @shared_task(name="notifications.tasks.deliver_notification", ignore_result=True)
