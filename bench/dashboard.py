@@ -822,7 +822,12 @@ class Generator:
             WHEN w.due_at <= %(now)s THEN 'breached'
             WHEN w.pause_ok AND w.u3 < 0.2 THEN 'paused'
             ELSE 'running' END"""
-        owing = "{a}.outcome = 'breached' AND NOT {a}.fixed AND {a}.u3 < 0.003"
+        # A few breached clocks still owe their act — only those already due: a clock is never
+        # breached before its due instant.
+        owing = (
+            "{a}.outcome = 'breached' AND NOT {a}.fixed AND {a}.u3 < 0.003 "
+            "AND {a}.due_at <= %(now)s"
+        )
         still_owing = owing.format(a="z")
         source = f"""FROM (
             SELECT w.*, CASE WHEN {owing.format(a="w")} THEN 'breached' ELSE {state} END AS st

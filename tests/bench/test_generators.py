@@ -76,6 +76,23 @@ def test_the_dashboard_generator_fills_every_table_it_measures(template):
     assert checked[1] == checked[2]
     assert "database ready in" in out
     assert_production_passwords(f"{SUITE}_dashboard")
+    assert_no_clock_breached_before_due(f"{SUITE}_dashboard")
+
+
+def assert_no_clock_breached_before_due(database: str) -> None:
+    """The sweep never marks a clock breached before its due instant; neither may the data."""
+    import psycopg2
+
+    with psycopg2.connect(bench_env(database)["DATABASE_URL"]) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE state = 'breached'), "
+            "count(*) FILTER (WHERE state = 'breached' AND due_at > now()) "
+            "FROM commitments_deadline"
+        )
+        breached, early = cursor.fetchone()
+    db.close()
+    assert breached > 0
+    assert early == 0
 
 
 def assert_production_passwords(database: str) -> None:
