@@ -153,6 +153,7 @@ STAFF_PAGES = (
     ("API deadlines, 25", "/api/v1/deadlines/?page_size=25", "admin"),
     ("API contacts, 25", "/api/v1/contacts/?page_size=25", "admin"),
     ("company dashboard (month under way)", "/reports/", "admin"),
+    ("company dashboard (year under way)", "/reports/?period=year", "admin"),
 )
 PUBLIC_PAGES = (
     ("home", "/"),
