@@ -9,9 +9,11 @@ embedded mode) they are Django's bulk methods, with the same result.
 
 import json
 from collections.abc import Sequence
+from functools import reduce
+from operator import or_
 
 from django.db import connections, router
-from django.db.models import Field, Model
+from django.db.models import Field, Model, Q
 
 #: Types whose Python values the driver sends exactly as Django's ``get_db_prep_save`` would
 #: (strings, numbers, aware datetimes, durations, keys). Any other type (JSON, …) goes through
@@ -37,14 +39,15 @@ _AS_THEY_ARE = frozenset(
 
 
 def rows_insert(
-    model: type[Model], rows: Sequence[Model], *, unless_taken: str | None = None
+    model: type[Model], rows: Sequence[Model], *, unless_taken: str | tuple[str, ...] | None = None
 ) -> list[Model]:
     """Insert ``rows`` (new instances of ``model``) with one statement, set their keys and
     return them.
 
     ``unless_taken``: a unique field; a row whose value there is already in the table is left
     out (``ON CONFLICT DO NOTHING``, which waits for a concurrent insert of the same value),
-    keeps no key, and is not returned.
+    keeps no key, and is not returned. A tuple of fields names a unique constraint over them
+    (a partial one too): a row that conflicts with any unique index of the table is left out.
 
     The values are the instances' attributes as they are: no ``pre_save`` (so no
     ``auto_now``), as with a raw insert."""
@@ -66,7 +69,7 @@ def rows_insert(
 
 
 def values_insert(
-    model: type[Model], rows: Sequence[dict], *, unless_taken: str | None = None
+    model: type[Model], rows: Sequence[dict], *, unless_taken: str | tuple[str, ...] | None = None
 ) -> list[int | None]:
     """:func:`rows_insert` for rows given as plain values, ``{attname: value}``, not model
     instances (building an instance costs more than writing its row); returns each row's new
@@ -101,15 +104,21 @@ def _insert(
     columns: list[list],
     connection,
     *,
-    unless_taken: str | None,
+    unless_taken: str | tuple[str, ...] | None,
     count: int,
 ) -> list[int | None]:
     """One ``INSERT … SELECT * FROM unnest(…)`` of ``columns`` (one list of values per field);
     each row's new key, or None where ``unless_taken`` left it out."""
     meta, quote = model._meta, connection.ops.quote_name
-    unique = meta.get_field(unless_taken) if unless_taken else None
-    conflict = f"ON CONFLICT ({quote(unique.column)}) DO NOTHING " if unique else ""
-    returned = quote(meta.pk.column) + (f", {quote(unique.column)}" if unique else "")
+    several = isinstance(unless_taken, tuple)
+    names = unless_taken if several else (unless_taken,) if unless_taken else ()
+    unique = [meta.get_field(name) for name in names]
+    if several:
+        # A partial unique index is not inferred from its columns alone: any conflict counts.
+        conflict = "ON CONFLICT DO NOTHING "
+    else:
+        conflict = "".join(f"ON CONFLICT ({quote(field.column)}) DO NOTHING " for field in unique)
+    returned = ", ".join(quote(column) for column in (meta.pk.column, *(f.column for f in unique)))
     sql = (
         f"INSERT INTO {quote(meta.db_table)} "
         f"({', '.join(quote(field.column) for field in fields)}) "
@@ -125,26 +134,31 @@ def _insert(
             ],
         )
         keys = cursor.fetchall()
-    if unique is None:
+    if not unique:
         # PostgreSQL returns the rows of INSERT … SELECT in the order selected (bulk_create's
         # UNNEST relies on the same).
         if len(keys) != count:
             raise RuntimeError(f"{count} rows inserted, {len(keys)} keys returned")
         return [key for (key,) in keys]
-    key_of = {value: key for key, value in keys}
-    uniques = columns[fields.index(unique)]
+    key_of = {tuple(values): key for key, *values in keys}
+    uniques = zip(*(columns[fields.index(field)] for field in unique), strict=True)
     # A value given twice is inserted once, for the first row.
     return [key_of.pop(value, None) for value in uniques]
 
 
-def _bulk_create(model: type[Model], rows: Sequence[Model], *, unless_taken: str | None):
+def _bulk_create(
+    model: type[Model], rows: Sequence[Model], *, unless_taken: str | tuple[str, ...] | None
+):
     if unless_taken:
-        taken = set(
-            model.objects.filter(
-                **{f"{unless_taken}__in": [getattr(row, unless_taken) for row in rows]}
-            ).values_list(unless_taken, flat=True)
-        )
-        rows = [row for row in rows if getattr(row, unless_taken) not in taken]
+        names = unless_taken if isinstance(unless_taken, tuple) else (unless_taken,)
+        attnames = [model._meta.get_field(name).attname for name in names]
+
+        def value(row: Model) -> tuple:
+            return tuple(getattr(row, attname) for attname in attnames)
+
+        wanted = [Q(**dict(zip(attnames, value(row), strict=True))) for row in rows]
+        taken = set(model.objects.filter(reduce(or_, wanted)).values_list(*attnames))
+        rows = [row for row in rows if value(row) not in taken]
     return model.objects.bulk_create(rows)  # SQLite ≥ 3.35 returns the keys too
 
 

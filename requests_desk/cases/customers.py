@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of
+from notifications.bulk import rows_insert
 from requests_desk.cases._common import bump, lock
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import (
@@ -111,12 +112,15 @@ def organisation_find_or_create(*, name: str) -> Organisation:
 
 def _create(org: Organisation, contact: CustomerContact) -> CustomerContact:
     contact.organisation = org
-    try:
-        with transaction.atomic():
-            contact.save()
-    except IntegrityError:
-        return CustomerContact.objects.get(organisation=org, email__iexact=contact.email)
-    return contact
+    if not contact.email:  # only an e-mail at an organisation is unique: nothing to wait for
+        contact.save()
+        return contact
+    # ``ON CONFLICT DO NOTHING`` instead of a savepoint: a twin created concurrently a moment
+    # ago is read instead. The INSERT is raw: ``created_at`` is set here, not by the field.
+    contact.created_at = timezone.now()
+    if rows_insert(CustomerContact, [contact], unless_taken=("organisation", "email")):
+        return contact
+    return CustomerContact.objects.get(organisation=org, email__iexact=contact.email)
 
 
 # --- Details given on a homepage case ---------------------------------------------------------

@@ -7,6 +7,8 @@ from django.db import DataError, transaction
 from notifications.bulk import rows_insert, rows_update, values_insert
 from notifications.models import Notification, NotificationState
 from notifications.outbox import notification_row, notification_values
+from requests_desk.models import CustomerContact
+from tests.factories import CustomerContactFactory
 from tests.seoul import kst
 
 
@@ -99,3 +101,23 @@ def test_plain_values_are_written_as_the_instances_would_be_and_taken_keys_left_
     # Fields the values leave out take their defaults.
     assert (new.attempts, new.created_at is not None) == (0, True)
     assert Notification.objects.count() == 2
+
+
+def test_rows_taken_under_a_unique_constraint_of_several_fields_are_left_out(
+    db, django_assert_num_queries
+):
+    # One contact per organisation and e-mail (a partial constraint: blank e-mails repeat).
+    there = CustomerContactFactory(email="kim@example.com")
+    now = kst(2026, 10, 13, 10, 0)
+    twin, new = (
+        CustomerContact(organisation=there.organisation, name=name, email=email, created_at=now)
+        for name, email in (("김 둘", "kim@example.com"), ("이 하나", "lee@example.com"))
+    )
+
+    with django_assert_num_queries(1):
+        written = rows_insert(CustomerContact, [twin, new], unless_taken=("organisation", "email"))
+
+    assert written == [new]
+    assert (twin.pk, new.pk is not None) == (None, True)
+    assert CustomerContact.objects.get(pk=new.pk).name == "이 하나"
+    assert CustomerContact.objects.filter(email="kim@example.com").get().pk == there.pk

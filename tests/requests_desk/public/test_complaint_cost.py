@@ -23,11 +23,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("charter")]
 
 #: Queries of one complaint once the clocks' terms are frozen and the catalogue remembered
 #: (the test's own savepoint around the request's transaction included, 2): the organisation
-#: with its contact of that e-mail looked up, the customer written (in a savepoint, 3: a
-#: concurrent complaint from the same address finds it), the request with its next due instant,
-#: its note, the two clocks, their two events, the acknowledgement (written unless already
-#: written), the submission.
-MAX_QUERIES = 12
+#: with its contact of that e-mail looked up, the customer written (unless a concurrent
+#: complaint from the same address wrote them a moment ago), the request with its next due
+#: instant, its note, the two clocks, their two events, the acknowledgement (written unless
+#: already written), the submission.
+MAX_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
