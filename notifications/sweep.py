@@ -244,20 +244,33 @@ def _sweep_batch(pks: list[int], *, now: datetime, result: SweepResult, superuse
 def _plan_batch(deadlines: list[Deadline], *, now: datetime, superusers) -> list[_Plan]:
     renderer = messages.StepRenderer()  # each kind of message rendered once per batch
     audiences: dict[tuple, recipients.Audience] = {}  # each audience found once per batch
+    # One instant for the batch, written with it: one value for the column, not one per row.
+    written_at = timezone.now()
     return [
         _plan_clock(
-            deadline, now=now, superusers=superusers, renderer=renderer, audiences=audiences
+            deadline,
+            now=now,
+            superusers=superusers,
+            renderer=renderer,
+            audiences=audiences,
+            written_at=written_at,
         )
         for deadline in deadlines
     ]
 
 
 def _plan_clock(
-    deadline: Deadline, *, now: datetime, superusers, renderer, audiences: dict
+    deadline: Deadline,
+    *,
+    now: datetime,
+    superusers,
+    renderer,
+    audiences: dict,
+    written_at: datetime,
 ) -> _Plan:
     """Take every step ``deadline`` owes at ``now`` on the instance, in memory. If anything
     goes wrong, plan its error instead (:func:`_fail`): one clock's fault must never stop the
-    others."""
+    others. ``written_at``: the clock's ``updated_at``."""
     plan = _Plan(
         deadline=deadline, loaded={name: getattr(deadline, name) for name in WRITTEN_FIELDS}
     )
@@ -288,15 +301,22 @@ def _plan_clock(
         if plan.steps == 0:
             _repair(deadline, now=now, planned=planned)
     except Exception as exc:
-        _fail(plan, exc, step_key=step.key if step else None, now=now)
+        _fail(plan, exc, step_key=step.key if step else None, now=now, written_at=written_at)
         return plan
     # It went through this time: the error shown on the clock is history.
     deadline.last_error = ""
-    deadline.updated_at = timezone.now()
+    deadline.updated_at = written_at
     return plan
 
 
-def _fail(plan: _Plan, exc: Exception, *, step_key: str | None, now: datetime) -> None:
+def _fail(
+    plan: _Plan,
+    exc: Exception,
+    *,
+    step_key: str | None,
+    now: datetime,
+    written_at: datetime | None = None,
+) -> None:
     """Make ``plan`` its clock's error: the fields as loaded, but tried again
     :data:`RETRY_AFTER_ERROR` on, ``last_error`` saying why and an error event; no steps."""
     deadline = plan.deadline
@@ -305,7 +325,7 @@ def _fail(plan: _Plan, exc: Exception, *, step_key: str | None, now: datetime) -
     for name, value in plan.loaded.items():
         setattr(deadline, name, value)
     deadline.next_action_at, deadline.last_error = retry_at, reason
-    deadline.updated_at = timezone.now()
+    deadline.updated_at = written_at or timezone.now()
     plan.steps, plan.notifications, plan.next_cycle, plan.error = 0, [], False, exc
     plan.events = [
         _event_row(

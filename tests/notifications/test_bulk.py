@@ -121,3 +121,34 @@ def test_rows_taken_under_a_unique_constraint_of_several_fields_are_left_out(
     assert (twin.pk, new.pk is not None) == (None, True)
     assert CustomerContact.objects.get(pk=new.pk).name == "이 하나"
     assert CustomerContact.objects.filter(email="kim@example.com").get().pk == there.pk
+
+
+def test_a_value_shared_by_every_row_is_written_to_each_as_the_varying_ones_are(
+    db, django_assert_num_queries
+):
+    # Every column but the key the same in each row: the shared ones go as one value each.
+    shared = [
+        notification_values(
+            idempotency_key=f"bulk:same:{n}",
+            step="message",
+            channel="email",
+            recipient="same@example.com",
+            body="같은 본문 {due} %s\n",
+            send_after=kst(2026, 10, 13, 10, 0),
+            attachments=[{"name": "a.txt", "size": 1}],
+        )
+        for n in range(3)
+    ]
+
+    with django_assert_num_queries(1):
+        keys = values_insert(Notification, shared)
+    written = list(Notification.objects.filter(pk__in=keys).order_by("pk"))
+    with django_assert_num_queries(1):
+        rows_update(Notification, written, fields=["state", "attempts"])  # as they were
+
+    saved = Notification.objects.filter(pk__in=keys).order_by("pk")
+    assert [row.idempotency_key for row in saved] == [f"bulk:same:{n}" for n in range(3)]
+    assert {
+        (row.recipient, row.body, row.send_after, row.state, row.attempts) for row in saved
+    } == {("same@example.com", "같은 본문 {due} %s\n", kst(2026, 10, 13, 10, 0), "queued", 0)}
+    assert all(row.attachments == [{"name": "a.txt", "size": 1}] for row in saved)
