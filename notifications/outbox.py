@@ -1,5 +1,6 @@
 """Writing to the outbox: the one way anything in the portal sends a message."""
 
+import logging
 import math
 import threading
 from collections.abc import Iterable
@@ -7,12 +8,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from notifications import clock
 from notifications.bulk import rows_insert, values_insert
 from notifications.models import Notification, NotificationState
+
+logger = logging.getLogger(__name__)
 
 
 def notification_row(*, recipient_user=None, deadline=None, **fields: Any) -> Notification:
@@ -125,12 +131,46 @@ def _queue_due(rows: Iterable[tuple[int, str, datetime]]) -> None:
             queue_delivery(notification_id=pk)
 
 
-#: Up to this many messages due in one transaction get a task each (the fastest path); more
-#: get delivery passes instead, one per PASS_SIZE, so a sweep that writes 10,000 messages
-#: publishes a handful of tasks rather than 10,000 round-trips to the broker.
+#: More messages than this due in one transaction get a delivery pass each PASS_SIZE (up to
+#: MAX_PASSES), so a sweep that writes 10,000 messages publishes a handful of tasks rather than
+#: 10,000 round-trips to the broker; fewer get one pass, unless one is already asked for.
 SINGLE_TASKS_UP_TO = 50
 PASS_SIZE = 100
 MAX_PASSES = 10
+
+#: In the shared cache while a delivery pass asked for by :func:`delivery_nudge` has not
+#: started; the pass removes it as it starts (:func:`delivery_nudge_taken`).
+NUDGE_KEY = "delivery:nudged"
+
+
+def delivery_nudge() -> None:
+    """Ask a worker for a delivery pass now, unless one already asked for has not started.
+
+    A pass claims every row due when it starts, so the rows committed before this call are
+    the not-yet-started pass's to send: many customers writing at once publish one task, not
+    one each (publishing is a tenth of a public complaint's CPU). The key only saves work: if
+    it is lost, or outlives a pass that never ran (``CHARTER_DELIVERY_INTERVAL``), the periodic
+    pass sends the rows — they are in PostgreSQL whatever Redis holds. The embedded broker's
+    worker has no cache in common with the web process: there, every nudge is published."""
+    from notifications.tasks import deliver_due
+
+    if not settings.CELERY_BROKER_EMBEDDED:
+        try:
+            if not cache.add(NUDGE_KEY, 1, timeout=settings.CHARTER_DELIVERY_INTERVAL):
+                return
+        except RedisError:
+            pass  # publish all the same: the broker may be up where the cache is not
+    deliver_due.delay()
+
+
+def delivery_nudge_taken() -> None:
+    """A delivery pass is starting: the rows committed from now on need a pass of their own."""
+    if settings.CELERY_BROKER_EMBEDDED:
+        return
+    try:
+        cache.delete(NUDGE_KEY)
+    except RedisError:  # the key expires by itself; the pass must run all the same
+        logger.warning("delivery: could not clear the nudge key", exc_info=True)
 
 
 @dataclass
@@ -141,12 +181,11 @@ class _Pending:
     done: bool = False
 
     def publish(self) -> None:
-        from notifications.tasks import deliver_due, deliver_notification
+        from notifications.tasks import deliver_due
 
         self.done = True
         if len(self.ids) <= SINGLE_TASKS_UP_TO:
-            for pk in self.ids:
-                deliver_notification.delay(pk)
+            delivery_nudge()
             return
         # Passes claim with SKIP LOCKED, so several workers share the backlog safely.
         for _pass in range(min(math.ceil(len(self.ids) / PASS_SIZE), MAX_PASSES)):
@@ -157,7 +196,7 @@ _local = threading.local()
 
 
 def queue_delivery(*, notification_id: int) -> None:
-    """Queue delivery of a row once the current transaction commits, by primary key.
+    """Queue delivery of a row once the current transaction commits (:func:`delivery_nudge`).
 
     One ``on_commit`` callback per transaction collects the rows. If the transaction (or the
     savepoint that registered the callback) rolls back, Django drops the callback, and the next

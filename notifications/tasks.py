@@ -17,6 +17,7 @@ from django.utils import timezone
 from commitments.business_time import SEOUL
 from notifications import delivery
 from notifications.models import WorkerHeartbeat
+from notifications.outbox import delivery_nudge_taken
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +64,17 @@ def heartbeat() -> None:
 
 @shared_task(name="notifications.tasks.deliver_notification", ignore_result=True)
 def deliver_notification(notification_id: int) -> str:
-    """Send one outbox row, queued when the transaction that wrote it committed. A row that is
-    gone, already sent, or being sent by someone else is left alone."""
+    """Send one outbox row by its key. A row that is gone, already sent, or being sent by
+    someone else is left alone. (The outbox asks for delivery passes now; this stays for the
+    messages already queued.)"""
     return delivery.deliver_notification(notification_id=notification_id)
 
 
 @shared_task(name="notifications.tasks.deliver_due", ignore_result=True)
 def deliver_due() -> int:
-    """One delivery pass: retries that came due, later ``send_after``s, abandoned sends."""
+    """One delivery pass: new messages, retries that came due, later ``send_after``s,
+    abandoned sends."""
+    delivery_nudge_taken()
     return delivery.deliver_due()
 
 

@@ -340,6 +340,42 @@ def test_a_rolled_back_savepoint_does_not_lose_the_messages_written_after_it(
     ]
 
 
+def test_transactions_committing_while_a_pass_waits_to_start_publish_no_other(
+    django_capture_on_commit_callbacks, eager_celery, mailoutbox, monkeypatch
+):
+    published = []
+    monkeypatch.setattr(tasks.deliver_due, "delay", lambda: published.append("pass"))
+    due = datetime.now(UTC) - MINUTE
+
+    for n in range(3):  # three customers' acknowledgements, one transaction each
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue(n, send_after=due)
+
+    assert published == ["pass"]
+    # The pass asked for starts: it sends every row committed before it, and what commits
+    # after it asks for a pass of its own.
+    assert tasks.deliver_due.apply().get() == 3
+    assert len(mailoutbox) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(3, send_after=due)
+    assert published == ["pass", "pass"]
+
+
+def test_with_the_embedded_broker_every_transaction_asks_for_a_pass(
+    django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    # Its worker shares no cache with the web process: it could not say a pass has started.
+    settings.CELERY_BROKER_EMBEDDED = True
+    published = []
+    monkeypatch.setattr(tasks.deliver_due, "delay", lambda: published.append("pass"))
+
+    for n in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue(n, send_after=datetime.now(UTC) - MINUTE)
+
+    assert published == ["pass", "pass"]
+
+
 def test_many_messages_in_one_transaction_are_handed_over_as_a_few_passes(
     django_capture_on_commit_callbacks, eager_celery, mailoutbox, monkeypatch
 ):
