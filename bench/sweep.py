@@ -212,6 +212,25 @@ class Bench:
             if not taken:
                 return steps
 
+    def costs(self) -> tuple[float, float, int]:
+        """CPU seconds so far of this process and of its PostgreSQL backend (from ``/proc``:
+        the server runs on this machine), and the server's WAL position in bytes: robust where
+        the wall time follows the machine's load."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid(), pg_current_wal_lsn() - '0/0'")
+            backend, wal = cursor.fetchone()
+        try:
+            with open(f"/proc/{backend}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:  # a server elsewhere
+            server = float("nan")
+        return time.process_time(), server, int(wal)
+
+    def costs_since(self, before: tuple[float, float, int]) -> str:
+        python, server, wal = (now - then for now, then in zip(self.costs(), before, strict=True))
+        return f"CPU {python:.2f} s in Python, {server:.2f} s in PostgreSQL; WAL {wal / 1e6:.1f} MB"
+
 
 def measure_latency(bench: Bench, args: argparse.Namespace, env: dict[str, str]) -> list[float]:
     """Start a worker and a beat, let 100 clocks fall due together, time each arrival."""
@@ -328,8 +347,10 @@ def main() -> None:
         idle.append(elapsed)
 
     bench.generate(count=100, tag="due100", first_reminder=now - 5 * MINUTE, spacing=1)
+    before = bench.costs()
     steps100, due100 = timed("sweep with 100 due", lambda: bench.sweep_all(now=now))
     assert steps100 == 100, steps100
+    costs100 = bench.costs_since(before)
 
     # Reminder-50s spread over the last ~17 minutes: all due, none overtaken by reminder-80.
     spacing = min(1.0, 1000 / args.due)
@@ -341,9 +362,11 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    before = bench.costs()
     steps_due, due_many = timed(
         f"sweep with {args.due:,} due, until all written", lambda: bench.sweep_all(now=now)
     )
+    costs_many = bench.costs_since(before)
     if profiler is not None:
         import pstats
 
@@ -379,8 +402,8 @@ def main() -> None:
         f"idle sweep over {args.clocks:,}: median {statistics.median(idle) * 1000:.1f} ms "
         f"(min {min(idle) * 1000:.1f}, max {max(idle) * 1000:.1f}; {args.runs} runs)"
     )
-    print(f"sweep with 100 due: {due100 * 1000:.0f} ms")
-    print(f"sweep with {args.due:,} due: {due_many:.2f} s ({written:,} outbox rows)")
+    print(f"sweep with 100 due: {due100 * 1000:.0f} ms ({costs100})")
+    print(f"sweep with {args.due:,} due: {due_many:.2f} s ({written:,} outbox rows; {costs_many})")
     if latencies:
         print(
             f"due → SMTP over {len(latencies)} clocks: median "
