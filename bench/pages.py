@@ -7,8 +7,9 @@ under ``gunicorn`` in production mode (``CHARTER_ENV=production``, collected sta
 staff page and API list as an admin, a division head and a team manager, and the public pages
 and the public complaint POST — ``--warmups`` untimed, then ``--runs`` timed. Reported per
 page: the server's time (``Server-Timing: app``), the client's wall time (median and p95), and
-the number of queries the server ran (``Server-Timing: queries``, median and range). The load
-average is printed before and after each size.
+the number of queries the server ran (``Server-Timing: queries``, median and range); printed
+too, the server's CPU time and its time waiting for a core (``cpu``, ``runq``), which tell a
+slow page from a busy machine. The load average is printed before and after each size.
 
     CHARTER_ENV=test DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter \\
     REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/pages.py --readme
@@ -170,8 +171,15 @@ def timing(response) -> tuple[float | None, int | None]:
     return (float(app[1]) if app else None), (int(queries[1]) if queries else None)
 
 
+def spent(response) -> dict[str, float]:
+    """The server's CPU time and its time waiting for a core (``cpu``, ``runq``), in ms."""
+    header = response.getheader("Server-Timing") or ""
+    return {name: float(ms) for name, ms in re.findall(r"(cpu|runq);dur=([0-9.]+)", header)}
+
+
 def measure_page(browser, method, path, args, body_of=None) -> dict:
     walls, servers, queries, status = [], [], [], 200
+    cpus, waits = [], []
     for attempt in range(args.warmups + args.runs):
         body = body_of(attempt) if body_of else None
         if body is not None:
@@ -188,7 +196,19 @@ def measure_page(browser, method, path, args, body_of=None) -> dict:
                 servers.append(server)
             if count is not None:
                 queries.append(count)
-    return {"wall": walls, "server": servers, "queries": queries, "status": status}
+            split = spent(response)
+            if "cpu" in split:
+                cpus.append(split["cpu"])
+            if "runq" in split:
+                waits.append(split["runq"])
+    return {
+        "wall": walls,
+        "server": servers,
+        "queries": queries,
+        "status": status,
+        "cpu": cpus,
+        "runq": waits,
+    }
 
 
 def second_factor(browser, key: str) -> None:
@@ -389,7 +409,9 @@ def print_row(row: dict) -> None:
     status = "" if row["status"] < 400 else f"  HTTP {row['status']}"
     print(
         f"  {row['who']:<14} {row['page']:<38} server {figures(row['server']):>15} ms  "
-        f"wall {figures(row['wall']):>15} ms  queries {query_figures(row['queries'])}{status}",
+        f"wall {figures(row['wall']):>15} ms  cpu {figures(row.get('cpu', [])):>13} ms  "
+        f"runq {figures(row.get('runq', [])):>13} ms  queries {query_figures(row['queries'])}"
+        f"{status}",
         flush=True,
     )
 

@@ -61,9 +61,13 @@ class SecurityHeadersMiddleware:
 
 
 class ServerTimingMiddleware:
-    """With ``CHARTER_SERVER_TIMING``: ``Server-Timing: app;dur=<ms>, db;dur=<ms>,
-    queries;desc=<n>`` on every answer — how long the portal took, how long its queries
-    took, and how many it ran (bench/pages.py reads them from a production-mode server)."""
+    """With ``CHARTER_SERVER_TIMING``: ``Server-Timing: app;dur=<ms>, cpu;dur=<ms>,
+    runq;dur=<ms>, db;dur=<ms>, queries;desc=<n>`` on every answer — how long the portal took;
+    of that, the CPU time its thread spent and the time it waited for a core, runnable (Linux's
+    ``/proc/thread-self/schedstat``; left out elsewhere); how long its queries took, and how
+    many it ran. bench/pages.py reads them from a production-mode server: on a busy machine
+    ``app`` is far more than ``cpu`` — each query wakes PostgreSQL's process, then this one,
+    and both queue for a core."""
 
     def __init__(self, get_response):
         if not settings.CHARTER_SERVER_TIMING:
@@ -72,14 +76,26 @@ class ServerTimingMiddleware:
 
     def __call__(self, request):
         queries = _QueryClock()
-        started = time.perf_counter()
+        started, cpu, waited = time.perf_counter(), time.thread_time(), run_queue_ms()
         with connection.execute_wrapper(queries):
             response = self.get_response(request)
         spent = (time.perf_counter() - started) * 1000
-        response["Server-Timing"] = (
-            f'app;dur={spent:.1f}, db;dur={queries.ms:.1f}, queries;desc="{queries.count}"'
-        )
+        cpu = (time.thread_time() - cpu) * 1000
+        parts = [f"app;dur={spent:.1f}", f"cpu;dur={cpu:.1f}"]
+        if waited is not None and (now := run_queue_ms()) is not None:
+            parts.append(f"runq;dur={now - waited:.1f}")
+        parts += [f"db;dur={queries.ms:.1f}", f'queries;desc="{queries.count}"']
+        response["Server-Timing"] = ", ".join(parts)
         return response
+
+
+def run_queue_ms() -> float | None:
+    """How long this thread has waited runnable for a core, in ms (Linux); ``None`` elsewhere."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as stats:
+            return int(stats.read().split()[1]) / 1e6
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class _QueryClock:
