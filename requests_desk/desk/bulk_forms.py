@@ -10,8 +10,10 @@ from requests_desk.cases.bulk import MOST_ROWS, BulkAction
 from requests_desk.desk.forms import (
     TeamChoiceField,
     UserChoiceField,
+    desk_catalogue,
     desk_users,
     divisions_by_code,
+    offer_rows,
 )
 from requests_desk.form_fields import model_field
 from requests_desk.models import Activity
@@ -66,16 +68,30 @@ class BulkForm(forms.Form):
         BulkAction.SET_STATUS: "status",
     }
 
-    def __init__(self, *args, user, teams_by: str = "pk", **kwargs):
+    def __init__(self, *args, user, teams_by: str = "pk", people=None, **kwargs):
+        """``people``: ``desk_users(divisions_of(user))``, when already read (the list shows the
+        form with people and teams offered from what it read, and no query of its own)."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].to_field_name = teams_by
+        team = self.fields["team"]
+        team.to_field_name = teams_by
         divisions = divisions_of(user)
+        # What is sent is checked by these querysets; what is offered, read once.
         self.fields["assignee"].queryset = desk_users(divisions)
-        self.fields["team"].queryset = (
+        team.queryset = (
             Team.objects.filter(division__in=divisions_by_code(divisions))
             .select_related("division")
             .order_by("division__code", "code")
         )
+        if people is not None:
+            offer_rows(self.fields["assignee"], people)
+            offer_rows(
+                team,
+                [
+                    t
+                    for t in desk_catalogue().teams
+                    if divisions is None or t.division_id in divisions
+                ],
+            )
 
     def clean(self):
         data = super().clean()

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +155,32 @@ def desk_users(divisions=None):
         .distinct()
         .order_by("username")
     )
+
+
+def desk_people(divisions=None) -> tuple[list, list]:
+    """``desk_users()`` and ``desk_users(divisions)`` read in one query: everyone a case can go
+    to, and those of them who work in ``divisions`` (the same people when ``None``: any)."""
+    people = (
+        get_user_model().objects.filter(is_active=True).filter(_works_in(None)).order_by("username")
+    )
+    if divisions is None:
+        everyone = list(people)
+        return everyone, list(everyone)
+    everyone = list(people.annotate(works_here=_works_in(divisions)))
+    return everyone, [person for person in everyone if person.works_here]
+
+
+def _works_in(divisions) -> Exists:
+    """Whether the person is in, manages or heads a team or division of ``divisions`` (``None``:
+    of any division), as :func:`desk_users` reads it."""
+    member = Team.members.through.objects.filter(user=OuterRef("pk"))
+    manager = Team.objects.filter(manager=OuterRef("pk"))
+    head = Division.objects.filter(head=OuterRef("pk"))
+    if divisions is not None:
+        member = member.filter(team__division__in=divisions)
+        manager = manager.filter(division__in=divisions)
+        head = head.filter(pk__in=divisions)
+    return Exists(member) | Exists(manager) | Exists(head)
 
 
 def user_label(user) -> str:
@@ -675,12 +701,19 @@ class RequestFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     clock = forms.ChoiceField(label=_("Clock"), choices=CLOCK_CHOICES, required=False)
 
-    def __init__(self, *args, divisions=None, user=None, **kwargs):
+    def __init__(self, *args, divisions=None, user=None, people=None, **kwargs):
+        """``people``: :func:`desk_users`, when already read (:func:`desk_people`)."""
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = divisions_by_code(divisions)
+        division = self.fields["division"]
+        # Offered from the catalogue remembered; a division sent is checked by a query.
+        division.queryset = divisions_by_code(divisions)
+        offer_rows(
+            division,
+            [d for d in desk_catalogue().divisions if divisions is None or d.pk in divisions],
+        )
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Nobody (team queue)")),
-            *[(str(u.pk), user_label(u)) for u in desk_users()],
+            *[(str(u.pk), user_label(u)) for u in (desk_users() if people is None else people)],
         ]

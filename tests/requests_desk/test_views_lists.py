@@ -224,6 +224,43 @@ def test_the_filters_show_what_each_view_chose_and_the_people_as_they_now_are(cl
     assert "is-invalid" not in page
 
 
+def options(html: str, name: str) -> set[str]:
+    """The values offered in the select ``name``, the empty one aside."""
+    import re
+
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert select, name
+    return set(re.findall(r'<option value="([^"]+)"', select.group(0)))
+
+
+def test_the_filter_offers_anyone_and_the_bulk_action_only_people_and_teams_of_ones_divisions(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from commitments.models import Team
+
+    market = member_of("market-it-infra", "desk.market")
+    manager = member_of("bcp", "desk.bcp")
+    Team.objects.filter(code="bcp").update(manager=manager)
+    retired = member_of("net-dev", "desk.retired")
+    retired.is_active = False
+    retired.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(LIST)  # the divisions and teams remembered, as between views
+
+    page = client.get(LIST).content.decode()
+
+    ours = Division.objects.get(code="infrastructure")
+    assert options(page, "division") == {str(ours.pk)}
+    people = options(page, "assignee") - {"me", "none"}
+    assert {str(staff.pk), str(market.pk), str(manager.pk)} <= people
+    assert str(retired.pk) not in people
+    colleagues = options(page, "bulk-assignee")
+    assert {str(staff.pk), str(manager.pk)} <= colleagues
+    assert not {str(market.pk), str(retired.pk)} & colleagues
+    teams = Team.objects.filter(division=ours).values_list("pk", flat=True)
+    assert options(page, "bulk-team") == {str(pk) for pk in teams}
+
+
 def test_a_row_says_its_due_instant_kind_and_status_in_the_readers_language(client, staff):
     from django.template.defaultfilters import date as date_filter
     from django.utils import translation

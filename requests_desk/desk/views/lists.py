@@ -10,7 +10,7 @@ from requests_desk.cases.selectors import (
     requests_matching,
 )
 from requests_desk.desk.bulk_forms import BulkForm
-from requests_desk.desk.forms import RequestFilterForm
+from requests_desk.desk.forms import RequestFilterForm, desk_people
 from requests_desk.desk.paging import CappedPaginator
 from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of
 from requests_desk.models import Request
@@ -24,7 +24,11 @@ def request_list(request):
     # The calendars' working hours, read once for the clock filter and the rows.
     horizon = RiskHorizon(now=now)
     divisions = divisions_of(request.user)
-    form = RequestFilterForm(request.GET or None, divisions=divisions, user=request.user)
+    # The filter's people and the bulk action's (those of the user's divisions), one query.
+    everyone, colleagues = desk_people(divisions)
+    form = RequestFilterForm(
+        request.GET or None, divisions=divisions, user=request.user, people=everyone
+    )
     requests = Request.objects.visible_to(divisions)
     if form.is_bound and form.is_valid():
         requests = _filtered(
@@ -50,7 +54,7 @@ def request_list(request):
             "page": page,
             "rows": [(r, clocks.get(r.pk)) for r in rows],
             "query": query.urlencode(),
-            "bulk": BulkForm(user=request.user),
+            "bulk": BulkForm(user=request.user, people=colleagues),
         },
     )
 
