@@ -99,11 +99,11 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
     """Record every step due at ``now`` and write its messages to the outbox.
 
     1. Take "now" from :func:`notifications.clock.now` (the database's clock) unless given.
-    2. In one short transaction, claim the primary keys of up to ``batch_size`` clocks whose
+    2. In one short transaction, claim up to ``batch_size`` clocks whose
        ``next_action_at`` has come, oldest first, ``FOR UPDATE SKIP LOCKED``: a second sweeper
        running at the same time claims other rows, never these. Nothing claimed: stop at once
-       (an idle sweep is this one cheap statement and the heartbeat). Else load the claimed
-       rows with the directory their steps need (already locked by this transaction).
+       (an idle sweep is this one cheap statement and the heartbeat). The statement returns
+       the clocks' rows; load the directory their steps need.
     3. For each clock, in memory (:func:`_plan_clock`), ask
        :func:`commitments.decisions.decide` for the step due and take it
        (:func:`commitments.deadlines.deadline_apply_step`) with its messages, again and again
@@ -133,11 +133,11 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
     superusers = recipients.superusers_loader()
     for _batch in range(MAX_BATCHES):
         with transaction.atomic():
-            pks = _claim(now=now, limit=batch_size)
-            if pks:
-                _sweep_batch(pks, now=now, result=result, superusers=superusers)
-        result.clocks_claimed += len(pks)
-        if len(pks) < batch_size:
+            claimed = _claim(now=now, limit=batch_size)
+            if claimed:
+                _sweep_batch(claimed, now=now, result=result, superusers=superusers)
+        result.clocks_claimed += len(claimed)
+        if len(claimed) < batch_size:
             break
     else:
         logger.warning("sweep stopped after %s batches; the next run goes on", MAX_BATCHES)
@@ -151,28 +151,36 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
     return result
 
 
-def _claim(*, now: datetime, limit: int) -> list[int]:
-    """Lock and return the primary keys of up to ``limit`` due clocks, oldest first.
+def _claim(*, now: datetime, limit: int) -> list[Deadline]:
+    """Lock and return up to ``limit`` due clocks, oldest first.
 
-    Keys only: the statement runs on every tick, and joining the directory here made
-    PostgreSQL spend ~30 ms planning a 15-table join even when nothing was due."""
+    The clocks' own rows only, read by the statement that locks them (no second query for
+    them): the statement runs on every tick, and joining the directory here made PostgreSQL
+    spend ~30 ms planning a 15-table join even when nothing was due."""
     return list(
         Deadline.objects.filter(next_action_at__lte=now)
         .order_by("next_action_at", "pk")
-        .select_for_update(skip_locked=True)
-        .values_list("pk", flat=True)[:limit]
+        .select_for_update(skip_locked=True)[:limit]
     )
 
 
-def _load(pks: list[int]) -> list[Deadline]:
-    """The claimed clocks with everything their steps read (no further query per clock), in
-    the claim's order. No lock here: :func:`_claim` took them in this transaction.
+def _reload(deadlines: list[Deadline]) -> list[Deadline]:
+    """The claimed clocks read again as they are in the table, in the claim's order (already
+    locked by this transaction)."""
+    return list(
+        Deadline.objects.filter(pk__in=[deadline.pk for deadline in deadlines]).order_by(
+            "next_action_at", "pk"
+        )
+    )
+
+
+def _load(deadlines: list[Deadline]) -> list[Deadline]:
+    """The claimed clocks with everything their steps read (no further query per clock).
 
     The directory is loaded once per batch, one query per table (terms, commitments, teams,
     divisions, people with their profiles, services with their on-call contacts), and every
     clock points at the same instance of each row: a ``select_related`` join built a copy of
     each for every clock (16 model instances, and the frozen calendar decoded, per clock)."""
-    deadlines = list(Deadline.objects.filter(pk__in=pks).order_by("next_action_at", "pk"))
     _attach(deadlines, "terms", ClockTerms.objects.all())
     _attach(deadlines, "commitment", Commitment.objects.all())
     teams = _attach(deadlines, "team", Team.objects.all())
@@ -217,8 +225,10 @@ def _fields(model: type, names: tuple[str, ...]) -> list:
     return fields
 
 
-def _sweep_batch(pks: list[int], *, now: datetime, result: SweepResult, superusers) -> None:
-    plans = _plan_batch(_load(pks), now=now, superusers=superusers)
+def _sweep_batch(
+    claimed: list[Deadline], *, now: datetime, result: SweepResult, superusers
+) -> None:
+    plans = _plan_batch(_load(claimed), now=now, superusers=superusers)
     try:
         with transaction.atomic():
             _write(plans, now=now)
@@ -229,7 +239,7 @@ def _sweep_batch(pks: list[int], *, now: datetime, result: SweepResult, superuse
     if not written:  # out of the handler, so a clock's own error is not chained to the batch's
         result.batches_redone += 1
         # The instances carry steps taken in memory and never saved: start from the rows.
-        plans = _plan_batch(_load(pks), now=now, superusers=superusers)
+        plans = _plan_batch(_load(_reload(claimed)), now=now, superusers=superusers)
         for plan in plans:
             _write_alone(plan, now=now)
     for plan in plans:
