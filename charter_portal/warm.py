@@ -1,0 +1,96 @@
+"""A web process made ready before it takes its first request.
+
+A worker imports the URL configuration (the API's schema and serializer modules with it), builds
+each language's reverse table of some 700 patterns, loads the translation catalogues, compiles
+the templates and loads the holiday tables the first time a request needs each of them: 0.5 s
+of CPU or more, paid by whichever request comes first, on each page that first needs it. Done
+here once as the worker starts (``gunicorn.conf.py``), no request pays it.
+
+:func:`warm_up` reads neither the database nor Redis: a worker starts while either is down.
+:func:`catalogue_warm_up` then reads what every desk page takes from the catalogue remembered
+per process (``commitments/memo.py``): the calendars and the divisions, teams and services.
+"""
+
+import contextlib
+import logging
+import time
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.urls import Resolver404, get_resolver
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+#: Templates outside our own folders that every staff page renders through (crispy forms).
+PACKAGE_TEMPLATE_PREFIXES = ("bootstrap5/",)
+
+
+def warm_up() -> float:
+    """Make this process ready to answer (see the module's docstring); the seconds it took."""
+    began = time.perf_counter()
+    resolver = get_resolver()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            # The reverse table is built per language; the catalogue is loaded on activation.
+            resolver.reverse_dict  # noqa: B018
+            with contextlib.suppress(Resolver404):
+                resolver.resolve("/")
+    _templates_compile()
+    _holidays_load()
+    spent = time.perf_counter() - began
+    logger.info("web process ready in %.2f s", spent)
+    return spent
+
+
+def _templates_compile() -> None:
+    """Every template of ours, and the form templates we render with, compiled into the cached
+    loader."""
+    engine = engines["django"].engine
+    names: set[str] = set()
+    for folder in _template_folders(engine):
+        for path in folder.rglob("*"):
+            if path.is_file() and path.suffix in (".html", ".txt"):
+                name = path.relative_to(folder).as_posix()
+                if folder.is_relative_to(settings.BASE_DIR) or name.startswith(
+                    PACKAGE_TEMPLATE_PREFIXES
+                ):
+                    names.add(name)
+    for name in sorted(names):
+        try:
+            engine.get_template(name)
+        except (TemplateDoesNotExist, TemplateSyntaxError, UnicodeDecodeError):
+            # A fragment meant for another engine, or one overridden elsewhere: its page
+            # compiles it when it needs it.
+            continue
+
+
+def _template_folders(engine) -> list[Path]:
+    from django.template.utils import get_app_template_dirs
+
+    folders = [Path(folder) for folder in engine.dirs]
+    if engine.app_dirs:
+        folders += [Path(folder) for folder in get_app_template_dirs("templates")]
+    return [folder for folder in folders if folder.is_dir()]
+
+
+def _holidays_load() -> None:
+    """This year's, last year's and next year's holidays of every holiday source."""
+    from commitments.business_time import _holiday_table
+
+    this_year = date.today().year
+    for source in ("KR", "XKRX"):
+        for year in (this_year - 1, this_year, this_year + 1):
+            _holiday_table(source, year)
+
+
+def catalogue_warm_up() -> None:
+    """The catalogue every desk page reads, remembered in this process before its first page
+    (six queries and their objects, on whichever page came first)."""
+    from commitments.models.calendar import work_calendars
+    from requests_desk.desk.forms import desk_catalogue
+
+    work_calendars()
+    desk_catalogue()

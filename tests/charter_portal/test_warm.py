@@ -1,0 +1,68 @@
+"""A web worker made ready before its first request, without the database or Redis."""
+
+import runpy
+
+import pytest
+from django.conf import settings
+from django.template import engines
+
+from charter_portal import warm
+
+
+def test_warming_up_compiles_the_templates_and_reads_nothing():
+    # No database here: a query would raise.
+    spent = warm.warm_up()
+
+    assert spent >= 0
+    loader = engines["django"].engine.template_loaders[0]
+    if hasattr(loader, "get_template_cache"):  # the cached loader: on outside DEBUG
+        assert "requests_desk/list.html" in loader.get_template_cache
+
+
+@pytest.mark.django_db
+def test_the_catalogue_warmed_up_is_what_the_desk_then_reads(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from commitments.memo import catalogue_forget
+    from commitments.models.calendar import work_calendars
+    from requests_desk.desk.forms import desk_catalogue
+
+    catalogue_forget()
+    with django_capture_on_commit_callbacks(execute=True):  # as outside a transaction
+        warm.catalogue_warm_up()
+
+    with django_assert_num_queries(0):
+        desk_catalogue()
+        work_calendars()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_each_gunicorn_worker_warms_up_and_a_failure_does_not_stop_it(monkeypatch, fails):
+    calls, logged = [], []
+
+    def failing(what):
+        def warm_up():
+            calls.append(what)
+            if fails:
+                raise RuntimeError(f"no {what}")
+
+        return warm_up
+
+    monkeypatch.setattr(warm, "warm_up", failing("templates"))
+    monkeypatch.setattr(warm, "catalogue_warm_up", failing("catalogue"))
+
+    class Log:
+        def exception(self, message, *args):
+            logged.append(message)
+
+        def warning(self, message, *args):
+            logged.append(message)
+
+    class Worker:
+        log = Log()
+
+    hooks = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    hooks["post_worker_init"](Worker())
+
+    assert calls == ["templates", "catalogue"]
+    assert len(logged) == (2 if fails else 0)
