@@ -1,8 +1,8 @@
 """Customers: find the contact a request names, or create them; the details a homepage case
 gave, which staff may accept; where messages about a case may go."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,21 +78,40 @@ def _organisation_and_contact(
     any: one query when the organisation is known, as it mostly is."""
     org = Organisation(name=name.strip())
     full_clean(org, validate_unique=False, rename={"name": "organisation"})
-    contact = CustomerContact.objects.filter(
-        organisation=OuterRef("pk"), email__iexact=email
-    ).order_by("name", "pk")
-    found = (
-        Organisation.objects.filter(name__iexact=org.name)
-        .annotate(contact_id=Subquery(contact.values("pk")[:1]))
-        .first()
-    )
+    found, contact_id = _organisation_with_contact(org.name, email=email)
     if found is None:
         return organisation_find_or_create(name=name), None
-    if found.contact_id is None:
+    if contact_id is None:
         return found, None
-    existing = CustomerContact.objects.get(pk=found.contact_id)
+    existing = CustomerContact.objects.get(pk=contact_id)
     existing.organisation = found
     return found, existing
+
+
+#: ``Organisation.objects.filter(name__iexact=…).annotate(contact_id=…).first()`` written out:
+#: the ORM built and compiled that query for every complaint, a tenth of its CPU.
+_ORGANISATION_WITH_CONTACT = """
+    SELECT o.id, o.name, (
+        SELECT c.id FROM requests_desk_customercontact c
+        WHERE c.organisation_id = o.id AND UPPER(c.email) = UPPER(%s)
+        ORDER BY c.name, c.id LIMIT 1
+    )
+    FROM requests_desk_organisation o WHERE UPPER(o.name) = UPPER(%s)
+    ORDER BY o.name LIMIT 1
+"""
+
+
+def _organisation_with_contact(name: str, *, email: str) -> tuple[Organisation | None, int | None]:
+    """The organisation of this name (case-insensitively) and the key of its contact with this
+    e-mail (the first by name), in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ORGANISATION_WITH_CONTACT, [email, name])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    *values, contact_id = row
+    # The other fields are read if asked for (no database converts its own way then).
+    return Organisation.from_db(connection.alias, ["id", "name"], values), contact_id
 
 
 def organisation_find_or_create(*, name: str) -> Organisation:
