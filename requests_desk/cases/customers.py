@@ -52,6 +52,19 @@ def customer_find_or_create(
         return existing
 
 
+def customer_add(*, name: str, organisation: str, email: str) -> CustomerContact:
+    """A new contact with this e-mail at this organisation (created if new), for a caller who
+    has just looked for a contact with this e-mail and found none (an e-mail from an address
+    the desk does not know): :func:`customer_find_or_create` without its look-up. Should a
+    twin appear meanwhile (a concurrent e-mail from the same address), that contact is
+    returned untouched."""
+    contact = CustomerContact(name=name.strip(), email=email.strip().lower(), confirmed=True)
+    if not contact.email:
+        raise DeskError({"email": [_("This field is required.")]})
+    full_clean(contact, exclude=["organisation"], validate_unique=False)
+    return _create(organisation_find_or_create(name=organisation), contact)
+
+
 def caller_find_or_create(*, name: str, organisation: str, phone: str = "") -> CustomerContact:
     """A caller who gave no e-mail: the contact at the organisation with this phone, else with
     this name and no e-mail, else a new contact without e-mail."""

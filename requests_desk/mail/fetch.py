@@ -306,7 +306,9 @@ def mail_fetch(
     threads = settings.CHARTER_MAIL_THREADS
     size = batch or settings.CHARTER_MAIL_BATCH
     recorded = partial(_recorded, source) if source.uid_validity is not None else None
-    with ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
+    opened = _ThreadConnections()
+    # The pool shuts down (its threads done) before their connections close.
+    with opened, ThreadPoolExecutor(max_workers=threads) if threads > 1 else nullcontext() as pool:
         for messages in source.batches(size, shard=shard, shards=shards, recorded=recorded):
             # The routing rules are read once a batch: an edit applies from the next one.
             ingest = partial(
@@ -314,6 +316,7 @@ def mail_fetch(
                 mailbox=source.name,
                 uid_validity=source.uid_validity,
                 routes=mail_routes(division=division, team=team),
+                opened=opened,
             )
             fresh = [message for message in messages if message[1] is not None]
             for outcome in pool.map(ingest, fresh) if pool else map(ingest, fresh):
@@ -335,18 +338,56 @@ def _recorded(source, uids: list[str]) -> set[str]:
 
 
 def _ingest(
-    message: tuple[str, bytes], *, mailbox: str, uid_validity: int | None, routes: MailRoutes
+    message: tuple[str, bytes],
+    *,
+    mailbox: str,
+    uid_validity: int | None,
+    routes: MailRoutes,
+    opened: "_ThreadConnections",
 ) -> str:
     uid, raw = message
     try:
         return mail_ingest(
             raw=raw, mailbox=mailbox, uid=uid, uid_validity=uid_validity, routes=routes
         ).outcome
+    except BaseException:
+        if threading.current_thread() is not threading.main_thread():
+            connections.close_all()  # a connection that failed is not kept for the next one
+        raise
     finally:
         if threading.current_thread() is not threading.main_thread():
-            # A pool thread's connection is its own: close it with the work (a thread of a
-            # later poll opens a fresh one).
-            connections.close_all()
+            opened.add_this_thread()
+
+
+class _ThreadConnections:
+    """The database connections the poll's threads open: each thread keeps its own from one
+    message to the next (a connection a message costs PostgreSQL a new process), and the poll
+    closes them all when it ends (a thread of a later poll opens a fresh one)."""
+
+    def __init__(self) -> None:
+        self._connections: dict[int, object] = {}
+        self._lock = threading.Lock()
+
+    def add_this_thread(self) -> None:
+        with self._lock:
+            for wrapper in connections.all(initialized_only=True):
+                self._connections[id(wrapper)] = wrapper
+
+    def __enter__(self) -> "_ThreadConnections":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # The threads are done (the pool shut down first): their connections are closed here.
+        with self._lock:
+            wrappers, self._connections = list(self._connections.values()), {}
+        for wrapper in wrappers:
+            wrapper.inc_thread_sharing()
+            try:
+                wrapper.close()
+            except Exception:
+                logger.warning("a mail thread's database connection did not close", exc_info=True)
+            finally:
+                wrapper.dec_thread_sharing()
 
 
 def mail_poll(*, shard: int = 0, shards: int = 1) -> PollResult:

@@ -21,7 +21,7 @@ from notifications.channels.email import notification_of
 from notifications.models import Notification
 from notifications.outbox import notification_enqueue
 from requests_desk.cases.attachments import attachment_check, attachment_store
-from requests_desk.cases.customers import customer_find_or_create
+from requests_desk.cases.customers import customer_add
 from requests_desk.cases.errors import DeskError
 from requests_desk.cases.requests import request_add_note, request_create
 from requests_desk.homepage.services.public import customer_reply
@@ -72,9 +72,6 @@ def mail_ingest(
     of messages (else read here)."""
     message_id = message_id_of(raw)
     key = _key(message_id, raw)
-    known = InboundMessage.objects.filter(key=key).first()
-    if known is not None:
-        return known
     record = InboundMessage(
         key=key,
         message_id=message_id,
@@ -99,11 +96,9 @@ def mail_ingest(
     written = False
     try:
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record.save()
-            except IntegrityError:  # another worker recorded it a moment ago
-                return InboundMessage.objects.get(key=key)
+            # The transaction's first write: a message recorded already (read twice, or by
+            # another worker a moment ago) fails it here, before anything else is made.
+            record.save()
             stored = record.raw.storage.save(record.raw.name, ContentFile(raw))
             written = True
             if stored != record.raw.name:  # the storage chose another name: record that one
@@ -112,6 +107,11 @@ def mail_ingest(
             if parsed is not None:
                 _act(record, parsed, routes)
                 record.save(update_fields=["outcome", "reason", "request", "activity"])
+    except IntegrityError:
+        if written:
+            record.raw.storage.delete(record.raw.name)
+            raise  # not the record's key: something else went wrong
+        return InboundMessage.objects.get(key=key)
     except BaseException:
         if written:  # the record was rolled back: its file must not outlive it
             record.raw.storage.delete(record.raw.name)
@@ -271,9 +271,8 @@ def _customer(parsed: ParsedMail, placement: Placement) -> CustomerContact:
         else parsed.sender.rpartition("@")[2]
     )
     name = parsed.sender_name or parsed.sender.partition("@")[0]
-    return customer_find_or_create(
-        name=name[:NAME_MAX], organisation=organisation, email=parsed.sender
-    )
+    # No contact has this address (at that organisation): no need to look again.
+    return customer_add(name=name[:NAME_MAX], organisation=organisation, email=parsed.sender)
 
 
 def _text(text: str) -> str:

@@ -532,3 +532,27 @@ def test_one_poll_reads_whole_batches_up_to_its_limit_and_the_next_reads_on(dove
     assert poll() == 1
 
     assert Request.objects.count() == 5
+
+
+def test_the_polls_threads_keep_their_connections_through_the_poll_and_close_them_after(
+    dovecot, transactional_db, settings
+):
+    """Committed for real, by four threads: 8 cases, and no connection of theirs left open."""
+    settings.CHARTER_MAIL_THREADS = 4
+    dovecot.deliver(*(email_bytes(sender=f"c{n}@org{n}.example") for n in range(8)))
+
+    def backends() -> int:
+        with psycopg2.connect(database_url()) as other, other.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            count = cursor.fetchone()[0]
+        other.close()
+        return count
+
+    before = backends()
+    assert poll() == 8
+
+    assert Request.objects.count() == 8
+    assert not dovecot.unseen()
+    assert backends() == before
