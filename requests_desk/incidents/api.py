@@ -19,7 +19,7 @@ from requests_desk.desk.api.errors import desk_errors
 from requests_desk.desk.api.fields import InstantField
 from requests_desk.desk.api.forms import FormSerializer
 from requests_desk.desk.api.permissions import IsDeskUser, scoped
-from requests_desk.desk.api.serializers import RequestDeadlineSerializer
+from requests_desk.desk.api.serializers import clocks_shown
 from requests_desk.incidents.audience import incident_tell_customers
 from requests_desk.incidents.forms import LinkForm
 from requests_desk.incidents.services import request_link_incident
@@ -70,7 +70,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_deadlines(self, incident) -> list[dict]:
-        return RequestDeadlineSerializer(incident._api_clocks, many=True).data
+        return clocks_shown(self, incident._api_clocks)
 
     def get_requests(self, incident) -> list[int]:
         """The requests the incident caused (ids)."""

@@ -24,6 +24,7 @@ from requests_desk.desk.api.serializers import (
     CustomerSerializer,
     DeskModelSerializer,
     RequestDeadlineSerializer,
+    clocks_shown,
 )
 from requests_desk.models import (
     Certificate,
@@ -48,7 +49,7 @@ class RecordSerializer(DeskModelSerializer):
     def get_deadlines(self, record) -> list[dict]:
         if not hasattr(record, "_api_clocks"):
             attach_record_clocks([record])
-        return RequestDeadlineSerializer(record._api_clocks, many=True).data
+        return clocks_shown(self, record._api_clocks)
 
 
 class WithCustomer(RecordSerializer):

@@ -84,6 +84,16 @@ class RequestDeadlineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def clocks_shown(serializer: serializers.Serializer, clocks) -> list[dict]:
+    """``clocks`` as :class:`RequestDeadlineSerializer` shows them, through one instance kept on
+    ``serializer`` (a list's one child serializer: the whole page). A new one per row built its
+    fields anew each time — a third of the 25-row request list's Python time."""
+    shown = serializer.__dict__.get("_clocks_serializer")
+    if shown is None:
+        shown = serializer._clocks_serializer = RequestDeadlineSerializer()
+    return [shown.to_representation(clock) for clock in clocks]
+
+
 class DeadlineSerializer(RequestDeadlineSerializer):
     """A clock in ``deadlines/``: what it is owed on, and who owns it."""
 
@@ -229,7 +239,7 @@ class RequestSerializer(serializers.ModelSerializer):
         # Attached for a whole page by attach_clocks, else read for this one request.
         if not hasattr(obj, "_api_clocks"):
             attach_clocks([obj])
-        return RequestDeadlineSerializer(obj._api_clocks, many=True).data
+        return clocks_shown(self, obj._api_clocks)
 
 
 def attach_clocks(requests) -> None:
