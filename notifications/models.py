@@ -53,7 +53,9 @@ class Notification(models.Model):
     before sending it. ``idempotency_key`` makes writing the same message twice impossible.
     """
 
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    # Unique through Meta.constraints, not ``unique=True``, which on PostgreSQL adds a second
+    # index (``varchar_pattern_ops``, for LIKE) that nothing reads and every row written pays.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     step = models.CharField(_("step"), max_length=20, choices=NotificationStep.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
     recipient = models.CharField(
@@ -136,6 +138,9 @@ class Notification(models.Model):
             models.Index(fields=["state", "created_at"], name="notification_state"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="notifications_notification_idempotency_key_key"
+            ),
             models.CheckConstraint(
                 condition=models.Q(
                     state__in=[choice for choice, _label in NotificationState.choices]
