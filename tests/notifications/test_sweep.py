@@ -563,8 +563,9 @@ def test_an_idle_sweep_over_many_clocks_takes_a_fixed_handful_of_queries(
 def test_a_batch_costs_the_same_queries_whatever_the_number_of_clocks_in_it(people):
     # Each clock owes one reminder (to one owner). Claiming, loading and writing are done per
     # batch (the claim, which reads the clocks, the directory one table each: terms,
-    # commitments, teams, divisions, people; savepoint, one UPDATE of the clocks, one INSERT of the events, one of the outbox
-    # rows, release, heartbeat), so ten clocks and a hundred cost the same.
+    # commitments, teams, divisions, people; savepoint, one UPDATE of the clocks, one INSERT
+    # of the events, one of the outbox rows, release, heartbeat), so ten clocks and a hundred
+    # cost the same.
     ten = _queries_to_sweep(people, clocks=10)
     hundred = _queries_to_sweep(people, clocks=100)
 
