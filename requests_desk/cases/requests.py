@@ -17,6 +17,7 @@ from commitments.deadlines import (
 )
 from commitments.memo import catalogue_pinned
 from commitments.models import DeadlineState
+from notifications.bulk import row_insert
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import (
     bump,
@@ -107,15 +108,18 @@ def request_create(
         clocks = desk_clocks.clocks_prepare_owed(request, now=now)
         for name, value in desk_clocks.clock_summary(clocks).items():
             setattr(request, name, value)
-        request.save()
-        Activity.objects.create(
-            request=request,
-            kind=ActivityKind.NOTE,
-            at=request.received_at,
-            recorded_at=now,
-            actor=actor,
-            event=ActivityEvent.RECEIVED,
-            data={"created": True, "channel": request.channel},
+        request.updated_at = now  # the INSERT is written out: no auto_now
+        row_insert(request)
+        row_insert(
+            Activity(
+                request=request,
+                kind=ActivityKind.NOTE,
+                at=request.received_at,
+                recorded_at=now,
+                actor=actor,
+                event=ActivityEvent.RECEIVED,
+                data={"created": True, "channel": request.channel},
+            )
         )
         started = desk_clocks.clocks_save(request, clocks, actor=actor)
         acknowledgement_enqueue(request, clocks=started, in_reply_to=in_reply_to)

@@ -4,7 +4,7 @@ key back, and a value too long for its column is refused, never cut."""
 import pytest
 from django.db import DataError, transaction
 
-from notifications.bulk import rows_insert, rows_update, values_insert
+from notifications.bulk import row_insert, rows_insert, rows_update, values_insert
 from notifications.models import Notification, NotificationState
 from notifications.outbox import notification_row, notification_values
 from requests_desk.models import CustomerContact
@@ -152,3 +152,22 @@ def test_a_value_shared_by_every_row_is_written_to_each_as_the_varying_ones_are(
         (row.recipient, row.body, row.send_after, row.state, row.attempts) for row in saved
     } == {("same@example.com", "같은 본문 {due} %s\n", kst(2026, 10, 13, 10, 0), "queued", 0)}
     assert all(row.attachments == [{"name": "a.txt", "size": 1}] for row in saved)
+
+
+def test_one_row_is_inserted_with_its_values_as_they_are_and_gets_its_key(
+    db, django_assert_num_queries
+):
+    (row,) = rows(1)
+    row.attachments = [{"name": '메모 "1".txt', "size": 3}]
+
+    with django_assert_num_queries(1):
+        assert row_insert(row) is row
+
+    saved = Notification.objects.get(pk=row.pk)
+    assert (saved.idempotency_key, saved.body, saved.send_after, saved.attachments) == (
+        row.idempotency_key,
+        row.body,
+        row.send_after,
+        [{"name": '메모 "1".txt', "size": 3}],
+    )
+    assert not row._state.adding

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from commitments.memo import catalogue_remembered
 from commitments.models import Division, Service, Team
 from commitments.subjects import REQUEST_SUBJECT
+from notifications.bulk import row_insert
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import bump, lock, request_url
 from requests_desk.cases.attachments import (
@@ -109,7 +110,7 @@ def complaint_submit(
         )
         submission.request = request
         submission.consent_at = request.created_at
-        submission.save()
+        row_insert(submission)
         if report is not None:
             _unkind_report_file(report, request=request)
         if attachment is not None:
