@@ -115,6 +115,26 @@ def desk_catalogue() -> DeskCatalogue:
     return catalogue_remembered("desk-catalogue", (), load)
 
 
+def catalogue_attach(requests: list) -> list:
+    """Give each of ``requests`` its division, team and service from :func:`desk_catalogue`
+    instead of joining them (a list's query with three joins more took PostgreSQL 7–12 ms to
+    plan at a million requests); one missing from it is read when shown, as without this."""
+    catalogue = desk_catalogue()
+    for field, rows in (
+        (Request.division.field, catalogue.divisions),
+        (Request.team.field, catalogue.teams),
+        (Request.service.field, catalogue.services),
+    ):
+        by_id = {row.pk: row for row in rows}
+        for request in requests:
+            key = getattr(request, field.attname)
+            if key is None:
+                field.set_cached_value(request, None)
+            elif key in by_id:
+                field.set_cached_value(request, by_id[key])
+    return requests
+
+
 def offer_rows(field: forms.ModelChoiceField, rows) -> None:
     """Show ``rows`` (already read) as ``field``'s options, as its queryset would list them;
     the queryset still checks what is sent."""

@@ -31,13 +31,15 @@ from requests_desk.desk.api.serializers import (
     VisitSerializer,
     attach_clocks,
 )
-from requests_desk.desk.forms import StopPreviewForm
+from requests_desk.desk.forms import StopPreviewForm, catalogue_attach
 from requests_desk.desk.paging import KeysetPagination
 from requests_desk.form_fields import FilesField
 from requests_desk.models import Activity, ActivityKind, Request, Visit
 from requests_desk.vocabulary import Channel, Priority, RequestKind, Status
 
 REQUEST_RELATIONS = ("division", "team", "service", "customer__organisation", "merged_into")
+#: A list's rows: their division, team and service come from the catalogue (catalogue_attach).
+LISTED_RELATIONS = ("customer__organisation", "merged_into")
 
 
 def visible_requests(request):
@@ -105,11 +107,15 @@ class RequestViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
+        if self.action == "list":
+            listed = scoped(Request.objects.select_related(*LISTED_RELATIONS), self.request)
+            return listed.order_by("-received_at", "-id")
         return visible_requests(self.request).order_by("-received_at", "-id")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None:
+            catalogue_attach(page)
             attach_clocks(page)
         return page
 
