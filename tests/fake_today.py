@@ -20,8 +20,10 @@ Unset (the default), nothing here does anything.
 
 import glob
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -83,6 +85,26 @@ def start() -> FakeToday | None:
     search_path = "-c search_path=public,pg_catalog"
     os.environ["PGOPTIONS"] = f"{options} {search_path}" if options else search_path
     return FakeToday(offset=offset, libfaketime=library, traveller=traveller)
+
+
+def real_clock_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``environ`` (the process's, by default) without libfaketime: not preloaded, none of its
+    variables. For servers the tests start that need no shifted clock and misbehave on one
+    (Dovecot restarted under it stops answering logins)."""
+    environ = dict(os.environ if environ is None else environ)
+    for name in list(environ):
+        if name.startswith(("FAKETIME", "DONT_FAKE_")):
+            del environ[name]
+    kept = [
+        library
+        for library in environ.get("LD_PRELOAD", "").replace(":", " ").split()
+        if "faketime" not in Path(library).name
+    ]
+    if kept:
+        environ["LD_PRELOAD"] = " ".join(kept)
+    else:
+        environ.pop("LD_PRELOAD", None)
+    return environ
 
 
 def shift_database_clock(fake: FakeToday, connection) -> None:

@@ -180,8 +180,15 @@ class ImapSource:
             raise MailboxUnavailable(f"{self.name}: {exc}") from exc
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.box.logout()
+        box = getattr(self, "box", None)
+        if box is None:  # the connection itself failed
+            return
+        try:
+            box.logout()
+        except Exception:
+            # A server gone or too slow to say goodbye: the socket is closed all the same.
+            with contextlib.suppress(Exception):
+                box.client.shutdown()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Dovecot's login processes refuse to run as root: as root they run as Debian's ``
 and the mail as ``dovecot`` (the mail home is theirs); as anyone else, everything runs as
 that user."""
 
+import contextlib
 import grp
 import os
 import pwd
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 from imap_tools import MailBoxUnencrypted
+
+from tests.fake_today import real_clock_environment
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER, PASSWORD = "desk", "desk-secret"
@@ -113,6 +116,9 @@ class Dovecot:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            # On the real clock, whatever day the run pretends it is (CHARTER_TEST_TODAY):
+            # under libfaketime a restarted Dovecot no longer answers logins.
+            env=real_clock_environment(),
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -144,7 +150,13 @@ class Dovecot:
     # --- the mailbox --------------------------------------------------------------------
 
     def mailbox(self, user: str = USER) -> MailBoxUnencrypted:
-        return MailBoxUnencrypted("127.0.0.1", self.port, timeout=10).login(user, USERS[user])
+        box = MailBoxUnencrypted("127.0.0.1", self.port, timeout=10)
+        try:
+            return box.login(user, USERS[user])
+        except BaseException:
+            with contextlib.suppress(OSError):
+                box.client.shutdown()  # a refused or timed-out login leaves no socket behind
+            raise
 
     def deliver(self, *messages: bytes, user: str = USER) -> None:
         """IMAP APPEND, as a delivery agent would put them in the inbox (unread)."""
