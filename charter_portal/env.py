@@ -7,6 +7,7 @@ default (``CHARTER_DEBUG=ture`` is an error, not ``False``).
 import os
 import re
 import secrets
+import urllib.parse
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -97,6 +98,65 @@ def imap_account(name: str, *, host: str, port: int, ssl: bool) -> dict:
         if not account[part]:
             raise ImproperlyConfigured(f"{prefix}{part.upper()} must be set")
     return account
+
+
+#: The settings of the first IMAP account that ``INBOUND_IMAP_URL`` stands for.
+IMAP_URL_PARTS = (
+    "CHARTER_MAIL_IMAP_HOST",
+    "CHARTER_MAIL_IMAP_PORT",
+    "CHARTER_MAIL_IMAP_SSL",
+    "CHARTER_MAIL_IMAP_USER",
+    "CHARTER_MAIL_IMAP_PASSWORD",
+    "CHARTER_MAIL_IMAP_PASSWORD_FILE",
+    "CHARTER_MAIL_IMAP_FOLDERS",
+)
+
+
+def imap_url(name: str) -> dict | None:
+    """The first IMAP account from the URL in ``NAME`` (or the file ``NAME_FILE`` names):
+    ``imaps://user:password@host:993/INBOX`` (``imap://``: without TLS; the port 993 or 143
+    when left out; user and password percent-encoded; the folders, comma-separated and
+    percent-encoded, ``INBOX`` when left out) as ``host``, ``port``, ``ssl``, ``user``,
+    ``password`` and ``folders``; ``None`` when unset. Refused when malformed, or when any of
+    the ``CHARTER_MAIL_IMAP_…`` settings it stands for is set as well. The errors never show
+    the password."""
+    value = env_secret(name)
+    if not value:
+        return None
+    given = [part for part in IMAP_URL_PARTS if env_str(part) is not None]
+    if given:
+        raise ImproperlyConfigured(
+            f"{name} and {', '.join(given)} both name the first IMAP account: set one or the other"
+        )
+    shape = "like imaps://user:password@host:993/INBOX"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} cannot be read ({exc}): write it {shape}") from None
+    problem = ""
+    if parts.scheme not in ("imap", "imaps"):
+        problem = f"the scheme {parts.scheme!r} is not imap or imaps"
+    elif not parts.hostname:
+        problem = "it names no host"
+    elif not parts.username:
+        problem = "it names no user"
+    elif parts.query or parts.fragment:
+        problem = "it has a query or a fragment (? or #: percent-encode them in the password)"
+    elif port == 0:
+        problem = "its port is 0"
+    if problem:
+        raise ImproperlyConfigured(f"{name}: {problem}; write it {shape}")
+    ssl = parts.scheme == "imaps"
+    folders = [urllib.parse.unquote(folder).strip() for folder in parts.path.lstrip("/").split(",")]
+    return {
+        "host": parts.hostname,
+        "port": port or (993 if ssl else 143),
+        "ssl": ssl,
+        "user": urllib.parse.unquote(parts.username),
+        "password": urllib.parse.unquote(parts.password or ""),
+        "folders": [folder for folder in folders if folder] or ["INBOX"],
+    }
 
 
 def local_secret_key(var_dir: Path) -> str:

@@ -26,6 +26,7 @@ from charter_portal.env import (
     env_secret,
     env_str,
     imap_account,
+    imap_url,
     local_secret_key,
 )
 
@@ -530,14 +531,25 @@ CHARTER_SERVER_TIMING = env_bool("CHARTER_SERVER_TIMING", False)
 CHARTER_CONSENT_VERSION = env_str("CHARTER_CONSENT_VERSION", "2026-11")
 # Inbound e-mail: an IMAP account (its folders are the mailboxes read) and, in local mode, a
 # Maildir. Messages from CHARTER_MAIL_ADDRESSES (and DEFAULT_FROM_EMAIL) are ours: never cases.
-CHARTER_MAIL_IMAP_HOST = env_str("CHARTER_MAIL_IMAP_HOST", "")
-CHARTER_MAIL_IMAP_SSL = env_bool("CHARTER_MAIL_IMAP_SSL", True)
-CHARTER_MAIL_IMAP_PORT = env_int(
-    "CHARTER_MAIL_IMAP_PORT", 993 if CHARTER_MAIL_IMAP_SSL else 143, minimum=1
-)
-CHARTER_MAIL_IMAP_USER = env_str("CHARTER_MAIL_IMAP_USER", "")
-CHARTER_MAIL_IMAP_PASSWORD = env_secret("CHARTER_MAIL_IMAP_PASSWORD") or ""
-CHARTER_MAIL_IMAP_FOLDERS = env_list("CHARTER_MAIL_IMAP_FOLDERS", ["INBOX"])
+# The first account is INBOUND_IMAP_URL (imaps://user:password@host:993/INBOX, or _FILE), or
+# its parts one by one (CHARTER_MAIL_IMAP_HOST, …): not both.
+_inbound_imap = imap_url("INBOUND_IMAP_URL")
+if _inbound_imap is not None:
+    CHARTER_MAIL_IMAP_HOST = _inbound_imap["host"]
+    CHARTER_MAIL_IMAP_SSL = _inbound_imap["ssl"]
+    CHARTER_MAIL_IMAP_PORT = _inbound_imap["port"]
+    CHARTER_MAIL_IMAP_USER = _inbound_imap["user"]
+    CHARTER_MAIL_IMAP_PASSWORD = _inbound_imap["password"]
+    CHARTER_MAIL_IMAP_FOLDERS = _inbound_imap["folders"]
+else:
+    CHARTER_MAIL_IMAP_HOST = env_str("CHARTER_MAIL_IMAP_HOST", "")
+    CHARTER_MAIL_IMAP_SSL = env_bool("CHARTER_MAIL_IMAP_SSL", True)
+    CHARTER_MAIL_IMAP_PORT = env_int(
+        "CHARTER_MAIL_IMAP_PORT", 993 if CHARTER_MAIL_IMAP_SSL else 143, minimum=1
+    )
+    CHARTER_MAIL_IMAP_USER = env_str("CHARTER_MAIL_IMAP_USER", "")
+    CHARTER_MAIL_IMAP_PASSWORD = env_secret("CHARTER_MAIL_IMAP_PASSWORD") or ""
+    CHARTER_MAIL_IMAP_FOLDERS = env_list("CHARTER_MAIL_IMAP_FOLDERS", ["INBOX"])
 CHARTER_MAIL_IMAP_TIMEOUT = env_int("CHARTER_MAIL_IMAP_TIMEOUT", 30, minimum=1)
 if CHARTER_MAIL_IMAP_HOST and not CHARTER_MAIL_IMAP_USER:
     raise ImproperlyConfigured("CHARTER_MAIL_IMAP_USER must be set with CHARTER_MAIL_IMAP_HOST")

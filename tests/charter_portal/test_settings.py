@@ -366,3 +366,100 @@ def test_an_imap_account_without_its_user_stops_the_start(tmp_path):
     )
 
     assert_refused(result, "CHARTER_MAIL_IMAP_MARKET_USER must be set")
+
+
+FIRST_MAIL_ACCOUNT = (
+    "import json, django; django.setup(); from django.conf import settings; "
+    "print(json.dumps({part: getattr(settings, 'CHARTER_MAIL_IMAP_' + part.upper()) "
+    "for part in ('host', 'port', 'ssl', 'user', 'password', 'folders')}))"
+)
+
+
+def first_mail_account(tmp_path, **env):
+    result = start_settings(tmp_path, FIRST_MAIL_ACCOUNT, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_inbound_imap_url_is_the_first_imap_account(tmp_path):
+    account = first_mail_account(
+        tmp_path, INBOUND_IMAP_URL="imaps://desk%40charter.example:p%40ss%3Aw%2Fd@imap.example.com/"
+    )
+
+    assert account == {
+        "host": "imap.example.com",
+        "port": 993,
+        "ssl": True,
+        "user": "desk@charter.example",
+        "password": "p@ss:w/d",
+        "folders": ["INBOX"],
+    }
+
+
+def test_inbound_imap_url_without_tls_names_its_port_and_folders(tmp_path):
+    account = first_mail_account(
+        tmp_path,
+        INBOUND_IMAP_URL="imap://desk:secret@mail.example.com:1143/INBOX,%EA%B3%A0%EA%B0%9D/VIP",
+        CHARTER_MAIL_IMAP_DIVISION="market",
+    )
+
+    assert (account["host"], account["port"], account["ssl"]) == ("mail.example.com", 1143, False)
+    assert account["folders"] == ["INBOX", "고객/VIP"]
+    # Without a port, plain IMAP's own.
+    plain = first_mail_account(tmp_path, INBOUND_IMAP_URL="imap://desk@mail.example.com")
+    assert (plain["port"], plain["password"], plain["folders"]) == (143, "", ["INBOX"])
+
+
+def test_inbound_imap_url_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "imap-url"
+    secret.write_text("imaps://desk:from-a-file@imap.example.com/INBOX\n")
+
+    account = first_mail_account(tmp_path, INBOUND_IMAP_URL_FILE=str(secret))
+
+    assert (account["user"], account["password"]) == ("desk", "from-a-file")
+
+
+def test_more_imap_accounts_take_the_server_of_inbound_imap_url(tmp_path):
+    result = start_settings(
+        tmp_path,
+        MAIL_ACCOUNTS,
+        INBOUND_IMAP_URL="imap://desk:secret@mail.example.com",
+        CHARTER_MAIL_IMAP_ACCOUNTS="market",
+        CHARTER_MAIL_IMAP_MARKET_USER="market-desk",
+    )
+
+    assert result.returncode == 0, result.stderr
+    [market] = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (market["host"], market["port"], market["ssl"]) == ("mail.example.com", 143, False)
+
+
+@pytest.mark.parametrize(
+    "other", ["CHARTER_MAIL_IMAP_HOST", "CHARTER_MAIL_IMAP_USER", "CHARTER_MAIL_IMAP_FOLDERS"]
+)
+def test_inbound_imap_url_beside_the_first_accounts_own_settings_stops_the_start(tmp_path, other):
+    result = start_settings(
+        tmp_path, INBOUND_IMAP_URL="imaps://desk:secret@imap.example.com/INBOX", **{other: "x"}
+    )
+
+    assert_refused(result, f"INBOUND_IMAP_URL and {other} both name the first IMAP account")
+    assert "secret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://desk:secret@imap.example.com/INBOX", "the scheme 'https' is not imap or imaps"),
+        ("imaps://imap.example.com/INBOX", "it names no user"),
+        ("imaps://desk:secret@/INBOX", "it names no host"),
+        ("imaps://desk:secret@imap.example.com:99999/INBOX", "cannot be read"),
+        ("imaps://desk:secret@imap.example.com:imap/INBOX", "cannot be read"),
+        ("imaps://desk:se#cret@imap.example.com/INBOX", "write it like imaps://"),
+        ("imap.example.com", "the scheme '' is not imap or imaps"),
+    ],
+)
+def test_a_malformed_inbound_imap_url_stops_the_start(tmp_path, url, problem):
+    result = start_settings(tmp_path, INBOUND_IMAP_URL=url)
+
+    assert_refused(result, "INBOUND_IMAP_URL")
+    assert problem in result.stderr
+    assert "secret" not in result.stderr.replace("imaps://desk:secret@", "")
