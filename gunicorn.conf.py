@@ -3,7 +3,7 @@ each worker is made ready before it takes its first request (charter_portal/warm
 
 
 def post_worker_init(worker):
-    from charter_portal.warm import catalogue_warm_up, warm_up
+    from charter_portal.warm import catalogue_warm_up, startup_objects_freeze, warm_up
 
     try:
         warm_up()
@@ -15,3 +15,4 @@ def post_worker_init(worker):
     except Exception as error:
         # The database or Redis is down: the first desk page reads the catalogue itself.
         worker.log.warning("the catalogue could not be read in advance: %s", error)
+    startup_objects_freeze()

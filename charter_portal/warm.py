@@ -9,9 +9,11 @@ here once as the worker starts (``gunicorn.conf.py``), no request pays it.
 :func:`warm_up` reads neither the database nor Redis: a worker starts while either is down.
 :func:`catalogue_warm_up` then reads what every desk page takes from the catalogue remembered
 per process (``commitments/memo.py``): the calendars and the divisions, teams and services.
+Last, :func:`startup_objects_freeze` keeps the garbage collector off what they loaded.
 """
 
 import contextlib
+import gc
 import logging
 import time
 from datetime import date
@@ -94,3 +96,15 @@ def catalogue_warm_up() -> None:
 
     work_calendars()
     desk_catalogue()
+
+
+def startup_objects_freeze() -> int:
+    """Leave the objects made so far (modules, URLs, templates, catalogue: some 220,000) out of
+    the garbage collector's full passes for good (``gc.freeze``); how many they are.
+
+    A full pass walks every object the process holds: 200–370 ms in a warm worker, every few
+    hundred requests, on whichever request set it off (one of the rare slow answers of a
+    benchmark's p95); over the objects made since, 3–25 ms."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

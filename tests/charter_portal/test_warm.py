@@ -1,5 +1,6 @@
 """A web worker made ready before its first request, without the database or Redis."""
 
+import gc
 import runpy
 
 import pytest
@@ -50,6 +51,7 @@ def test_each_gunicorn_worker_warms_up_and_a_failure_does_not_stop_it(monkeypatc
 
     monkeypatch.setattr(warm, "warm_up", failing("templates"))
     monkeypatch.setattr(warm, "catalogue_warm_up", failing("catalogue"))
+    monkeypatch.setattr(warm, "startup_objects_freeze", lambda: calls.append("freeze"))
 
     class Log:
         def exception(self, message, *args):
@@ -64,5 +66,15 @@ def test_each_gunicorn_worker_warms_up_and_a_failure_does_not_stop_it(monkeypatc
     hooks = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
     hooks["post_worker_init"](Worker())
 
-    assert calls == ["templates", "catalogue"]
+    assert calls == ["templates", "catalogue", "freeze"]
     assert len(logged) == (2 if fails else 0)
+
+
+def test_the_objects_made_at_start_are_left_out_of_full_collections():
+    try:
+        frozen = warm.startup_objects_freeze()
+
+        assert frozen > 10_000
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
