@@ -652,6 +652,8 @@ CHARTER_SESSION_IDLE_MINUTES = env_int(
     "CHARTER_SESSION_IDLE_MINUTES", 10 * 366 * 24 * 60 if TEST_MODE else 30, minimum=1
 )
 SESSION_COOKIE_AGE = CHARTER_SESSION_IDLE_MINUTES * 60
+# Django's database sessions, each write one statement (charter_portal/accounts/session_store.py).
+SESSION_ENGINE = "charter_portal.accounts.session_store"
 # API calls per signed-in user and per anonymous client address ("N/second|minute|hour|day").
 CHARTER_API_THROTTLE_RATES = {
     "user": env_str("CHARTER_API_USER_RATE", "100000/minute" if TEST_MODE else "600/minute"),
