@@ -6,6 +6,9 @@ filed on the homepage); instants are shown in Asia/Seoul, e.g. "9월 28일(월) 
 "Mon 28 Sep 15:00".
 """
 
+from functools import lru_cache
+from urllib.parse import quote
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -93,9 +96,21 @@ def acknowledgement_enqueue(
 def tracking_link(language: str, code: str = "") -> str:
     """The public tracking page's address in ``language`` (absolute when SITE_URL is set), for
     the case ``code`` when given."""
-    with translation.override(language):
-        path = reverse("public:track-case", args=[code]) if code else reverse("public:track")
+    track, case = _tracking_paths(language)
+    path = case.replace(_ANY_CODE, quote(code, safe="")) if code else track
     return f"{settings.SITE_URL}{path}"
+
+
+#: Stands for a tracking code in the paths :func:`_tracking_paths` keeps.
+_ANY_CODE = "CODE0TRACKING0CODE"
+
+
+@lru_cache(maxsize=8)
+def _tracking_paths(language: str) -> tuple[str, str]:
+    """The tracking page's path in ``language``, and a case's (with :data:`_ANY_CODE`):
+    resolved once per language, not with the language switched for every message."""
+    with translation.override(language):
+        return reverse("public:track"), reverse("public:track-case", args=[_ANY_CODE])
 
 
 def message_enqueue(
