@@ -84,6 +84,9 @@ class StepRenderer:
         self._kinds: dict[tuple, str | None] = {}
         self._dues: dict[tuple, str] = {}
         self._titles: dict[tuple, str] = {}
+        # The language active when the first link was resolved: asking again for every clock
+        # cost a tenth of planning a batch (a context-local look-up each time).
+        self._active_language: str | None = None
 
     def message(
         self,
@@ -96,7 +99,7 @@ class StepRenderer:
     ) -> Message:
         try:
             title = self._title(deadline, language)
-            link = _subject_link(deadline, language)
+            link = self._link(deadline, language)
             own = {
                 "subject_label": _subject_label(deadline),
                 "due": self._due(deadline.due_at, language),
@@ -157,6 +160,11 @@ class StepRenderer:
                 due = self._dues[key] = formats.date_format(local, DUE_FORMAT)
         return due
 
+    def _link(self, deadline: Deadline, language: str) -> str:
+        if self._active_language is None:
+            self._active_language = translation.get_language()
+        return _subject_link(deadline, language, active=self._active_language)
+
     def _title(self, deadline: Deadline, language: str) -> str:
         key = (deadline.commitment_id, language)
         title = self._titles.get(key)
@@ -166,10 +174,10 @@ class StepRenderer:
         return title
 
 
-def _subject_link(deadline: Deadline, language: str) -> str:
+def _subject_link(deadline: Deadline, language: str, *, active: str) -> str:
     """The subject's absolute link in ``language``; the language is switched only when it is
-    not the active one already (switching costs more than resolving a link)."""
-    if translation.get_language() == language:
+    not ``active``, the one active already (switching costs more than resolving a link)."""
+    if active == language:
         return absolute_link(deadline.subject_path)
     with translation.override(language):
         return absolute_link(deadline.subject_path)
