@@ -61,7 +61,7 @@ class _ParsingPolicy(EmailPolicy):
         return _header_parsed(name, value)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=128)
 def _header_parsed(name: str, value: str):
     # The header objects are read-only strings: one serves every message with this header.
     return policy.default.header_fetch_parse(name, value)
