@@ -261,6 +261,28 @@ def test_the_filter_offers_anyone_and_the_bulk_action_only_people_and_teams_of_o
     assert options(page, "bulk-team") == {str(pk) for pk in teams}
 
 
+def test_a_desk_page_reads_the_catalogues_version_once(client, staff, monkeypatch):
+    from commitments.models import calendar
+
+    shared, reads = calendar.cache, []
+
+    class Counting:
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return shared.get(key, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(shared, name)
+
+    monkeypatch.setattr(calendar, "cache", Counting())
+    case = new_request(staff)
+
+    for page in (LIST, f"{LIST}{case.pk}/"):
+        reads.clear()
+        assert client.get(page).status_code == 200
+        assert reads.count(calendar.TERMS_VERSION_KEY) == 1, page
+
+
 def test_a_row_says_its_due_instant_kind_and_status_in_the_readers_language(client, staff):
     from django.template.defaultfilters import date as date_filter
     from django.utils import translation

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from commitments import decisions
 from commitments.access import access_remembered, is_desk_user
+from commitments.memo import catalogue_pinned
 from commitments.models import Deadline, DeadlineState, RiskHorizon
 from commitments.models.deadline import clock_terms_attach
 from commitments.subjects import REQUEST_SUBJECT
@@ -36,7 +37,9 @@ def desk_view(view):
             raise PermissionDenied(
                 _("The desk is for members of a team. Ask an administrator to add you to one.")
             )
-        with access_remembered(request.user):
+        # The user's divisions and the catalogue's version in the shared cache read once for
+        # the page, however many forms, rows and menus ask (four times on the list).
+        with access_remembered(request.user), catalogue_pinned():
             return view(request, *args, **kwargs)
 
     return wrapped
