@@ -73,37 +73,49 @@ def rows_insert(
     return inserted
 
 
-def row_insert(row: Model) -> Model:
+def row_insert(row: Model, *, unless_taken: str | tuple[str, ...] | None = None) -> Model | None:
     """Insert one new instance and set its key, with a statement made once per model
     (``INSERT … VALUES``): for rows written on every request, where Django's building of the
-    INSERT costs as much again as sending it (a public complaint writes several).
+    INSERT costs as much again as sending it (a public complaint writes several). Returns the
+    row, or None when ``unless_taken`` (as for :func:`rows_insert`) left it out.
 
     The values are the instance's attributes as they are, as with :func:`rows_insert`."""
     model = type(row)
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        return rows_insert(model, [row])[0]
-    sql, fields = _row_statement(model)
+        return next(iter(rows_insert(model, [row], unless_taken=unless_taken)), None)
+    sql, fields = _row_statement(model, unless_taken)
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
             [_prepared(field, [getattr(row, field.attname)], connection)[0] for field in fields],
         )
-        (row.pk,) = cursor.fetchone()
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    (row.pk,) = inserted
     row._state.adding, row._state.db = False, connection.alias
     return row
 
 
 @cache
-def _row_statement(model: type[Model]) -> tuple[str, list[Field]]:
+def _row_statement(
+    model: type[Model], unless_taken: str | tuple[str, ...] | None
+) -> tuple[str, list[Field]]:
     """PostgreSQL's INSERT of one row of ``model`` (:func:`row_insert`), and its fields."""
     fields, quote = _insert_fields(model), connections["default"].ops.quote_name
     values = ", ".join(
         "%s::jsonb" if field.get_internal_type() == "JSONField" else "%s" for field in fields
     )
+    if isinstance(unless_taken, tuple):  # as in _insert: any conflict counts
+        conflict = " ON CONFLICT DO NOTHING"
+    elif unless_taken:
+        conflict = f" ON CONFLICT ({quote(model._meta.get_field(unless_taken).column)}) DO NOTHING"
+    else:
+        conflict = ""
     return (
         f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) VALUES ({values}) "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES ({values}){conflict} "
         f"RETURNING {quote(model._meta.pk.column)}"
     ), fields
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from notifications import clock
-from notifications.bulk import rows_insert, values_insert
+from notifications.bulk import row_insert, values_insert
 from notifications.models import Notification, NotificationState
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def notification_put(row: Notification) -> Notification:
 
     One ``INSERT … ON CONFLICT DO NOTHING``: the row already written is read only when there
     is one."""
-    if rows_insert(Notification, [row], unless_taken="idempotency_key"):
+    if row_insert(row, unless_taken="idempotency_key"):
         _queue_due([(row.pk, row.state, row.send_after)])
         return row
     return Notification.objects.get(idempotency_key=row.idempotency_key)

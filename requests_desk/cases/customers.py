@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of
-from notifications.bulk import rows_insert
+from notifications.bulk import row_insert
 from requests_desk.cases._common import bump, lock
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import (
@@ -150,7 +150,7 @@ def _create(org: Organisation, contact: CustomerContact) -> CustomerContact:
     # ``ON CONFLICT DO NOTHING`` instead of a savepoint: a twin created concurrently a moment
     # ago is read instead. The INSERT is raw: ``created_at`` is set here, not by the field.
     contact.created_at = timezone.now()
-    if rows_insert(CustomerContact, [contact], unless_taken=("organisation", "email")):
+    if row_insert(contact, unless_taken=("organisation", "email")):
         return contact
     return CustomerContact.objects.get(organisation=org, email__iexact=contact.email)
 

@@ -171,3 +171,24 @@ def test_one_row_is_inserted_with_its_values_as_they_are_and_gets_its_key(
         [{"name": '메모 "1".txt', "size": 3}],
     )
     assert not row._state.adding
+
+
+def test_one_row_whose_unique_value_is_taken_is_left_out(db, django_assert_num_queries):
+    (taken,) = rows(1)
+    row_insert(taken)
+    (again,) = rows(1)
+    there = CustomerContactFactory(email="kim@example.com")
+    twin = CustomerContact(
+        organisation=there.organisation,
+        name="김 둘",
+        email="kim@example.com",
+        created_at=kst(2026, 10, 13, 10, 0),
+    )
+
+    with django_assert_num_queries(2):
+        assert row_insert(again, unless_taken="idempotency_key") is None
+        assert row_insert(twin, unless_taken=("organisation", "email")) is None
+
+    assert (again.pk, twin.pk) == (None, None)
+    assert Notification.objects.count() == 1
+    assert CustomerContact.objects.filter(email="kim@example.com").get().pk == there.pk
