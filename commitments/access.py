@@ -63,10 +63,7 @@ def is_manager(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    # Every team belongs to a division: one query for "heads a division or manages a team".
-    return Division.objects.filter(
-        Q(head=user) | Q(teams__manager=user)
-    ).exists() or MANAGERS_GROUP in _group_names(user)
+    return _directory(user)[1] or MANAGERS_GROUP in _group_names(user)
 
 
 def is_desk_user(user) -> bool:
@@ -82,16 +79,26 @@ def divisions_of(user) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    remembered = _remembered(
-        user,
-        "divisions",
-        lambda: frozenset(
+    return set(_directory(user)[0])  # the caller's own copy
+
+
+def _directory(user) -> tuple[frozenset[int], bool]:
+    """The divisions ``user`` heads, manages a team in or is a member of a team in, and whether
+    they head one or manage a team: one query (remembered for the page), where the menu's
+    "heads or manages" and the divisions were one each on every desk page."""
+
+    def read() -> tuple[frozenset[int], bool]:
+        # Every team belongs to a division: a division found here is one the user heads, or
+        # that holds a team they manage or belong to.
+        rows = list(
             Division.objects.filter(
                 Q(head=user) | Q(teams__manager=user) | Q(teams__members=user)
-            ).values_list("pk", flat=True)
-        ),
-    )
-    return set(remembered)  # the caller's own copy
+            ).values_list("pk", "head_id", "teams__manager_id")
+        )
+        manages = any(user.pk in (head, manager) for _pk, head, manager in rows)
+        return frozenset(pk for pk, _head, _manager in rows), manages
+
+    return _remembered(user, "directory", read)
 
 
 def may_see_division(user, division_id: int | None) -> bool:

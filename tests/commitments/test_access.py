@@ -74,3 +74,26 @@ def test_it_gives_anonymous_and_inactive_users_nothing(two_divisions):
         assert not access.is_manager(user)
         assert not access.is_admin(user)
         assert not access.may_see_division(user, market.pk)
+
+
+def test_within_a_page_the_divisions_and_heads_or_manages_are_one_query(
+    two_divisions, django_assert_num_queries
+):
+    market, team, finance = two_divisions
+    clerk = UserFactory(username="clerk-in-two")
+    team.members.add(clerk)
+    TeamFactory(code="finance-team", division=finance).members.add(clerk)
+    head = finance.head or UserFactory(username="finance-head")
+    finance.head = head
+    finance.save()
+
+    with access.access_remembered(team.manager), django_assert_num_queries(1):
+        assert access.divisions_of(team.manager) == {market.pk}
+        assert access.is_manager(team.manager)
+    with access.access_remembered(head), django_assert_num_queries(1):
+        assert access.is_manager(head)
+        assert access.divisions_of(head) == {finance.pk}
+    # A member of teams managed by others is no manager (then the groups are read too).
+    with access.access_remembered(clerk), django_assert_num_queries(2):
+        assert access.divisions_of(clerk) == {market.pk, finance.pk}
+        assert not access.is_manager(clerk)
