@@ -233,6 +233,10 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
 
 # The periodic schedule, one list in one place; each period is overridable from the environment.
 CHARTER_SWEEP_INTERVAL = env_int("CHARTER_SWEEP_INTERVAL", 10, minimum=1)
+# A sweep claims this many clocks a transaction; one whose first batch comes back full asks
+# for CHARTER_SWEEP_PARALLEL − 1 more sweeps beside it (1: none) from the worker's processes.
+CHARTER_SWEEP_BATCH_SIZE = env_int("CHARTER_SWEEP_BATCH_SIZE", 500, minimum=1)
+CHARTER_SWEEP_PARALLEL = env_int("CHARTER_SWEEP_PARALLEL", 2, minimum=1)
 CHARTER_DELIVERY_INTERVAL = env_int("CHARTER_DELIVERY_INTERVAL", 10, minimum=1)
 CHARTER_HEARTBEAT_INTERVAL = env_int("CHARTER_HEARTBEAT_INTERVAL", 30, minimum=1)
 # The SLA reports' daily summary is refreshed after every act that closes a clock; this pass

@@ -20,6 +20,7 @@ When a message is sent (``send_after``):
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -95,7 +96,12 @@ class _Plan:
     error: Exception | None = None
 
 
-def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
+def sweep(
+    *,
+    now: datetime | None = None,
+    batch_size: int = 500,
+    on_backlog: Callable[[], object] | None = None,
+) -> SweepResult:
     """Record every step due at ``now`` and write its messages to the outbox.
 
     1. Take "now" from :func:`notifications.clock.now` (the database's clock) unless given.
@@ -124,6 +130,10 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
        whose write still fails gets its error written instead (step 4), so one bad clock
        cannot block the others.
     7. Commit the batch; repeat while batches come back full (at most :data:`MAX_BATCHES`).
+       If the first batch came back full, call ``on_backlog`` once, after its commit: the
+       Celery task asks other processes to sweep beside it (they claim other clocks, step 2).
+       This sweep goes on all the same until nothing is due, so if no one answers, it
+       finishes the backlog alone.
     8. Record the sweep's heartbeat (shown by ``/healthz``).
     """
     now = now or clock.now()
@@ -139,6 +149,8 @@ def sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
         result.clocks_claimed += len(claimed)
         if len(claimed) < batch_size:
             break
+        if _batch == 0 and on_backlog is not None:
+            on_backlog()
     else:
         logger.warning("sweep stopped after %s batches; the next run goes on", MAX_BATCHES)
     # An upsert, so two sweepers finishing together do not collide on the unique name.

@@ -80,10 +80,39 @@ def deliver_due() -> int:
 
 @shared_task(name="notifications.tasks.sweep_deadlines", ignore_result=True)
 def sweep_deadlines() -> int:
-    """One sweep of the clocks; the number of steps recorded."""
+    """One sweep of the clocks; the number of steps recorded. A first batch that comes back
+    full asks for helpers (:func:`sweep_helpers_ask`) and the sweep goes on beside them."""
     from notifications.sweep import sweep
 
-    return sweep().steps_recorded
+    return sweep(
+        batch_size=settings.CHARTER_SWEEP_BATCH_SIZE, on_backlog=sweep_helpers_ask
+    ).steps_recorded
+
+
+@shared_task(name="notifications.tasks.sweep_backlog", ignore_result=True)
+def sweep_backlog() -> int:
+    """A sweep beside the one that asked for it, until nothing is due; it asks for no helpers
+    itself. The number of steps recorded."""
+    from notifications.sweep import sweep
+
+    return sweep(batch_size=settings.CHARTER_SWEEP_BATCH_SIZE).steps_recorded
+
+
+def sweep_helpers_ask() -> int:
+    """Publish ``CHARTER_SWEEP_PARALLEL`` − 1 :func:`sweep_backlog` tasks, so the worker's other
+    processes share a backlog; the number published. Helpers only save time: a publication
+    that fails (the broker down) is logged and the asking sweep finishes the backlog alone.
+    Each expires with the next tick, which asks again if the backlog is still there."""
+    expires = max(settings.CHARTER_SWEEP_INTERVAL - 0.5, 0.5)
+    published = 0
+    for _ in range(settings.CHARTER_SWEEP_PARALLEL - 1):
+        try:
+            sweep_backlog.apply_async(expires=expires, retry=False)
+        except Exception as exc:  # kombu's and redis's errors alike: never stop the sweep
+            logger.warning("sweep: could not ask for a helper (%s); sweeping alone", exc)
+            break
+        published += 1
+    return published
 
 
 @shared_task(name="notifications.tasks.reconcile_report_summaries", ignore_result=True)

@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
+from kombu.exceptions import OperationalError
 
 from commitments.deadlines import deadline_start
 from commitments.models import Deadline, DeadlineEvent
+from notifications import tasks
 from notifications.models import Notification
 from notifications.sweep import SweepResult, sweep
 from tests.factories import CommitmentFactory, DivisionFactory, TeamFactory, UserFactory
@@ -103,3 +105,92 @@ def test_a_sweeper_passes_over_a_clock_another_holds_and_takes_it_later():
 
     assert sweep(now=NOW + timedelta(seconds=1)).clocks_claimed == 1
     assert DeadlineEvent.objects.filter(deadline=held, step_key__isnull=False).count() == 4
+
+
+# --- The Celery task: a backlog shared with helpers ---------------------------------------
+
+
+@pytest.fixture
+def backlog_settings(settings, pinned_now):
+    """Batches of 4 and "now" pinned at ``NOW`` for the tasks (they take no arguments)."""
+    settings.CHARTER_SWEEP_BATCH_SIZE = 4
+    settings.CHARTER_SWEEP_PARALLEL = 2
+    pinned_now.set(NOW)
+    return settings
+
+
+def assert_each_step_once(clocks: list[Deadline]) -> None:
+    for clock in clocks:
+        assert list(
+            clock.events.filter(step_key__isnull=False).values_list("step_key", flat=True)
+        ) == ["reminder-50", "reminder-80", "breach", "escalation-1"]
+    assert Notification.objects.count() == len(clocks) * 3
+
+
+def test_a_sweep_task_with_a_full_first_batch_has_a_helper_sweep_the_rest(
+    backlog_settings, eager_celery
+):
+    clocks = start_clocks(30)
+
+    # The helper, run in this process as it is published, takes everything after the tick's
+    # first batch; the tick then finds nothing more.
+    assert tasks.sweep_deadlines.apply().get() == 4 * 4
+
+    assert_each_step_once(clocks)
+
+
+def test_a_sweep_task_whose_first_batch_is_not_full_asks_for_no_helper(
+    backlog_settings, eager_celery, monkeypatch
+):
+    clocks = start_clocks(3)
+    published = []
+    monkeypatch.setattr(tasks.sweep_backlog, "apply_async", lambda **kw: published.append(kw))
+
+    assert tasks.sweep_deadlines.apply().get() == 3 * 4
+
+    assert published == []
+    assert_each_step_once(clocks)
+
+
+def test_the_sweep_task_asks_for_parallel_minus_one_helpers_once(
+    backlog_settings, eager_celery, monkeypatch
+):
+    backlog_settings.CHARTER_SWEEP_PARALLEL = 3
+    clocks = start_clocks(30)
+    published = []
+    monkeypatch.setattr(tasks.sweep_backlog, "apply_async", lambda **kw: published.append(kw))
+
+    # No helper ran (the publications went nowhere): the tick swept the backlog alone.
+    assert tasks.sweep_deadlines.apply().get() == 30 * 4
+
+    assert len(published) == 2
+    assert all(options["expires"] > 0 for options in published)
+    assert_each_step_once(clocks)
+
+
+def test_a_sweep_task_that_cannot_reach_the_broker_finishes_the_backlog_alone(
+    backlog_settings, monkeypatch, caplog
+):
+    clocks = start_clocks(30)
+
+    def broker_down(**_options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.sweep_backlog, "apply_async", broker_down)
+
+    assert tasks.sweep_deadlines.apply().get() == 30 * 4
+
+    assert "could not ask for a helper" in caplog.text
+    assert_each_step_once(clocks)
+
+
+def test_the_sweep_task_and_a_helper_at_once_record_each_step_once(backlog_settings):
+    backlog_settings.CHARTER_SWEEP_PARALLEL = 1  # the two below are the tick and its helper
+    clocks = start_clocks(30)
+
+    tick, helper = in_threads(
+        lambda: tasks.sweep_deadlines.apply().get(), lambda: tasks.sweep_backlog.apply().get()
+    )
+
+    assert tick + helper == 30 * 4
+    assert_each_step_once(clocks)
