@@ -8,6 +8,7 @@ every generated clock is one the clock services could have written. Then it meas
 1. an idle sweep over N running clocks, none due (median of several runs);
 2. a sweep with 100 clocks due, and one with 10,000 due: time until every due step is written
    to the outbox (events, outbox rows, moved ``next_action_at``, tasks queued on commit);
+   with ``--parallel N``, the 10,000 swept by N processes at once, as a worker shares them;
 3. under the real Celery topology — a worker and a beat as subprocesses with their default
    10-second intervals, a Redis broker, an aiosmtpd server in this process — the time from
    the instant 100 clocks fall due together to the SMTP server receiving each reminder.
@@ -51,6 +52,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=180, help="for the latency case, s")
     parser.add_argument(
         "--no-latency", action="store_true", help="skip the Celery latency case (3)"
+    )
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=1,
+        metavar="N",
+        help="sweep the due clocks with N processes at once, as a worker shares a backlog",
     )
     parser.add_argument(
         "--profile",
@@ -212,6 +220,48 @@ class Bench:
             if not taken:
                 return steps
 
+    def sweep_all_parallel(self, *, now: datetime, processes: int) -> tuple[int, float, str]:
+        """Sweep at ``now`` with ``processes`` forked processes at once, each until nothing is
+        due, as the worker's processes share a backlog (``notifications.tasks.sweep_backlog``);
+        timed from the first start to the last end. The steps taken, and the processes' CPU
+        and WAL summed."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        # Every process connected before any starts: the clock starts with the barrier's release.
+        start, reports = context.Barrier(processes + 1), context.Queue()
+        wal_before = self.costs()[2]
+        self.connection.close()  # each process opens its own
+
+        def run() -> None:
+            self.connection.ensure_connection()
+            start.wait()
+            began, before = time.perf_counter(), self.costs()
+            steps = self.sweep_all(now=now)
+            ended = time.perf_counter()
+            python, server, _wal = (a - b for a, b in zip(self.costs(), before, strict=True))
+            reports.put((began, ended, steps, python, server))
+            self.connection.close()
+
+        workers = [context.Process(target=run) for _ in range(processes)]
+        for worker in workers:
+            worker.start()
+        start.wait(timeout=60)
+        results = [reports.get(timeout=3600) for _ in workers]
+        for worker in workers:
+            worker.join()
+        elapsed = max(r[1] for r in results) - min(r[0] for r in results)
+        steps = sum(r[2] for r in results)
+        wal = self.costs()[2] - wal_before
+        each = ", ".join(f"{r[2]:,}" for r in results)
+        costs = (
+            f"CPU {sum(r[3] for r in results):.2f} s in Python, "
+            f"{sum(r[4] for r in results):.2f} s in PostgreSQL (all processes); "
+            f"WAL {wal / 1e6:.1f} MB; steps per process {each}"
+        )
+        print(f"{processes} processes: first start to last end {elapsed:.3f} s", flush=True)
+        return steps, elapsed, costs
+
     def costs(self) -> tuple[float, float, int]:
         """CPU seconds so far of this process and of its PostgreSQL backend (from ``/proc``:
         the server runs on this machine), and the server's WAL position in bytes: robust where
@@ -356,17 +406,22 @@ def main() -> None:
     spacing = min(1.0, 1000 / args.due)
     bench.generate(count=args.due, tag="due", first_reminder=now - 17 * MINUTE, spacing=spacing)
     bench.analyze()
+    if args.profile and args.parallel > 1:
+        raise SystemExit("--profile profiles one process: leave out --parallel")
     profiler = None
     if args.profile:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
-    before = bench.costs()
-    steps_due, due_many = timed(
-        f"sweep with {args.due:,} due, until all written", lambda: bench.sweep_all(now=now)
-    )
-    costs_many = bench.costs_since(before)
+    if args.parallel > 1:
+        steps_due, due_many, costs_many = bench.sweep_all_parallel(now=now, processes=args.parallel)
+    else:
+        before = bench.costs()
+        steps_due, due_many = timed(
+            f"sweep with {args.due:,} due, until all written", lambda: bench.sweep_all(now=now)
+        )
+        costs_many = bench.costs_since(before)
     if profiler is not None:
         import pstats
 
@@ -403,7 +458,10 @@ def main() -> None:
         f"(min {min(idle) * 1000:.1f}, max {max(idle) * 1000:.1f}; {args.runs} runs)"
     )
     print(f"sweep with 100 due: {due100 * 1000:.0f} ms ({costs100})")
-    print(f"sweep with {args.due:,} due: {due_many:.2f} s ({written:,} outbox rows; {costs_many})")
+    by = f" by {args.parallel} processes" if args.parallel > 1 else ""
+    print(
+        f"sweep with {args.due:,} due{by}: {due_many:.2f} s ({written:,} outbox rows; {costs_many})"
+    )
     if latencies:
         print(
             f"due → SMTP over {len(latencies)} clocks: median "
