@@ -137,6 +137,28 @@ def test_the_sweep_benchmark_generates_sweeps_and_delivers(template):
     assert "due → SMTP over 5 clocks" in out
 
 
+def test_the_sweep_benchmark_sweeps_with_processes_at_once(template):
+    out = run(
+        "bench/sweep.py",
+        "--clocks",
+        "200",
+        "--due",
+        "50",
+        "--runs",
+        "1",
+        "--no-latency",
+        "--parallel",
+        "2",
+        "--database",
+        f"{SUITE}_sweep",
+        database="charter",
+        env=template,
+    )
+
+    assert "sweep with 50 due by 2 processes" in out
+    assert "steps per process" in out
+
+
 def test_the_pages_benchmark_serves_every_page_in_production_mode(template):
     out = run(
         "bench/pages.py",
