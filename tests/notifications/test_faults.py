@@ -187,6 +187,30 @@ def test_two_sweepers_and_two_beats_still_take_each_step_once(
     print(f"\n{len(smtp_server.messages)} e-mails, {sweeps_in_this_process} racing sweeps")
 
 
+def test_a_sweep_with_a_backlog_asks_the_worker_for_a_helper_and_each_step_is_taken_once(
+    celery_worker_process, smtp_server, pinned_now, directory, hourly
+):
+    """Batches of 3 in the worker: the tick's first batch comes back full and it publishes a
+    ``sweep_backlog`` task, which the worker runs (on 20 clocks the tick is usually done
+    before the helper starts; either way every step is taken once)."""
+    pinned_now.set(T0)
+    celery_worker_process.env["CHARTER_SWEEP_BATCH_SIZE"] = "3"
+    celery_worker_process.start()
+    clocks = [directory.start(hourly, T0, n) for n in range(20)]
+
+    pinned_now.set(T0 + 31 * MINUTE)  # every clock's reminder-50 is due
+    celery_worker_process.worker.wait_for_log(
+        r"Task notifications\.tasks\.sweep_backlog\[[^\]]+\] succeeded", timeout=30
+    )
+    wait_until(lambda: len(smtp_server.messages) >= len(clocks), timeout=60, what="20 reminders")
+    settle(celery_worker_process)
+
+    for clock in clocks:
+        assert {step: len(found) for step, found in events(clock).items()} == {"reminder-50": 1}
+    assert all_sent()
+    assert received(smtp_server) == written()  # every row delivered, and exactly once
+
+
 def test_a_worker_killed_mid_delivery_loses_nothing(celery_worker_process, smtp_server, pinned_now):
     """kill -9 of the worker (and its pool) while 200 e-mails go out one at a time; after a
     restart all 200 arrive. A message the SMTP server accepted but whose row was not yet
