@@ -75,6 +75,9 @@ def test_the_objects_made_at_start_are_left_out_of_full_collections():
         frozen = warm.startup_objects_freeze()
 
         assert frozen > 10_000
-        assert gc.get_freeze_count() == frozen
+        # A full pass walks only what was made since (an object frozen and since freed leaves
+        # the frozen count, so it is not compared for equality).
+        assert frozen - 1_000 <= gc.get_freeze_count() <= frozen
+        assert len(gc.get_objects()) < frozen / 10
     finally:
         gc.unfreeze()
