@@ -297,13 +297,22 @@ def commitment_figures(
     summary = ClockDaySummary.objects.filter(
         scope.summary(), day__gte=period.start, day__lte=period.end
     )
+    # Grouped by terms as well, so the terms in force come with the sums instead of a second
+    # pass over the period's summary rows.
     sums = {name: Sum(name) for name in ("met", "breached", "cancelled", *BUCKET_FIELDS)}
-    for entry in summary.values("commitment_id").annotate(**sums).order_by():
+    summary_terms = set()
+    for entry in summary.values("commitment_id", "terms_id").annotate(**sums).order_by():
+        summary_terms.add(entry["terms_id"])
         row = rows.get(entry["commitment_id"])
         if row is None:
             continue
-        row.met, row.breached, row.cancelled = entry["met"], entry["breached"], entry["cancelled"]
-        row.buckets = [entry[name] or 0 for name in BUCKET_FIELDS]
+        row.met += entry["met"]
+        row.breached += entry["breached"]
+        row.cancelled += entry["cancelled"]
+        row.buckets = [
+            total + (entry[name] or 0)
+            for total, name in zip(row.buckets, BUCKET_FIELDS, strict=True)
+        ]
     # Still owing: running or paused, or breached and not stopped. One query of two parts, so
     # each reads its own partial index — the open clocks' covers every column used here, so
     # that part never visits the table — instead of a bitmap over both and a heap page per clock.
@@ -329,9 +338,7 @@ def commitment_figures(
         if (row := rows.get(entry["commitment_id"])) is not None:
             row.running += entry["running"]
             row.breached_open += entry["breached_open"]
-    in_force = ClockTerms.objects.filter(
-        Q(pk__in=summary.values("terms_id")) | Q(pk__in=owing_terms)
-    )
+    in_force = ClockTerms.objects.filter(pk__in=summary_terms | owing_terms)
     by_code = {c.code: c for c in (Calendar.objects.all() if calendars is None else calendars)}
     for terms in in_force.order_by("commitment_code", "created_at"):
         for row in rows.values():
