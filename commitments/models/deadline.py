@@ -306,9 +306,11 @@ class Deadline(models.Model):
                 include=["commitment", "terms", "division", "team", "state"],
                 condition=models.Q(state__in=["running", "paused"]),
             ),
+            # Likewise the breached clocks still owing: a heap page per clock otherwise.
             models.Index(
                 fields=["due_at"],
                 name="deadline_breached_open",
+                include=["commitment", "terms", "division", "team"],
                 condition=models.Q(state="breached", stopped_at__isnull=True),
             ),
             # The clocks still owing, by subject, carrying what judges them (breached, at risk,
