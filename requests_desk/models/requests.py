@@ -168,6 +168,12 @@ class Request(models.Model):
             ),
             models.Index(fields=["status", "-received_at", "-id"], name="request_status_received"),
             models.Index(fields=["kind", "-received_at", "-id"], name="request_kind_received"),
+            # Kind and status together (the list's two filters most used at once): counted
+            # and paged from the index alone, not the kind's rows read for their status.
+            models.Index(
+                fields=["kind", "status", "-received_at", "-id"],
+                name="request_kind_status_received",
+            ),
             models.Index(
                 fields=["assignee", "-received_at", "-id"], name="request_assignee_received"
             ),
@@ -185,6 +191,15 @@ class Request(models.Model):
                 name="request_owing_received",
                 include=["division", "clock_breach_at"],
                 condition=models.Q(owes_clock=True),
+            ),
+            # "Breached" in the list's order: the requests with a breach instant (a few
+            # percent), their instant in the index, so the page reads no others (through
+            # ``request_received`` it read some 18,000 rows to find 50 at a million).
+            models.Index(
+                fields=["-received_at", "-id"],
+                name="request_breach_received",
+                include=["division", "clock_breach_at"],
+                condition=models.Q(clock_breach_at__isnull=False),
             ),
             models.Index(
                 fields=["clock_breach_at"],

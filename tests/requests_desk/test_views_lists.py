@@ -176,6 +176,30 @@ def test_the_list_filters_by_clock_state(client, staff):
     assert listed("at_risk") == set()
 
 
+def list_plan(requests) -> str:
+    """The PostgreSQL plan of the list's page of ids, read in order (sequential scans and sorts
+    off: a test's few rows would be read whole and sorted whatever the indexes)."""
+    ids = requests.order_by("-received_at", "-id").values_list("pk", flat=True)[:50]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        sql, params = ids.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
+def test_the_breached_and_kind_and_status_pages_can_be_read_in_order_from_their_indexes(staff):
+    from requests_desk.cases.selectors import requests_by_clock_state
+    from requests_desk.models import Request
+
+    overdue_request(staff)
+    breached = requests_by_clock_state(Request.objects.all(), "breached", now=timezone.now())
+    both = Request.objects.filter(kind="modification", status="new")
+
+    assert "request_breach_received" in list_plan(breached)
+    assert "request_kind_status_received" in list_plan(both)
+
+
 def test_the_list_is_paginated_keeping_the_filters(client, staff):
     for index in range(51):
         new_request(staff, subject=f"Paged {index}")
