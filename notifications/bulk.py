@@ -107,17 +107,24 @@ def _row_statement(
     values = ", ".join(
         "%s::jsonb" if field.get_internal_type() == "JSONField" else "%s" for field in fields
     )
-    if isinstance(unless_taken, tuple):  # as in _insert: any conflict counts
-        conflict = " ON CONFLICT DO NOTHING"
-    elif unless_taken:
-        conflict = f" ON CONFLICT ({quote(model._meta.get_field(unless_taken).column)}) DO NOTHING"
-    else:
-        conflict = ""
+    conflict = _conflict_clause(model, unless_taken, quote)
     return (
         f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) VALUES ({values}){conflict} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES ({values}) {conflict}"
         f"RETURNING {quote(model._meta.pk.column)}"
     ), fields
+
+
+def _conflict_clause(model: type[Model], unless_taken: str | tuple[str, ...] | None, quote) -> str:
+    """What an INSERT does with a row whose ``unless_taken`` value is already in the table (see
+    :func:`rows_insert`): nothing, with a trailing space; an empty string when nothing is
+    taken. A tuple counts any conflict: a partial unique index is not inferred from its columns
+    alone."""
+    if isinstance(unless_taken, tuple):
+        return "ON CONFLICT DO NOTHING "
+    if unless_taken:
+        return f"ON CONFLICT ({quote(model._meta.get_field(unless_taken).column)}) DO NOTHING "
+    return ""
 
 
 def values_insert(
@@ -162,14 +169,11 @@ def _insert(
     """One ``INSERT … SELECT … FROM unnest(…)`` of ``columns`` (one list of values per field);
     each row's new key, or None where ``unless_taken`` left it out."""
     meta, quote = model._meta, connection.ops.quote_name
-    several = isinstance(unless_taken, tuple)
-    names = unless_taken if several else (unless_taken,) if unless_taken else ()
+    names = (
+        unless_taken if isinstance(unless_taken, tuple) else (unless_taken,) if unless_taken else ()
+    )
     unique = [meta.get_field(name) for name in names]
-    if several:
-        # A partial unique index is not inferred from its columns alone: any conflict counts.
-        conflict = "ON CONFLICT DO NOTHING "
-    else:
-        conflict = "".join(f"ON CONFLICT ({quote(field.column)}) DO NOTHING " for field in unique)
+    conflict = _conflict_clause(model, unless_taken, quote)
     returned = ", ".join(quote(column) for column in (meta.pk.column, *(f.column for f in unique)))
     selected, source, params = _columns(fields, columns, connection, count=count)
     sql = (
