@@ -10,7 +10,9 @@ each) with Django's test client, in production mode, in this process, on a datab
     REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/complaint_cpu.py \\
         --database charter_bench_complaints --posts 300
 
-``--profile FILE`` also writes a cProfile (CPU time) of the timed posts.
+``--form`` posts the homepage's HTML form instead (``POST /complaint/`` with its CSRF token,
+one browser's cookies, as ``bench/peer.py``'s throughput does). ``--profile FILE`` also writes a
+cProfile (CPU time) of the timed posts.
 """
 
 import argparse
@@ -20,6 +22,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +33,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--posts", type=int, default=300, help="timed complaints")
     parser.add_argument("--warmups", type=int, default=20, help="complaints before timing")
     parser.add_argument("--profile", default="", help="write a cProfile here")
+    parser.add_argument("--form", action="store_true", help="the HTML form, not the API")
     return parser.parse_args()
 
 
@@ -45,7 +49,10 @@ def production_settings(database: str) -> None:
             "EMAIL_HOST": "127.0.0.1",
             "SMS_BACKEND": "file",
             "SECURE_SSL_REDIRECT": "false",
-            "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+            # where bench/complaints.py (bench/pages.py) collected the static files
+            "STATIC_ROOT": str(
+                Path(os.environ.get("TMPDIR", "/tmp")) / "charter-bench-pages" / "static"
+            ),
             "CHARTER_API_USER_RATE": "1000000/minute",
             "CHARTER_API_ANON_RATE": "1000000/minute",
             "CHARTER_PUBLIC_PER_IP_HOUR": "1000000",
@@ -74,6 +81,17 @@ class RedisCalls:
         redis.connection.Connection.send_packed_command = counted
 
 
+def database_cpu_seconds(connection) -> float:
+    """CPU seconds (user + system) of this connection's PostgreSQL process so far, from
+    ``/proc`` (the server runs on this machine)."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     args = parse_args()
     production_settings(args.database)
@@ -88,8 +106,12 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(SERVER_NAME="127.0.0.1")
+    client = Client(SERVER_NAME="127.0.0.1", enforce_csrf_checks=args.form)
     run = time.time_ns()
+    token = ""
+    if args.form:
+        page = client.get("/complaint/").content.decode()
+        token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
 
     def post(number: int) -> None:
         body = {
@@ -103,6 +125,13 @@ def main() -> None:
             "message": "벤치마크가 보낸 민원입니다.",
             "consent": True,
         }
+        if args.form:
+            form = {**body, "consent": "on", "csrfmiddlewaretoken": token}
+            response = client.post(  # as a browser and bench/peer.py send it
+                "/complaint/", urlencode(form), content_type="application/x-www-form-urlencoded"
+            )
+            assert response.status_code == 302, response.content[:300]
+            return
         response = client.post(
             "/api/v1/public/complaints/", json.dumps(body), content_type="application/json"
         )
@@ -116,6 +145,7 @@ def main() -> None:
     queries, redis_calls = len(captured.captured_queries), calls.count
     profile = cProfile.Profile(time.process_time) if args.profile else None
     cpu = []
+    backend = database_cpu_seconds(connection)
     for number in range(args.posts):
         began = time.process_time()
         if profile is not None:
@@ -124,6 +154,7 @@ def main() -> None:
         if profile is not None:
             profile.disable()
         cpu.append((time.process_time() - began) * 1000)
+    backend = database_cpu_seconds(connection) - backend
     if profile is not None:
         profile.dump_stats(args.profile)
     quartiles = statistics.quantiles(cpu, n=4)
@@ -132,6 +163,7 @@ def main() -> None:
         f"{args.posts} complaints: CPU ms median {statistics.median(cpu):.2f} "
         f"(quartiles {quartiles[0]:.2f}–{quartiles[2]:.2f}); {queries} queries with BEGIN and "
         f"COMMIT; {redis_calls} calls to Redis (the delivery task's publication included); "
+        f"database server CPU {backend * 1000 / args.posts:.2f} ms a complaint (its process); "
         f"load average after {load}"
     )
 
