@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,8 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("customer organisation")
         verbose_name_plural = _("customer organisations")
+        # An organisation is found by its name, case-insensitively (organisation_find_or_create).
+        indexes = [models.Index(Upper("name"), name="organisation_name_upper")]
 
     def __str__(self) -> str:
         return self.name
@@ -79,6 +83,11 @@ class CustomerContact(models.Model):
                 condition=~models.Q(email=""),
                 name="one_contact_per_organisation_email",
             )
+        ]
+        indexes = [
+            # How a contact is found (customer_find_or_create): by organisation and e-mail,
+            # case-insensitively, without reading the organisation's other contacts.
+            models.Index(F("organisation"), Upper("email"), name="contact_organisation_email"),
         ]
 
     def __str__(self) -> str:
