@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from commitments import business_time as bt
 from commitments import decisions
+from commitments.bulk import rows_insert
 from commitments.memo import catalogue_forget, catalogue_version, memory_register
 from commitments.models import (
     Calendar,
@@ -257,11 +258,15 @@ def deadline_prepare(
 
 def deadlines_start(clocks: list[Deadline], *, actor=None) -> list[Deadline]:
     """Save clocks of :func:`deadline_prepare` and their "started" events: one INSERT for
-    the clocks and one for the events, however many."""
+    the clocks and one for the events, however many (:func:`rows_insert`: a public complaint
+    starts two clocks, and Django's ``bulk_create`` cost more than the rest of their start)."""
+    for clock in clocks:
+        clock.updated_at = clock.created_at  # rows_insert runs no auto_now
     # No savepoint of its own: a failed write fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
-        Deadline.objects.bulk_create(clocks)
-        DeadlineEvent.objects.bulk_create(
+        rows_insert(Deadline, clocks)
+        rows_insert(
+            DeadlineEvent,
             [
                 _new_event(
                     clock,
@@ -271,7 +276,7 @@ def deadlines_start(clocks: list[Deadline], *, actor=None) -> list[Deadline]:
                     data={"due_at": clock.due_at},
                 )
                 for clock in clocks
-            ]
+            ],
         )
     return clocks
 

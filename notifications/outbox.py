@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from commitments.bulk import row_insert, values_insert
 from notifications import clock
-from notifications.bulk import row_insert, values_insert
 from notifications.models import Notification, NotificationState
 
 logger = logging.getLogger(__name__)

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from commitments import business_time as bt
 from commitments import decisions
+from commitments.bulk import rows_update, values_insert
 from commitments.deadlines import (
     STEP_FIELDS,
     deadline_next_cycle,
@@ -51,7 +52,6 @@ from commitments.models import (
 from commitments.models.deadline import EventKind
 from commitments.summaries import summaries_refresh_on_commit
 from notifications import clock, messages, recipients
-from notifications.bulk import rows_update, values_insert
 from notifications.models import WorkerHeartbeat
 from notifications.outbox import notification_values, notifications_write
 

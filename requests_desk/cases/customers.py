@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of
-from notifications.bulk import row_insert
+from commitments.bulk import row_insert
 from requests_desk.cases._common import bump, lock
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import (

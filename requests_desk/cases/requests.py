@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import may_see_division
+from commitments.bulk import row_insert
 from commitments.deadlines import (
     ClockError,
     deadline_cancel,
@@ -17,7 +18,6 @@ from commitments.deadlines import (
 )
 from commitments.memo import catalogue_pinned
 from commitments.models import DeadlineState
-from notifications.bulk import row_insert
 from requests_desk.cases import clocks as desk_clocks
 from requests_desk.cases._common import (
     bump,

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commitments.bulk import row_insert
 from commitments.memo import catalogue_remembered
 from commitments.models import Division, Service, Team
 from commitments.subjects import REQUEST_SUBJECT
-from notifications.bulk import row_insert
 from notifications.outbox import notification_enqueue
 from requests_desk.cases._common import bump, lock, request_url
 from requests_desk.cases.attachments import (

@@ -259,9 +259,7 @@ def _columns(
     ]
     expressions, scalars, arrays, types, names = [], [], [], [], []
     for field, values in zip(fields, prepared, strict=True):
-        # The type without its length (varchar, not varchar(20)): a cast to varchar(20) would
-        # cut a longer value silently instead of failing as the column does.
-        kind = field.db_type(connection).split("(")[0]
+        kind = _cast_type(field, connection)
         if field is not varying and _same(values):
             expressions.append(f"%s::{kind}")
             scalars.append(values[0])
@@ -275,6 +273,21 @@ def _columns(
     else:  # every row the same (or a single row)
         source, arrays = "generate_series(1, %s) AS v", [count]
     return expressions, source, [*scalars, *arrays]
+
+
+#: Each field's cast type by (field, database kind): what :func:`_cast_type` worked out.
+_CAST_TYPES: dict[tuple[Field, str], str] = {}
+
+
+def _cast_type(field: Field, connection) -> str:
+    """The type ``field``'s values are cast to, worked out once per field and database kind:
+    its column's without the length (varchar, not varchar(20)), as a cast to varchar(20) would
+    cut a longer value silently instead of failing as the column does."""
+    key = (field, connection.vendor)
+    kind = _CAST_TYPES.get(key)
+    if kind is None:
+        kind = _CAST_TYPES[key] = field.db_type(connection).split("(")[0]
+    return kind
 
 
 #: Types whose values are equal only when the database would store the same (unlike floats,

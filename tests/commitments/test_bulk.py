@@ -4,7 +4,7 @@ key back, and a value too long for its column is refused, never cut."""
 import pytest
 from django.db import DataError, transaction
 
-from notifications.bulk import row_insert, rows_insert, rows_update, values_insert
+from commitments.bulk import row_insert, rows_insert, rows_update, values_insert
 from notifications.models import Notification, NotificationState
 from notifications.outbox import notification_row, notification_values
 from requests_desk.models import CustomerContact
