@@ -75,6 +75,11 @@ def requests_matching(requests: QuerySet, words: str) -> QuerySet:
     )
 
 
+#: Clock states whose requests are few however many the desk holds: those with a clock due
+#: within the next working hours (the list reads their ids once, :class:`ShortListPaginator`).
+SHORT_CLOCK_STATES = frozenset({"at_risk"})
+
+
 def requests_by_clock_state(
     requests: QuerySet, state: str, *, now: datetime, horizon: RiskHorizon | None = None
 ) -> QuerySet:

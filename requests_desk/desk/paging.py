@@ -53,6 +53,29 @@ class CappedPaginator(Paginator):
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
+class ShortListPaginator(CappedPaginator):
+    """For a list short by its nature, whatever the table's size (the requests at risk: a
+    clock due within the next working hours): its ids up to the cap in one query, counted and
+    sliced here, so its filter is planned and run once a view, not once for the count and
+    again for the page. A list longer than the cap pages through the queryset as
+    :class:`CappedPaginator` does."""
+
+    @cached_property
+    def head(self) -> list:
+        return list(self.object_list[: COUNT_CAP + 1])
+
+    @cached_property
+    def counted(self) -> int:
+        return len(self.head)
+
+    def page(self, number):
+        if self.count_is_capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.head[bottom : bottom + self.per_page], number, self)
+
+
 class KeysetPagination(PageNumberPagination):
     """Newest first by ``(received_at, id)`` (or the subclass's :attr:`order_fields`, oldest
     first when not :attr:`descending`): without ``page``, pages follow a ``cursor`` (the last

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from requests_desk.desk import paging
+from requests_desk.desk.views import lists
 from requests_desk.models import Request
 from tests.requests_desk.api_support import REQUESTS, create
 from tests.requests_desk.desk_support import new_request
@@ -157,3 +158,43 @@ def test_api_page_numbers_still_work(api):
 
 def test_a_broken_cursor_is_a_404_not_a_500(api):
     assert api.get(REQUESTS, {"cursor": "not-a-cursor"}).status_code == 404
+
+
+def test_the_at_risk_list_reads_its_requests_once_and_pages_them_in_list_order(
+    client, staff, monkeypatch
+):
+    """At risk (a clock due within the next working hours) is short whatever the desk's size:
+    its requests are read by one query, then counted and paged from it — the same pages, in the
+    list's order, as any other filter."""
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    at_risk = []
+    for index in range(5):
+        received = timezone.now() - timedelta(minutes=index)
+        # Support inquiries owe a 10-minute answer: at risk from the start.
+        at_risk.append(new_request(staff, kind="support_inquiry", received_at=received).pk)
+        new_request(staff, subject=f"Calm {index}", received_at=received - timedelta(seconds=30))
+
+    pages = [client.get(LIST, {"clock": "at_risk", "page": number}) for number in (1, 2, 3)]
+
+    assert [[case.pk for case, _ in page.context["rows"]] for page in pages] == [
+        at_risk[0:2],
+        at_risk[2:4],
+        at_risk[4:5],
+    ]
+    assert {page.context["page"].paginator.count for page in pages} == {5}
+    assert {clocks.status for page in pages for _, clocks in page.context["rows"]} == {"at_risk"}
+    with CaptureQueriesContext(connection) as captured:
+        client.get(LIST, {"clock": "at_risk", "page": 2})
+    reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if "commitments_deadline" in query["sql"] and "requests_desk_request" in query["sql"]
+    ]
+    assert len(reads) == 1, reads
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    capped = client.get(LIST, {"clock": "at_risk", "page": 2})
+
+    assert capped.context["page"].paginator.count_is_capped
+    assert "요청 3건 이상" in text(capped)  # "3+ requests"
+    assert [case.pk for case, _ in capped.context["rows"]] == at_risk[2:4]

@@ -6,12 +6,13 @@ from django.utils import timezone
 from commitments.access import divisions_of
 from commitments.models import RiskHorizon
 from requests_desk.cases.selectors import (
+    SHORT_CLOCK_STATES,
     requests_by_clock_state,
     requests_matching,
 )
 from requests_desk.desk.bulk_forms import BulkForm
 from requests_desk.desk.forms import RequestFilterForm, catalogue_attach, desk_people
-from requests_desk.desk.paging import CappedPaginator
+from requests_desk.desk.paging import CappedPaginator, ShortListPaginator
 from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of
 from requests_desk.models import Request
 
@@ -30,14 +31,17 @@ def request_list(request):
         request.GET or None, divisions=divisions, user=request.user, people=everyone
     )
     requests = Request.objects.visible_to(divisions)
+    paginator = CappedPaginator
     if form.is_bound and form.is_valid():
         requests = _filtered(
             requests, form.cleaned_data, user=request.user, now=now, horizon=horizon
         )
+        if form.cleaned_data.get("clock") in SHORT_CLOCK_STATES:
+            paginator = ShortListPaginator
     # The page's ids first, from the filters and the list's index alone; then their rows with
     # what they show, by primary key (the planner never joins the whole list to show 50 rows).
     ids = requests.order_by("-received_at", "-id").values_list("pk", flat=True)
-    page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page.object_list)
     # Their division and team from the catalogue remembered, not joined.
     shown = Request.objects.select_related("customer__organisation", "assignee").defer("body")
