@@ -1,11 +1,11 @@
 """Small display helpers for the desk's templates."""
 
 import hashlib
+from html import escape as html_escape
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -128,28 +128,76 @@ def request_rows(rows, selectable: str = "") -> str:
     """The ``<tr>`` of each ``(request, clocks)`` of a desk list (``clocks``: the request's
     :class:`requests_desk.desk.views.common.RequestClocks`, or None), ticked by the form
     ``selectable`` when given. Written here, not by a template loop: the engine resolved and
-    escaped ~30 values in each of 50 rows, the larger part of a list's Python time."""
+    escaped ~30 values in each of 50 rows, the larger part of a list's Python time.
+
+    The words every row shares (the labels of the clock states, kinds and statuses, "due")
+    are translated once a page, not once a row, and the values are escaped by
+    :func:`_escape` (``format_html``'s escaping checked each of a row's ~27 values for lazy
+    text on every call): the same HTML, about half the time a row."""
     if not rows:
         return ""
     # One reverse for the page: the request's id is the path's last segment.
     detail = reverse("desk:request-detail", args=[0])[: -len("0/")]
+    words = _RowWords()
     return mark_safe(
-        "".join(_request_row(case, clocks, selectable, detail) for case, clocks in rows)
+        "".join(_request_row(case, clocks, selectable, detail, words) for case, clocks in rows)
     )
 
 
-def _request_row(case, clocks, selectable: str, detail: str) -> str:
+def _escape(value) -> str:
+    """``conditional_escape``'s text: safe HTML as it is, anything else as ``escape`` makes it."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html_escape(str(value))
+
+
+def _html(template: str, *values) -> str:
+    """``format_html(template, *values)``: the same safe HTML."""
+    return mark_safe(template.format(*map(_escape, values)))
+
+
+class _RowWords:
+    """What the rows of one page say alike, translated once (the active language is the
+    page's): the labels by code, "due", the tick's label and the empty clock's badge."""
+
+    def __init__(self) -> None:
+        self.due = _("due")
+        self.select = _("Select %(code)s")
+        self.no_clock = _html(
+            '<span class="badge clock-badge clock-badge-none">{}</span>', _("No running clock")
+        )
+        self.clock_labels: dict[str, str] = {}
+        self.kind_labels: dict[str, str] = {}
+        self.status_labels: dict[str, str] = {}
+
+    def clock_label(self, row) -> str:
+        if (label := self.clock_labels.get(row.status)) is None:
+            label = self.clock_labels[row.status] = row.label
+        return label
+
+    def kind(self, code: str) -> str:
+        if (label := self.kind_labels.get(code)) is None:
+            label = self.kind_labels[code] = str(kind_label(code))
+        return label
+
+    def status(self, code: str) -> str:
+        if (label := self.status_labels.get(code)) is None:
+            label = self.status_labels[code] = str(status_label(code))
+        return label
+
+
+def _request_row(case, clocks, selectable: str, detail: str, words: _RowWords) -> str:
     state = clocks.status if clocks else "none"
     url = f"{detail}{case.pk}/"
     tick = ""
     if selectable:
-        tick = format_html(
+        tick = _html(
             '<td><input class="form-check-input" type="checkbox" form="{0}" name="{0}-rows" '
             'value="{1}:{2}" id="select-{1}" aria-label="{3}"></td>',
             selectable,
             case.pk,
             case.version,
-            _("Select %(code)s") % {"code": case.tracking_code},
+            words.select % {"code": case.tracking_code},
         )
     nearest = clocks.nearest if clocks else None
     if nearest is not None:
@@ -159,33 +207,31 @@ def _request_row(case, clocks, selectable: str, detail: str) -> str:
             more = " · " + ngettext("%(n)s clock", "%(n)s clocks", clocks.count) % {
                 "n": clocks.count
             }
-        clock = format_html(
+        clock = _html(
             '<span class="badge clock-badge clock-badge-{}">{}</span>'
             '<div class="small time-left">{}</div>'
             '<div class="small text-body-secondary"><span class="promise-code">{}</span> {}</div>'
             '<div class="small text-body-secondary">{} <time datetime="{}">{}</time>{}</div>',
             clocks.status,
-            nearest.label,
+            words.clock_label(nearest),
             nearest.time_left,
             deadline.commitment_code,
             deadline.commitment.title,
-            _("due"),
+            words.due,
             nearest.due_iso,
             nearest.due_words,
             more,
         )
     else:
-        clock = format_html(
-            '<span class="badge clock-badge clock-badge-none">{}</span>', _("No running clock")
-        )
+        clock = words.no_clock
     if case.assignee_id:
-        handler = format_html("{}", person(case.assignee))
+        handler = _html("{}", person(case.assignee))
     elif case.team_id:
-        handler = format_html('<span class="text-body-secondary">{}</span>', case.team.name)
+        handler = _html('<span class="text-body-secondary">{}</span>', case.team.name)
     else:
         handler = "—"
     organisation = case.customer.organisation
-    return format_html(
+    return _html(
         '<tr class="clock-row clock-{0}" data-request="{1}" data-clock="{0}">{2}'
         '<td class="clock-cell">{3}</td>'
         '<td><a class="tracking-code" href="{4}">{5}</a></td>'
@@ -199,10 +245,10 @@ def _request_row(case, clocks, selectable: str, detail: str) -> str:
         url,
         case.tracking_code,
         case.subject,
-        kind_label(case.kind),
+        words.kind(case.kind),
         case.division.name,
         case.customer.name,
         organisation.name if organisation else "",
-        status_label(case.status),
+        words.status(case.status),
         handler,
     )

@@ -344,3 +344,30 @@ def test_a_row_escapes_what_people_typed_and_says_when_no_clock_runs(client, sta
     queue = client.get(QUEUE).content.decode()
     assert f'data-request="{quiet.pk}" data-clock="none"' in queue
     assert 'type="checkbox"' not in queue
+
+
+def test_each_row_of_a_page_says_its_own_kind_status_and_clock_state(client, staff):
+    """The words rows share are translated once a page, by code: each row still gets its own."""
+    from django.utils import translation
+
+    from requests_desk.desk.views.common import status_label as clock_label
+    from requests_desk.vocabulary import RequestKind, Status
+
+    late = overdue_request(staff, kind="modification")
+    fresh = new_request(staff, kind="access_rights")
+    waiting = new_request(staff, kind="modification")
+    cases.request_set_status(waiting, actor=staff, status="waiting")
+
+    for language, path in (("ko", LIST), ("en", f"/en{LIST}")):
+        page = client.get(path).content.decode()
+
+        def row(request, page=page):
+            return page.split(f'data-request="{request.pk}"')[1].split("</tr>")[0]
+
+        with translation.override(language):
+            assert f">{clock_label('breached')}</span>" in row(late)
+            assert f">{clock_label('on_track')}</span>" in row(fresh)
+            assert f"{RequestKind.MODIFICATION.label} · " in row(late)
+            assert f"{RequestKind.ACCESS_RIGHTS.label} · " in row(fresh)
+            assert f"<td>{Status.WAITING.label}</td>" in row(waiting)
+            assert f"<td>{Status.NEW.label}</td>" in row(fresh)
