@@ -55,3 +55,32 @@ def test_a_session_ended_elsewhere_is_not_written_back():
 
     with pytest.raises(UpdateError):
         session.save()
+
+
+def test_a_session_written_now_is_not_written_again_unless_it_changed(
+    django_assert_num_queries,
+):
+    session = SessionStore()
+    session["cases"] = ["HCQ4R7KX2M"]
+    session.write_now()
+
+    with django_assert_num_queries(0):  # the middleware's save at the end of the request
+        session.save()
+
+    session["cases"] = ["HCQ4R7KX2M", "K7M2XQ4R9P"]
+    with django_assert_num_queries(1):
+        session.save()
+    assert SessionStore(session.session_key)["cases"] == ["HCQ4R7KX2M", "K7M2XQ4R9P"]
+
+
+def test_a_session_ended_elsewhere_starts_again_when_written_now():
+    session = SessionStore()
+    session.save()
+    ended = session.session_key
+    Session.objects.filter(session_key=ended).delete()
+    session["cases"] = ["HCQ4R7KX2M"]
+
+    session.write_now()
+
+    assert session.session_key != ended
+    assert SessionStore(session.session_key)["cases"] == ["HCQ4R7KX2M"]

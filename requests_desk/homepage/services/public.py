@@ -93,7 +93,7 @@ def complaint_submit(
     unkind = category == PublicCategory.UNKIND_SERVICE
     report = _unkind_report(occasion, employee_name) if unkind else None
     division, team = _placement(service)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failed write fails the caller's too
         customer = customer_find_or_create(
             name=name, organisation=organisation, email=email, phone=phone, public=True
         )

@@ -8,6 +8,7 @@ limits; a honeypot hit is answered like a success and creates nothing.
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -84,12 +85,15 @@ def complaint(request):
         if not verdict.allowed:
             return too_many(request, "public/complaint.html", {"form": form}, verdict)
         try:
-            case = complaint_submit(**form.submission(), language=get_language())
+            # The case and the visitor's session that remembers it: one commit.
+            with transaction.atomic():
+                case = complaint_submit(**form.submission(), language=get_language())
+                request.session[DONE_KEY] = case.tracking_code
+                remember_case(request, case.tracking_code)
+                request.session.write_now()  # SESSION_ENGINE: accounts.session_store
         except DeskError as error:
             add_service_errors(form, error)
         else:
-            request.session[DONE_KEY] = case.tracking_code
-            remember_case(request, case.tracking_code)
             return redirect("public:complaint-done")
     form.forget_file()
     status = 413 if form.too_large else 400

@@ -71,11 +71,60 @@ def test_a_form_complaint_runs_a_bounded_number_of_queries(
     assert response.status_code == 302
     assert Request.objects.count() == 2
 
-    with django_assert_max_num_queries(MAX_QUERIES + 2):  # + the session read and updated
+    with django_assert_max_num_queries(MAX_QUERIES + 2):  # + the session read and written
         response = client.post(COMPLAINT, complaint_data(email="park@example.com"))
 
     assert response.status_code == 302
     assert Request.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_complaint_and_the_session_that_remembers_it_commit_together(client):
+    client.get(COMPLAINT)
+    client.post(COMPLAINT, complaint_data(email="first@example.com"))  # the session exists
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(COMPLAINT, complaint_data(email="second@example.com"))
+
+    assert response.status_code == 302
+    sql = [query["sql"] for query in captured.captured_queries]
+    commits = [index for index, query in enumerate(sql) if query == "COMMIT"]
+    request = next(
+        i for i, q in enumerate(sql) if q.startswith('INSERT INTO "requests_desk_request"')
+    )
+    sessions = [i for i, q in enumerate(sql) if q.startswith('UPDATE "django_session"')]
+    assert len(commits) == 1, sql
+    assert len(sessions) == 1, sql
+    assert request < sessions[0] < commits[0]
+    case = Request.objects.get(customer__email="second@example.com")
+    done = client.get(response["Location"])
+    assert case.tracking_code in text(done)
+
+
+def test_a_visitor_whose_session_ended_meanwhile_keeps_the_complaint_and_a_new_session(
+    client, monkeypatch
+):
+    from django.contrib.sessions.models import Session
+
+    from requests_desk.homepage.views import public
+
+    client.get(COMPLAINT)
+    client.post(COMPLAINT, complaint_data(email="first@example.com"))
+    ended = client.cookies["sessionid"].value
+    submit = public.complaint_submit
+
+    def submit_while_the_session_ends(**fields):
+        case = submit(**fields)
+        Session.objects.filter(session_key=ended).delete()  # signed out elsewhere, expired …
+        return case
+
+    monkeypatch.setattr(public, "complaint_submit", submit_while_the_session_ends)
+    response = client.post(COMPLAINT, complaint_data(email="second@example.com"))
+
+    assert response.status_code == 302
+    case = Request.objects.get(customer__email="second@example.com")
+    assert client.cookies["sessionid"].value != ended
+    assert case.tracking_code in text(client.get(response["Location"]))
 
 
 #: Calls to Redis of one complaint (the Celery task's publication aside): the anonymous API
