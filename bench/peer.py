@@ -138,6 +138,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="throughput rounds")
     parser.add_argument("--max-seconds", type=float, default=1200, help="cap on the timing")
     parser.add_argument("--readme", action="store_true", help="write the table to README")
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="time only the public form's throughput (no pages; not written to README)",
+    )
     parser.add_argument("--peer-generate", type=int, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -745,6 +750,25 @@ def submit_for(job: tuple) -> tuple[int, int, int | None]:
     return accepted, refused, first
 
 
+def cpu_seconds(port: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn processes serving 127.0.0.1:
+    ``port``, or (``port`` None) by every PostgreSQL process of this machine, from ``/proc``."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        if port is None:
+            mine = command.startswith(b"postgres")
+        else:
+            mine = b"gunicorn" in command and f"127.0.0.1:{port}".encode() in command
+        if mine:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def throughput_seconds(args) -> float:
     """What the throughput rounds take: each system's turn, and the processes' start."""
     return args.rounds * 2 * (args.throughput_seconds + 3)
@@ -761,7 +785,7 @@ def throughput(ports: dict, peer_queue: int, args, deadline: float) -> dict | No
         "ours": (ports["ours"], "/complaint/", "/complaint/"),
         "peer": (ports["peer"], "/tickets/submit/", "/tickets/submit/"),
     }
-    totals = {name: [0, 0, None, 0.0] for name in targets}
+    totals = {name: [0, 0, None, 0.0, 0.0, 0.0] for name in targets}
     context = multiprocessing.get_context("spawn")
     with context.Pool(args.concurrency) as pool:
         for round_ in range(args.rounds):
@@ -771,7 +795,9 @@ def throughput(ports: dict, peer_queue: int, args, deadline: float) -> dict | No
                     (*targets[which], which, peer_queue, start, args.throughput_seconds, n * 7)
                     for n in range(args.concurrency)
                 ]
+                server, database = cpu_seconds(targets[which][0]), cpu_seconds()
                 outcome = pool.map(submit_for, jobs)
+                server, database = cpu_seconds(targets[which][0]) - server, cpu_seconds() - database
                 accepted = sum(o[0] for o in outcome)
                 refused = sum(o[1] for o in outcome)
                 first = next((o[2] for o in outcome if o[2]), None)
@@ -780,14 +806,25 @@ def throughput(ports: dict, peer_queue: int, args, deadline: float) -> dict | No
                 total[1] += refused
                 total[2] = total[2] or first
                 total[3] += args.throughput_seconds
+                total[4] += server
+                total[5] += database
                 print(
                     f"  throughput round {round_ + 1}, {which:<4}: "
-                    f"{accepted / args.throughput_seconds:7.1f} submissions/s"
+                    f"{accepted / args.throughput_seconds:7.1f} submissions/s, CPU a "
+                    f"submission: server {server * 1000 / max(accepted, 1):.1f} ms, "
+                    f"PostgreSQL {database * 1000 / max(accepted, 1):.1f} ms"
                     f"{f'  ({refused} refused, HTTP {first})' if refused else ''}",
                     flush=True,
                 )
     return {
-        name: {"per_second": t[0] / t[3], "refused": t[1], "status": t[2]}
+        name: {
+            "per_second": t[0] / t[3],
+            "refused": t[1],
+            "status": t[2],
+            # CPU a submission, ms: the server's processes, and PostgreSQL's (all of it)
+            "server_cpu": t[4] * 1000 / max(t[0], 1),
+            "database_cpu": t[5] * 1000 / max(t[0], 1),
+        }
         for name, t in totals.items()
     }
 
@@ -856,14 +893,18 @@ def table(rows: list[dict], rates: dict | None, args) -> str:
             for who in ("ours", "peer")
             if rates[who]["refused"]
         )
+        cpu = " | ".join(
+            f"{rates[who]['server_cpu']:.1f} / {rates[who]['database_cpu']:.1f}"
+            for who in ("ours", "peer")
+        )
         lines += [
             "",
             "| public submission, form POST | submissions/s, ours | submissions/s, peer | "
-            "ours ÷ peer |",
-            "|---|---:|---:|---:|",
+            "ours ÷ peer | CPU ms a submission, ours: server / PostgreSQL | the same, peer |",
+            "|---|---:|---:|---:|---:|---:|",
             f"| {args.concurrency} client processes, {args.rounds} × "
             f"{args.throughput_seconds:g} s each, alternating | {ours:.1f} | {peer:.1f} | "
-            f"{ratio(ours, peer)} |",
+            f"{ratio(ours, peer)} | {cpu} |",
             *([f"\n{refused.strip()}"] if refused else []),
         ]
     return "\n".join(lines)
@@ -917,12 +958,14 @@ def main() -> None:
             f"{args.warmups} warm-ups, {args.runs} timed each, alternating",
             flush=True,
         )
-        ours = pages.signed_in(port, facts, "admin")
-        peer = Browser(peer_port)
-        peer.log_in("/login/", "admin", PEER_PASSWORD)
         facts_of_peer = peer_facts(peer_url)
-        rows = pairs(ours, peer, Browser(port), Browser(peer_port), facts, facts_of_peer)
-        complete = alternate(rows, args, deadline)
+        rows, complete = [], True
+        if not args.throughput_only:
+            ours = pages.signed_in(port, facts, "admin")
+            peer = Browser(peer_port)
+            peer.log_in("/login/", "admin", PEER_PASSWORD)
+            rows = pairs(ours, peer, Browser(port), Browser(peer_port), facts, facts_of_peer)
+            complete = alternate(rows, args, deadline)
         rates = throughput(
             {"ours": port, "peer": peer_port}, facts_of_peer["queue"], args, deadline
         )
@@ -946,7 +989,7 @@ def main() -> None:
         + table(rows, rates, args)
     )
     print("\n" + text)
-    if args.readme:
+    if args.readme and not args.throughput_only:
         pages.write_readme(text, BEGIN, END)
     failed = [r["page"] for r in rows if r["ours"][1].status or r["peer"][1].status]
     if failed:

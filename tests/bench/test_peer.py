@@ -57,8 +57,20 @@ def test_the_table_gives_ours_over_the_peers_p95_for_each_pair_and_for_throughpu
         },
     ]
     rates = {
-        "ours": {"per_second": 30.0, "refused": 0, "status": None},
-        "peer": {"per_second": 60.0, "refused": 3, "status": 403},
+        "ours": {
+            "per_second": 30.0,
+            "refused": 0,
+            "status": None,
+            "server_cpu": 6.25,
+            "database_cpu": 4.0,
+        },
+        "peer": {
+            "per_second": 60.0,
+            "refused": 3,
+            "status": 403,
+            "server_cpu": 9.0,
+            "database_cpu": 2.5,
+        },
     }
     args = argparse.Namespace(concurrency=4, rounds=2, throughput_seconds=15.0, runs=20)
 
@@ -73,8 +85,16 @@ def test_the_table_gives_ours_over_the_peers_p95_for_each_pair_and_for_throughpu
         "100.0 / 100.0 | HTTP 500 | 110.0 / 110.0 | — / 61 | — | — |"
     ) in text
     assert "| search (5 timed) | desk list search |" in text
-    assert "| 4 client processes, 2 × 15 s each, alternating | 30.0 | 60.0 | 0.50× |" in text
+    assert (
+        "| 4 client processes, 2 × 15 s each, alternating | 30.0 | 60.0 | 0.50× | 6.2 / 4.0 | "
+        "9.0 / 2.5 |"
+    ) in text
     assert "peer: 3 refused (HTTP 403)." in text
+
+
+def test_cpu_is_counted_for_postgresql_and_for_no_server_on_an_unused_port():
+    assert peer.cpu_seconds() > 0  # the tests' own database server runs on this machine
+    assert peer.cpu_seconds(port=1) == 0
 
 
 def test_a_ratio_needs_both_figures():
