@@ -1,7 +1,8 @@
 """The catalogue remembered per process: rows every new request reads and staff rarely change.
 
 The catalogue is the commitments, calendars (with their hours and closures), divisions, teams,
-services, and the rules that say which clocks a request owes. Whatever changes one of them
+services, the rules that say which clocks a request owes, and the canned replies staff are
+offered. Whatever changes one of them
 bumps one version counter in the shared cache (:func:`catalogue_changed`, connected to their
 saves and deletes), and every process drops what it remembered under the older version.
 

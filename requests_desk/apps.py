@@ -19,16 +19,18 @@ class RequestsDeskConfig(AppConfig):
         from notifications.incidents.services import INCIDENT_SUBJECT
         from notifications.notices.services import ANNOUNCEMENT_SUBJECT, SUSPENSION_SUBJECT
         from requests_desk.cases.clocks import CASE_CLOCK_STARTS, requests_clocks_refresh
-        from requests_desk.models import ClockRule
+        from requests_desk.models import CannedReply, ClockRule
         from requests_desk.records import (
             RECORD_CLOCK_STARTS,
             desk,  # noqa: F401  (defines the records' pages)
         )
         from requests_desk.seed import on_charter_seeded
 
-        # The clock rules are read by every new request and remembered with the catalogue.
+        # The clock rules are read by every new request, the canned replies by every request
+        # page: both are remembered with the catalogue.
         for signal in (post_save, post_delete):
             signal.connect(catalogue_changed, sender=ClockRule, dispatch_uid="rules-changed")
+            signal.connect(catalogue_changed, sender=CannedReply, dispatch_uid="replies-changed")
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
         charter_seeded.connect(on_charter_seeded, dispatch_uid="requests_desk.clock_rules_seed")
         # The desk's pages show the subjects clocks are owed on: a clock's link (in its

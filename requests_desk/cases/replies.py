@@ -3,6 +3,7 @@ something. What is stored and sent is the text as rendered (and edited, if it wa
 
 from django.db.models import QuerySet
 
+from commitments.memo import catalogue_remembered
 from requests_desk.cases._common import local
 from requests_desk.models import CannedReply, Request
 
@@ -11,6 +12,12 @@ NOTHING = "—"
 
 def canned_replies_offered() -> QuerySet[CannedReply]:
     return CannedReply.objects.filter(active=True).order_by("language", "purpose", "title")
+
+
+def canned_replies_remembered() -> list[CannedReply]:
+    """The replies :func:`canned_replies_offered` reads, remembered per process with the
+    catalogue (a reply saved or deleted moves its version): every request page offers them."""
+    return catalogue_remembered("canned-replies", (), lambda: list(canned_replies_offered()))
 
 
 def canned_reply_render(reply: CannedReply, *, request: Request) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db.models import F, Q
 
-from commitments.models import Deadline, DeadlineEvent
+from commitments.models import Deadline, DeadlineEvent, Team
 from commitments.models.deadline import clock_terms_attach
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.merge import request_family
@@ -72,21 +72,33 @@ def request_files(request: Request) -> list[Attachment]:
 
 
 def request_timeline(
-    request: Request, *, files: list | None = None, clocks: list | None = None
+    request: Request,
+    *,
+    files: list | None = None,
+    clocks: list | None = None,
+    teams: dict[int, Team] | None = None,
 ) -> list[TimelineEntry]:
     """Activities and clock events merged by instant (activities first on a tie), in words of
     the active language; with those of the duplicates the request absorbed, marked with their
     tracking code. With ``files`` (:func:`request_files`), each activity's line carries its
     attachments; with ``clocks`` (every clock of the request and its duplicates, as
     :func:`~requests_desk.cases.clocks.request_family_clocks` reads them), their events are
-    read by the clocks' ids."""
+    read by the clocks' ids; with ``teams`` (by id: the catalogue remembered), a hand-off's
+    team is taken from them instead of joined (one missing is read when shown)."""
     # Every absorbed duplicate has a line of its own (its "merged into" status line), so its
     # tracking code comes with the activities' join.
     activities = list(
         Activity.objects.filter(Q(request=request) | Q(request__merged_into=request))
         .annotate(origin_code=F("request__tracking_code"))
-        .select_related("actor", "to_user", "to_team")
+        .select_related("actor", "to_user", *(() if teams is not None else ("to_team",)))
     )
+    if teams is not None:
+        link = Activity.to_team.field
+        for activity in activities:
+            if activity.to_team_id is None:
+                link.set_cached_value(activity, None)
+            elif activity.to_team_id in teams:
+                link.set_cached_value(activity, teams[activity.to_team_id])
     files_of: dict[int, list] = {}
     for file in files or ():
         if file.activity_id is not None:

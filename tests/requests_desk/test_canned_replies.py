@@ -134,3 +134,28 @@ def test_admins_edit_replies_and_an_unknown_placeholder_is_refused(client, chart
     assert accepted.status_code == 302
     saved = CannedReply.objects.get(title="Result")
     assert saved.history.count() == 1
+
+
+def test_a_reply_an_admin_changes_or_adds_is_offered_as_saved_though_the_page_remembered_them(
+    client, staff, case, reply, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    page = f"/desk/requests/{case.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(page)  # the replies remembered, as between views
+    admin = Client()
+    admin.force_login(UserFactory(username="canned.editor", is_superuser=True, is_staff=True))
+    form = {"purpose": "feasibility", "language": "ko", "body": BODY, "active": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = admin.post(
+            f"/admin/requests_desk/cannedreply/{reply.pk}/change/", {**form, "title": "일정 안내"}
+        )
+        added = admin.post("/admin/requests_desk/cannedreply/add/", {**form, "title": "새 안내"})
+
+    offered = client.get(page).content.decode().split('id="action-communicate"')[1]
+
+    assert (changed.status_code, added.status_code) == (302, 302)
+    assert "일정 안내" in offered
+    assert "새 안내" in offered
+    assert "검토 일정 안내" not in offered

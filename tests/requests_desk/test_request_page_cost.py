@@ -13,7 +13,7 @@ from commitments.models import Deadline, Team
 from requests_desk import cases
 from requests_desk.cases.attachments import CheckedFile, attachment_check
 from requests_desk.cases.merge import request_merge
-from requests_desk.models import Attachment, PhoneCall
+from requests_desk.models import Attachment, CannedReply, PhoneCall
 from tests.factories import CustomerContactFactory, PhoneCallFactory
 from tests.requests_desk.desk_support import new_request
 from tests.requests_desk.views_support import signed_in_member
@@ -62,6 +62,32 @@ def test_the_request_page_runs_the_same_queries_with_5_or_50_requests_and_notes(
     # The merged duplicates' rows are a join and a subquery, the user's divisions read once,
     # with "heads or manages" in the same query.
     assert many <= 28
+
+
+def test_with_the_catalogue_remembered_the_page_reads_no_division_team_service_or_reply(
+    client, staff, django_capture_on_commit_callbacks
+):
+    case = new_request(staff)
+    CannedReply.objects.create(title="접수 안내", language="ko", body="{tracking_code}")
+    cases.request_transfer(
+        case, actor=staff, to_team=Team.objects.get(code="net-support"), handoff_note="yours"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(f"/desk/requests/{case.pk}/")  # remembered, as between views
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/desk/requests/{case.pk}/").content.decode()
+
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    # Their rows' own columns: a join or query that reads them (the people offered still
+    # join team membership, which the catalogue does not hold).
+    for table in ("commitments_division", "commitments_team", "commitments_service"):
+        assert f'"{table}"."name_ko"' not in read, table
+    assert "requests_desk_cannedreply" not in read
+    # What they said is still there: the division, team and hand-off's team, the reply.
+    assert case.division.name in page
+    assert "접수 안내" in page
+    assert page.count(Team.objects.get(code="net-support").name) >= 2
 
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"

@@ -23,7 +23,7 @@ from requests_desk.cases import request_clocks, request_timeline
 from requests_desk.cases.clocks import SUPPORT_ETA
 from requests_desk.cases.communications import clocks_kept_by
 from requests_desk.cases.customers import customer_details_given, personal_data_read
-from requests_desk.cases.replies import canned_replies_offered, canned_reply_render
+from requests_desk.cases.replies import canned_replies_remembered, canned_reply_render
 from requests_desk.cases.timeline import (
     request_family_clocks,
     request_files,
@@ -33,6 +33,7 @@ from requests_desk.cases.timeline_words import clock_event_words
 from requests_desk.desk.forms import (
     CommunicateForm,
     DatesForm,
+    DeskCatalogue,
     EditForm,
     MergeForm,
     NoteForm,
@@ -40,6 +41,7 @@ from requests_desk.desk.forms import (
     StopPreviewForm,
     TransferForm,
     VisitForm,
+    desk_catalogue,
     transfer_choices,
 )
 from requests_desk.desk.views.common import (
@@ -65,11 +67,14 @@ ACTIONS = (
 
 @desk_view
 def request_detail(request, pk: int):
-    case = visible_request_or_404(request.user, pk)
-    return render_detail(request, case)
+    # The divisions, teams and services remembered, read once for the page (each read is a
+    # fresh copy of them).
+    catalogue = desk_catalogue()
+    case = visible_request_or_404(request.user, pk, catalogue=catalogue)
+    return render_detail(request, case, catalogue=catalogue)
 
 
-def unbound_forms(case, user, *, offered: list) -> dict:
+def unbound_forms(case, user, *, offered: list, catalogue: DeskCatalogue) -> dict:
     """The empty forms the page shows, each as ``(key, make)``: ``make()`` builds the form,
     and ``key`` is everything its HTML is made from (``None``: not to be kept). The call-back
     and "within the hour" forms are not among them: the page shows only their errors, so they
@@ -77,9 +82,9 @@ def unbound_forms(case, user, *, offered: list) -> dict:
     version = {"version": case.version}
     dates = DatesForm.initial_for(case)
     edit = EditForm.initial_for(case)
-    targets = transfer_choices(case.division_id)
+    targets = transfer_choices(case.division_id, catalogue=catalogue)
     allowed = divisions_of(user)
-    catalogue = catalogue_version()
+    version_of_catalogue = catalogue_version()
     return {
         "communicate": (
             [(r.pk, r.title, r.purpose, r.language) for r in offered],
@@ -98,11 +103,11 @@ def unbound_forms(case, user, *, offered: list) -> dict:
         "visit": ([], VisitForm),
         "edit": (
             None
-            if catalogue is None
+            if version_of_catalogue is None
             else [
                 sorted(edit.items()),
                 sorted(allowed) if allowed is not None else None,
-                catalogue,
+                version_of_catalogue,
             ],
             lambda: EditForm(initial=edit, user=user),
         ),
@@ -162,21 +167,31 @@ def _action_fields_html(form, button) -> tuple[str, bool]:
     return mark_safe(html), form.is_multipart()
 
 
-def render_detail(request, case, *, bound: dict | None = None, status: int = 200):
+def render_detail(
+    request,
+    case,
+    *,
+    bound: dict | None = None,
+    status: int = 200,
+    catalogue: DeskCatalogue | None = None,
+):
     """The page, with ``bound`` forms (a refused action, what was typed kept) in place of the
     empty ones."""
     now = timezone.now()
-    offered = list(canned_replies_offered())
+    catalogue = catalogue or desk_catalogue()
+    offered = canned_replies_remembered()
     bound = bound or {}
-    empty = unbound_forms(case, request.user, offered=offered)
+    empty = unbound_forms(case, request.user, offered=offered, catalogue=catalogue)
     family_clocks = request_family_clocks(case)
     clocks = [clock for clock in family_clocks if clock.subject_id == str(case.pk)]
+    # Who was absent is not shown: only the caller and when they called.
     owed_calls = PhoneCall.objects.filter(
         request=case, person_absent=True, callback_at__isnull=True
-    ).select_related("person_in_charge")
+    )
     files = request_files(case)
     # The timeline's activities (in one query) hold the latest hand-off too.
-    timeline = request_timeline(case, files=files, clocks=family_clocks)
+    teams = {team.pk: team for team in catalogue.teams}
+    timeline = request_timeline(case, files=files, clocks=family_clocks, teams=teams)
     handoff = timeline_latest_handoff(case, timeline)
     horizon = RiskHorizon(now=now)
     context = {
