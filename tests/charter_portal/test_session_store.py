@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from charter_portal.accounts.session_store import SessionStore
 
@@ -84,3 +85,22 @@ def test_a_session_ended_elsewhere_starts_again_when_written_now():
 
     assert session.session_key != ended
     assert SessionStore(session.session_key)["cases"] == ["HCQ4R7KX2M"]
+
+
+def test_an_expired_session_reads_as_empty_and_is_saved_under_a_new_key(
+    django_assert_num_queries,
+):
+    session = SessionStore()
+    session["cases"] = ["HCQ4R7KX2M"]
+    session.save()
+    expired = session.session_key
+    Session.objects.filter(session_key=expired).update(expire_date=timezone.now())
+
+    again = SessionStore(expired)
+    with django_assert_num_queries(1):
+        assert again.get("cases") is None
+    again["cases"] = ["K7M2XQ4R9P"]
+    again.save()
+
+    assert again.session_key != expired
+    assert SessionStore(again.session_key)["cases"] == ["K7M2XQ4R9P"]
