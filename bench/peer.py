@@ -750,10 +750,11 @@ def submit_for(job: tuple) -> tuple[int, int, int | None]:
     return accepted, refused, first
 
 
-def cpu_seconds(port: int | None = None) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn processes serving 127.0.0.1:
-    ``port``, or (``port`` None) by every PostgreSQL process of this machine, from ``/proc``."""
-    ticks = 0
+def cpu_ticks(port: int | None = None) -> dict[int, int]:
+    """CPU ticks (user + system) used so far by each gunicorn process serving 127.0.0.1:
+    ``port``, or (``port`` None) by each PostgreSQL process of this machine, by process id,
+    from ``/proc``."""
+    ticks = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -765,8 +766,16 @@ def cpu_seconds(port: int | None = None) -> float:
         else:
             mine = b"gunicorn" in command and f"127.0.0.1:{port}".encode() in command
         if mine:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_seconds_since(before: dict[int, int], port: int | None = None) -> float:
+    """CPU seconds the processes of :func:`cpu_ticks` used since ``before`` was taken (one that
+    started since counts from nothing; one that ended is left out, its last ticks unread)."""
+    after = cpu_ticks(port)
+    used = sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def throughput_seconds(args) -> float:
@@ -795,9 +804,10 @@ def throughput(ports: dict, peer_queue: int, args, deadline: float) -> dict | No
                     (*targets[which], which, peer_queue, start, args.throughput_seconds, n * 7)
                     for n in range(args.concurrency)
                 ]
-                server, database = cpu_seconds(targets[which][0]), cpu_seconds()
+                server, database = cpu_ticks(targets[which][0]), cpu_ticks()
                 outcome = pool.map(submit_for, jobs)
-                server, database = cpu_seconds(targets[which][0]) - server, cpu_seconds() - database
+                server = cpu_seconds_since(server, targets[which][0])
+                database = cpu_seconds_since(database)
                 accepted = sum(o[0] for o in outcome)
                 refused = sum(o[1] for o in outcome)
                 first = next((o[2] for o in outcome if o[2]), None)
