@@ -4,7 +4,7 @@ key back, and a value too long for its column is refused, never cut."""
 import pytest
 from django.db import DataError, transaction
 
-from commitments.bulk import row_insert, rows_insert, rows_update, values_insert
+from commitments.bulk import FEW, row_insert, rows_insert, rows_update, values_insert
 from notifications.models import Notification, NotificationState
 from notifications.outbox import notification_row, notification_values
 from requests_desk.models import CustomerContact
@@ -28,10 +28,15 @@ def rows(count: int, **fields) -> list[Notification]:
     ]
 
 
+#: A few rows (sent as VALUES lists) and a batch (sent as arrays).
+COUNTS = [pytest.param(3, id="few"), pytest.param(FEW + 3, id="batch")]
+
+
+@pytest.mark.parametrize("count", COUNTS)
 def test_it_inserts_every_row_with_one_statement_and_gives_each_its_key(
-    db, django_assert_num_queries
+    db, django_assert_num_queries, count
 ):
-    written = rows(3)
+    written = rows(count)
 
     with django_assert_num_queries(1):
         rows_insert(Notification, written)
@@ -64,8 +69,9 @@ def test_it_updates_the_fields_given_and_no_others(db, django_assert_num_queries
     ]
 
 
-def test_a_value_longer_than_its_column_is_refused_not_cut(db):
-    too_long = rows(2)
+@pytest.mark.parametrize("count", COUNTS)
+def test_a_value_longer_than_its_column_is_refused_not_cut(db, count):
+    too_long = rows(count)
     too_long[1].channel = "e-mail-and-more"  # the column holds 10
 
     with pytest.raises(DataError), transaction.atomic():
