@@ -218,3 +218,26 @@ def test_a_clock_event_without_codes_shows_its_note_as_written():
 
     assert clock_event_words(event).lines == ()
     assert clock_event_words(event).text == "RuntimeError: boom"
+
+
+def test_a_lines_instants_kind_purpose_and_channel_read_in_the_readers_language(client, staff):
+    with at(2026, 9, 23, 15, 0):
+        case = new_request(staff, channel="phone")
+    act_on(client, case, "", reason="-", note="-", summary="-")
+
+    english = page(client, f"/en/desk/requests/{case.pk}/")
+    korean = page(client, f"/desk/requests/{case.pk}/")
+
+    # Told at Wed 23 Sep 17:45 KST; the feasibility clock started at 15:00, due Mon 28 Sep
+    # 15:00 (3 h on Wednesday, Chuseok and the weekend skipped, 6 h on Monday).
+    told = '<time datetime="2026-09-23T17:45:00+09:00">09-23 ({}) 17:45</time>'
+    assert told.format("Wed") in english
+    assert told.format("수요일") in korean  # Django's Korean weekdays are not abbreviated
+    assert "due 2026-09-28 (Mon) 15:00" in english
+    assert "2026-09-28 (월요일) 15:00" in korean
+    line = english[english.index(told.format("Wed")) :].split("</tr>")[0]
+    assert '<span class="badge text-bg-light border">Feasibility answer</span>' in line
+    assert '<span class="small text-body-secondary">Phone</span>' in line
+    line = korean[korean.index(told.format("수요일")) :].split("</tr>")[0]
+    assert '<span class="badge text-bg-light border">수용 가능 여부 회신</span>' in line
+    assert '<span class="small text-body-secondary">전화</span>' in line
