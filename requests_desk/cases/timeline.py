@@ -10,7 +10,7 @@ put into words as it is read, in the active language
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
@@ -125,9 +125,12 @@ def request_timeline(
     read by the clocks' ids; with ``teams`` (by id: the catalogue remembered), a hand-off's
     team is taken from them instead of joined (one missing is read when shown)."""
     # Every absorbed duplicate has a line of its own (its "merged into" status line), so its
-    # tracking code comes with the activities' join.
+    # tracking code comes with the activities' join. The family is a subquery on the activities'
+    # own key: "the request or one merged into it" across the join was a filter PostgreSQL
+    # could only apply to every activity of every request (468 ms with four a request at 100k).
+    family = request_family(request)
     activities = list(
-        Activity.objects.filter(Q(request=request) | Q(request__merged_into=request))
+        Activity.objects.filter(request_id__in=family)
         .annotate(origin_code=F("request__tracking_code"))
         .select_related("actor", "to_user", *(() if teams is not None else ("to_team",)))
     )
@@ -143,7 +146,6 @@ def request_timeline(
         if file.activity_id is not None:
             files_of.setdefault(file.activity_id, []).append(file)
     origins = {a.request_id: a.origin_code for a in activities if a.request_id != request.pk}
-    family = request_family(request)
     entries = [
         TimelineEntry(
             source="activity",
