@@ -543,7 +543,9 @@ class TransferForm(VersionedForm):
 def transfer_choices(division_id: int, *, catalogue: DeskCatalogue | None = None) -> list:
     """Who can take a request of the division over: its people and its teams (from
     ``catalogue`` when the page has it)."""
-    people = desk_users([division_id])
+    # Only what their labels show (user_label): a person's other columns were read and
+    # compiled into the statement on every view of a request.
+    people = desk_users([division_id]).only("username", "first_name", "last_name")
     catalogue = catalogue or desk_catalogue()
     teams = [team for team in catalogue.teams if team.division_id == division_id]
     return [
