@@ -21,8 +21,14 @@ def requests_visible(user) -> QuerySet[Request]:
 
 def queue_for(user) -> QuerySet[Request]:
     """Open requests assigned to ``user``, and those of ``user``'s teams nobody has taken,
-    nearest due first (requests without a running clock last)."""
-    mine = Q(assignee=user) | Q(assignee__isnull=True, team__in=user.teams.all())
+    nearest due first (requests without a running clock last).
+
+    The teams are read first (a small query): for someone in no team the query has no
+    "nobody's" branch at all, where PostgreSQL read every unassigned request to find none of
+    their teams' (908 of them at a million requests)."""
+    mine = Q(assignee=user)
+    if teams := list(user.teams.values_list("pk", flat=True)):
+        mine |= Q(assignee__isnull=True, team__in=teams)
     return (
         requests_visible(user)
         .open()

@@ -83,6 +83,22 @@ def test_the_queue_leaves_out_requests_of_others_and_closed_ones(client, staff):
     assert closed.subject not in page
 
 
+def test_the_queue_of_someone_in_no_team_holds_only_what_is_assigned_to_them(client, staff):
+    from requests_desk.models import Request
+    from tests.factories import UserFactory
+
+    outsider = UserFactory(is_staff=True, is_superuser=True)  # an admin, in no team
+    nobodys = new_request(staff, subject="Nobody's yet", team="net-support")
+    theirs = new_request(staff, subject="The outsider's")
+    # Assigned to them before they left their team (the desk assigns members only).
+    Request.objects.filter(pk=theirs.pk).update(assignee=outsider)
+
+    client.force_login(outsider)
+    assert [case for case, _ in client.get(QUEUE).context["rows"]] == [theirs]
+    client.force_login(staff)
+    assert nobodys in [case for case, _ in client.get(QUEUE).context["rows"]]
+
+
 def test_the_queue_runs_the_same_queries_for_5_or_50_requests(
     client, staff, django_assert_max_num_queries
 ):

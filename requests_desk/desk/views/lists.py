@@ -11,9 +11,9 @@ from requests_desk.cases.selectors import (
     requests_matching,
 )
 from requests_desk.desk.bulk_forms import BulkForm
-from requests_desk.desk.forms import RequestFilterForm, catalogue_attach, desk_people
+from requests_desk.desk.forms import RequestFilterForm, desk_people
 from requests_desk.desk.paging import CappedPaginator, ShortListPaginator
-from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of
+from requests_desk.desk.views.common import clocks_by_request, desk_view, owed_clocks_of, rows_of
 from requests_desk.models import Request
 
 PAGE_SIZE = 50
@@ -42,11 +42,7 @@ def request_list(request):
     # what they show, by primary key (the planner never joins the whole list to show 50 rows).
     ids = requests.order_by("-received_at", "-id").values_list("pk", flat=True)
     page = paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_ids = list(page.object_list)
-    # Their division and team from the catalogue remembered, not joined.
-    shown = Request.objects.select_related("customer__organisation", "assignee").defer("body")
-    rows = sorted(shown.filter(pk__in=page_ids), key=lambda r: page_ids.index(r.pk))
-    catalogue_attach(rows)
+    rows = rows_of(list(page.object_list))
     clocks = clocks_by_request(owed_clocks_of(rows), now, horizon=horizon) if rows else {}
     query = request.GET.copy()
     query.pop("page", None)
