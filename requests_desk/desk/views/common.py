@@ -21,7 +21,7 @@ from commitments.models.deadline import clock_terms_attach
 from commitments.subjects import REQUEST_SUBJECT
 from requests_desk.cases.selectors import clock_status, requests_visible
 from requests_desk.desk.forms import DeskCatalogue, catalogue_attach
-from requests_desk.models import Request
+from requests_desk.models import CustomerContact, Request
 
 # Worst first: a request's clock state is the worst state among its open clocks.
 CLOCK_STATES = ("breached", "at_risk", "on_track")
@@ -83,9 +83,17 @@ def owed_clocks_of(requests: QuerySet | list) -> QuerySet:
 def rows_of(ids: list[int]) -> list[Request]:
     """The requests of a list's page, in the order of ``ids``, with what the rows show: read by
     primary key (the planner never joins a whole list to show 50 of it), their division, team
-    and service from the catalogue remembered rather than joined."""
-    shown = Request.objects.select_related("customer__organisation", "assignee").defer("body")
+    and service from the catalogue remembered rather than joined, and their customers (with
+    organisation) by key in a query of their own — joined, a page of 50 rows made PostgreSQL
+    hash every contact (5,000) to find 50: 3.4 ms of the rows' 3.8 at 1M, 0.4 ms by key."""
+    shown = Request.objects.select_related("assignee").defer("body")
     rows = sorted(shown.filter(pk__in=ids), key=lambda r: ids.index(r.pk))
+    customers = CustomerContact.objects.select_related("organisation").in_bulk(
+        {row.customer_id for row in rows}
+    )
+    link = Request.customer.field
+    for row in rows:
+        link.set_cached_value(row, customers[row.customer_id])
     return catalogue_attach(rows)
 
 
