@@ -90,12 +90,15 @@ def _holidays_load() -> None:
 
 def catalogue_warm_up() -> None:
     """The catalogue every desk page reads, remembered in this process before its first page
-    (six queries and their objects, on whichever page came first)."""
+    (seven queries and their objects, on whichever page came first): the calendars, the
+    divisions, teams and services, the canned replies the request page offers."""
     from commitments.models.calendar import work_calendars
+    from requests_desk.cases.replies import canned_replies_remembered
     from requests_desk.desk.forms import desk_catalogue
 
     work_calendars()
     desk_catalogue()
+    canned_replies_remembered()
 
 
 def startup_objects_freeze() -> int:

@@ -26,6 +26,7 @@ def test_the_catalogue_warmed_up_is_what_the_desk_then_reads(
 ):
     from commitments.memo import catalogue_forget
     from commitments.models.calendar import work_calendars
+    from requests_desk.cases.replies import canned_replies_remembered
     from requests_desk.desk.forms import desk_catalogue
 
     catalogue_forget()
@@ -35,6 +36,7 @@ def test_the_catalogue_warmed_up_is_what_the_desk_then_reads(
     with django_assert_num_queries(0):
         desk_catalogue()
         work_calendars()
+        canned_replies_remembered()
 
 
 @pytest.mark.parametrize("fails", [False, True])
