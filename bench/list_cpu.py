@@ -1,7 +1,8 @@
 """In-process CPU time of the staff list pages: the Django test client against an existing
 data set (read only), each page as each person, median of ``--runs`` after a warm-up, with
 the view's query count and the database's share; ``--profile PAGE`` prints that page's
-cProfile instead.
+cProfile instead, ``--explain PAGE`` each of its statements' ``EXPLAIN (ANALYZE, BUFFERS,
+TIMING OFF)`` planning and execution times (median of 15 after 2), as each person.
 
 ```sh
 CHARTER_ENV=test REDIS_URL=redis://127.0.0.1:6379/9 \
@@ -14,6 +15,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import statistics
 import sys
 import time
@@ -60,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--profile", help="a page's name (as listed) to profile as the admin")
+    parser.add_argument("--explain", help="a page's name (as listed) to EXPLAIN, query by query")
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     users = get_user_model().objects.in_bulk(
@@ -74,6 +77,11 @@ def main() -> None:
         session = clients[username].session
         session[CLEARED_KEY] = user.pk
         session.save()
+    if args.explain:
+        path, people = {name: (path, who) for name, path, who in PAGES}[args.explain]
+        for who in people:
+            explain(clients[who], path, who)
+        return
     if args.profile:
         path = {name: path for name, path, _who in PAGES}[args.profile]
         for _ in range(3):
@@ -104,6 +112,31 @@ def main() -> None:
                 flush=True,
             )
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+def explain(client: Client, path: str, who: str) -> None:
+    """Each SELECT of one view planned and run again, 17 times: the median of the last 15
+    planning and execution times, without per-node timing (which costs more than a 50-row
+    query itself)."""
+    timed(client, path)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path, HTTP_ACCEPT_LANGUAGE="ko")
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if not query["sql"].startswith("SELECT"):
+                continue
+            times = []
+            for _ in range(17):
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) {query['sql']}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                times.append(
+                    [
+                        float(re.search(rf"{name} Time: ([\d.]+)", plan)[1])
+                        for name in ("Planning", "Execution")
+                    ]
+                )
+            planning, execution = (statistics.median(t[i] for t in times[2:]) for i in (0, 1))
+            print(f"{who}: run {execution:6.2f} ms, plan {planning:5.2f} ms: {query['sql'][:90]}")
 
 
 if __name__ == "__main__":
