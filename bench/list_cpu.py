@@ -123,7 +123,7 @@ def explain(client: Client, path: str, who: str) -> None:
         client.get(path, HTTP_ACCEPT_LANGUAGE="ko")
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
-            if not query["sql"].startswith("SELECT"):
+            if not query["sql"].lstrip("(").startswith("SELECT"):
                 continue
             times = []
             for _ in range(17):

@@ -19,22 +19,43 @@ def requests_visible(user) -> QuerySet[Request]:
     )
 
 
+#: The queue's order: nearest due first, requests without a running clock last.
+QUEUE_ORDER = (F("next_due_at").asc(nulls_last=True), "received_at", "pk")
+
+
+def _queue_parts(user) -> list[QuerySet]:
+    """The queue's two parts, which never share a request: the open requests assigned to
+    ``user``, and those of ``user``'s teams nobody has taken. The teams are read first (a
+    small query): for someone in no team there is no second part at all, where PostgreSQL
+    read every unassigned request to find none of their teams' (908 at a million)."""
+    open_requests = requests_visible(user).open()
+    parts = [open_requests.filter(assignee=user)]
+    if teams := list(user.teams.values_list("pk", flat=True)):
+        parts.append(open_requests.filter(assignee__isnull=True, team__in=teams))
+    return parts
+
+
 def queue_for(user) -> QuerySet[Request]:
     """Open requests assigned to ``user``, and those of ``user``'s teams nobody has taken,
-    nearest due first (requests without a running clock last).
+    nearest due first (requests without a running clock last)."""
+    mine, *nobodys = _queue_parts(user)
+    if nobodys:
+        mine = mine | nobodys[0]
+    return mine.order_by(*QUEUE_ORDER)
 
-    The teams are read first (a small query): for someone in no team the query has no
-    "nobody's" branch at all, where PostgreSQL read every unassigned request to find none of
-    their teams' (908 of them at a million requests)."""
-    mine = Q(assignee=user)
-    if teams := list(user.teams.values_list("pk", flat=True)):
-        mine |= Q(assignee__isnull=True, team__in=teams)
-    return (
-        requests_visible(user)
-        .open()
-        .filter(mine)
-        .order_by(F("next_due_at").asc(nulls_last=True), "received_at", "pk")
+
+def queue_keys_for(user) -> QuerySet:
+    """The queue as ``(id, next due, received)`` in its order, each part read apart and
+    appended (``UNION ALL``), so each is read from the open requests' index alone
+    (``request_open_queue``): as one ``OR`` PostgreSQL read a team manager's 3,660 requests
+    from the table, for the count and again for the page (34 and 31 ms at a million)."""
+    mine, *nobodys = (
+        part.order_by().values_list("pk", "next_due_at", "received_at")
+        for part in _queue_parts(user)
     )
+    if nobodys:
+        mine = mine.union(nobodys[0], all=True)
+    return mine.order_by(*QUEUE_ORDER)
 
 
 def clock_status(deadline: Deadline, now: datetime, *, horizon: RiskHorizon | None = None) -> str:

@@ -214,6 +214,16 @@ def test_the_breached_and_kind_and_status_pages_have_indexes_in_list_order():
     assert "(kind, status, received_at DESC, id DESC)" in indexes["request_kind_status_received"]
 
 
+def test_the_queue_has_an_index_of_the_open_requests_by_assignee_and_team():
+    # Each part of the queue (mine; my teams', nobody's) is counted and paged from it alone.
+    queue = index_definitions()["request_open_queue"]
+
+    assert "(assignee_id, team_id) INCLUDE (division_id, next_due_at, received_at, id)" in queue
+    assert "WHERE ((status)::text = ANY" in queue
+    for status in ("new", "in_review", "in_progress", "waiting"):
+        assert status in queue
+
+
 def test_the_no_clock_filter_has_an_index_of_its_requests_in_list_order():
     # Its count reads up to 10,001 entries of this index alone (bench/README.md has the plans).
     clockless = index_definitions()["request_clockless_received"]
