@@ -114,6 +114,23 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
+def statement_times(cursor, sql: str, *, runs: int, timing: bool = True) -> list[tuple]:
+    """``sql`` planned and run again ``runs`` times (``EXPLAIN (ANALYZE, BUFFERS)``, without
+    per-node timing unless ``timing``): PostgreSQL's planning and execution ms of each run."""
+    options = "ANALYZE, BUFFERS" if timing else "ANALYZE, BUFFERS, TIMING OFF"
+    times = []
+    for _ in range(runs):
+        cursor.execute(f"EXPLAIN ({options}) {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        times.append(
+            tuple(
+                float(re.search(rf"{name} Time: ([\d.]+)", plan)[1])
+                for name in ("Planning", "Execution")
+            )
+        )
+    return times
+
+
 def explain(client: Client, path: str, who: str) -> None:
     """Each SELECT of one view planned and run again, 17 times: the median of the last 15
     planning and execution times, without per-node timing (which costs more than a 50-row
@@ -125,16 +142,7 @@ def explain(client: Client, path: str, who: str) -> None:
         for query in captured.captured_queries:
             if not query["sql"].lstrip("(").startswith("SELECT"):
                 continue
-            times = []
-            for _ in range(17):
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) {query['sql']}")
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-                times.append(
-                    [
-                        float(re.search(rf"{name} Time: ([\d.]+)", plan)[1])
-                        for name in ("Planning", "Execution")
-                    ]
-                )
+            times = statement_times(cursor, query["sql"], runs=17, timing=False)
             planning, execution = (statistics.median(t[i] for t in times[2:]) for i in (0, 1))
             print(f"{who}: run {execution:6.2f} ms, plan {planning:5.2f} ms: {query['sql'][:90]}")
 

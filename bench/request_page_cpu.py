@@ -16,7 +16,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import re
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.list_cpu import timed
+from bench.list_cpu import statement_times, timed
 from charter_portal.accounts.two_factor import CLEARED_KEY
 from commitments.access import divisions_of
 from requests_desk.models import Request
@@ -97,17 +96,7 @@ def explain(client: Client, path: str, who: str) -> None:
             if not query["sql"].startswith("SELECT"):
                 print(f"{who}: not run again: {query['sql'][:70]}")
                 continue
-            runs = []
-            for _ in range(5):
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-                runs.append(
-                    tuple(
-                        float(re.search(rf"{name} Time: ([\d.]+)", plan).group(1))
-                        for name in ("Planning", "Execution")
-                    )
-                )
-            best = min(runs, key=sum)
+            best = min(statement_times(cursor, query["sql"], runs=5), key=sum)
             planning, execution = planning + best[0], execution + best[1]
             print(f"{who}: plan {best[0]:5.2f} ms, run {best[1]:5.2f} ms: {query['sql'][:70]}")
     print(
