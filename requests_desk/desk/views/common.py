@@ -87,7 +87,8 @@ def rows_of(ids: list[int]) -> list[Request]:
     organisation) by key in a query of their own — joined, a page of 50 rows made PostgreSQL
     hash every contact (5,000) to find 50: 3.4 ms of the rows' 3.8 at 1M, 0.4 ms by key."""
     shown = Request.objects.select_related("assignee").defer("body")
-    rows = sorted(shown.filter(pk__in=ids), key=lambda r: ids.index(r.pk))
+    position = {pk: index for index, pk in enumerate(ids)}
+    rows = sorted(shown.filter(pk__in=ids), key=lambda r: position[r.pk])
     customers = CustomerContact.objects.select_related("organisation").in_bulk(
         {row.customer_id for row in rows}
     )
