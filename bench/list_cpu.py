@@ -44,6 +44,13 @@ PAGES = (
     ("desk list · page 20", "/desk/requests/?page=20", ("admin",)),
     ("desk queue", "/desk/", ("admin", "manager")),
     ("API requests, 25", "/api/v1/requests/?page_size=25", ("admin", "head.infrastructure")),
+    ("API calls, 25", "/api/v1/calls/?page_size=25", ("admin",)),
+    ("search · subject words", "/desk/requests/?q=modification+%2312345", ("admin",)),
+    (
+        "search · customer",
+        "/desk/requests/?q=%EA%B0%80%EC%83%81%EA%B3%A0%EA%B0%9D+1234",
+        ("admin",),
+    ),
 )
 
 

@@ -195,3 +195,10 @@ class DueKeysetPagination(KeysetPagination):
     order_fields = ("due_at", "id")
     descending = False
     rows_word = "clocks"
+
+
+class CallKeysetPagination(KeysetPagination):
+    """Newest first by ``(received_at, id)``, for the phone calls (index ``call_received_rings``
+    in its order; the count stops at the cap as the requests' does)."""
+
+    rows_word = "calls"

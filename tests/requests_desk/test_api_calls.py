@@ -3,6 +3,7 @@
 import pytest
 
 from commitments.models import Deadline
+from requests_desk.desk import paging
 from requests_desk.models import PhoneCall, Request
 from tests.requests_desk.api_support import (
     CALLS,
@@ -209,6 +210,28 @@ def test_the_call_list_runs_a_constant_number_of_queries(api, django_assert_max_
         body = api.get(CALLS, {"page_size": 500}).json()
 
     assert len(body["results"]) == 30
+
+
+def test_the_call_list_pages_by_cursor_newest_first_and_caps_its_count(api, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    with at(2026, 9, 23, 15, 1):
+        for number in range(5):
+            log(
+                api, caller_name=f"Caller {number}", received_at=f"2026-09-23T14:5{number}:00+09:00"
+            )
+
+    first = api.get(CALLS, {"page_size": 2}).json()
+    second = api.get(first["next"]).json()
+    third = api.get(second["next"]).json()
+
+    assert (first["count"], first["count_is_capped"]) == (3, True)
+    pages = [first, second, third]
+    names = [[row["caller_name"] for row in page["results"]] for page in pages]
+    assert names == [["Caller 4", "Caller 3"], ["Caller 2", "Caller 1"], ["Caller 0"]]
+    assert "cursor=" in first["next"]
+    assert third["next"] is None
+    by_number = api.get(CALLS, {"page_size": 2, "page": 2}).json()
+    assert [row["caller_name"] for row in by_number["results"]] == ["Caller 2", "Caller 1"]
 
 
 def test_a_person_in_charge_from_another_division_is_a_400_and_nothing_is_logged(admin, people):

@@ -16,6 +16,7 @@ from requests_desk.desk.api.serializers import (
     CallCreateSerializer,
     CallSerializer,
 )
+from requests_desk.desk.paging import CallKeysetPagination
 from requests_desk.models import PhoneCall, Request
 
 CALL_RELATIONS = ("division", "service", "organisation")
@@ -58,6 +59,7 @@ class CallViewSet(
     serializer_class = CallSerializer
     queryset = PhoneCall.objects.none()
     filterset_class = CallFilter
+    pagination_class = CallKeysetPagination
 
     def get_queryset(self):
         calls = PhoneCall.objects.select_related(*CALL_RELATIONS).order_by("-received_at", "-id")
