@@ -11,7 +11,10 @@ each) with Django's test client, in production mode, in this process, on a datab
         --database charter_bench_complaints --posts 300
 
 ``--form`` posts the homepage's HTML form instead (``POST /complaint/`` with its CSRF token,
-one browser's cookies, as ``bench/peer.py``'s throughput does). ``--profile FILE`` also writes a
+one browser's cookies, as ``bench/peer.py``'s throughput does); ``--honeypot`` posts that form
+with its hidden field filled, which a bot would: everything a public POST does (middleware,
+CSRF, the form, the rate limits, the session, the redirect) but no case written, the floor
+under any complaint. ``--profile FILE`` also writes a
 cProfile (CPU time) of the timed posts.
 """
 
@@ -34,6 +37,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmups", type=int, default=20, help="complaints before timing")
     parser.add_argument("--profile", default="", help="write a cProfile here")
     parser.add_argument("--form", action="store_true", help="the HTML form, not the API")
+    parser.add_argument("--honeypot", action="store_true", help="the form, its hidden field set")
     return parser.parse_args()
 
 
@@ -94,6 +98,7 @@ def database_cpu_seconds(connection) -> float:
 
 def main() -> None:
     args = parse_args()
+    args.form = args.form or args.honeypot
     production_settings(args.database)
     import cProfile
     import warnings
@@ -127,6 +132,8 @@ def main() -> None:
         }
         if args.form:
             form = {**body, "consent": "on", "csrfmiddlewaretoken": token}
+            if args.honeypot:
+                form["website"] = "https://spam.example.com/"
             response = client.post(  # as a browser and bench/peer.py send it
                 "/complaint/", urlencode(form), content_type="application/x-www-form-urlencoded"
             )
@@ -159,8 +166,9 @@ def main() -> None:
         profile.dump_stats(args.profile)
     quartiles = statistics.quantiles(cpu, n=4)
     load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    what = "honeypot hits" if args.honeypot else "complaints"
     print(
-        f"{args.posts} complaints: CPU ms median {statistics.median(cpu):.2f} "
+        f"{args.posts} {what}: CPU ms median {statistics.median(cpu):.2f} "
         f"(quartiles {quartiles[0]:.2f}–{quartiles[2]:.2f}); {queries} queries with BEGIN and "
         f"COMMIT; {redis_calls} calls to Redis (the delivery task's publication included); "
         f"database server CPU {backend * 1000 / args.posts:.2f} ms a complaint (its process); "
