@@ -43,14 +43,29 @@ class CappedPaginator(Paginator):
     def count_is_capped(self) -> bool:
         return self.counted > self.count
 
+    def validate_number(self, number):
+        """Page 1 always exists (an empty list shows it empty): it needs no count."""
+        if self.allow_empty_first_page and str(number).strip() == "1":
+            return 1
+        return super().validate_number(number)
+
     def page(self, number):
         """A full page even past the cap (the count alone stops there). The query asks for a
         whole page however few rows were counted: ``LIMIT 1`` for a rare search word made
         PostgreSQL walk the list's index in order, expecting a match within a few rows (10 s
-        at a million requests), where ``LIMIT 50`` reads the trigram indexes."""
+        at a million requests), where ``LIMIT 50`` reads the trigram indexes.
+
+        The first page is read before anything is counted: when it is not full, it is the
+        whole list and its rows are the count (a search that finds a few runs its filter
+        once, not once to count and again for the page)."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        rows = self.object_list[bottom : bottom + self.per_page]
+        if number == 1 and "counted" not in self.__dict__:
+            rows = list(rows)
+            if len(rows) < self.per_page:
+                self.__dict__["counted"] = len(rows)  # the cached property, known
+        return self._get_page(rows, number, self)
 
 
 class ShortListPaginator(CappedPaginator):
@@ -102,9 +117,6 @@ class KeysetPagination(PageNumberPagination):
             return page
         self.keyset = True
         size = self.get_page_size(request)
-        counted = capped_count(queryset)
-        self.count = min(counted, COUNT_CAP)
-        self.capped = counted > self.count
         time_field, id_field = self.order_fields
         sign, (within, beyond) = ("-", ("lte", "lt")) if self.descending else ("", ("gte", "gt"))
         ordered = queryset.order_by(f"{sign}{time_field}", f"{sign}{id_field}")
@@ -119,6 +131,10 @@ class KeysetPagination(PageNumberPagination):
             )
         rows = list(ordered[: size + 1])
         self.has_next = len(rows) > size
+        # A first page that holds the whole list is its count; otherwise it is counted.
+        counted = len(rows) if position is None and not self.has_next else capped_count(queryset)
+        self.count = min(counted, COUNT_CAP)
+        self.capped = counted > self.count
         rows = rows[:size]
         self.last = rows[-1] if rows else None
         return rows

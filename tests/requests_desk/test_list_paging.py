@@ -52,10 +52,15 @@ def add_requests(staff, count: int) -> None:
 
 
 def desk_queries(client, params: dict) -> int:
+    """The page's queries but its count, which only a full first page runs (a shorter one is
+    the whole list: :func:`test_a_list_shorter_than_a_page_is_not_counted_again`)."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(LIST, params)
     assert response.status_code == 200
-    return len(captured.captured_queries)
+    page = response.context["page"]
+    counts = [q for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == (len(page.object_list) == page.paginator.per_page)
+    return len(captured.captured_queries) - len(counts)
 
 
 def test_the_desk_list_runs_the_same_queries_for_5_or_50_requests(
@@ -97,10 +102,36 @@ def test_the_api_list_runs_the_same_queries_for_5_or_50_requests(api, people):
 
     many, body = api_queries({"page_size": 3})
     deep, _body = api_queries({}, body["next"])
+    whole, everything = api_queries({"page_size": 100})
 
     assert many == few == deep
     assert body["count"] == 50
     assert body["count_is_capped"] is False
+    # A first page that holds the whole list is not counted again.
+    assert (whole, everything["count"], len(everything["results"])) == (many - 1, 50, 50)
+
+
+def test_a_list_shorter_than_a_page_is_not_counted_again(client, staff, monkeypatch):
+    add_requests(staff, 5)
+
+    def shown(params: dict) -> tuple[int, int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST, params)
+        counts = [q for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+        return len(counts), response.context["page"].paginator.count, text(response)
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 10)
+    short = shown({"q": "column"})
+    monkeypatch.setattr(lists, "PAGE_SIZE", 5)
+    full = shown({"q": "column"})
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    second_page = shown({"q": "column", "page": 2})
+
+    assert short[:2] == (0, 5)  # the page is the whole list: its rows are the count
+    assert full[:2] == (1, 5)  # a full page may not be: counted
+    assert second_page[:2] == (1, 5)
+    assert "요청 5건" in short[2]  # "5 requests"
+    assert "요청 5건" in second_page[2]
 
 
 def test_a_long_list_counts_to_the_cap_and_says_so(client, staff, monkeypatch):
