@@ -46,6 +46,7 @@ PAGES = (
     ("API requests, 25", "/api/v1/requests/?page_size=25", ("admin", "head.infrastructure")),
     ("API calls, 25", "/api/v1/calls/?page_size=25", ("admin",)),
     ("search · subject words", "/desk/requests/?q=modification+%2312345", ("admin",)),
+    ("company dashboard (year under way)", "/reports/?period=year", ("admin",)),
     (
         "search · customer",
         "/desk/requests/?q=%EA%B0%80%EC%83%81%EA%B3%A0%EA%B0%9D+1234",
