@@ -24,7 +24,7 @@ Generation (each step timed):
    owing —, cancelled; the recent ones running or paused), breach events for breached clocks;
 6. phone calls (one per request received by phone), unkind-service reports and their coupons,
    satisfaction scores, commendations, homepage submissions;
-7. ``VACUUM ANALYZE`` and ``rebuild_report_summaries``.
+7. ``VACUUM ANALYZE``, ``rebuild_report_summaries`` and ``rebuild_call_summaries``.
 
 Timing: ``gunicorn`` on 127.0.0.1 with two workers; each (scope, period, page) is requested
 ``--warmups`` times untimed and ``--runs`` times timed, one request at a time; the client's
@@ -1144,10 +1144,11 @@ def vacuum_analyze() -> None:
 def rebuild_summaries(steps: Steps) -> None:
     from django.core.management import call_command, get_commands
 
-    if "rebuild_report_summaries" in get_commands():
-        steps("rebuild_report_summaries", lambda: call_command("rebuild_report_summaries"))
-    else:
-        print("no rebuild_report_summaries command: summaries not built", flush=True)
+    for command in ("rebuild_report_summaries", "rebuild_call_summaries"):
+        if command in get_commands():
+            steps(command, lambda command=command: call_command(command))
+        else:
+            print(f"no {command} command: its summaries not built", flush=True)
 
 
 def check_dues(sample: int) -> None:

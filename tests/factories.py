@@ -86,6 +86,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
 # Appended by the desk; a request made through ``request_create`` starts its clocks, these
 # plain factories make rows for lists and look-ups only.
 
+from requests_desk.cases.calls import call_counted  # noqa: E402
 from requests_desk.models import CustomerContact, Organisation, PhoneCall, Request  # noqa: E402
 
 
@@ -124,6 +125,7 @@ class RequestFactory(factory.django.DjangoModelFactory):
 class PhoneCallFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PhoneCall
+        skip_postgeneration_save = True
 
     caller_name = factory.Sequence(lambda n: f"Caller {n}")
     division = factory.SubFactory(DivisionFactory)
@@ -136,3 +138,9 @@ class PhoneCallFactory(factory.django.DjangoModelFactory):
     organisation = factory.SelfAttribute("request.customer.organisation")
     # The team that took the call: by default the request's at the time.
     team = factory.SelfAttribute("request.team")
+
+    @factory.post_generation
+    def counted(call, create, extracted, **kwargs):
+        """Counted in its day's summary, as ``call_log`` counts a call it logs."""
+        if create:
+            call_counted(call)

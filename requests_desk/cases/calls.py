@@ -5,13 +5,16 @@ record (rings ≤ 3 is met; rings > 4 owes an apology, met when ``apology_given`
 promises are clocks on the call's request; every logged call has a request.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.access import may_see_division
+from commitments.business_time import SEOUL
 from commitments.models import Commitment
 from commitments.vocabulary import ABSENT_CALLBACK
 from requests_desk.cases import clocks as desk_clocks
@@ -23,8 +26,8 @@ from requests_desk.cases.communications import communication_record
 from requests_desk.cases.customers import caller_find_or_create
 from requests_desk.cases.errors import DeskError, full_clean
 from requests_desk.cases.requests import request_create
-from requests_desk.models import ActivityEvent, ActivityKind, PhoneCall, Visit
-from requests_desk.models.contacts import RINGS_MET_AT_MOST
+from requests_desk.models import ActivityEvent, ActivityKind, CallDaySummary, PhoneCall, Visit
+from requests_desk.models.contacts import APOLOGY_OWED_ABOVE, RINGS_MET_AT_MOST
 from requests_desk.models.requests import Activity, Request
 from requests_desk.vocabulary import Channel, Purpose, RequestKind
 
@@ -101,6 +104,7 @@ def call_log(
         call.organisation = call.customer.organisation
         call.team = answering_team(actor, division=call.division) or call.request.team
         call.save()
+        call_counted(call)
         started = _callbacks_start(call, actor=actor, now=now)
         Activity.objects.create(
             request=call.request,
@@ -124,6 +128,67 @@ def call_log(
         )
         desk_clocks.next_due_refresh(call.request)
     return call
+
+
+def call_counted(call: PhoneCall) -> None:
+    """Count ``call`` in its day's :class:`CallDaySummary` (its Asia/Seoul date, division and
+    answering team), in the caller's transaction: one statement that adds to the row, or
+    makes it, so concurrent calls are all counted."""
+    table = connection.ops.quote_name(CallDaySummary._meta.db_table)
+    counts = ("within_three", "apology_owed", "apology_given")
+    owed = call.apology_owed
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (day, division_key, team_key, calls, {", ".join(counts)})
+            VALUES (%s, %s, %s, 1, %s, %s, %s)
+            ON CONFLICT (day, division_key, team_key) DO UPDATE SET
+                calls = {table}.calls + 1,
+                {", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counts)}
+            """,
+            (
+                call.received_at.astimezone(SEOUL).date(),
+                call.division_id,
+                call.team_id or 0,
+                int(call.answered_in_time),
+                int(owed),
+                int(owed and call.apology_given),
+            ),
+        )
+
+
+def calls_summary_rebuild(*, since: date | None = None) -> int:
+    """Count the calls again into :class:`CallDaySummary` (the days from ``since``, an
+    Asia/Seoul date, when given; else every day), in one transaction; the rows written."""
+    calls, summaries = PhoneCall.objects.all(), CallDaySummary.objects.all()
+    if since is not None:
+        calls = calls.filter(received_at__gte=datetime.combine(since, time.min, tzinfo=SEOUL))
+        summaries = summaries.filter(day__gte=since)
+    owed = Q(rings__gt=APOLOGY_OWED_ABOVE)
+    days = (
+        calls.annotate(day=TruncDate("received_at", tzinfo=SEOUL))
+        .values("day", "division_id", "team_id")
+        .annotate(
+            calls=Count("*"),
+            within_three=Count("pk", filter=Q(rings__lte=RINGS_MET_AT_MOST)),
+            apology_owed=Count("pk", filter=owed),
+            apology_given=Count("pk", filter=owed & Q(apology_given=True)),
+        )
+        .order_by()
+    )
+    with transaction.atomic():
+        summaries.delete()
+        rows = [
+            CallDaySummary(
+                day=day.pop("day"),
+                division_key=day.pop("division_id"),
+                team_key=day.pop("team_id") or 0,
+                **day,
+            )
+            for day in days
+        ]
+        CallDaySummary.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
 
 
 def _require_call_fits(call: PhoneCall, *, organisation: str) -> None:

@@ -1,4 +1,4 @@
-from requests_desk.models.contacts import PhoneCall, Visit
+from requests_desk.models.contacts import CallDaySummary, PhoneCall, Visit
 from requests_desk.models.customers import CustomerContact, CustomerDataRead, Organisation
 from requests_desk.models.mail import (
     InboundMessage,
@@ -45,6 +45,7 @@ __all__ = [
     "ActivityKind",
     "AskedBy",
     "Attachment",
+    "CallDaySummary",
     "CannedReply",
     "CaseListLink",
     "Certificate",

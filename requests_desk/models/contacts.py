@@ -123,6 +123,34 @@ class PhoneCall(models.Model):
         return self.rings > APOLOGY_OWED_ABOVE
 
 
+class CallDaySummary(models.Model):
+    """The phone figures of one Asia/Seoul day, for one division and answering team: what the
+    SLA reports read instead of every call of the period (a row a day and team, whatever the
+    number of calls). A logged call is counted in the same transaction
+    (:func:`requests_desk.cases.calls.call_log`); ``rebuild_report_summaries`` counts every
+    call again."""
+
+    day = models.DateField(_("day"), help_text=_("The Asia/Seoul date the call came in."))
+    division_key = models.IntegerField(_("division id"))
+    team_key = models.IntegerField(_("answering team id (0: none)"))
+    calls = models.IntegerField(_("calls"), default=0)
+    within_three = models.IntegerField(_("answered within three rings"), default=0)
+    apology_owed = models.IntegerField(_("apologies owed"), default=0)
+    apology_given = models.IntegerField(_("apologies owed and given"), default=0)
+
+    class Meta:
+        verbose_name = _("daily call summary")
+        verbose_name_plural = _("daily call summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "division_key", "team_key"], name="one_call_summary_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.division_key}/{self.team_key}: {self.calls}"
+
+
 class Visit(models.Model):
     request = models.ForeignKey(
         "requests_desk.Request",

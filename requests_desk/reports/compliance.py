@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 
 from commitments.models import (
     Calendar,
@@ -29,7 +29,13 @@ from commitments.models.catalogue import CLOCK_KINDS
 from commitments.models.deadline import OPEN_STATES
 from commitments.models.summary import BUCKET_FIELDS, STOP_BUCKETS
 from commitments.vocabulary import ABSENT_CALLBACK, COMPLAINT_FEEDBACK
-from requests_desk.models import GiftCoupon, PhoneCall, SurveyResponse, UnkindServiceReport
+from requests_desk.models import (
+    CallDaySummary,
+    GiftCoupon,
+    PhoneCall,
+    SurveyResponse,
+    UnkindServiceReport,
+)
 from requests_desk.models.contacts import APOLOGY_OWED_ABOVE, RINGS_MET_AT_MOST
 from requests_desk.models.voice import ReportState
 from requests_desk.reports.periods import SEOUL, Period
@@ -352,19 +358,14 @@ def commitment_figures(
 def phone_figures(
     *, scope: Scope, period: Period, callbacks: CommitmentFigures | None
 ) -> PhoneFigures:
-    calls = PhoneCall.objects.filter(
-        scope.by_division(team_path="team_id"),
-        received_at__gte=period.start_at,
-        received_at__lt=period.end_at,
-    ).aggregate(
-        # Columns of the covering index (call_received_rings), not the id: read from it alone.
-        calls=Count("*"),
-        within_three=Count("received_at", filter=Q(rings__lte=RINGS_MET_AT_MOST)),
-        apology_owed=Count("received_at", filter=Q(rings__gt=APOLOGY_OWED_ABOVE)),
-        apology_given=Count(
-            "received_at", filter=Q(rings__gt=APOLOGY_OWED_ABOVE, apology_given=True)
-        ),
-    )
+    """The period's calls, from their daily summary (a row a day and answering team), counted
+    for the scope's division, or its division and team."""
+    counts = ("calls", "within_three", "apology_owed", "apology_given")
+    calls = CallDaySummary.objects.filter(
+        scope.by_division(team_path="team_key", division_path="division_key"),
+        day__gte=period.start,
+        day__lte=period.end,
+    ).aggregate(**{name: Coalesce(Sum(name), 0) for name in counts})
     return PhoneFigures(**calls, callbacks=callbacks)
 
 

@@ -13,6 +13,11 @@ from commitments.summaries import summaries_rebuild
 
 class Command(BaseCommand):
     help = "Rebuild the daily clock summary the SLA reports read, from the clocks."
+    #: What the rows written are, in the command's last line.
+    rows_word = "summary rows"
+
+    def rebuild(self, since: date | None) -> int:
+        return summaries_rebuild(since=since)
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -29,5 +34,5 @@ class Command(BaseCommand):
             except ValueError as exc:
                 message = f"--since must be a date like 2026-01-01, not {since!r}"
                 raise CommandError(message) from exc
-        rows = summaries_rebuild(since=day)
-        self.stdout.write(f"{rows} summary rows written")
+        rows = self.rebuild(day)
+        self.stdout.write(f"{rows} {self.rows_word} written")
