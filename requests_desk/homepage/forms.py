@@ -91,9 +91,9 @@ class ComplaintForm(HoneypotForm):
         # A select rather than radios: the error summary links to one control.
         choices=[("", _("Choose…")), *PublicCategory.choices],
     )
-    # A callable: read when the select is drawn or a code is checked, not on every form.
+    # From the catalogue, set on each form (the API's schema reads the class: a code).
     service = forms.ChoiceField(
-        label=_("Which service does it concern?"), required=False, choices=service_choices
+        label=_("Which service does it concern?"), required=False, choices=()
     )
     subject = model_field(Request, "subject", label=_("Subject"))
     message = model_field(
@@ -129,6 +129,9 @@ class ComplaintForm(HoneypotForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_large = False
+        # A callable: read when the select is drawn or a code is checked, not normalised again
+        # on every form.
+        self.fields["service"].choices = service_choices
         self.fields["attachment"].help_text = self.fields["attachment"].help_text % {
             "size": megabytes(settings.CHARTER_ATTACHMENT_MAX_BYTES),
             "types": allowed_extensions(),
