@@ -127,7 +127,7 @@ class CallDaySummary(models.Model):
     """The phone figures of one Asia/Seoul day, for one division and answering team: what the
     SLA reports read instead of every call of the period (a row a day and team, whatever the
     number of calls). A logged call is counted in the same transaction
-    (:func:`requests_desk.cases.calls.call_log`); ``rebuild_report_summaries`` counts every
+    (:func:`requests_desk.cases.calls.call_log`); ``rebuild_call_summaries`` counts every
     call again."""
 
     day = models.DateField(_("day"), help_text=_("The Asia/Seoul date the call came in."))
