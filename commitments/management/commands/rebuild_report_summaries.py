@@ -13,8 +13,9 @@ from commitments.summaries import summaries_rebuild
 
 class Command(BaseCommand):
     help = "Rebuild the daily clock summary the SLA reports read, from the clocks."
-    #: What the rows written are, in the command's last line.
+    #: What the rows written are, in the command's last line; what ``--since`` keeps to.
     rows_word = "summary rows"
+    since_help = "only due days from this date (Asia/Seoul) on; default: everything"
 
     def rebuild(self, since: date | None) -> int:
         return summaries_rebuild(since=since)
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--since",
             metavar="YYYY-MM-DD",
-            help="only due days from this date (Asia/Seoul) on; default: everything",
+            help=self.since_help,
         )
 
     def handle(self, *args, since=None, **options) -> None:

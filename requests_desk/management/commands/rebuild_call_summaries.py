@@ -14,6 +14,7 @@ from requests_desk.cases.calls import calls_summary_rebuild
 class Command(rebuild_report_summaries.Command):
     help = "Count the phone calls again into the daily call summary the SLA reports read."
     rows_word = "call summary rows"
+    since_help = "only the days of calls from this date (Asia/Seoul) on; default: every day"
 
     def rebuild(self, since: date | None) -> int:
         return calls_summary_rebuild(since=since)
