@@ -1,7 +1,9 @@
 """How fast is every page at 100,000 and 1,000,000 requests, as a production server answers it?
 
 For each size: the data set of ``bench/dashboard.py`` (generated once, then reused — its
-database is ``<prefix>_<size>``), its people given production password hashes; then the portal
+database is ``<prefix>_<size>``), its people given production password hashes, then copied
+for the run (:func:`database_copy`: what the run writes, the complaints it posts and the
+reads it logs, is dropped with the copy, so every run times the same data); then the portal
 under ``gunicorn`` in production mode (``CHARTER_ENV=production``, collected static files,
 ``CHARTER_SERVER_TIMING`` on) on 127.0.0.1, and from this process, one request at a time: each
 staff page and API list as an admin, a division head and a team manager, and the public pages
@@ -90,6 +92,42 @@ def ensure_data(size: int, env: dict) -> None:
         if done.returncode != 0:
             raise SystemExit(f"generation failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     print(f"data set of {size:,} requests ready in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+@contextlib.contextmanager
+def database_copy(url: str):
+    """A copy of the database at ``url`` for one run, until the block ends: yields the copy's
+    URL (``<name>_run``). PostgreSQL copies it file by file (``CREATE DATABASE … TEMPLATE …
+    STRATEGY FILE_COPY``: about 10 s for the 1M set), statistics and visibility maps with it,
+    so the copy is as ``VACUUM ANALYZE`` left the data set; it is dropped afterwards, with
+    everything the run wrote. A data set that runs wrote into drifts from one run to the next
+    (one run of ``bench/peer.py`` posted 5,518 complaints into the 1M set: the queue and the
+    homepage's requests grew at 1M and not at 100k)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    copy = f"{name}_run"
+    server = psycopg2.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")))
+    server.autocommit = True
+    try:
+        with server.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
+            cursor.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    sql.Identifier(copy), sql.Identifier(name)
+                )
+            )
+        try:
+            yield urllib.parse.urlunsplit(parts._replace(path=f"/{copy}"))
+        finally:
+            with server.cursor() as cursor:
+                cursor.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
+                )
+    finally:
+        server.close()
 
 
 # -- inside the data set's database (a subprocess with its DATABASE_URL) --------------------
@@ -291,19 +329,23 @@ def production_env(env: dict, port: int, static_root: Path) -> dict:
 
 @contextlib.contextmanager
 def production_server(size: int, env: dict, workers: int):
-    """The data set of ``size`` requests served by gunicorn (``workers`` sync workers) in
-    production mode on 127.0.0.1, until the block ends: yields the port and the facts of
-    :func:`prepare` (the password, each person's authenticator key and a request they see)."""
+    """The data set of ``size`` requests, copied for the run (:func:`database_copy`), served
+    by gunicorn (``workers`` sync workers) in production mode on 127.0.0.1, until the block
+    ends: yields the port and the facts of :func:`prepare` (the password, each person's
+    authenticator key and a request they see)."""
     ensure_data(size, env)
+    # In the data set itself: its people can sign in to a production server (the copy too).
     prepared = run([__file__, "--prepare"], env)
     if prepared.returncode != 0:
         raise SystemExit(f"prepare failed:\n{prepared.stderr[-3000:]}")
     facts = json.loads(prepared.stdout.strip().splitlines()[-1])
-    server, port = start_production_server(env, workers=workers, name=label(size))
-    try:
-        yield port, facts
-    finally:
-        dashboard.stop_server(server)
+    with database_copy(env["DATABASE_URL"]) as copy:
+        env = {**env, "DATABASE_URL": copy}
+        server, port = start_production_server(env, workers=workers, name=label(size))
+        try:
+            yield port, facts
+        finally:
+            dashboard.stop_server(server)
 
 
 def signed_in(port: int, facts: dict, username: str) -> "JsonBrowser":

@@ -958,7 +958,9 @@ def main() -> None:
     }
     with (
         pages.production_server(args.portal_size, env, args.workers) as (port, facts),
-        peer_server(python, home, peer_url, args.workers) as peer_port,
+        # The peer's tickets copied for the run too: its submissions are dropped with it.
+        pages.database_copy(peer_url) as peer_run,
+        peer_server(python, home, peer_run, args.workers) as peer_port,
     ):
         deadline = time.monotonic() + args.max_seconds
         print(
@@ -968,7 +970,7 @@ def main() -> None:
             f"{args.warmups} warm-ups, {args.runs} timed each, alternating",
             flush=True,
         )
-        facts_of_peer = peer_facts(peer_url)
+        facts_of_peer = peer_facts(peer_run)
         rows, complete = [], True
         if not args.throughput_only:
             ours = pages.signed_in(port, facts, "admin")
