@@ -91,14 +91,22 @@ def _holidays_load() -> None:
 def catalogue_warm_up() -> None:
     """The catalogue every desk page reads, remembered in this process before its first page
     (seven queries and their objects, on whichever page came first): the calendars, the
-    divisions, teams and services, the canned replies the request page offers."""
+    divisions, teams and services, the canned replies the request page offers; then what the
+    homepage's complaint form shows and what a complaint's clocks read (their rules and
+    frozen terms: 22 queries on a worker's first complaint)."""
     from commitments.models.calendar import work_calendars
     from requests_desk.cases.replies import canned_replies_remembered
     from requests_desk.desk.forms import desk_catalogue
+    from requests_desk.homepage.forms import service_choices
+    from requests_desk.homepage.services.public import complaint_catalogue_warm_up
 
     work_calendars()
     desk_catalogue()
     canned_replies_remembered()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            service_choices()
+    complaint_catalogue_warm_up()
 
 
 def startup_objects_freeze() -> int:

@@ -316,3 +316,30 @@ def test_a_complaint_about_a_service_goes_to_its_team_once_it_is_remembered(
         service.team,
         service.division,
     )
+
+
+@pytest.mark.parametrize("service", ["", "first"], ids=["not sure", "a service"])
+def test_after_a_web_workers_warm_up_its_first_complaint_reads_no_catalogue(
+    service, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from charter_portal import warm
+    from commitments.memo import catalogue_forget
+
+    code = Service.objects.order_by("code").first().code if service else ""
+    # Without it, the first complaint reads the rules and freezes its clocks' terms.
+    catalogue_forget()
+    with CaptureQueriesContext(connection) as cold:
+        response = APIClient().post(API_COMPLAINTS, api_complaint(service=code), format="json")
+    assert response.status_code == 201
+    assert len(cold.captured_queries) > MAX_QUERIES + 4
+
+    catalogue_forget()
+    with django_capture_on_commit_callbacks(execute=True):  # as a worker starting
+        warm.catalogue_warm_up()
+
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = APIClient().post(
+            API_COMPLAINTS, api_complaint(service=code, email="kim@example.com"), format="json"
+        )
+    assert response.status_code == 201
+    assert Request.objects.filter(service__code=code or None).count() == 2
