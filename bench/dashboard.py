@@ -22,7 +22,9 @@ Generation (each step timed):
    calendars: working hours 09:00–18:00, holidays of KR / XKRX), checked against
    ``decisions.compute_due`` on a sample; outcomes drawn per clock (met, breached — a few still
    owing —, cancelled; the recent ones running or paused), breach events for breached clocks;
-6. phone calls (one per request received by phone), unkind-service reports and their coupons,
+6. each request's timeline (its "received" line, what the customer was told, hand-offs, its
+   status moves: two to six lines), phone calls (one per request received by phone),
+   unkind-service reports and their coupons,
    satisfaction scores, commendations, homepage submissions;
 7. ``VACUUM ANALYZE``, ``rebuild_report_summaries`` and ``rebuild_call_summaries``.
 
@@ -646,6 +648,113 @@ class Generator:
             {"now": self.now, "prefix": f"{TRACKING_PREFIX}%"},
         )
 
+    def activities(self) -> int:
+        """Each request's timeline as the desk writes it: the "received" line; for one handled
+        past "new", what the customer was told (feasibility, by phone or e-mail) and, now and
+        then, a hand-off to its team with a note; the progress told on a long one; its status
+        moves to resolved and to closed at their instants. Two to six lines a request."""
+        from requests_desk.models import Activity, Request
+
+        line = {
+            "request_id": "r.id",
+            "actor_id": "r.assignee_id",
+            "event": "''",
+            "text": "''",
+            "purpose": "''",
+            "channel": "''",
+            "told_person": "''",
+            "from_status": "''",
+            "to_status": "''",
+            "to_user_id": "NULL",
+            "to_team_id": "NULL",
+            "public": "false",
+            "data": "'{}'::jsonb",
+        }
+        soon = "least(%(now)s, r.received_at + interval '1 minute' * (5 + 115 * r.u))"
+        lines = {
+            "received": (
+                "TRUE",
+                {
+                    "kind": "'note'",
+                    "event": "'received'",
+                    "at": "r.received_at",
+                    "actor_id": "r.created_by_id",
+                    "data": "jsonb_build_object('created', true, 'channel', r.channel)",
+                },
+            ),
+            "told": (
+                "r.status <> 'new'",
+                {
+                    "kind": "'communication'",
+                    "at": soon,
+                    "purpose": "'feasibility'",
+                    "channel": "CASE WHEN r.u < 0.6 THEN 'phone' ELSE 'email' END",
+                    "told_person": "'[bench] 고객 담당자'",
+                    "text": "'[bench] 처리 가능 여부와 일정을 안내했습니다.'",
+                    "public": "true",
+                },
+            ),
+            "handed off": (
+                "r.u < 0.12",
+                {
+                    "kind": "'transfer'",
+                    "at": soon,
+                    "actor_id": "r.created_by_id",
+                    "text": "'[bench] 고객이 설명한 내용을 담당 팀에 넘깁니다.'",
+                    "to_user_id": "r.assignee_id",
+                    "to_team_id": "r.team_id",
+                    "data": "jsonb_build_object('from_user', r.created_by_id, 'from_team', NULL)",
+                },
+            ),
+            "progress told": (
+                "r.expected_completion IS NOT NULL "
+                "AND r.received_at < %(now)s - interval '15 days'",
+                {
+                    "kind": "'communication'",
+                    "at": "r.received_at + interval '15 days'",
+                    "purpose": "'progress'",
+                    "channel": "'email'",
+                    "told_person": "'[bench] 고객 담당자'",
+                    "text": "'[bench] 진행 상황을 안내했습니다.'",
+                    "public": "true",
+                },
+            ),
+            "resolved": (
+                "r.resolved_at IS NOT NULL",
+                {
+                    "kind": "'status'",
+                    "at": "r.resolved_at",
+                    "from_status": "'in_progress'",
+                    "to_status": "'resolved'",
+                    "public": "true",
+                },
+            ),
+            "closed": (
+                "r.closed_at IS NOT NULL",
+                {
+                    "kind": "'status'",
+                    "at": "r.closed_at",
+                    "from_status": "'resolved'",
+                    "to_status": "'closed'",
+                    "public": "true",
+                },
+            ),
+        }
+        total = 0
+        for what, (condition, exprs) in lines.items():
+            total += self.steps(
+                f"  activities: {what}",
+                lambda condition=condition, exprs=exprs: insert_select(
+                    Activity,
+                    {**line, "recorded_at": exprs["at"], **exprs},
+                    f"""FROM (SELECT q.*, random() AS u FROM {Request._meta.db_table} q
+                        WHERE q.tracking_code LIKE %(prefix)s OFFSET 0) r
+                        WHERE {condition}""",
+                    {"now": self.now, "prefix": f"{TRACKING_PREFIX}%"},
+                ),
+            )
+        return total
+
     # -- clocks ----------------------------------------------------------------------------
 
     def stage(self) -> int:
@@ -1123,6 +1232,7 @@ class Generator:
         with transaction.atomic():
             steps(f"requests ({self.args.requests:,}, generate_series)", self.requests)
         steps("phone calls (requests received by phone)", self.calls)
+        steps("activities: each request's timeline", self.activities)
         steps("stage the clocks owed (unlogged table)", self.stage)
         with transaction.atomic():
             steps("clocks: due, outcome, INSERT … SELECT", self.clocks)

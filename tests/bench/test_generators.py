@@ -71,6 +71,10 @@ def test_the_dashboard_generator_fills_every_table_it_measures(template):
     )
 
     assert re.search(r"^requests \(500, generate_series\) .* 500 rows$", out, re.M)
+    # Every request has its timeline: the "received" line and, handled, what followed it.
+    activities = re.search(r"^activities: each request's timeline .* ([\d,]+) rows$", out, re.M)
+    assert activities, out
+    assert 2 * 500 <= int(activities[1].replace(",", "")) <= 6 * 500
     checked = re.search(r"checked against decisions.compute_due: ([\d,]+) of ([\d,]+) equal", out)
     assert checked, out
     assert checked[1] == checked[2]
