@@ -5,19 +5,21 @@ database is ``<prefix>_<size>``), its people given production password hashes, t
 for the run (:func:`database_copy`: what the run writes, the complaints it posts and the
 reads it logs, is dropped with the copy, so every run times the same data); then the portal
 under ``gunicorn`` in production mode (``CHARTER_ENV=production``, collected static files,
-``CHARTER_SERVER_TIMING`` on) on 127.0.0.1, and from this process, one request at a time: each
-staff page and API list as an admin, a division head and a team manager, and the public pages
-and the public complaint POST — ``--warmups`` untimed, then ``--runs`` timed. Reported per
+``CHARTER_SERVER_TIMING`` on) on 127.0.0.1, one server per size running at once; from this
+process, one request at a time: each staff page and API list as an admin, a division head and
+a team manager, and the public pages and the public complaint POST — ``--warmups`` untimed,
+then ``--runs`` timed, each page requested from the sizes' servers in turn (so a machine that
+slows down for a while slows both sizes alike, and their ratio holds). Reported per
 page: the server's time (``Server-Timing: app``), the client's wall time (median and p95), and
 the number of queries the server ran (``Server-Timing: queries``, median and range); printed
 too, the server's CPU time and its time waiting for a core (``cpu``, ``runq``), which tell a
-slow page from a busy machine. The load average is printed before and after each size.
+slow page from a busy machine. The load average is printed before and after the timing.
 
     CHARTER_ENV=test DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter \\
     REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/pages.py --readme
 
 ``--sizes 100000`` for one size; ``--readme`` writes the table into bench/README.md (between
-its ``pages`` markers); ``--max-seconds`` bounds the timing of each size.
+its ``pages`` markers); ``--max-seconds`` bounds the timing (that much for each size).
 """
 
 import argparse
@@ -220,38 +222,62 @@ def spent(response) -> dict[str, float]:
     return {name: float(ms) for name, ms in re.findall(r"(cpu|runq);dur=([0-9.]+)", header)}
 
 
-def measure_page(browser, method, path, args, body_of=None) -> dict:
-    walls, servers, queries, status = [], [], [], 200
-    cpus, waits = [], []
-    for attempt in range(args.warmups + args.runs):
-        body = body_of(attempt) if body_of else None
+class PageSamples:
+    """One page's samples from one server, taken a request at a time (:meth:`take`)."""
+
+    def __init__(self, browser, method: str, path: str, body_of=None) -> None:
+        self.browser, self.method, self.path, self.body_of = browser, method, path, body_of
+        self.walls, self.servers, self.queries, self.status = [], [], [], 200
+        self.cpus, self.waits = [], []
+
+    def take(self, attempt: int, timed: bool) -> None:
+        if self.status >= 400:
+            return
+        body = self.body_of(attempt) if self.body_of else None
         if body is not None:
-            response, _content, wall = browser.json_post(path, body)
+            response, _content, wall = self.browser.json_post(self.path, body)
         else:
-            response, _content, wall = browser.request(method, path)
+            response, _content, wall = self.browser.request(self.method, self.path)
         if response.status >= 400:
-            status = response.status
-            break
-        if attempt >= args.warmups:
-            server, count = timing(response)
-            walls.append(wall * 1000)
-            if server is not None:
-                servers.append(server)
-            if count is not None:
-                queries.append(count)
-            split = spent(response)
-            if "cpu" in split:
-                cpus.append(split["cpu"])
-            if "runq" in split:
-                waits.append(split["runq"])
-    return {
-        "wall": walls,
-        "server": servers,
-        "queries": queries,
-        "status": status,
-        "cpu": cpus,
-        "runq": waits,
-    }
+            self.status = response.status
+            return
+        if not timed:
+            return
+        server, count = timing(response)
+        self.walls.append(wall * 1000)
+        if server is not None:
+            self.servers.append(server)
+        if count is not None:
+            self.queries.append(count)
+        split = spent(response)
+        if "cpu" in split:
+            self.cpus.append(split["cpu"])
+        if "runq" in split:
+            self.waits.append(split["runq"])
+
+    def result(self) -> dict:
+        return {
+            "wall": self.walls,
+            "server": self.servers,
+            "queries": self.queries,
+            "status": self.status,
+            "cpu": self.cpus,
+            "runq": self.waits,
+        }
+
+
+def measure_alternately(targets: list[PageSamples], args) -> list[dict]:
+    """The same page from each server, request by request in turn (the order reversed every
+    other time), ``args.warmups`` untimed then ``args.runs`` timed: a machine that slows down
+    for a while slows every data set's requests alike, so their ratio holds."""
+    for attempt in range(args.warmups + args.runs):
+        for samples in targets if attempt % 2 == 0 else targets[::-1]:
+            samples.take(attempt, timed=attempt >= args.warmups)
+    return [samples.result() for samples in targets]
+
+
+def measure_page(browser, method, path, args, body_of=None) -> dict:
+    return measure_alternately([PageSamples(browser, method, path, body_of)], args)[0]
 
 
 def second_factor(browser, key: str) -> None:
@@ -361,38 +387,58 @@ def signed_in(port: int, facts: dict, username: str) -> "JsonBrowser":
     return browser
 
 
-def measure_size(size: int, args, env: dict) -> list[dict]:
+def measure_sizes(sizes: list[int], args) -> list[dict]:
+    """Every page of every size, the sizes' servers running at once and each page requested
+    from them in turn (:func:`measure_alternately`)."""
     results = []
-    with production_server(size, env, args.workers) as (port, facts):
+    with contextlib.ExitStack() as stack:
+        served = {}
+        for size in sizes:
+            env = {**os.environ, "DATABASE_URL": database_url(args.database_prefix, size)}
+            env["PYTHONPATH"] = str(ROOT)
+            served[size] = stack.enter_context(production_server(size, env, args.workers))
+            print(
+                f"\n{size:,} requests: production server on 127.0.0.1:{served[size][0]}",
+                flush=True,
+            )
         print(
-            f"\n{size:,} requests: production server on 127.0.0.1:{port}, load average "
-            f"{load()} — {args.warmups} warm-ups, {args.runs} timed each",
+            f"\nload average {load()} — {args.warmups} warm-ups, {args.runs} timed each, "
+            "the sizes in turn",
             flush=True,
         )
         began = time.perf_counter()
+        budget = args.max_seconds * len(sizes)
         for username in USERS:
-            browser = signed_in(port, facts, username)
-            values = {"request": facts["requests"][username], "division": "infrastructure"}
-            first = json.loads(browser.request("GET", "/api/v1/requests/?page_size=25")[1])
-            values["next"] = urllib.parse.urlsplit(first["next"] or "/api/v1/requests/")
-            values["next"] = values["next"].path + "?" + values["next"].query
+            browsers, values = {}, {}
+            for size, (port, facts) in served.items():
+                browsers[size] = signed_in(port, facts, username)
+                values[size] = {
+                    "request": facts["requests"][username],
+                    "division": "infrastructure",
+                }
+                first = browsers[size].request("GET", "/api/v1/requests/?page_size=25")[1]
+                cursor = urllib.parse.urlsplit(json.loads(first)["next"] or "/api/v1/requests/")
+                values[size]["next"] = cursor.path + "?" + cursor.query
             for page, path, who in STAFF_PAGES:
                 if who == "admin" and username != "admin":
                     continue
-                if time.perf_counter() - began > args.max_seconds:
+                if time.perf_counter() - began > budget:
                     break
-                path = path.format(**values) if "{" in path else path
-                row = measure_page(browser, "GET", path, args)
-                results.append({"size": size, "who": SCOPES[username], "page": page, **row})
+                targets = [
+                    PageSamples(browsers[size], "GET", path.format(**values[size]))
+                    for size in sizes
+                ]
+                for size, row in zip(sizes, measure_alternately(targets, args), strict=True):
+                    results.append({"size": size, "who": SCOPES[username], "page": page, **row})
+                    print_row(results[-1])
+        anonymous = {size: JsonBrowser(port) for size, (port, _facts) in served.items()}
+        public = [(page, "GET", path, None) for page, path in PUBLIC_PAGES]
+        public.append(("complaint POST (API)", "POST", "/api/v1/public/complaints/", complaint))
+        for page, method, path, body_of in public:
+            targets = [PageSamples(anonymous[size], method, path, body_of) for size in sizes]
+            for size, row in zip(sizes, measure_alternately(targets, args), strict=True):
+                results.append({"size": size, "who": "public", "page": page, **row})
                 print_row(results[-1])
-        anonymous = JsonBrowser(port)
-        for page, path in PUBLIC_PAGES:
-            row = measure_page(anonymous, "GET", path, args)
-            results.append({"size": size, "who": "public", "page": page, **row})
-            print_row(results[-1])
-        post = measure_page(anonymous, "POST", "/api/v1/public/complaints/", args, complaint)
-        results.append({"size": size, "who": "public", "page": "complaint POST (API)", **post})
-        print_row(results[-1])
         print(f"load average after: {load()}", flush=True)
     return results
 
@@ -513,17 +559,14 @@ def main() -> None:
     if os.environ.get("CHARTER_ENV") != "test" or "REDIS_URL" not in os.environ:
         raise SystemExit("run with CHARTER_ENV=test, DATABASE_URL and REDIS_URL (see --help)")
     sizes = [int(size) for size in args.sizes.split(",")]
-    results = []
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    for size in sizes:
-        env = {**os.environ, "DATABASE_URL": database_url(args.database_prefix, size)}
-        env["PYTHONPATH"] = str(ROOT)
-        results += measure_size(size, args, env)
+    results = measure_sizes(sizes, args)
     text = (
         f"Measured {started} – {time.strftime('%H:%M UTC', time.gmtime())} with "
         f"`bench/pages.py --sizes {args.sizes} --runs {args.runs}` (load average at the end "
         f"{load()}); server time of {args.runs} requests after {args.warmups} warm-ups, "
-        "one at a time; queries counted by the server.\n\n" + table(results, sizes)
+        "one at a time, each page from the sizes' servers in turn; queries counted by the "
+        "server.\n\n" + table(results, sizes)
     )
     print("\n" + text)
     if args.readme:
