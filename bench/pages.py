@@ -276,10 +276,6 @@ def measure_alternately(targets: list[PageSamples], args) -> list[dict]:
     return [samples.result() for samples in targets]
 
 
-def measure_page(browser, method, path, args, body_of=None) -> dict:
-    return measure_alternately([PageSamples(browser, method, path, body_of)], args)[0]
-
-
 def second_factor(browser, key: str) -> None:
     """The code step after the password, when the portal asks for it (admins and managers in
     production): the authenticator's current code for the device ``key`` (hex)."""
