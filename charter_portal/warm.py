@@ -8,7 +8,8 @@ here once as the worker starts (``gunicorn.conf.py``), no request pays it.
 
 :func:`warm_up` reads neither the database nor Redis: a worker starts while either is down.
 :func:`catalogue_warm_up` then reads what every desk page takes from the catalogue remembered
-per process (``commitments/memo.py``): the calendars and the divisions, teams and services.
+per process (``commitments/memo.py``): the calendars and the divisions, teams and services;
+and what a public complaint takes from it: the clock rules and the clocks' frozen terms.
 Last, :func:`startup_objects_freeze` keeps the garbage collector off what they loaded.
 """
 
