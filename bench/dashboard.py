@@ -665,9 +665,6 @@ class Generator:
             "told_person": "''",
             "from_status": "''",
             "to_status": "''",
-            "to_user_id": "NULL",
-            "to_team_id": "NULL",
-            "public": "false",
             "data": "'{}'::jsonb",
         }
         soon = "least(%(now)s, r.received_at + interval '1 minute' * (5 + 115 * r.u))"

@@ -127,16 +127,16 @@ def complaint_catalogue_warm_up(now: datetime | None = None) -> int:
     are prepared, not saved: nothing is written but terms never frozen before, which that
     first complaint would have written. How many clocks were prepared."""
     now = now or timezone.now()
-    placements = [(service.division, service.team, service) for service in public_team_choices()]
-    placements.append((*_placement(None), None))
     prepared = 0
-    for division, team, service in placements:
+    for service in [*public_team_choices(), None]:
+        division, team = _placement(service)
+        team = team or default_team(division=division, service=service)
         for kind in sorted(set(KIND_OF_CATEGORY.values())):
             unsaved = Request(
                 kind=kind,
                 channel=Channel.HOMEPAGE,
                 division=division,
-                team=team or default_team(division=division, service=service),
+                team=team,
                 service=service,
                 received_at=now,
             )
