@@ -80,12 +80,17 @@ def request_merge(
         merge_notice_enqueue(duplicate, survivor=keeper)
     survivor.refresh_from_db()
     absorbed.refresh_from_db()
+    # It has absorbed one now: its family is read again (a subquery), however it was read.
+    survivor.__dict__.pop("absorbed_any", None)
     return line
 
 
-def request_family(request: Request) -> QuerySet[Request]:
-    """``request`` and the requests it absorbed, whose lines and files it shows: a queryset,
-    read as a subquery by ``request_id__in=`` (no query of its own)."""
+def request_family(request: Request) -> QuerySet[Request] | list[int]:
+    """``request`` and the requests it absorbed, whose lines and files it shows, for
+    ``request_id__in=`` (no query of its own): a queryset, read as a subquery — or, for a
+    request read ``with_absorbed()`` that absorbed none (most), its id alone."""
+    if getattr(request, "absorbed_any", None) is False:
+        return [request.pk]
     return Request.objects.filter(Q(pk=request.pk) | Q(merged_into=request))
 
 

@@ -47,6 +47,13 @@ class RequestQuerySet(models.QuerySet):
         """Only requests of these divisions (``None``: all; see commitments.access)."""
         return self if divisions is None else self.filter(division_id__in=divisions)
 
+    def with_absorbed(self) -> "RequestQuerySet":
+        """Each request knowing whether it absorbed a duplicate (``absorbed_any``), so that
+        :func:`~requests_desk.cases.merge.request_family` of one that did not is its own id,
+        not a subquery every statement of its page plans again."""
+        absorbed = Request.objects.filter(merged_into=models.OuterRef("pk"))
+        return self.annotate(absorbed_any=models.Exists(absorbed))
+
 
 class Request(models.Model):
     tracking_code = models.CharField(

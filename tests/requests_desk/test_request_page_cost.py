@@ -151,6 +151,36 @@ def test_the_request_page_runs_the_same_queries_with_one_or_many_of_everything(c
     assert page.count('class="alert alert-warning callback-owed"') == 6
 
 
+def test_a_request_that_absorbed_none_is_read_by_its_id_and_one_that_did_with_its_family(
+    client, staff
+):
+    case = new_request(staff)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(f"/desk/requests/{case.pk}/")
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    # Its lines, files and clocks are looked up by its own id: no statement asks for the
+    # requests merged into it but the request's own ("has it absorbed any?").
+    assert f'"merged_into_id" = {case.pk}' not in read
+    assert read.count('"merged_into_id" = ("requests_desk_request"."id")') == 1
+
+    duplicate = new_request(
+        staff, customer=CustomerContactFactory(organisation=case.customer.organisation)
+    )
+    cases.request_add_note(
+        duplicate, actor=staff, text="note on the duplicate", files=[a_pdf("d.pdf")]
+    )
+    request_merge(case, actor=staff, absorbed=duplicate)
+    page = client.get(f"/desk/requests/{case.pk}/").content.decode()
+
+    timeline = page[page.index('id="timeline"') :]
+    assert "note on the duplicate" in timeline
+    # Its lines are marked with its tracking code.
+    badge = 'class="badge text-bg-secondary timeline-origin"'
+    assert duplicate.tracking_code in timeline[timeline.index(badge) :][:200]
+    file = Attachment.objects.get(request=duplicate)
+    assert page.count(f"/desk/requests/{case.pk}/attachments/{file.pk}/") == 2
+
+
 def status_options(html: str) -> list[str]:
     form = html[html.index('id="action-status"') :]
     form = form[: form.index("</details>")]

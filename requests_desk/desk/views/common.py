@@ -57,6 +57,7 @@ def visible_request_or_404(user, pk: int, *, catalogue: DeskCatalogue | None = N
         requests_visible(user)
         .select_related(None)
         .select_related("customer__organisation", "assignee")
+        .with_absorbed()
     )
     return catalogue_attach([get_object_or_404(queryset, pk=pk)], catalogue=catalogue)[0]
 
