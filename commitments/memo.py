@@ -1,10 +1,10 @@
 """The catalogue remembered per process: rows every new request reads and staff rarely change.
 
 The catalogue is the commitments, calendars (with their hours and closures), divisions, teams,
-services, the rules that say which clocks a request owes, and the canned replies staff are
-offered. Whatever changes one of them
-bumps one version counter in the shared cache (:func:`catalogue_changed`, connected to their
-saves and deletes), and every process drops what it remembered under the older version.
+services, the rules that say which clocks a request owes, the canned replies staff are
+offered, and who a request can be handed to (people and teams' members). Whatever changes one
+of them bumps one version counter in the shared cache (:func:`catalogue_changed`, connected to
+their saves and deletes), and every process drops what it remembered under the older version.
 
 1. A value is remembered only once the transaction that read it has committed: rows read in a
    transaction that then rolls back (a test, a failed write) are never handed out.
@@ -82,6 +82,15 @@ def memory_register(memory: dict) -> None:
 def catalogue_changed(**_signal) -> None:
     """A catalogue row changed (connected to their saves and deletes): every process forgets
     what it remembered, now and again once the change commits (see the module's docstring)."""
+    catalogue_forget()
+
+
+def people_changed(update_fields=None, **_signal) -> None:
+    """A person's row changed (connected to the user model's saves and deletes): who a request
+    can be handed to is remembered with the catalogue, so it is forgotten — unless only their
+    last sign-in was saved, as every sign-in does."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
     catalogue_forget()
 
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,8 @@ class RequestsDeskConfig(AppConfig):
     verbose_name = _("Requests desk")
 
     def ready(self) -> None:
-        from commitments.memo import catalogue_changed
+        from commitments.memo import catalogue_changed, people_changed
+        from commitments.models import Team
         from commitments.signals import charter_seeded
         from commitments.subjects import (
             REQUEST_SUBJECT,
@@ -31,6 +33,13 @@ class RequestsDeskConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(catalogue_changed, sender=ClockRule, dispatch_uid="rules-changed")
             signal.connect(catalogue_changed, sender=CannedReply, dispatch_uid="replies-changed")
+        # The people a request can be handed to (the transfer form's) are remembered with it
+        # too: a person's row or a team's members changing forgets them.
+        for signal in (post_save, post_delete):
+            signal.connect(people_changed, sender=get_user_model(), dispatch_uid="people-changed")
+        m2m_changed.connect(
+            catalogue_changed, sender=Team.members.through, dispatch_uid="members-changed"
+        )
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
         charter_seeded.connect(on_charter_seeded, dispatch_uid="requests_desk.clock_rules_seed")
         # The desk's pages show the subjects clocks are owed on: a clock's link (in its

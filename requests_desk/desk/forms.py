@@ -13,6 +13,7 @@ date in Asia/Seoul.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -542,17 +543,25 @@ class TransferForm(VersionedForm):
 
 def transfer_choices(division_id: int, *, catalogue: DeskCatalogue | None = None) -> list:
     """Who can take a request of the division over: its people and its teams (from
-    ``catalogue`` when the page has it)."""
-    # Only what their labels show (user_label): a person's other columns were read and
-    # compiled into the statement on every view of a request.
-    people = desk_users([division_id]).only("username", "first_name", "last_name")
+    ``catalogue`` when the page has it). The people are remembered with the catalogue: a
+    person's row or a team's members changing forgets them (``requests_desk.apps``)."""
+    people = catalogue_remembered(
+        "transfer-people", (division_id,), partial(_people_choices, division_id)
+    )
     catalogue = catalogue or desk_catalogue()
     teams = [team for team in catalogue.teams if team.division_id == division_id]
     return [
         ("", "—"),
-        (_("People"), [(f"user:{u.pk}", user_label(u)) for u in people]),
+        (_("People"), people),
         (_("Teams"), [(f"team:{t.pk}", t.name) for t in teams]),
     ]
+
+
+def _people_choices(division_id: int) -> list[tuple[str, str]]:
+    # Only what their labels show (user_label): a person's other columns were read and
+    # compiled into the statement on every view of a request.
+    people = desk_users([division_id]).only("username", "first_name", "last_name")
+    return [(f"user:{u.pk}", user_label(u)) for u in people]
 
 
 class StatusForm(VersionedForm):

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import update_last_login
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,7 @@ from requests_desk import cases
 from requests_desk.cases.attachments import CheckedFile, attachment_check
 from requests_desk.cases.merge import request_merge
 from requests_desk.models import Attachment, CannedReply, PhoneCall
-from tests.factories import CustomerContactFactory, PhoneCallFactory
+from tests.factories import CustomerContactFactory, PhoneCallFactory, UserFactory
 from tests.requests_desk.desk_support import new_request
 from tests.requests_desk.views_support import signed_in_member
 from tests.seoul import at
@@ -179,6 +180,56 @@ def test_a_request_that_absorbed_none_is_read_by_its_id_and_one_that_did_with_it
     assert duplicate.tracking_code in timeline[timeline.index(badge) :][:200]
     file = Attachment.objects.get(request=duplicate)
     assert page.count(f"/desk/requests/{case.pk}/attachments/{file.pk}/") == 2
+
+
+#: The statement that reads who a request can be handed to.
+PEOPLE_READ = 'SELECT DISTINCT "auth_user"."id", "auth_user"."username"'
+
+
+def transfer_people(html: str) -> list[str]:
+    form = html[html.index('id="action-transfer"') :]
+    form = form[: form.index("</details>")]
+    return re.findall(r'<option value="user:\d+"[^>]*>([^<]+)</option>', form)
+
+
+def test_the_people_offered_are_remembered_until_a_person_or_a_team_changes(
+    client, staff, django_capture_on_commit_callbacks
+):
+    case = new_request(staff)
+    page = f"/desk/requests/{case.pk}/"
+
+    def seen() -> tuple[list[str], str]:
+        # Each view's reads committed, as between requests: what it read is remembered.
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            CaptureQueriesContext(connection) as captured,
+        ):
+            html = client.get(page).content.decode()
+        return transfer_people(html), " ".join(q["sql"] for q in captured.captured_queries)
+
+    offered, _read = seen()
+    assert staff.username in " ".join(offered)
+    offered_again, read = seen()
+    assert offered_again == offered
+    assert PEOPLE_READ not in read  # remembered: nobody read again
+
+    newcomer = UserFactory(username="newcomer", first_name="새", last_name="사람")
+    offered, read = seen()
+    assert not any("newcomer" in label for label in offered)  # in no team yet
+    case.team.members.add(newcomer)
+    offered, read = seen()
+    assert PEOPLE_READ in read
+    assert any("newcomer" in label for label in offered)
+
+    # A sign-in saves the last login only: nothing is forgotten.
+    update_last_login(None, newcomer)
+    _offered, read = seen()
+    assert PEOPLE_READ not in read
+
+    newcomer.is_active = False
+    newcomer.save()
+    offered, _read = seen()
+    assert not any("newcomer" in label for label in offered)
 
 
 def status_options(html: str) -> list[str]:

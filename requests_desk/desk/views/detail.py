@@ -187,7 +187,7 @@ def render_detail(
     # Who was absent is not shown: only the caller and when they called.
     owed_calls = PhoneCall.objects.filter(
         request=case, person_absent=True, callback_at__isnull=True
-    )
+    ).only("caller_name", "received_at")
     files = request_files(case)
     # The timeline's activities (in one query) hold the latest hand-off too.
     teams = {team.pk: team for team in catalogue.teams}
