@@ -130,7 +130,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--portal-database-prefix", default="charter_bench_pages")
     parser.add_argument("--peer-database-prefix", default="charter_bench_peer")
     parser.add_argument("--peer-home", default=str(ROOT / "var" / "bench-peer"))
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--warmups", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, each server")
     parser.add_argument("--concurrency", type=int, default=4, help="client processes")
