@@ -85,11 +85,13 @@ def catalogue_changed(**_signal) -> None:
     catalogue_forget()
 
 
-def people_changed(update_fields=None, **_signal) -> None:
-    """A person's row changed (connected to the user model's saves and deletes): who a request
-    can be handed to is remembered with the catalogue, so it is forgotten — unless only their
-    last sign-in was saved, as every sign-in does."""
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+def people_changed(created: bool = False, update_fields=None, **_signal) -> None:
+    """A person's row changed or went (connected to the user model's saves and deletes): who a
+    request can be handed to is remembered with the catalogue, so it is forgotten. Not for a
+    new person, who is nobody's to hand to until they join, manage or head a team or division
+    (those changes forget it themselves), nor when only their last sign-in was saved, as every
+    sign-in does."""
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
     catalogue_forget()
 

@@ -213,9 +213,11 @@ def test_the_people_offered_are_remembered_until_a_person_or_a_team_changes(
     assert offered_again == offered
     assert PEOPLE_READ not in read  # remembered: nobody read again
 
+    # A new person is in no team yet: nothing to forget.
     newcomer = UserFactory(username="newcomer", first_name="새", last_name="사람")
     offered, read = seen()
-    assert not any("newcomer" in label for label in offered)  # in no team yet
+    assert PEOPLE_READ not in read
+    assert not any("newcomer" in label for label in offered)
     case.team.members.add(newcomer)
     offered, read = seen()
     assert PEOPLE_READ in read
