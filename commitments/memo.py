@@ -85,15 +85,26 @@ def catalogue_changed(**_signal) -> None:
     catalogue_forget()
 
 
+#: What the people offered show of a person, or whether they are offered at all.
+PEOPLE_FIELDS = frozenset({"username", "first_name", "last_name", "is_active"})
+
+
 def people_changed(created: bool = False, update_fields=None, **_signal) -> None:
     """A person's row changed or went (connected to the user model's saves and deletes): who a
     request can be handed to is remembered with the catalogue, so it is forgotten. Not for a
     new person, who is nobody's to hand to until they join, manage or head a team or division
-    (those changes forget it themselves), nor when only their last sign-in was saved, as every
-    sign-in does."""
-    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+    (those changes forget it themselves), nor for a save of named fields none of which the
+    people offered show (a sign-in's last login, a new password hash)."""
+    if created or (update_fields is not None and not PEOPLE_FIELDS & set(update_fields)):
         return
     catalogue_forget()
+
+
+def members_changed(action: str, **_signal) -> None:
+    """A team's members changed (``m2m_changed``, sent before and after): forget the
+    catalogue once, after."""
+    if action.startswith("post_"):
+        catalogue_forget()
 
 
 def catalogue_forget() -> None:

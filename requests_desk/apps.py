@@ -9,7 +9,7 @@ class RequestsDeskConfig(AppConfig):
     verbose_name = _("Requests desk")
 
     def ready(self) -> None:
-        from commitments.memo import catalogue_changed, people_changed
+        from commitments.memo import catalogue_changed, members_changed, people_changed
         from commitments.models import Team
         from commitments.signals import charter_seeded
         from commitments.subjects import (
@@ -38,7 +38,7 @@ class RequestsDeskConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(people_changed, sender=get_user_model(), dispatch_uid="people-changed")
         m2m_changed.connect(
-            catalogue_changed, sender=Team.members.through, dispatch_uid="members-changed"
+            members_changed, sender=Team.members.through, dispatch_uid="members-changed"
         )
         # Seeding the charter also seeds the desk's clock-rule table (it refers to the catalogue).
         charter_seeded.connect(on_charter_seeded, dispatch_uid="requests_desk.clock_rules_seed")

@@ -80,8 +80,8 @@ def test_with_the_catalogue_remembered_the_page_reads_no_division_team_service_o
         page = client.get(f"/desk/requests/{case.pk}/").content.decode()
 
     read = " ".join(query["sql"] for query in captured.captured_queries)
-    # Their rows' own columns: a join or query that reads them (the people offered still
-    # join team membership, which the catalogue does not hold).
+    # Their rows' own columns: a join or query that reads them (nor the people offered,
+    # remembered with them).
     for table in ("commitments_division", "commitments_team", "commitments_service"):
         assert f'"{table}"."name_ko"' not in read, table
     assert "requests_desk_cannedreply" not in read
@@ -180,6 +180,9 @@ def test_a_request_that_absorbed_none_is_read_by_its_id_and_one_that_did_with_it
     assert duplicate.tracking_code in timeline[timeline.index(badge) :][:200]
     file = Attachment.objects.get(request=duplicate)
     assert page.count(f"/desk/requests/{case.pk}/attachments/{file.pk}/") == 2
+    download = client.get(f"/desk/requests/{case.pk}/attachments/{file.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
 
 
 #: The statement that reads who a request can be handed to.
@@ -227,6 +230,23 @@ def test_the_people_offered_are_remembered_until_a_person_or_a_team_changes(
     update_last_login(None, newcomer)
     _offered, read = seen()
     assert PEOPLE_READ not in read
+
+    # So does a saved field no list shows (an e-mail address).
+    newcomer.email = "new@example.com"
+    newcomer.save(update_fields=["email"])
+    _offered, read = seen()
+    assert PEOPLE_READ not in read
+
+    newcomer.first_name = "헌"
+    newcomer.save(update_fields=["first_name"])
+    offered, _read = seen()
+    assert any(label.startswith("헌") and "newcomer" in label for label in offered)
+
+    case.team.members.remove(newcomer)
+    offered, _read = seen()
+    assert not any("newcomer" in label for label in offered)
+    case.team.members.add(newcomer)
+    seen()
 
     newcomer.is_active = False
     newcomer.save()
