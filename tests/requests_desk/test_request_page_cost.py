@@ -231,7 +231,7 @@ def test_the_people_offered_are_remembered_until_a_person_or_a_team_changes(
     _offered, read = seen()
     assert PEOPLE_READ not in read
 
-    # So does a saved field no list shows (an e-mail address).
+    # Nor does a saved field no list shows (an e-mail address).
     newcomer.email = "new@example.com"
     newcomer.save(update_fields=["email"])
     _offered, read = seen()
