@@ -383,6 +383,15 @@ def signed_in(port: int, facts: dict, username: str) -> "JsonBrowser":
     return browser
 
 
+def measured_rows(sizes: list[int], targets: list[PageSamples], args, **row) -> list[dict]:
+    """The page timed on each size's server in turn, a printed result row per size."""
+    rows = []
+    for size, result in zip(sizes, measure_alternately(targets, args), strict=True):
+        rows.append({"size": size, **row, **result})
+        print_row(rows[-1])
+    return rows
+
+
 def measure_sizes(sizes: list[int], args) -> list[dict]:
     """Every page of every size, the sizes' servers running at once and each page requested
     from them in turn (:func:`measure_alternately`)."""
@@ -424,17 +433,13 @@ def measure_sizes(sizes: list[int], args) -> list[dict]:
                     PageSamples(browsers[size], "GET", path.format(**values[size]))
                     for size in sizes
                 ]
-                for size, row in zip(sizes, measure_alternately(targets, args), strict=True):
-                    results.append({"size": size, "who": SCOPES[username], "page": page, **row})
-                    print_row(results[-1])
+                results += measured_rows(sizes, targets, args, who=SCOPES[username], page=page)
         anonymous = {size: JsonBrowser(port) for size, (port, _facts) in served.items()}
         public = [(page, "GET", path, None) for page, path in PUBLIC_PAGES]
         public.append(("complaint POST (API)", "POST", "/api/v1/public/complaints/", complaint))
         for page, method, path, body_of in public:
             targets = [PageSamples(anonymous[size], method, path, body_of) for size in sizes]
-            for size, row in zip(sizes, measure_alternately(targets, args), strict=True):
-                results.append({"size": size, "who": "public", "page": page, **row})
-                print_row(results[-1])
+            results += measured_rows(sizes, targets, args, who="public", page=page)
         print(f"load average after: {load()}", flush=True)
     return results
 

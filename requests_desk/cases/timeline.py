@@ -10,7 +10,7 @@ put into words as it is read, in the active language
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
@@ -132,7 +132,7 @@ def request_timeline(
     activities = Activity.objects.filter(request_id__in=family).select_related(
         "actor", "to_user", *(() if teams is not None else ("to_team",))
     )
-    if family != [request.pk]:  # a duplicate's lines carry its tracking code
+    if isinstance(family, QuerySet):  # duplicates: their lines carry their tracking code
         activities = activities.annotate(origin_code=F("request__tracking_code"))
     activities = list(activities)
     if teams is not None:
